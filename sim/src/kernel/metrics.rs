@@ -1,0 +1,201 @@
+//! Metrics with bounded memory: time series in fixed virtual-time buckets with a bounded length, and
+//! a streaming latency histogram.
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+
+use super::time::Nanos;
+
+/// How a bucket combines the values recorded into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Combine {
+    Sum,
+    Max,
+}
+
+/// Values in consecutive buckets of `bucket_ns` virtual time; keeps the most recent `capacity`.
+#[derive(Clone, Debug)]
+pub struct TimeSeries {
+    bucket_ns: Nanos,
+    capacity: usize,
+    combine: Combine,
+    /// Bucket index of `values[0]`.
+    first: u64,
+    values: VecDeque<u64>,
+}
+
+impl TimeSeries {
+    pub fn new(bucket_ns: Nanos, capacity: usize, combine: Combine) -> Self {
+        assert!(bucket_ns > 0 && capacity > 0);
+        Self { bucket_ns, capacity, combine, first: 0, values: VecDeque::with_capacity(capacity.min(1024)) }
+    }
+
+    pub fn bucket_ns(&self) -> Nanos {
+        self.bucket_ns
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Makes sure the bucket holding `t` exists (filled with zeros up to it), dropping the oldest.
+    pub fn touch(&mut self, t: Nanos) -> Option<usize> {
+        let idx = t / self.bucket_ns;
+        if idx < self.first {
+            return None; // older than what is kept
+        }
+        let end = self.first + self.values.len() as u64; // one past the last bucket
+        if idx >= end {
+            let missing = idx - end + 1;
+            if missing >= self.capacity as u64 {
+                self.values.clear();
+                self.first = idx + 1 - self.capacity as u64;
+                self.values.resize(self.capacity, 0);
+            } else {
+                for _ in 0..missing {
+                    self.values.push_back(0);
+                }
+                while self.values.len() > self.capacity {
+                    self.values.pop_front();
+                    self.first += 1;
+                }
+            }
+        }
+        Some((idx - self.first) as usize)
+    }
+
+    /// Records `v` at time `t`.
+    pub fn record(&mut self, t: Nanos, v: u64) {
+        if let Some(i) = self.touch(t) {
+            let slot = &mut self.values[i];
+            *slot = match self.combine {
+                Combine::Sum => slot.saturating_add(v),
+                Combine::Max => (*slot).max(v),
+            };
+        }
+    }
+
+    /// (bucket start time, value), oldest first.
+    pub fn points(&self) -> impl Iterator<Item = (Nanos, u64)> + '_ {
+        self.values.iter().enumerate().map(move |(i, &v)| ((self.first + i as u64) * self.bucket_ns, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn max_value(&self) -> u64 {
+        self.values.iter().copied().max().unwrap_or(0)
+    }
+}
+
+/// A streaming latency histogram in nanoseconds: fixed memory whatever the count (HDR, 3 significant
+/// digits, 1 ns to 1 hour; larger values are clamped to the top).
+#[derive(Clone, Debug)]
+pub struct LatencyHistogram {
+    h: Histogram<u64>,
+    max_ns: u64,
+}
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Percentiles of a [`LatencyHistogram`], in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Percentiles {
+    pub count: u64,
+    pub p50_ns: u64,
+    pub p90_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+}
+
+impl LatencyHistogram {
+    const HIGHEST_NS: u64 = 3_600 * 1_000_000_000;
+
+    pub fn new() -> Self {
+        let h = Histogram::new_with_bounds(1, Self::HIGHEST_NS, 3).expect("static histogram bounds are valid");
+        Self { h, max_ns: 0 }
+    }
+
+    pub fn record(&mut self, ns: u64) {
+        let v = ns.clamp(1, Self::HIGHEST_NS);
+        // Cannot fail: v is inside the bounds given at construction.
+        let _ = self.h.record(v);
+        self.max_ns = self.max_ns.max(ns);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.h.len()
+    }
+
+    pub fn percentiles(&self) -> Percentiles {
+        if self.h.is_empty() {
+            return Percentiles::default();
+        }
+        Percentiles {
+            count: self.h.len(),
+            p50_ns: self.h.value_at_quantile(0.50),
+            p90_ns: self.h.value_at_quantile(0.90),
+            p99_ns: self.h.value_at_quantile(0.99),
+            max_ns: self.max_ns,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.h.reset();
+        self.max_ns = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_sums_into_buckets_and_stays_bounded() {
+        let mut s = TimeSeries::new(10, 4, Combine::Sum);
+        s.record(1, 1);
+        s.record(9, 1);
+        s.record(10, 5);
+        assert_eq!(s.points().collect::<Vec<_>>(), vec![(0, 2), (10, 5)]);
+        s.record(65, 3);
+        assert_eq!(s.len(), 4);
+        assert_eq!(s.points().collect::<Vec<_>>(), vec![(30, 0), (40, 0), (50, 0), (60, 3)]);
+        s.record(5, 100); // too old: ignored
+        assert_eq!(s.max_value(), 3);
+        s.record(1_000_000_000, 1); // a huge jump does not loop or grow
+        assert_eq!(s.len(), 4);
+        assert_eq!(s.points().last(), Some((1_000_000_000, 1)));
+    }
+
+    #[test]
+    fn series_max_keeps_the_largest() {
+        let mut s = TimeSeries::new(10, 8, Combine::Max);
+        s.record(1, 3);
+        s.record(2, 7);
+        s.record(3, 5);
+        assert_eq!(s.points().next(), Some((0, 7)));
+    }
+
+    #[test]
+    fn histogram_percentiles() {
+        let mut h = LatencyHistogram::new();
+        for i in 1..=1000u64 {
+            h.record(i * 1_000_000);
+        }
+        let p = h.percentiles();
+        assert_eq!(p.count, 1000);
+        assert!((p.p50_ns as i64 - 500_000_000).abs() < 1_000_000, "{p:?}");
+        assert!((p.p99_ns as i64 - 990_000_000).abs() < 1_000_000, "{p:?}");
+        assert_eq!(p.max_ns, 1_000_000_000);
+    }
+}
