@@ -1,1 +1,90 @@
-fn main(){}
+//! Benchmarks of the engine's hot paths: the event queue, a limiter's `offer`, a whole lab run, and
+//! traffic generation. Run with `cargo bench -p flowlab-sim`.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use flowlab_sim::kernel::event::EventQueue;
+use flowlab_sim::kernel::rng::SimRng;
+use flowlab_sim::kernel::time::{secs, Nanos};
+use flowlab_sim::kernel::traffic::{Pattern, TrafficGen, TrafficParams};
+use flowlab_sim::limiter::algo::TokenBucket;
+use flowlab_sim::limiter::{LimiterLab, LimiterParams, Verdict};
+use flowlab_sim::Model;
+
+const QUEUE_EVENTS: usize = 100_000;
+const OFFERS: usize = 1_000_000;
+const LAB_SECONDS: u64 = 600;
+const ARRIVALS: usize = 1_000_000;
+
+fn poisson(rate_per_s: u32) -> TrafficParams {
+    TrafficParams { pattern: Pattern::Poisson, rate_per_s, ..TrafficParams::default() }
+}
+
+fn event_queue(c: &mut Criterion) {
+    let mut rng = SimRng::new(1);
+    let times: Vec<Nanos> = (0..QUEUE_EVENTS).map(|_| rng.below(secs(600))).collect();
+    let mut g = c.benchmark_group("event_queue");
+    g.throughput(Throughput::Elements(QUEUE_EVENTS as u64));
+    g.bench_function("push_pop_100k", |b| {
+        b.iter(|| {
+            let mut q = EventQueue::with_capacity(QUEUE_EVENTS);
+            for (i, &t) in times.iter().enumerate() {
+                q.push(t, i as u32).expect("sized for every event");
+            }
+            let mut sum = 0u64;
+            while let Some((t, e)) = q.pop_due(Nanos::MAX) {
+                sum = sum.wrapping_add(t ^ e as u64);
+            }
+            black_box(sum)
+        })
+    });
+    g.finish();
+}
+
+fn token_bucket(c: &mut Criterion) {
+    let mut gen = TrafficGen::new(&poisson(1_000), 2);
+    let times: Vec<Nanos> = (0..OFFERS).map(|_| gen.next_arrival().expect("endless stream").at).collect();
+    let mut g = c.benchmark_group("token_bucket");
+    g.throughput(Throughput::Elements(OFFERS as u64));
+    g.bench_function("offer_1m", |b| {
+        b.iter(|| {
+            let mut tb = TokenBucket::new(500, 100);
+            times.iter().filter(|&&t| tb.offer(black_box(t)) == Verdict::Accept).count()
+        })
+    });
+    g.finish();
+}
+
+fn limiter_lab(c: &mut Criterion) {
+    let mut g = c.benchmark_group("limiter_lab");
+    g.throughput(Throughput::Elements(LAB_SECONDS));
+    g.bench_function("default_params_600s", |b| {
+        b.iter(|| {
+            let mut lab = LimiterLab::new(LimiterParams::default(), black_box(42)).expect("defaults are valid");
+            lab.run_to(secs(LAB_SECONDS));
+            lab.digest()
+        })
+    });
+    g.finish();
+}
+
+fn traffic(c: &mut Criterion) {
+    let p = poisson(1_000);
+    let mut g = c.benchmark_group("traffic");
+    g.throughput(Throughput::Elements(ARRIVALS as u64));
+    g.bench_function("poisson_1m_arrivals", |b| {
+        b.iter(|| {
+            let mut gen = TrafficGen::new(&p, black_box(3));
+            let mut last = 0;
+            for _ in 0..ARRIVALS {
+                last = gen.next_arrival().expect("endless stream").at;
+            }
+            last
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, event_queue, token_bucket, limiter_lab, traffic);
+criterion_main!(benches);

@@ -245,6 +245,14 @@ impl LimiterLab {
         self.arrived
     }
 
+    /// Time of the next thing that will happen (an arrival, a departure, a rate change).
+    pub fn next_event_at(&self) -> Option<Nanos> {
+        match (self.upcoming.front().map(|a| a.at), self.events.peek_time()) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
     /// Requests waiting in the leaky bucket now.
     pub fn leaky_queued(&self) -> u64 {
         self.leaky.queued(self.now) as u64

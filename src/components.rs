@@ -1,0 +1,4 @@
+//! Reusable controls.
+
+pub mod fields;
+pub mod sim_controls;

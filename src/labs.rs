@@ -1,0 +1,3 @@
+//! One module per lab page.
+
+pub mod limiter;

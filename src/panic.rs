@@ -1,0 +1,30 @@
+//! A panic shows an error view with a reset link instead of a blank page.
+//!
+//! Plain DOM and inline HTML only: after a panic the wasm instance cannot be trusted to run again.
+
+use crate::i18n::{tr, T};
+
+pub fn install() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_error_view(&info.to_string());
+    }));
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn show_error_view(detail: &str) {
+    let lang = crate::web::stored_lang();
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(body) = doc.body() else { return };
+    let html = format!(
+        r#"<div id="panic-view" class="panic-view" role="alert"><h1>{}</h1><p>{}</p><pre>{}</pre><button id="panic-reset" onclick="location.hash='#/limiter';location.reload()">{}</button></div>"#,
+        tr(lang, T::PanicTitle),
+        tr(lang, T::PanicBody),
+        escape(detail),
+        tr(lang, T::PanicReset)
+    );
+    body.set_inner_html(&html);
+}

@@ -1,0 +1,60 @@
+//! Small browser helpers: localStorage, the location hash, history.
+
+use std::str::FromStr;
+
+use crate::i18n::Lang;
+
+const LANG_KEY: &str = "flowlab.lang";
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("running in a browser window")
+}
+
+/// The language remembered in localStorage, else the browser's preference.
+pub fn stored_lang() -> Lang {
+    let w = match web_sys::window() {
+        Some(w) => w,
+        None => return Lang::En,
+    };
+    if let Some(l) = w.local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten()) {
+        if let Ok(l) = Lang::from_str(&l) {
+            return l;
+        }
+    }
+    match w.navigator().language() {
+        Some(l) if l.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
+
+pub fn store_lang(lang: Lang) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let _ = s.set_item(LANG_KEY, lang.code());
+    }
+}
+
+/// The query part of the hash route (`#/limiter?seed=1` -> `seed=1`).
+pub fn hash_query() -> String {
+    let hash = window().location().hash().unwrap_or_default();
+    hash.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default()
+}
+
+/// Replaces the query of the hash route without navigating (no history entry, no reload).
+pub fn replace_hash_query(route_path: &str, query: &str) {
+    let w = window();
+    let url = format!("#{route_path}?{query}");
+    if w.location().hash().unwrap_or_default() == url {
+        return;
+    }
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+pub fn page_hidden() -> bool {
+    window().document().map(|d| d.hidden()).unwrap_or(false)
+}
