@@ -23,7 +23,10 @@ fn golden_path() -> PathBuf {
 
 #[test]
 fn same_params_and_seed_give_the_same_digest() {
-    let mut cases: Vec<(LimiterParams, u64)> = presets::all().into_iter().map(|p| (p.params, p.seed)).collect();
+    let mut cases: Vec<(LimiterParams, u64)> = presets::all()
+        .into_iter()
+        .map(|p| (p.params, p.seed))
+        .collect();
     cases.push((LimiterParams::default(), 42));
     for pattern in Pattern::ALL {
         let mut p = LimiterParams::default();
@@ -68,8 +71,12 @@ fn golden_digest_of_default_params_seed_42_after_60_s() {
         std::fs::write(&path, format!("{got}\n")).expect("write golden file");
         return;
     }
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let want: u64 = text.trim().parse().unwrap_or_else(|e| panic!("{} holds {text:?}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let want: u64 = text
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{} holds {text:?}: {e}", path.display()));
     assert_eq!(
         got,
         want,
@@ -100,8 +107,9 @@ fn params_round_trip_through_json() {
 
 #[test]
 fn params_json_fills_missing_fields_with_defaults_and_refuses_unknown_ones() {
-    let p: LimiterParams = serde_json::from_str(r#"{"fixed_window": {"limit": 3}, "traffic": {"pattern": "on_off"}}"#)
-        .expect("partial params");
+    let p: LimiterParams =
+        serde_json::from_str(r#"{"fixed_window": {"limit": 3}, "traffic": {"pattern": "on_off"}}"#)
+            .expect("partial params");
     let mut want = LimiterParams::default();
     want.fixed_window.limit = 3;
     want.traffic.pattern = Pattern::OnOff;
@@ -115,20 +123,62 @@ fn validate_names_the_bad_field_by_its_full_dotted_path() {
     assert_eq!(LimiterParams::default().validate(), Ok(()));
     type Edit = fn(&mut LimiterParams);
     let cases: [(Edit, &str, &str, &str); 8] = [
-        (|p| p.fixed_window.limit = 0, "fixed_window.limit", "0", "1..=100000"),
-        (|p| p.sliding_log.window_ms = 0, "sliding_log.window_ms", "0", "1..=3600000"),
-        (|p| p.sliding_counter.limit = 100_001, "sliding_counter.limit", "100001", "1..=100000"),
-        (|p| p.token_bucket.rate_per_s = 0, "token_bucket.rate_per_s", "0", "1..=1000000"),
-        (|p| p.leaky_bucket.capacity = 0, "leaky_bucket.capacity", "0", "1..=100000"),
+        (
+            |p| p.fixed_window.limit = 0,
+            "fixed_window.limit",
+            "0",
+            "1..=100000",
+        ),
+        (
+            |p| p.sliding_log.window_ms = 0,
+            "sliding_log.window_ms",
+            "0",
+            "1..=3600000",
+        ),
+        (
+            |p| p.sliding_counter.limit = 100_001,
+            "sliding_counter.limit",
+            "100001",
+            "1..=100000",
+        ),
+        (
+            |p| p.token_bucket.rate_per_s = 0,
+            "token_bucket.rate_per_s",
+            "0",
+            "1..=1000000",
+        ),
+        (
+            |p| p.leaky_bucket.capacity = 0,
+            "leaky_bucket.capacity",
+            "0",
+            "1..=100000",
+        ),
         (|p| p.traffic.on_ms = 0, "traffic.on_ms", "0", "1..=3600000"),
-        (|p| p.compare_window_ms = 0, "compare_window_ms", "0", "1..=600000"),
-        (|p| p.chart_bucket_ms = 5, "chart_bucket_ms", "5", "10..=600000"),
+        (
+            |p| p.compare_window_ms = 0,
+            "compare_window_ms",
+            "0",
+            "1..=600000",
+        ),
+        (
+            |p| p.chart_bucket_ms = 5,
+            "chart_bucket_ms",
+            "5",
+            "10..=600000",
+        ),
     ];
     for (edit, field, got, allowed) in cases {
         let mut p = LimiterParams::default();
         edit(&mut p);
         let e = p.validate().expect_err(field);
-        assert_eq!(e, ParamError { field: field.into(), got: got.into(), allowed: allowed.into() });
+        assert_eq!(
+            e,
+            ParamError {
+                field: field.into(),
+                got: got.into(),
+                allowed: allowed.into()
+            }
+        );
         assert!(e.to_string().starts_with(field), "{e}");
         assert_eq!(LimiterLab::new(p, 1).err(), Some(e), "new() must validate");
     }

@@ -18,16 +18,26 @@ fn run(p: &Preset, until: Nanos) -> LimiterLab {
 /// Accepted in `[from, to)`, from the lane's chart series (both ends must be on bucket edges).
 fn accepted_between(lane: &LaneStats, from: Nanos, to: Nanos) -> u64 {
     let b = lane.accepted_series.bucket_ns();
-    assert!(from % b == 0 && to % b == 0, "[{from}, {to}) is not on {b} ns bucket edges");
+    assert!(
+        from % b == 0 && to % b == 0,
+        "[{from}, {to}) is not on {b} ns bucket edges"
+    );
     let first = lane.accepted_series.points().next().map_or(0, |(t, _)| t);
     assert!(first <= from, "the series no longer holds {from}");
-    lane.accepted_series.points().filter(|&(t, _)| t >= from && t < to).map(|(_, v)| v).sum()
+    lane.accepted_series
+        .points()
+        .filter(|&(t, _)| t >= from && t < to)
+        .map(|(_, v)| v)
+        .sum()
 }
 
 /// The preset's arrival times up to `until` (the same stream the lab is fed).
 fn arrivals(p: &Preset, until: Nanos) -> Vec<Nanos> {
     let mut g = TrafficGen::new(&p.params.traffic, p.seed);
-    std::iter::from_fn(|| g.next_arrival()).map(|a| a.at).take_while(|&t| t <= until).collect()
+    std::iter::from_fn(|| g.next_arrival())
+        .map(|a| a.at)
+        .take_while(|&t| t <= until)
+        .collect()
 }
 
 /// The most times of a sorted list inside any window `(t - w, t]`.
@@ -46,16 +56,30 @@ fn most_in_window(sorted: &[Nanos], w: Nanos) -> usize {
 #[test]
 fn every_preset_is_valid_unique_and_tested_here() {
     let ids: Vec<&str> = presets::all().iter().map(|p| p.id).collect();
-    assert_eq!(ids, ["boundary_burst", "token_burst", "leaky_smooth", "raise_token_rate"], "a new preset needs a test here");
+    assert_eq!(
+        ids,
+        [
+            "boundary_burst",
+            "token_burst",
+            "leaky_smooth",
+            "raise_token_rate"
+        ],
+        "a new preset needs a test here"
+    );
     for p in presets::all() {
-        assert!(LimiterLab::new(p.params.clone(), p.seed).is_ok(), "{} is invalid", p.id);
+        assert!(
+            LimiterLab::new(p.params.clone(), p.seed).is_ok(),
+            "{} is invalid",
+            p.id
+        );
         assert_eq!(presets::by_id(p.id).map(|q| q.params), Some(p.params));
     }
     assert!(presets::by_id("no_such_preset").is_none());
 }
 
 #[test]
-fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_not_the_sliding_log() {
+fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_not_the_sliding_log(
+) {
     let p = presets::boundary_burst();
     let until = secs(60);
     let lab = run(&p, until);
@@ -65,26 +89,52 @@ fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_
 
     // Across an edge: about twice the limit in one window of length W...
     let fixed = lab.lane(Algo::FixedWindow);
-    assert!(fixed.max_in_window * 10 >= limit * 18, "fixed window: at most {} in a window, limit {limit}", fixed.max_in_window);
+    assert!(
+        fixed.max_in_window * 10 >= limit * 18,
+        "fixed window: at most {} in a window, limit {limit}",
+        fixed.max_in_window
+    );
     assert!(fixed.over_limit > 0);
     // ...while no aligned window [kW, (k+1)W) ever held more than the limit, and some were full.
-    let per_window: Vec<u64> = (0..until / window).map(|k| accepted_between(fixed, k * window, (k + 1) * window)).collect();
-    assert!(per_window.iter().all(|&n| n <= limit), "aligned windows: {per_window:?}");
-    assert!(per_window.iter().filter(|&&n| n == limit).count() >= 10, "aligned windows: {per_window:?}");
+    let per_window: Vec<u64> = (0..until / window)
+        .map(|k| accepted_between(fixed, k * window, (k + 1) * window))
+        .collect();
+    assert!(
+        per_window.iter().all(|&n| n <= limit),
+        "aligned windows: {per_window:?}"
+    );
+    assert!(
+        per_window.iter().filter(|&&n| n == limit).count() >= 10,
+        "aligned windows: {per_window:?}"
+    );
 
     // The doc's figure: about 20 let through within 0.2 s (re-run over the same stream).
     let times = arrivals(&p, until);
     assert_eq!(times.len() as u64, lab.arrived());
     let mut f = FixedWindow::new(limit as u32, window);
-    let accepted: Vec<Nanos> = times.iter().copied().filter(|&t| f.offer(t) == Verdict::Accept).collect();
+    let accepted: Vec<Nanos> = times
+        .iter()
+        .copied()
+        .filter(|&t| f.offer(t) == Verdict::Accept)
+        .collect();
     assert_eq!(accepted.len() as u64, fixed.accepted);
     let in_burst = most_in_window(&accepted, ms(p.params.traffic.burst_width_ms as u64));
-    assert!(in_burst as u64 * 10 >= limit * 18, "only {in_burst} let through within one burst width");
+    assert!(
+        in_burst as u64 * 10 >= limit * 18,
+        "only {in_burst} let through within one burst width"
+    );
 
     let log = lab.lane(Algo::SlidingLog);
-    assert!(log.max_in_window <= p.params.sliding_log.limit as u64, "sliding log: {} in a window", log.max_in_window);
+    assert!(
+        log.max_in_window <= p.params.sliding_log.limit as u64,
+        "sliding log: {} in a window",
+        log.max_in_window
+    );
     assert_eq!(log.over_limit, 0);
-    assert!(log.rejected > 0, "the bursts must have been cut by the sliding log");
+    assert!(
+        log.rejected > 0,
+        "the bursts must have been cut by the sliding log"
+    );
 }
 
 #[test]
@@ -104,19 +154,44 @@ fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_r
     // Per request, re-running the bucket over the same stream: at the start of each on-phase the
     // first `burst` requests all pass, within well under a second.
     let mut bucket = TokenBucket::new(tb.rate_per_s, tb.burst);
-    let verdicts: Vec<(Nanos, Verdict)> = arrivals(&p, until).into_iter().map(|a| (a, bucket.offer(a))).collect();
-    assert_eq!(verdicts.iter().filter(|(_, v)| *v == Verdict::Accept).count() as u64, lane.accepted);
+    let verdicts: Vec<(Nanos, Verdict)> = arrivals(&p, until)
+        .into_iter()
+        .map(|a| (a, bucket.offer(a)))
+        .collect();
+    assert_eq!(
+        verdicts
+            .iter()
+            .filter(|(_, v)| *v == Verdict::Accept)
+            .count() as u64,
+        lane.accepted
+    );
     for k in 0..cycles {
         let start = k * cycle;
-        let phase: Vec<&(Nanos, Verdict)> = verdicts.iter().filter(|(a, _)| *a >= start && *a < start + cycle).collect();
-        assert!(phase.len() > 2 * burst, "on-phase {k}: only {} arrivals", phase.len());
-        assert!(phase[..burst].iter().all(|(_, v)| *v == Verdict::Accept), "on-phase {k}: one of the first {burst} was refused");
+        let phase: Vec<&(Nanos, Verdict)> = verdicts
+            .iter()
+            .filter(|(a, _)| *a >= start && *a < start + cycle)
+            .collect();
+        assert!(
+            phase.len() > 2 * burst,
+            "on-phase {k}: only {} arrivals",
+            phase.len()
+        );
+        assert!(
+            phase[..burst].iter().all(|(_, v)| *v == Verdict::Accept),
+            "on-phase {k}: one of the first {burst} was refused"
+        );
         let last_of_burst = phase[burst - 1].0 - start;
-        assert!(last_of_burst < ms(800), "on-phase {k}: the burst took {last_of_burst} ns");
+        assert!(
+            last_of_burst < ms(800),
+            "on-phase {k}: the burst took {last_of_burst} ns"
+        );
         // Over the whole phase: the stored tokens plus what the refill brings, no more.
         let accepted = phase.iter().filter(|(_, v)| *v == Verdict::Accept).count() as u64;
         let most = burst as u64 + rate * on / NS_PER_S;
-        assert!(accepted <= most && accepted + 2 >= most, "on-phase {k}: {accepted} accepted, expected about {most}");
+        assert!(
+            accepted <= most && accepted + 2 >= most,
+            "on-phase {k}: {accepted} accepted, expected about {most}"
+        );
     }
 
     // From the lab's chart: at least `burst` in the first second of each on-phase, more than twice
@@ -125,12 +200,18 @@ fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_r
     for k in 0..cycles {
         let start = k * cycle;
         let first_second = accepted_between(lane, start, start + secs(1));
-        assert!(first_second >= burst as u64 && first_second > 2 * rate, "on-phase {k}: {first_second} in its first second");
+        assert!(
+            first_second >= burst as u64 && first_second > 2 * rate,
+            "on-phase {k}: {first_second} in its first second"
+        );
         after_burst += accepted_between(lane, start + secs(1), start + on);
     }
     let seconds = cycles * (on - secs(1)) / NS_PER_S;
     let per_s = after_burst as f64 / seconds as f64;
-    assert!((per_s - rate as f64).abs() <= 0.1 * rate as f64, "after the burst: {per_s:.2}/s, rate {rate}/s");
+    assert!(
+        (per_s - rate as f64).abs() <= 0.1 * rate as f64,
+        "after the burst: {per_s:.2}/s, rate {rate}/s"
+    );
 }
 
 #[test]
@@ -148,10 +229,18 @@ fn leaky_smooth_drains_at_a_steady_rate_adds_delay_and_drops_when_full() {
     // The input is bursty...
     let times = arrivals(&p, until);
     let input_peak = most_in_window(&times, w) as u64;
-    assert!(input_peak >= 3 * lb.drain_per_s as u64, "input peaks at only {input_peak} per window");
+    assert!(
+        input_peak >= 3 * lb.drain_per_s as u64,
+        "input peaks at only {input_peak} per window"
+    );
     // ...the output never exceeds the drain rate in any window, nor in any chart bar...
     let most = lb.drain_per_s as u64 * w / NS_PER_S;
-    assert!(lane.max_in_window <= most, "{} let out in one window, drain {}/s", lane.max_in_window, lb.drain_per_s);
+    assert!(
+        lane.max_in_window <= most,
+        "{} let out in one window, drain {}/s",
+        lane.max_in_window,
+        lb.drain_per_s
+    );
     assert_eq!(lane.over_limit, 0);
     let bar = lane.accepted_series.bucket_ns();
     let per_bar = lb.drain_per_s as u64 * bar / NS_PER_S;
@@ -171,9 +260,18 @@ fn leaky_smooth_drains_at_a_steady_rate_adds_delay_and_drops_when_full() {
     assert_eq!(d.count, lane.accepted);
     let interval = NS_PER_S.div_ceil(lb.drain_per_s as u64);
     assert!(d.p99_ns > NS_PER_S, "p99 delay {} ns", d.p99_ns);
-    assert!(d.max_ns <= lb.capacity as u64 * interval, "max delay {} ns", d.max_ns);
+    assert!(
+        d.max_ns <= lb.capacity as u64 * interval,
+        "max delay {} ns",
+        d.max_ns
+    );
     // And it drops what does not fit in the queue.
-    assert!(lane.rejected > 0 && lane.rejected * 10 >= lane.arrived, "{} of {} dropped", lane.rejected, lane.arrived);
+    assert!(
+        lane.rejected > 0 && lane.rejected * 10 >= lane.arrived,
+        "{} of {} dropped",
+        lane.rejected,
+        lane.arrived
+    );
 }
 
 #[test]
@@ -186,15 +284,25 @@ fn raise_token_rate_makes_the_accepted_rate_follow_the_new_refill_rate_at_once()
     let lab = run(&p, until);
     assert_eq!(lab.token_rate_per_s(), tb.changed_rate_per_s);
     let lane = lab.lane(Algo::TokenBucket);
-    let rate_between = |a: u64, b: u64| accepted_between(lane, secs(a), secs(b)) as f64 / (b - a) as f64;
+    let rate_between =
+        |a: u64, b: u64| accepted_between(lane, secs(a), secs(b)) as f64 / (b - a) as f64;
 
     let before = rate_between(2, 10);
-    assert!((before - tb.rate_per_s as f64).abs() <= 1.0, "{before:.2}/s before the change");
+    assert!(
+        (before - tb.rate_per_s as f64).abs() <= 1.0,
+        "{before:.2}/s before the change"
+    );
     let after = rate_between(12, 30);
     let new = tb.changed_rate_per_s as f64;
     // At most the new rate (plus the stored burst), and close to it: the traffic is Poisson at that rate.
-    assert!(after <= new + tb.burst as f64 / 18.0 && after >= 0.85 * new, "{after:.2}/s after the change");
+    assert!(
+        after <= new + tb.burst as f64 / 18.0 && after >= 0.85 * new,
+        "{after:.2}/s after the change"
+    );
     // At once: the second right after the change already runs at about the new rate.
     let first_second = rate_between(10, 11);
-    assert!(first_second >= 2.0 * tb.rate_per_s as f64, "{first_second}/s in the second after the change");
+    assert!(
+        first_second >= 2.0 * tb.rate_per_s as f64,
+        "{first_second}/s in the second after the change"
+    );
 }

@@ -5,7 +5,9 @@
 
 use flowlab_sim::kernel::time::{ms, Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::kernel::traffic::{KeyChoice, Pattern, TrafficGen, TrafficParams};
-use flowlab_sim::limiter::algo::{FixedWindow, LeakyBucket, SlidingCounter, SlidingLog, TokenBucket};
+use flowlab_sim::limiter::algo::{
+    FixedWindow, LeakyBucket, SlidingCounter, SlidingLog, TokenBucket,
+};
 use flowlab_sim::limiter::{
     Algo, LeakyBucketParams, LimiterLab, LimiterParams, TokenBucketParams, Verdict, WindowParams,
 };
@@ -56,7 +58,11 @@ fn traffic_params() -> impl Strategy<Value = TrafficParams> {
         0..5_000u32,
         0..5_000u32,
         0..5_000u32,
-        (prop::sample::select(vec![KeyChoice::None, KeyChoice::Uniform, KeyChoice::Zipf]), 1..100u32, 0.0..2.0f64),
+        (
+            prop::sample::select(vec![KeyChoice::None, KeyChoice::Uniform, KeyChoice::Zipf]),
+            1..100u32,
+            0.0..2.0f64,
+        ),
     )
         .prop_map(
             |(
@@ -106,7 +112,8 @@ fn generated(p: &TrafficParams, seed: u64, until: Nanos, max: usize) -> Vec<Nano
 
 /// A stream from the lab's traffic generators with random params and seed.
 fn traffic_stream() -> impl Strategy<Value = Vec<Nanos>> {
-    (traffic_params(), any::<u64>(), 1..8_000u64).prop_map(|(p, seed, until_ms)| generated(&p, seed, ms(until_ms), 500))
+    (traffic_params(), any::<u64>(), 1..8_000u64)
+        .prop_map(|(p, seed, until_ms)| generated(&p, seed, ms(until_ms), 500))
 }
 
 /// Either kind of stream.
@@ -130,30 +137,49 @@ fn limiter_params() -> impl Strategy<Value = LimiterParams> {
         window_params(),
         window_params(),
         window_params(),
-        (1..=100u32, 1..=50u32, prop_oneof![Just(0u32), 1..=8_000u32], 1..=100u32),
+        (
+            1..=100u32,
+            1..=50u32,
+            prop_oneof![Just(0u32), 1..=8_000u32],
+            1..=100u32,
+        ),
         (1..=100u32, 1..=50u32),
         // None: measure over the sliding log's own window.
         prop_oneof![Just(None), (10..=5_000u32).prop_map(Some)],
         10..=2_000u32,
     )
-        .prop_map(|(traffic, fixed_window, sliding_log, sliding_counter, tb, lb, compare, chart_bucket_ms)| {
-            let compare_window_ms = compare.unwrap_or(sliding_log.window_ms);
-            LimiterParams {
+        .prop_map(
+            |(
                 traffic,
                 fixed_window,
                 sliding_log,
                 sliding_counter,
-                token_bucket: TokenBucketParams {
-                    rate_per_s: tb.0,
-                    burst: tb.1,
-                    change_at_ms: tb.2,
-                    changed_rate_per_s: tb.3,
-                },
-                leaky_bucket: LeakyBucketParams { drain_per_s: lb.0, capacity: lb.1 },
-                compare_window_ms,
+                tb,
+                lb,
+                compare,
                 chart_bucket_ms,
-            }
-        })
+            )| {
+                let compare_window_ms = compare.unwrap_or(sliding_log.window_ms);
+                LimiterParams {
+                    traffic,
+                    fixed_window,
+                    sliding_log,
+                    sliding_counter,
+                    token_bucket: TokenBucketParams {
+                        rate_per_s: tb.0,
+                        burst: tb.1,
+                        change_at_ms: tb.2,
+                        changed_rate_per_s: tb.3,
+                    },
+                    leaky_bucket: LeakyBucketParams {
+                        drain_per_s: lb.0,
+                        capacity: lb.1,
+                    },
+                    compare_window_ms,
+                    chart_bucket_ms,
+                }
+            },
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,9 +187,17 @@ fn limiter_params() -> impl Strategy<Value = LimiterParams> {
 // ---------------------------------------------------------------------------------------------
 
 /// Runs `offer` over every time of `times`, returning the accepted times and the verdicts.
-fn accepted_times(times: &[Nanos], mut offer: impl FnMut(Nanos) -> Verdict) -> (Vec<Nanos>, Vec<Verdict>) {
+fn accepted_times(
+    times: &[Nanos],
+    mut offer: impl FnMut(Nanos) -> Verdict,
+) -> (Vec<Nanos>, Vec<Verdict>) {
     let verdicts: Vec<Verdict> = times.iter().map(|&t| offer(t)).collect();
-    let accepted = times.iter().zip(&verdicts).filter(|(_, v)| **v == Verdict::Accept).map(|(&t, _)| t).collect();
+    let accepted = times
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| **v == Verdict::Accept)
+        .map(|(&t, _)| t)
+        .collect();
     (accepted, verdicts)
 }
 
@@ -403,11 +437,20 @@ struct Reference {
 fn reference(p: &LimiterParams, seed: u64, until: Nanos) -> Reference {
     let mut fixed = FixedWindow::new(p.fixed_window.limit, ms(p.fixed_window.window_ms as u64));
     let mut log = SlidingLog::new(p.sliding_log.limit, ms(p.sliding_log.window_ms as u64));
-    let mut counter = SlidingCounter::new(p.sliding_counter.limit, ms(p.sliding_counter.window_ms as u64));
+    let mut counter = SlidingCounter::new(
+        p.sliding_counter.limit,
+        ms(p.sliding_counter.window_ms as u64),
+    );
     let mut token = TokenBucket::new(p.token_bucket.rate_per_s, p.token_bucket.burst);
     let mut leaky = LeakyBucket::new(p.leaky_bucket.drain_per_s, p.leaky_bucket.capacity);
-    let mut change = (p.token_bucket.change_at_ms > 0).then(|| ms(p.token_bucket.change_at_ms as u64));
-    let mut r = Reference { arrived: 0, accepted: Default::default(), rejected: [0; 5], leaky_queued: 0 };
+    let mut change =
+        (p.token_bucket.change_at_ms > 0).then(|| ms(p.token_bucket.change_at_ms as u64));
+    let mut r = Reference {
+        arrived: 0,
+        accepted: Default::default(),
+        rejected: [0; 5],
+        leaky_queued: 0,
+    };
     let mut gen = TrafficGen::new(&p.traffic, seed);
     while let Some(a) = gen.next_arrival() {
         let t = a.at;
@@ -420,7 +463,13 @@ fn reference(p: &LimiterParams, seed: u64, until: Nanos) -> Reference {
             change = None;
         }
         r.arrived += 1;
-        let verdicts = [fixed.offer(t), log.offer(t), counter.offer(t), token.offer(t), leaky.offer(t)];
+        let verdicts = [
+            fixed.offer(t),
+            log.offer(t),
+            counter.offer(t),
+            token.offer(t),
+            leaky.offer(t),
+        ];
         for (i, v) in verdicts.into_iter().enumerate() {
             match v {
                 Verdict::Accept => r.accepted[i].push(t),
@@ -448,13 +497,22 @@ fn over_limit(sorted: &[Nanos], w: Nanos, nominal: impl Fn(Nanos) -> (u128, u128
     over
 }
 
-fn run_in_steps(lab: &mut LimiterLab, until: Nanos, steps: &[(Nanos, u64)]) -> Result<(), TestCaseError> {
+fn run_in_steps(
+    lab: &mut LimiterLab,
+    until: Nanos,
+    steps: &[(Nanos, u64)],
+) -> Result<(), TestCaseError> {
     let mut target = lab.now();
     for &(step, budget) in steps {
         target = (target + step).min(until);
         let mut last = lab.now();
         while lab.advance_to(target, budget) == Advance::BudgetExhausted {
-            prop_assert!(lab.now() >= last && lab.now() <= target, "clock went to {} (target {})", lab.now(), target);
+            prop_assert!(
+                lab.now() >= last && lab.now() <= target,
+                "clock went to {} (target {})",
+                lab.now(),
+                target
+            );
             last = lab.now();
         }
         prop_assert_eq!(lab.now(), target);

@@ -13,8 +13,6 @@ pub struct SimControlsProps {
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
-    /// Virtual time now, seconds (display only).
-    pub virtual_s: f64,
     pub on_play: Callback<()>,
     pub on_step: Callback<()>,
     pub on_reset: Callback<()>,
@@ -57,7 +55,6 @@ pub fn sim_controls(p: &SimControlsProps) -> Html {
                 <span>{ tr(lang, T::Seed) }</span>
                 <input id="input-seed" type="number" min="0" value={p.seed.to_string()} onchange={on_seed} />
             </label>
-            <span class="clock" id="virtual-clock">{ format!("{}: {:.2} s", tr(lang, T::VirtualTime), p.virtual_s) }</span>
         </div>
     }
 }

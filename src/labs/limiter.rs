@@ -180,7 +180,6 @@ pub fn limiter_lab_page() -> Html {
     let lanes_ref = use_node_ref();
     let thr_ref = use_node_ref();
     let win_ref = use_node_ref();
-    let refresh = use_force_update();
 
     // Rebuild the model when the generation changes (params, seed, preset, reset).
     {
@@ -224,7 +223,7 @@ pub fn limiter_lab_page() -> Html {
         use_effect_with((), move |_| {
             let handle: Rc<RefCell<Option<AnimationFrame>>> = Rc::new(RefCell::new(None));
             let refs = Rc::new((lanes_ref, thr_ref, win_ref));
-            schedule(runtime, refs, handle.clone(), refresh);
+            schedule(runtime, refs, handle.clone());
             move || {
                 handle.borrow_mut().take();
             }
@@ -265,7 +264,7 @@ pub fn limiter_lab_page() -> Html {
         Callback::from(move |t: String| state.dispatch(Action::SetSeed(t)))
     };
 
-    let rt = runtime.borrow();
+    let shared = Shared(runtime.clone());
     let p = &state.params;
     let num = |label: T, key: &'static str, value: u64, min: u64, max: u64| {
         html! { <NumField label={label} param={key} value={value.to_string()} min={min.to_string()} max={max.to_string()} on_set={on_set.clone()} /> }
@@ -333,29 +332,6 @@ pub fn limiter_lab_page() -> Html {
         html! { <div id="input-problem" class="notice small" role="alert">{ format!("{}: {}", tr(lang, T::InvalidInput), describe_problem(lang, pr)) }</div> }
     });
 
-    let lanes = rt.model.lanes();
-    let results = Algo::ALL.iter().map(|&a| {
-        let l = &lanes[a.index()];
-        let over = l.max_in_window as f64 > l.nominal_limit() + 1e-9;
-        let d = l.delay.percentiles();
-        let queued = if a == Algo::LeakyBucket { rt.model.leaky_queued().to_string() } else { "–".into() };
-        let ms = |ns: u64| format!("{:.0} ms", ns as f64 / 1e6);
-        html! {
-            <tr data-algo={format!("{a:?}")}>
-                <td>{ algo_name(lang, a) }</td>
-                <td class="num">{ l.arrived }</td>
-                <td class="num pass">{ l.accepted }</td>
-                <td class="num drop">{ l.rejected }</td>
-                <td class="num">{ queued }</td>
-                <td class={classes!("num", over.then_some("over"))}>{ l.max_in_window }</td>
-                <td class="num">{ format!("{:.1}", l.nominal_limit()) }</td>
-                <td class={classes!("num", (l.over_limit > 0).then_some("over"))}>{ l.over_limit }</td>
-                <td class="num">{ if a == Algo::LeakyBucket { ms(d.p50_ns) } else { "0 ms".into() } }</td>
-                <td class="num">{ if a == Algo::LeakyBucket { ms(d.p99_ns) } else { "0 ms".into() } }</td>
-            </tr>
-        }
-    });
-
     let explain = [
         (Algo::FixedWindow, T::ExplainFixedWindow),
         (Algo::SlidingLog, T::ExplainSlidingLog),
@@ -381,8 +357,11 @@ pub fn limiter_lab_page() -> Html {
                 { for preset_buttons }
             </section>
             { for watch }
-            <SimControls playing={*playing} speed={*speed} seed={state.seed} virtual_s={rt.model.now() as f64 / NS_PER_S as f64}
-                on_play={on_play} on_step={on_step} on_reset={on_reset} on_speed={on_speed} on_seed={on_seed} />
+            <div class="control-bar">
+                <SimControls playing={*playing} speed={*speed} seed={state.seed}
+                    on_play={on_play} on_step={on_step} on_reset={on_reset} on_speed={on_speed} on_seed={on_seed} />
+                <LiveClock rt={shared.clone()} />
+            </div>
             { for input_problem }
             <div class="stage">
                 <canvas id="lab-canvas" ref={lanes_ref} class="lanes-canvas"></canvas>
@@ -445,7 +424,7 @@ pub fn limiter_lab_page() -> Html {
                         <th>{ tr(lang, T::Rejected) }</th><th>{ tr(lang, T::Queued) }</th><th>{ tr(lang, T::MaxInWindow) }</th>
                         <th>{ tr(lang, T::NominalLimit) }</th><th>{ tr(lang, T::OverLimit) }</th><th>{ tr(lang, T::DelayP50) }</th><th>{ tr(lang, T::DelayP99) }</th>
                     </tr></thead>
-                    <tbody>{ for results }</tbody>
+                    <LiveResults rt={shared.clone()} />
                 </table>
             </section>
             <section class="panel explain">
@@ -461,21 +440,86 @@ pub fn limiter_lab_page() -> Html {
     }
 }
 
+/// The runtime, shared with the live readouts (compared by identity).
+#[derive(Clone)]
+struct Shared(Rc<RefCell<Runtime>>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LiveProps {
+    rt: Shared,
+}
+
+/// Re-renders the calling component every `ms` wall milliseconds while it is mounted. Only the
+/// live readouts use it, so inputs the user is typing into are never re-rendered under them.
+#[hook]
+fn use_ticker(ms: u32) {
+    let update = use_force_update();
+    use_effect_with((), move |_| {
+        let interval = gloo::timers::callback::Interval::new(ms, move || update.force_update());
+        move || drop(interval)
+    });
+}
+
+#[function_component(LiveClock)]
+fn live_clock(props: &LiveProps) -> Html {
+    use_ticker(CHART_EVERY_MS as u32);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let now = props.rt.0.borrow().model.now();
+    html! { <span class="clock" id="virtual-clock">{ format!("{}: {:.3} s", tr(lang, T::VirtualTime), now as f64 / NS_PER_S as f64) }</span> }
+}
+
+#[function_component(LiveResults)]
+fn live_results(props: &LiveProps) -> Html {
+    use_ticker(CHART_EVERY_MS as u32);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let rt = props.rt.0.borrow();
+    let lanes = rt.model.lanes();
+    let rows = Algo::ALL.iter().map(|&a| {
+        let l = &lanes[a.index()];
+        let over = l.max_in_window as f64 > l.nominal_limit() + 1e-9;
+        let d = l.delay.percentiles();
+        let leaky = a == Algo::LeakyBucket;
+        let queued = if leaky { rt.model.leaky_queued().to_string() } else { "–".into() };
+        let ms = |ns: u64| format!("{:.0} ms", ns as f64 / 1e6);
+        html! {
+            <tr data-algo={format!("{a:?}")}>
+                <td>{ algo_name(lang, a) }</td>
+                <td class="num">{ l.arrived }</td>
+                <td class="num pass">{ l.accepted }</td>
+                <td class="num drop">{ l.rejected }</td>
+                <td class="num">{ queued }</td>
+                <td class={classes!("num", over.then_some("over"))}>{ l.max_in_window }</td>
+                <td class="num">{ format!("{:.1}", l.nominal_limit()) }</td>
+                <td class={classes!("num", (l.over_limit > 0).then_some("over"))}>{ l.over_limit }</td>
+                <td class="num">{ if leaky { ms(d.p50_ns) } else { "0 ms".into() } }</td>
+                <td class="num">{ if leaky { ms(d.p99_ns) } else { "0 ms".into() } }</td>
+            </tr>
+        }
+    });
+    html! { <tbody>{ for rows }</tbody> }
+}
+
 type Refs = Rc<(NodeRef, NodeRef, NodeRef)>;
 
-fn schedule(runtime: Rc<RefCell<Runtime>>, refs: Refs, handle: Rc<RefCell<Option<AnimationFrame>>>, refresh: UseForceUpdateHandle) {
+fn schedule(runtime: Rc<RefCell<Runtime>>, refs: Refs, handle: Rc<RefCell<Option<AnimationFrame>>>) {
     let next = handle.clone();
     let frame_handle = request_animation_frame(move |ts| {
-        frame(&runtime, &refs, ts, &refresh);
+        frame(&runtime, &refs, ts);
         // Keep going only while the page holds the handle (it is taken on unmount).
         if next.borrow().is_some() {
-            schedule(runtime, refs, next, refresh);
+            schedule(runtime, refs, next);
         }
     });
     *handle.borrow_mut() = Some(frame_handle);
 }
 
-fn frame(runtime: &Rc<RefCell<Runtime>>, refs: &Refs, ts: f64, refresh: &UseForceUpdateHandle) {
+fn frame(runtime: &Rc<RefCell<Runtime>>, refs: &Refs, ts: f64) {
     let mut rt = runtime.borrow_mut();
     let dt_ms = match rt.last_ts {
         Some(last) => (ts - last).clamp(0.0, MAX_FRAME_MS),
@@ -510,7 +554,5 @@ fn frame(runtime: &Rc<RefCell<Runtime>>, refs: &Refs, ts: f64, refresh: &UseForc
         if let Some(c) = refs.1.cast::<HtmlCanvasElement>() {
             crate::charts::draw_throughput(&c, rt.model.lanes(), now, lang);
         }
-        drop(rt);
-        refresh.force_update();
     }
 }

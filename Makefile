@@ -1,0 +1,67 @@
+# flowlab — two commands do all the set-up on a fresh machine:
+#   make serve   installs what is missing, then serves the app on http://127.0.0.1:8080/
+#   make test    installs what is missing, then runs every test (native, wasm in headless Chromium, end to end)
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+PORT ?= 8080
+# Sub-path used by the end-to-end test, like GitHub Pages' /<repo>/.
+E2E_BASE ?= /flowlab/
+WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
+
+.PHONY: serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench screenshot clean
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+serve: setup
+	trunk serve --offline --address 127.0.0.1 --port $(PORT)
+
+build: setup
+	trunk build --release --offline
+
+# The site as GitHub Pages serves it: `make build-pages PUBLIC_URL=/flowlab/`.
+PUBLIC_URL ?= /flowlab/
+build-pages: setup
+	trunk build --release --offline --public-url $(PUBLIC_URL)
+
+# What a browser downloads, gzipped (the figure quoted in the README).
+size: build
+	@scripts/size.sh dist
+
+test: setup-test lint test-native check-sim test-wasm test-e2e
+	@echo "make test: all passed"
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p flowlab --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+# The engine has no web dependency, no wall clock, no OS randomness, and builds for wasm32.
+check-sim:
+	@scripts/check-sim.sh
+
+test-wasm:
+	$(WEBDRIVER_ENV) cargo test -p flowlab --target wasm32-unknown-unknown
+
+test-e2e: setup-test
+	rm -rf target/e2e-dist
+	trunk build --release --offline --public-url $(E2E_BASE) --dist target/e2e-dist
+	node tests/e2e/run.mjs target/e2e-dist $(E2E_BASE)
+
+bench:
+	cargo bench -p flowlab-sim
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf dist node_modules

@@ -1,0 +1,176 @@
+// End-to-end test of the release build in a real headless Chromium, served under a sub-path
+// (as GitHub Pages serves it). Usage: node tests/e2e/run.mjs <dist-dir> <base-path>
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const [distDir = 'target/e2e-dist', base = '/flowlab/'] = process.argv.slice(2);
+const shots = 'target/e2e-shots';
+fs.mkdirSync(shots, { recursive: true });
+
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (!url.pathname.startsWith(base)) { res.writeHead(404); res.end('outside the sub-path'); return; }
+  let rel = decodeURIComponent(url.pathname.slice(base.length)) || 'index.html';
+  const file = path.join(distDir, path.normalize(rel));
+  if (!file.startsWith(path.resolve(distDir)) && !file.startsWith(distDir)) { res.writeHead(403); res.end(); return; }
+  fs.readFile(file, (err, data) => {
+    if (err) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+    res.end(data);
+  });
+});
+await new Promise(r => server.listen(0, '127.0.0.1', r));
+const root = `http://127.0.0.1:${server.address().port}${base}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+let passed = 0, failed = 0;
+async function test(name, fn) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(e.message));
+  page.on('requestfailed', r => errors.push(`request failed: ${r.url()}`));
+  try {
+    await fn(page, errors);
+    if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message}`);
+    await page.screenshot({ path: `${shots}/FAILED-${name.replace(/\W+/g, '_')}.png` }).catch(() => {});
+  } finally {
+    await context.close();
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const canvasHash = page => page.$eval('#lab-canvas', c => c.toDataURL()).then(d => crypto.createHash('sha1').update(d).digest('hex'));
+async function ready(page) {
+  await page.waitForSelector('#lab-canvas', { timeout: 20000 });
+  await page.waitForTimeout(600);
+}
+
+await test('page loads under the sub-path with no console error, and draws', async (page) => {
+  await page.goto(root);
+  await ready(page);
+  assert((await page.url()).includes('#/limiter?seed='), `redirected to the lab with its state in the URL: ${page.url()}`);
+  assert(await page.isVisible('#chart-window'), 'window chart present');
+  const rows = await page.$$eval('#results tbody tr', r => r.length);
+  assert(rows === 5, `five algorithms in the results table, got ${rows}`);
+  await page.screenshot({ path: `${shots}/limiter-en.png`, fullPage: true });
+});
+
+await test('canvas changes while playing and stops changing when paused', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  const a = await canvasHash(page);
+  await page.waitForTimeout(400);
+  const b = await canvasHash(page);
+  assert(a !== b, 'pixels change while playing');
+  await page.click('#btn-play');
+  assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'button shows paused');
+  await page.waitForTimeout(200);
+  const c = await canvasHash(page);
+  await page.waitForTimeout(600);
+  const d = await canvasHash(page);
+  assert(c === d, 'pixels stay the same while paused');
+  const t1 = await page.textContent('#virtual-clock');
+  await page.click('#btn-step');
+  await page.waitForTimeout(400);
+  const t2 = await page.textContent('#virtual-clock');
+  assert(t2 !== t1, `step advances virtual time: ${t1} -> ${t2}`);
+});
+
+await test('a control changes the params and the URL; opening that URL restores them', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.fill('input[data-param="fixed_window.limit"]', '7');
+  await page.press('input[data-param="fixed_window.limit"]', 'Enter');
+  await page.$eval('input[data-param="fixed_window.limit"]', el => el.dispatchEvent(new Event('change', { bubbles: true })));
+  await page.selectOption('select[data-param="traffic.pattern"]', 'boundary_burst');
+  await page.fill('#input-seed', '99');
+  await page.$eval('#input-seed', el => el.dispatchEvent(new Event('change', { bubbles: true })));
+  await page.waitForTimeout(300);
+  const url = page.url();
+  assert(url.includes('fixed_window.limit=7'), `URL holds the limit: ${url}`);
+  assert(url.includes('traffic.pattern=boundary_burst'), `URL holds the pattern: ${url}`);
+  assert(url.includes('seed=99'), `URL holds the seed: ${url}`);
+  const page2 = await page.context().newPage();
+  await page2.goto(url);
+  await ready(page2);
+  assert(await page2.inputValue('input[data-param="fixed_window.limit"]') === '7', 'limit restored');
+  assert(await page2.inputValue('select[data-param="traffic.pattern"]') === 'boundary_burst', 'pattern restored');
+  assert(await page2.inputValue('#input-seed') === '99', 'seed restored');
+  assert(!(await page2.isVisible('#url-notice')), 'no notice for a good URL');
+});
+
+await test('an out-of-range input is refused with a message naming the field and range', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.fill('input[data-param="leaky_bucket.capacity"]', '0');
+  await page.$eval('input[data-param="leaky_bucket.capacity"]', el => el.dispatchEvent(new Event('change', { bubbles: true })));
+  await page.waitForSelector('#input-problem');
+  const msg = await page.textContent('#input-problem');
+  assert(msg.includes('leaky_bucket.capacity') && msg.includes('1..=100000'), `message names field and range: ${msg}`);
+  assert(!page.url().includes('leaky_bucket.capacity'), 'bad value not put in the URL');
+});
+
+await test('a garbage URL shows a notice naming what was wrong and falls back to defaults', async (page) => {
+  await page.goto(root + '#/limiter?seed=banana&fixed_window.limit=abc&sliding_log.limit=0&bogus=1&preset=nope');
+  await ready(page);
+  assert(await page.isVisible('#url-notice'), 'notice visible');
+  const text = await page.textContent('#url-notice');
+  for (const word of ['seed', 'fixed_window.limit', 'sliding_log.limit', '1..=100000', 'bogus', 'nope']) {
+    assert(text.includes(word), `notice mentions ${word}: ${text}`);
+  }
+  assert(await page.inputValue('input[data-param="fixed_window.limit"]') === '10', 'fell back to the default limit');
+  const a = await canvasHash(page);
+  await page.waitForTimeout(400);
+  assert(a !== await canvasHash(page), 'the lab still runs');
+  await page.screenshot({ path: `${shots}/garbage-url.png` });
+});
+
+await test('a preset loads, says what to watch, and shows the boundary burst', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.click('button[data-preset="boundary_burst"]');
+  await page.waitForSelector('#preset-watch');
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(2500);
+  const cells = await page.$$eval('#results tbody tr', rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.textContent)));
+  const fixedMax = Number(cells[0][5]), logMax = Number(cells[1][5]);
+  assert(fixedMax > 10, `fixed window passes more than its limit in some window: ${fixedMax}`);
+  assert(logMax <= 10, `sliding log holds its limit: ${logMax}`);
+  assert(page.url().includes('traffic.pattern=boundary_burst'), 'preset params are in the URL');
+  await page.screenshot({ path: `${shots}/boundary-burst.png`, fullPage: true });
+});
+
+await test('the language switch changes every label and is remembered', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  const en = await page.textContent('h1');
+  await page.click('#lang-switch');
+  await page.waitForTimeout(300);
+  const zh = await page.textContent('h1');
+  assert(zh !== en && /[\u4e00-\u9fff]/.test(zh), `heading in Chinese: ${zh}`);
+  assert(/[\u4e00-\u9fff]/.test(await page.textContent('#btn-play')), 'controls in Chinese');
+  await page.reload();
+  await ready(page);
+  assert(/[\u4e00-\u9fff]/.test(await page.textContent('h1')), 'language remembered after reload');
+  await page.screenshot({ path: `${shots}/limiter-zh.png`, fullPage: true });
+});
+
+await browser.close();
+server.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
