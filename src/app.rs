@@ -38,7 +38,10 @@ mod shell {
         {
             let l = *lang;
             use_effect_with(l, move |l| {
-                if let Some(el) = crate::web::window().document().and_then(|d| d.document_element()) {
+                if let Some(el) = crate::web::window()
+                    .document()
+                    .and_then(|d| d.document_element())
+                {
                     let _ = el.set_attribute("lang", if *l == Lang::Zh { "zh-CN" } else { "en" });
                 }
             });
@@ -80,7 +83,13 @@ mod shell {
         let lang = use_context::<Lang>().unwrap_or_default();
         let route = use_route::<Route>();
         let on_lang = props.on_lang.reform(|_: MouseEvent| ());
-        let active = |r: Route| if route == Some(r) { "nav-link active" } else { "nav-link" };
+        let active = |r: Route| {
+            if route == Some(r) {
+                "nav-link active"
+            } else {
+                "nav-link"
+            }
+        };
         html! {
             <header class="header">
                 <div class="brand">

@@ -21,7 +21,10 @@ const RED: RGBColor = RGBColor(239, 83, 80);
 
 fn tail(s: &TimeSeries, now_ns: u64) -> Vec<(f64, f64)> {
     let start = now_ns.saturating_sub(s.bucket_ns() * SHOWN_BUCKETS as u64);
-    s.points().filter(|(t, _)| *t >= start).map(|(t, v)| (t as f64 / NS_PER_S as f64, v as f64)).collect()
+    s.points()
+        .filter(|(t, _)| *t >= start)
+        .map(|(t, v)| (t as f64 / NS_PER_S as f64, v as f64))
+        .collect()
 }
 
 fn x_range(now_ns: u64, bucket_ns: u64) -> std::ops::Range<f64> {
@@ -40,14 +43,27 @@ fn sized(canvas: &HtmlCanvasElement, h: u32) -> Option<CanvasBackend> {
 }
 
 /// Accepted (green) and rejected (red) per interval, one small panel per algorithm.
-pub fn draw_throughput(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u64, lang: Lang) {
-    let Some(backend) = sized(canvas, 440) else { return };
+pub fn draw_throughput(
+    canvas: &HtmlCanvasElement,
+    lanes: &[LaneStats; 5],
+    now_ns: u64,
+    lang: Lang,
+) {
+    let Some(backend) = sized(canvas, 440) else {
+        return;
+    };
     let root = backend.into_drawing_area();
     let _ = root.fill(&BG);
     let panels = root.split_evenly((5, 1));
     let y_max = lanes
         .iter()
-        .map(|l| tail(&l.accepted_series, now_ns).iter().chain(tail(&l.rejected_series, now_ns).iter()).map(|p| p.1).fold(0.0, f64::max))
+        .map(|l| {
+            tail(&l.accepted_series, now_ns)
+                .iter()
+                .chain(tail(&l.rejected_series, now_ns).iter())
+                .map(|p| p.1)
+                .fold(0.0, f64::max)
+        })
         .fold(1.0, f64::max)
         * 1.15;
     for (i, area) in panels.iter().enumerate() {
@@ -57,7 +73,10 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_n
             .margin(4)
             .x_label_area_size(if i == 4 { 18 } else { 0 })
             .y_label_area_size(36)
-            .caption(algo_name(lang, Algo::ALL[i]), ("sans-serif", 12).into_font().color(&TEXT))
+            .caption(
+                algo_name(lang, Algo::ALL[i]),
+                ("sans-serif", 12).into_font().color(&TEXT),
+            )
             .build_cartesian_2d(xr, 0.0..y_max)
         else {
             continue;
@@ -73,20 +92,31 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_n
             .x_label_formatter(&|x| format!("{x:.0}s"))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw();
-        let _ = chart.draw_series(LineSeries::new(tail(&lane.accepted_series, now_ns), GREEN.stroke_width(2)));
-        let _ = chart.draw_series(LineSeries::new(tail(&lane.rejected_series, now_ns), RED.stroke_width(2)));
+        let _ = chart.draw_series(LineSeries::new(
+            tail(&lane.accepted_series, now_ns),
+            GREEN.stroke_width(2),
+        ));
+        let _ = chart.draw_series(LineSeries::new(
+            tail(&lane.rejected_series, now_ns),
+            RED.stroke_width(2),
+        ));
     }
     let _ = root.present();
 }
 
 /// Most accepted in the trailing window W per interval, for each algorithm, with each limit dashed.
 pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u64, lang: Lang) {
-    let Some(backend) = sized(canvas, 300) else { return };
+    let Some(backend) = sized(canvas, 300) else {
+        return;
+    };
     let root = backend.into_drawing_area();
     let _ = root.fill(&BG);
     let bucket = lanes[0].window_series.bucket_ns();
     let xr = x_range(now_ns, bucket);
-    let series: Vec<Vec<(f64, f64)>> = lanes.iter().map(|l| tail(&l.window_series, now_ns)).collect();
+    let series: Vec<Vec<(f64, f64)>> = lanes
+        .iter()
+        .map(|l| tail(&l.window_series, now_ns))
+        .collect();
     let y_max = series
         .iter()
         .flatten()
@@ -131,8 +161,12 @@ pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u
             )));
         }
         let name = algo_name(lang, Algo::ALL[i]);
-        if let Ok(ann) = chart.draw_series(LineSeries::new(series[i].clone(), color.stroke_width(2))) {
-            ann.label(name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+        if let Ok(ann) =
+            chart.draw_series(LineSeries::new(series[i].clone(), color.stroke_width(2)))
+        {
+            ann.label(name).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
+            });
         }
     }
     let _ = chart

@@ -16,7 +16,13 @@ pub const WAIT: &str = "#f5a524";
 pub const INCOMING: &str = "#8fb3e8";
 
 /// Lane colours for the charts, in lane order.
-pub const LANE_COLORS: [(u8, u8, u8); 5] = [(239, 83, 80), (66, 165, 245), (171, 130, 255), (53, 196, 111), (245, 165, 36)];
+pub const LANE_COLORS: [(u8, u8, u8); 5] = [
+    (239, 83, 80),
+    (66, 165, 245),
+    (171, 130, 255),
+    (53, 196, 111),
+    (245, 165, 36),
+];
 
 pub const LANE_HEIGHT_PX: f64 = 86.0;
 
@@ -34,12 +40,20 @@ pub fn algo_name(lang: Lang, a: Algo) -> &'static str {
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()
 }
 
 /// Matches the canvas backing store to its CSS size and the device pixel ratio; returns CSS size.
 pub fn fit(canvas: &HtmlCanvasElement, css_height: f64) -> (f64, f64, f64) {
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let dpr = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .clamp(1.0, 3.0);
     let w = (canvas.client_width() as f64).max(320.0);
     let (bw, bh) = ((w * dpr) as u32, (css_height * dpr) as u32);
     if canvas.width() != bw || canvas.height() != bh {
@@ -56,7 +70,12 @@ fn dot(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) {
 }
 
 /// Draws the five lanes.
-pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &LimiterSnapshot, lanes: &[LaneStats; 5], lang: Lang) {
+pub fn draw_lanes(
+    canvas: &HtmlCanvasElement,
+    snap: &LimiterSnapshot,
+    lanes: &[LaneStats; 5],
+    lang: Lang,
+) {
     let Some(ctx) = context(canvas) else { return };
     let (w, h, dpr) = fit(canvas, LANE_HEIGHT_PX * 5.0);
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
@@ -85,12 +104,24 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &LimiterSnapshot, lanes: &[L
         let _ = ctx.fill_text(algo_name(lang, algo), 10.0, top + 24.0);
         ctx.set_font("12px system-ui, sans-serif");
         ctx.set_fill_style_str(PASS);
-        let _ = ctx.fill_text(&format!("{} {}", tr(lang, T::Accepted), stats.accepted), 10.0, top + 44.0);
+        let _ = ctx.fill_text(
+            &format!("{} {}", tr(lang, T::Accepted), stats.accepted),
+            10.0,
+            top + 44.0,
+        );
         ctx.set_fill_style_str(DROP);
-        let _ = ctx.fill_text(&format!("{} {}", tr(lang, T::Rejected), stats.rejected), 10.0, top + 60.0);
+        let _ = ctx.fill_text(
+            &format!("{} {}", tr(lang, T::Rejected), stats.rejected),
+            10.0,
+            top + 60.0,
+        );
         if algo == Algo::LeakyBucket {
             ctx.set_fill_style_str(WAIT);
-            let _ = ctx.fill_text(&format!("{} {}", tr(lang, T::Queued), lane.waiting), 10.0, top + 76.0);
+            let _ = ctx.fill_text(
+                &format!("{} {}", tr(lang, T::Queued), lane.waiting),
+                10.0,
+                top + 76.0,
+            );
         }
 
         // Clients.
@@ -126,7 +157,12 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &LimiterSnapshot, lanes: &[L
             ctx.set_fill_style_str(INCOMING);
             for p in &snap.incoming {
                 let x = src_x + p.progress as f64 * (gate_x - src_x);
-                dot(&ctx, x, mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64), 3.0);
+                dot(
+                    &ctx,
+                    x,
+                    mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64),
+                    3.0,
+                );
             }
             ctx.set_fill_style_str(PASS);
             for p in &lane.passed {
@@ -155,7 +191,14 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &LimiterSnapshot, lanes: &[L
 }
 
 /// The gate: a gauge bar with the algorithm's state (count, log, estimate, tokens, queue).
-fn draw_gate(ctx: &CanvasRenderingContext2d, algo: Algo, lane: &flowlab_sim::limiter::LaneView, x: f64, top: f64, lang: Lang) {
+fn draw_gate(
+    ctx: &CanvasRenderingContext2d,
+    algo: Algo,
+    lane: &flowlab_sim::limiter::LaneView,
+    x: f64,
+    top: f64,
+    lang: Lang,
+) {
     let g = lane.gauge;
     let bar_h = LANE_HEIGHT_PX - 26.0;
     let bar_w = 16.0;
@@ -163,7 +206,11 @@ fn draw_gate(ctx: &CanvasRenderingContext2d, algo: Algo, lane: &flowlab_sim::lim
     let by = top + 10.0;
     ctx.set_fill_style_str("#0b1019");
     ctx.fill_rect(bx, by, bar_w, bar_h);
-    let frac = if g.max > 0.0 { (g.value / g.max).clamp(0.0, 1.0) } else { 0.0 };
+    let frac = if g.max > 0.0 {
+        (g.value / g.max).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let fill = match algo {
         Algo::TokenBucket => PASS,
         Algo::LeakyBucket => WAIT,
@@ -186,7 +233,12 @@ fn draw_gate(ctx: &CanvasRenderingContext2d, algo: Algo, lane: &flowlab_sim::lim
         ctx.set_fill_style_str(WAIT);
         let cell = bar_h / g.max.max(1.0);
         for k in 0..lane.waiting.min(g.max as u32) {
-            ctx.fill_rect(bx - 14.0, by + bar_h - (k as f64 + 1.0) * cell + 1.0, 10.0, (cell - 2.0).max(1.0));
+            ctx.fill_rect(
+                bx - 14.0,
+                by + bar_h - (k as f64 + 1.0) * cell + 1.0,
+                10.0,
+                (cell - 2.0).max(1.0),
+            );
         }
     }
 
@@ -207,5 +259,9 @@ fn draw_gate(ctx: &CanvasRenderingContext2d, algo: Algo, lane: &flowlab_sim::lim
     };
     ctx.set_fill_style_str(INK);
     ctx.set_font("12px system-ui, sans-serif");
-    let _ = ctx.fill_text(&format!("{} {}", tr(lang, word), text), x + 14.0, top + 22.0);
+    let _ = ctx.fill_text(
+        &format!("{} {}", tr(lang, word), text),
+        x + 14.0,
+        top + 22.0,
+    );
 }

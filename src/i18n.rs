@@ -299,6 +299,52 @@ pub fn tr(lang: Lang, key: T) -> &'static str {
     }
 }
 
+/// A problem with a URL or an input, in words, naming the field and what is allowed.
+pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
+    use crate::url_state::Problem::*;
+    match (p, lang) {
+        (UnknownKey(k), _) => format!("{}: {k}", tr(lang, T::ProblemUnknownKey)),
+        (
+            BadValue {
+                key,
+                value,
+                expected,
+            },
+            Lang::En,
+        ) => format!(
+            "{key} = \"{value}\": {} (expected {expected})",
+            tr(lang, T::ProblemBadValue)
+        ),
+        (
+            BadValue {
+                key,
+                value,
+                expected,
+            },
+            Lang::Zh,
+        ) => format!(
+            "{key} = \"{value}\"：{}（应为 {expected}）",
+            tr(lang, T::ProblemBadValue)
+        ),
+        (Invalid(e), Lang::En) => format!(
+            "{} = {}: {}, allowed {}",
+            e.field,
+            e.got,
+            tr(lang, T::ProblemInvalid),
+            e.allowed
+        ),
+        (Invalid(e), Lang::Zh) => format!(
+            "{} = {}：{}，允许范围 {}",
+            e.field,
+            e.got,
+            tr(lang, T::ProblemInvalid),
+            e.allowed
+        ),
+        (BadSeed(s), _) => format!("seed = \"{s}\": {}", tr(lang, T::ProblemBadSeed)),
+        (UnknownPreset(s), _) => format!("preset = \"{s}\": {}", tr(lang, T::ProblemUnknownPreset)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,24 +360,20 @@ mod tests {
     #[test]
     fn chinese_text_is_chinese() {
         // Every Chinese entry that is not a proper name holds CJK characters.
-        for key in [T::Play, T::LimiterIntro, T::ExplainLeakyBucket, T::PresetBoundaryBurstWatch, T::FlowView] {
+        for key in [
+            T::Play,
+            T::LimiterIntro,
+            T::ExplainLeakyBucket,
+            T::PresetBoundaryBurstWatch,
+            T::FlowView,
+        ] {
             let (en, zh) = both(key);
             assert!(!en.is_empty());
-            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key:?}");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{key:?}"
+            );
         }
     }
 }
 
-/// A problem with a URL or an input, in words, naming the field and what is allowed.
-pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
-    use crate::url_state::Problem::*;
-    match (p, lang) {
-        (UnknownKey(k), _) => format!("{}: {k}", tr(lang, T::ProblemUnknownKey)),
-        (BadValue { key, value, expected }, Lang::En) => format!("{key} = \"{value}\": {} (expected {expected})", tr(lang, T::ProblemBadValue)),
-        (BadValue { key, value, expected }, Lang::Zh) => format!("{key} = \"{value}\"：{}（应为 {expected}）", tr(lang, T::ProblemBadValue)),
-        (Invalid(e), Lang::En) => format!("{} = {}: {}, allowed {}", e.field, e.got, tr(lang, T::ProblemInvalid), e.allowed),
-        (Invalid(e), Lang::Zh) => format!("{} = {}：{}，允许范围 {}", e.field, e.got, tr(lang, T::ProblemInvalid), e.allowed),
-        (BadSeed(s), _) => format!("seed = \"{s}\": {}", tr(lang, T::ProblemBadSeed)),
-        (UnknownPreset(s), _) => format!("preset = \"{s}\": {}", tr(lang, T::ProblemUnknownPreset)),
-    }
-}

@@ -12,12 +12,16 @@ pub fn install() {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn show_error_view(detail: &str) {
     let lang = crate::web::stored_lang();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = doc.body() else { return };
     let html = format!(
         r#"<div id="panic-view" class="panic-view" role="alert"><h1>{}</h1><p>{}</p><pre>{}</pre><button id="panic-reset" onclick="location.hash='#/limiter';location.reload()">{}</button></div>"#,

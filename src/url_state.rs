@@ -15,7 +15,11 @@ pub enum Problem {
     /// A key that no parameter has.
     UnknownKey(String),
     /// A value that is not of the parameter's type.
-    BadValue { key: String, value: String, expected: String },
+    BadValue {
+        key: String,
+        value: String,
+        expected: String,
+    },
     /// A value of the right type outside the allowed range (or inconsistent with another).
     Invalid(ParamError),
     /// A seed that is not a u64.
@@ -45,7 +49,9 @@ pub fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -104,9 +110,13 @@ fn typed_like(template: &Value, text: &str) -> Option<Value> {
     match template {
         Value::Number(n) if n.is_u64() => text.trim().parse::<u64>().ok().map(Value::from),
         Value::Number(n) if n.is_i64() => text.trim().parse::<i64>().ok().map(Value::from),
-        Value::Number(_) => {
-            text.trim().parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64).map(Value::Number)
-        }
+        Value::Number(_) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
         Value::Bool(_) => text.trim().parse::<bool>().ok().map(Value::Bool),
         Value::String(_) => Some(Value::String(text.to_string())),
         _ => None,
@@ -143,11 +153,21 @@ where
         return Err(Problem::UnknownKey(key.to_string()));
     };
     let Some(new) = typed_like(leaf, text) else {
-        return Err(Problem::BadValue { key: key.to_string(), value: text.to_string(), expected: expected_of(leaf).into() });
+        return Err(Problem::BadValue {
+            key: key.to_string(),
+            value: text.to_string(),
+            expected: expected_of(leaf).into(),
+        });
     };
     *leaf = new;
     decode(&v).map_err(|p| match p {
-        Problem::BadValue { key: k, expected, .. } => Problem::BadValue { key: k, value: text.to_string(), expected },
+        Problem::BadValue {
+            key: k, expected, ..
+        } => Problem::BadValue {
+            key: k,
+            value: text.to_string(),
+            expected,
+        },
         other => other,
     })
 }
@@ -157,7 +177,12 @@ pub fn parse<P>(query: &str, base: P) -> Parsed<P>
 where
     P: Serialize + DeserializeOwned + Validate,
 {
-    let mut out = Parsed { params: base, seed: None, preset: None, problems: Vec::new() };
+    let mut out = Parsed {
+        params: base,
+        seed: None,
+        preset: None,
+        problems: Vec::new(),
+    };
     for (k, v) in pairs(query) {
         if k == SEED_KEY {
             match v.trim().parse::<u64>() {
@@ -184,7 +209,11 @@ fn flatten(prefix: &str, v: &Value, base: Option<&Value>, out: &mut Vec<(String,
             let empty = Map::new();
             let base_map = base.and_then(Value::as_object).unwrap_or(&empty);
             for (k, child) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, child, base_map.get(k), out);
             }
         }
@@ -206,7 +235,10 @@ pub fn to_query<P: Serialize>(params: &P, base: &P, seed: u64) -> String {
     let b = serde_json::to_value(base).expect("params serialise to JSON");
     let mut kv = vec![(SEED_KEY.to_string(), seed.to_string())];
     flatten("", &v, Some(&b), &mut kv);
-    kv.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
+    kv.iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[cfg(test)]
@@ -221,7 +253,10 @@ mod tests {
         p.fixed_window.limit = 42;
         p.traffic.pattern = Pattern::BoundaryBurst;
         let q = to_query(&p, &LimiterParams::default(), 7);
-        assert_eq!(q, "seed=7&traffic.pattern=boundary_burst&fixed_window.limit=42");
+        assert_eq!(
+            q,
+            "seed=7&fixed_window.limit=42&traffic.pattern=boundary_burst"
+        );
         let back = parse(&q, LimiterParams::default());
         assert!(back.problems.is_empty(), "{:?}", back.problems);
         assert_eq!(back.params, p);
@@ -234,19 +269,31 @@ mod tests {
         let r = parse(q, LimiterParams::default());
         assert_eq!(r.seed, None);
         assert_eq!(r.params.token_bucket.burst, 7, "good keys still apply");
-        assert_eq!(r.params.fixed_window.limit, LimiterParams::default().fixed_window.limit);
+        assert_eq!(
+            r.params.fixed_window.limit,
+            LimiterParams::default().fixed_window.limit
+        );
         let ps = &r.problems;
         assert!(ps.contains(&Problem::BadSeed("abc".into())));
         assert!(ps.contains(&Problem::UnknownKey("nope".into())));
-        assert!(ps.iter().any(|p| matches!(p, Problem::BadValue { key, .. } if key == "fixed_window.limit")));
+        assert!(ps
+            .iter()
+            .any(|p| matches!(p, Problem::BadValue { key, .. } if key == "fixed_window.limit")));
         assert!(ps.iter().any(|p| matches!(p, Problem::Invalid(e) if e.field == "sliding_log.limit" && e.allowed == "1..=100000")));
-        assert!(ps.iter().any(|p| matches!(p, Problem::BadValue { key, .. } if key == "traffic.pattern")), "{ps:?}");
+        assert!(
+            ps.iter()
+                .any(|p| matches!(p, Problem::BadValue { key, .. } if key == "traffic.pattern")),
+            "{ps:?}"
+        );
         assert_eq!(ps.len(), 6, "{ps:?}");
     }
 
     #[test]
     fn huge_and_negative_numbers_are_rejected_not_wrapped() {
-        let r = parse("fixed_window.limit=99999999999&leaky_bucket.capacity=-3&traffic.zipf_exponent=NaN", LimiterParams::default());
+        let r = parse(
+            "fixed_window.limit=99999999999&leaky_bucket.capacity=-3&traffic.zipf_exponent=NaN",
+            LimiterParams::default(),
+        );
         assert_eq!(r.params, LimiterParams::default());
         assert_eq!(r.problems.len(), 3, "{:?}", r.problems);
     }

@@ -16,7 +16,12 @@ pub fn stored_lang() -> Lang {
         Some(w) => w,
         None => return Lang::En,
     };
-    if let Some(l) = w.local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten()) {
+    if let Some(l) = w
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+    {
         if let Ok(l) = Lang::from_str(&l) {
             return l;
         }
@@ -36,7 +41,9 @@ pub fn store_lang(lang: Lang) {
 /// The query part of the hash route (`#/limiter?seed=1` -> `seed=1`).
 pub fn hash_query() -> String {
     let hash = window().location().hash().unwrap_or_default();
-    hash.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default()
+    hash.split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default()
 }
 
 /// Replaces the query of the hash route without navigating (no history entry, no reload).

@@ -7,7 +7,9 @@ pub mod presets;
 
 pub use algo::Verdict;
 pub use model::{Gauge, LaneStats, LaneView, LimiterLab, LimiterSnapshot, Particle, View};
-pub use params::{LeakyBucketParams, LimiterParams, TokenBucketParams, WindowParams, MAX_TRACKED_PER_WINDOW};
+pub use params::{
+    LeakyBucketParams, LimiterParams, TokenBucketParams, WindowParams, MAX_TRACKED_PER_WINDOW,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +25,13 @@ pub enum Algo {
 }
 
 impl Algo {
-    pub const ALL: [Algo; 5] =
-        [Algo::FixedWindow, Algo::SlidingLog, Algo::SlidingCounter, Algo::TokenBucket, Algo::LeakyBucket];
+    pub const ALL: [Algo; 5] = [
+        Algo::FixedWindow,
+        Algo::SlidingLog,
+        Algo::SlidingCounter,
+        Algo::TokenBucket,
+        Algo::LeakyBucket,
+    ];
 
     pub fn index(self) -> usize {
         self as usize

@@ -57,7 +57,10 @@ impl LabState {
     pub fn from_query(query: &str) -> Self {
         let mut problems = Vec::new();
         // A preset named in the URL is the base the other keys apply over.
-        let preset_name = url_state::pairs(query).into_iter().find(|(k, _)| k == url_state::PRESET_KEY).map(|(_, v)| v);
+        let preset_name = url_state::pairs(query)
+            .into_iter()
+            .find(|(k, _)| k == url_state::PRESET_KEY)
+            .map(|(_, v)| v);
         let preset = match preset_name {
             Some(name) => match presets::by_id(&name) {
                 Some(p) => Some(p),
@@ -68,12 +71,18 @@ impl LabState {
             },
             None => None,
         };
-        let base = preset.as_ref().map(|p| p.params.clone()).unwrap_or_default();
+        let base = preset
+            .as_ref()
+            .map(|p| p.params.clone())
+            .unwrap_or_default();
         let parsed = url_state::parse(query, base);
         problems.extend(parsed.problems);
         Self {
             params: parsed.params,
-            seed: parsed.seed.or(preset.as_ref().map(|p| p.seed)).unwrap_or(DEFAULT_SEED),
+            seed: parsed
+                .seed
+                .or(preset.as_ref().map(|p| p.seed))
+                .unwrap_or(DEFAULT_SEED),
             preset: preset.map(|p| p.id),
             url_problems: problems,
             input_problem: None,
@@ -142,7 +151,10 @@ impl Runtime {
     fn view(&self) -> View {
         // Particles take a fixed wall time to cross, whatever the speed.
         let scale = |wall_ms: f64| ((wall_ms * self.speed) * NS_PER_MS as f64) as Nanos;
-        View { lead_ns: scale(500.0).max(1), trail_ns: scale(1400.0).max(1) }
+        View {
+            lead_ns: scale(500.0).max(1),
+            trail_ns: scale(1400.0).max(1),
+        }
     }
 }
 
@@ -246,7 +258,11 @@ pub fn limiter_lab_page() -> Html {
             let mut rt = runtime.borrow_mut();
             rt.playing = false;
             let now = rt.model.now();
-            let next = rt.model.next_event_at().unwrap_or(now + 100 * NS_PER_MS).max(now);
+            let next = rt
+                .model
+                .next_event_at()
+                .unwrap_or(now + 100 * NS_PER_MS)
+                .max(now);
             rt.model.run_to(next);
             rt.charts_dirty = true;
         })
@@ -286,7 +302,9 @@ pub fn limiter_lab_page() -> Html {
     let tr_ = &p.traffic;
     let pattern_fields = match tr_.pattern {
         Pattern::Constant | Pattern::Poisson => html! {},
-        Pattern::OnOff => html! { <>{ num(T::OnMs, "traffic.on_ms", tr_.on_ms as u64, 1, 3_600_000) }{ num(T::OffMs, "traffic.off_ms", tr_.off_ms as u64, 0, 3_600_000) }</> },
+        Pattern::OnOff => {
+            html! { <>{ num(T::OnMs, "traffic.on_ms", tr_.on_ms as u64, 1, 3_600_000) }{ num(T::OffMs, "traffic.off_ms", tr_.off_ms as u64, 0, 3_600_000) }</> }
+        }
         Pattern::BoundaryBurst => html! { <>
             { num(T::BurstSize, "traffic.burst_size", tr_.burst_size as u64, 0, 100_000) }
             { num(T::BurstPeriodMs, "traffic.burst_period_ms", tr_.burst_period_ms as u64, 1, 3_600_000) }
@@ -507,7 +525,11 @@ fn live_results(props: &LiveProps) -> Html {
 
 type Refs = Rc<(NodeRef, NodeRef, NodeRef)>;
 
-fn schedule(runtime: Rc<RefCell<Runtime>>, refs: Refs, handle: Rc<RefCell<Option<AnimationFrame>>>) {
+fn schedule(
+    runtime: Rc<RefCell<Runtime>>,
+    refs: Refs,
+    handle: Rc<RefCell<Option<AnimationFrame>>>,
+) {
     let next = handle.clone();
     let frame_handle = request_animation_frame(move |ts| {
         frame(&runtime, &refs, ts);
@@ -531,14 +553,19 @@ fn frame(runtime: &Rc<RefCell<Runtime>>, refs: &Refs, ts: f64) {
     }
     let view = rt.view();
     if rt.playing && dt_ms > 0.0 {
-        let target = rt.model.now().saturating_add((dt_ms * rt.speed * NS_PER_MS as f64) as Nanos);
+        let target = rt
+            .model
+            .now()
+            .saturating_add((dt_ms * rt.speed * NS_PER_MS as f64) as Nanos);
         rt.model.set_lookahead(view.lead_ns);
         rt.model.advance_to(target, MAX_EVENTS_PER_FRAME);
         rt.charts_dirty = true;
     } else {
         rt.model.set_lookahead(view.lead_ns);
     }
-    let Runtime { model, snap, lang, .. } = &mut *rt;
+    let Runtime {
+        model, snap, lang, ..
+    } = &mut *rt;
     model.fill_snapshot(view, snap);
     let lang = *lang;
     if let Some(c) = refs.0.cast::<HtmlCanvasElement>() {

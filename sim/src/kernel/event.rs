@@ -26,7 +26,10 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     // BinaryHeap is a max-heap: reverse so the earliest (then first inserted) pops first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.at.cmp(&self.at).then_with(|| other.seq.cmp(&self.seq))
+        other
+            .at
+            .cmp(&self.at)
+            .then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -43,7 +46,11 @@ pub struct QueueFull;
 
 impl<E> EventQueue<E> {
     pub fn with_capacity(capacity: usize) -> Self {
-        Self { heap: BinaryHeap::with_capacity(capacity.min(4096)), next_seq: 0, capacity }
+        Self {
+            heap: BinaryHeap::with_capacity(capacity.min(4096)),
+            next_seq: 0,
+            capacity,
+        }
     }
 
     /// Schedules `event` at virtual time `at`.
@@ -51,7 +58,11 @@ impl<E> EventQueue<E> {
         if self.heap.len() >= self.capacity {
             return Err(QueueFull);
         }
-        self.heap.push(Entry { at, seq: self.next_seq, event });
+        self.heap.push(Entry {
+            at,
+            seq: self.next_seq,
+            event,
+        });
         self.next_seq += 1;
         Ok(())
     }

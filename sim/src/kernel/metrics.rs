@@ -28,7 +28,13 @@ pub struct TimeSeries {
 impl TimeSeries {
     pub fn new(bucket_ns: Nanos, capacity: usize, combine: Combine) -> Self {
         assert!(bucket_ns > 0 && capacity > 0);
-        Self { bucket_ns, capacity, combine, first: 0, values: VecDeque::with_capacity(capacity.min(1024)) }
+        Self {
+            bucket_ns,
+            capacity,
+            combine,
+            first: 0,
+            values: VecDeque::with_capacity(capacity.min(1024)),
+        }
     }
 
     pub fn bucket_ns(&self) -> Nanos {
@@ -78,7 +84,10 @@ impl TimeSeries {
 
     /// (bucket start time, value), oldest first.
     pub fn points(&self) -> impl Iterator<Item = (Nanos, u64)> + '_ {
-        self.values.iter().enumerate().map(move |(i, &v)| ((self.first + i as u64) * self.bucket_ns, v))
+        self.values
+            .iter()
+            .enumerate()
+            .map(move |(i, &v)| ((self.first + i as u64) * self.bucket_ns, v))
     }
 
     pub fn len(&self) -> usize {
@@ -122,7 +131,8 @@ impl LatencyHistogram {
     const HIGHEST_NS: u64 = 3_600 * 1_000_000_000;
 
     pub fn new() -> Self {
-        let h = Histogram::new_with_bounds(1, Self::HIGHEST_NS, 3).expect("static histogram bounds are valid");
+        let h = Histogram::new_with_bounds(1, Self::HIGHEST_NS, 3)
+            .expect("static histogram bounds are valid");
         Self { h, max_ns: 0 }
     }
 
@@ -169,7 +179,10 @@ mod tests {
         assert_eq!(s.points().collect::<Vec<_>>(), vec![(0, 2), (10, 5)]);
         s.record(65, 3);
         assert_eq!(s.len(), 4);
-        assert_eq!(s.points().collect::<Vec<_>>(), vec![(30, 0), (40, 0), (50, 0), (60, 3)]);
+        assert_eq!(
+            s.points().collect::<Vec<_>>(),
+            vec![(30, 0), (40, 0), (50, 0), (60, 3)]
+        );
         s.record(5, 100); // too old: ignored
         assert_eq!(s.max_value(), 3);
         s.record(1_000_000_000, 1); // a huge jump does not loop or grow

@@ -24,7 +24,11 @@ pub struct ParamError {
 
 impl ParamError {
     pub fn new(field: impl Into<String>, got: impl ToString, allowed: impl Into<String>) -> Self {
-        Self { field: field.into(), got: got.to_string(), allowed: allowed.into() }
+        Self {
+            field: field.into(),
+            got: got.to_string(),
+            allowed: allowed.into(),
+        }
     }
 
     /// The same error with its field path prefixed (`limit` -> `fixed_window.limit`).
@@ -36,7 +40,11 @@ impl ParamError {
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} = {} is not allowed: {}", self.field, self.got, self.allowed)
+        write!(
+            f,
+            "{} = {} is not allowed: {}",
+            self.field, self.got, self.allowed
+        )
     }
 }
 

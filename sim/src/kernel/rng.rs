@@ -15,12 +15,16 @@ pub struct SimRng {
 impl SimRng {
     /// A generator from a seed. The seed is spread by SplitMix64 so nearby seeds give unrelated streams.
     pub fn new(seed: u64) -> Self {
-        Self { inner: Pcg64Mcg::seed_from_u64(seed) }
+        Self {
+            inner: Pcg64Mcg::seed_from_u64(seed),
+        }
     }
 
     /// An independent stream for a sub-component, derived from this model's seed and a stream id.
     pub fn derive(seed: u64, stream: u64) -> Self {
-        Self::new(splitmix64(seed ^ splitmix64(stream.wrapping_add(0x9e37_79b9_7f4a_7c15))))
+        Self::new(splitmix64(
+            seed ^ splitmix64(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)),
+        ))
     }
 
     pub fn next_u64(&mut self) -> u64 {

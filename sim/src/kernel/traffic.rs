@@ -32,8 +32,14 @@ pub enum Pattern {
 }
 
 impl Pattern {
-    pub const ALL: [Pattern; 6] =
-        [Pattern::Constant, Pattern::Poisson, Pattern::OnOff, Pattern::BoundaryBurst, Pattern::Ramp, Pattern::FlashCrowd];
+    pub const ALL: [Pattern; 6] = [
+        Pattern::Constant,
+        Pattern::Poisson,
+        Pattern::OnOff,
+        Pattern::BoundaryBurst,
+        Pattern::Ramp,
+        Pattern::FlashCrowd,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -128,13 +134,22 @@ impl Validate for TrafficParams {
         check_range("off_ms", self.off_ms, 0, MAX_DURATION_MS)?;
         check_range("burst_size", self.burst_size, 0, 100_000)?;
         check_range("burst_period_ms", self.burst_period_ms, 1, MAX_DURATION_MS)?;
-        check_range("burst_width_ms", self.burst_width_ms, 0, self.burst_period_ms)?;
+        check_range(
+            "burst_width_ms",
+            self.burst_width_ms,
+            0,
+            self.burst_period_ms,
+        )?;
         check_range("ramp_ms", self.ramp_ms, 0, MAX_DURATION_MS)?;
         check_range("start_ms", self.start_ms, 0, MAX_DURATION_MS)?;
         check_range("hold_ms", self.hold_ms, 0, MAX_DURATION_MS)?;
         check_range("key_count", self.key_count, 1, MAX_KEYS)?;
         if !self.zipf_exponent.is_finite() {
-            return Err(ParamError::new("zipf_exponent", self.zipf_exponent, "a number in 0..=4"));
+            return Err(ParamError::new(
+                "zipf_exponent",
+                self.zipf_exponent,
+                "a number in 0..=4",
+            ));
         }
         check_range("zipf_exponent", self.zipf_exponent, 0.0, 4.0)?;
         Ok(())
@@ -152,7 +167,9 @@ impl TrafficParams {
 
     /// An upper bound on the requests that can arrive in any interval of `window_ns`.
     pub fn max_arrivals_in(&self, window_ns: Nanos) -> u64 {
-        let steady = (self.max_rate_per_s() as u128 * window_ns as u128).div_ceil(NS_PER_S as u128) as u64 + 1;
+        let steady = (self.max_rate_per_s() as u128 * window_ns as u128).div_ceil(NS_PER_S as u128)
+            as u64
+            + 1;
         let bursts = if self.pattern == Pattern::BoundaryBurst {
             let period = self.burst_period_ms as u64 * NS_PER_MS;
             (window_ns / period + 2) * self.burst_size as u64
@@ -386,27 +403,51 @@ mod tests {
     #[test]
     fn arrivals_are_ordered_for_every_pattern() {
         for pattern in Pattern::ALL {
-            let p = TrafficParams { pattern, ..Default::default() };
+            let p = TrafficParams {
+                pattern,
+                ..Default::default()
+            };
             let v = count_until(&p, secs(30), 5);
             assert!(!v.is_empty(), "{pattern:?}");
-            assert!(v.windows(2).all(|w| w[0].at <= w[1].at), "{pattern:?} out of order");
+            assert!(
+                v.windows(2).all(|w| w[0].at <= w[1].at),
+                "{pattern:?} out of order"
+            );
         }
     }
 
     #[test]
     fn constant_and_poisson_hit_their_rate() {
-        let p = TrafficParams { pattern: Pattern::Constant, rate_per_s: 100, ..Default::default() };
+        let p = TrafficParams {
+            pattern: Pattern::Constant,
+            rate_per_s: 100,
+            ..Default::default()
+        };
         assert_eq!(count_until(&p, secs(10), 1).len(), 1000);
-        let p = TrafficParams { pattern: Pattern::Poisson, rate_per_s: 1000, ..Default::default() };
+        let p = TrafficParams {
+            pattern: Pattern::Poisson,
+            rate_per_s: 1000,
+            ..Default::default()
+        };
         let n = count_until(&p, secs(100), 1).len() as f64;
         assert!((n - 100_000.0).abs() < 1_500.0, "{n}");
     }
 
     #[test]
     fn on_off_is_silent_when_off() {
-        let p = TrafficParams { pattern: Pattern::OnOff, rate_per_s: 100, on_ms: 1000, off_ms: 1000, ..Default::default() };
+        let p = TrafficParams {
+            pattern: Pattern::OnOff,
+            rate_per_s: 100,
+            on_ms: 1000,
+            off_ms: 1000,
+            ..Default::default()
+        };
         for a in count_until(&p, secs(20), 2) {
-            assert!((a.at / NS_PER_S) % 2 == 0, "arrival at {} during an off phase", a.at);
+            assert!(
+                (a.at / NS_PER_S) % 2 == 0,
+                "arrival at {} during an off phase",
+                a.at
+            );
         }
     }
 
@@ -423,8 +464,14 @@ mod tests {
         let v = count_until(&p, secs(3) + 100 * NS_PER_MS, 3);
         assert_eq!(v.len(), 30);
         let first: Vec<_> = v[..10].iter().map(|a| a.at).collect();
-        assert!(first.iter().all(|&t| t >= 950 * NS_PER_MS && t < 1050 * NS_PER_MS));
-        assert_eq!(first.iter().filter(|&&t| t < NS_PER_S).count(), 5, "half before the edge");
+        assert!(first
+            .iter()
+            .all(|&t| t >= 950 * NS_PER_MS && t < 1050 * NS_PER_MS));
+        assert_eq!(
+            first.iter().filter(|&&t| t < NS_PER_S).count(),
+            5,
+            "half before the edge"
+        );
     }
 
     #[test]
@@ -439,7 +486,11 @@ mod tests {
             ..Default::default()
         };
         let v = count_until(&p, secs(10), 4);
-        let in_range = |a: u64, b: u64| v.iter().filter(|x| x.at >= secs(a) && x.at < secs(b)).count() as f64;
+        let in_range = |a: u64, b: u64| {
+            v.iter()
+                .filter(|x| x.at >= secs(a) && x.at < secs(b))
+                .count() as f64
+        };
         assert!(in_range(0, 2) < 60.0);
         assert!((in_range(3, 5) - 2000.0).abs() < 200.0);
         assert!(in_range(7, 9) < 60.0);
@@ -447,7 +498,13 @@ mod tests {
 
     #[test]
     fn zipf_prefers_low_keys() {
-        let p = TrafficParams { keys: KeyChoice::Zipf, key_count: 100, zipf_exponent: 1.0, rate_per_s: 1000, ..Default::default() };
+        let p = TrafficParams {
+            keys: KeyChoice::Zipf,
+            key_count: 100,
+            zipf_exponent: 1.0,
+            rate_per_s: 1000,
+            ..Default::default()
+        };
         let v = count_until(&p, secs(20), 9);
         let hot = v.iter().filter(|a| a.key == Some(0)).count() as f64 / v.len() as f64;
         // H(100) ~ 5.187 -> key 0 has ~19% of requests.
@@ -457,11 +514,18 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
-        let p = TrafficParams { burst_width_ms: 5000, burst_period_ms: 1000, ..Default::default() };
+        let p = TrafficParams {
+            burst_width_ms: 5000,
+            burst_period_ms: 1000,
+            ..Default::default()
+        };
         let e = p.validate().unwrap_err();
         assert_eq!(e.field, "burst_width_ms");
         assert_eq!(e.allowed, "0..=1000");
-        let p = TrafficParams { zipf_exponent: f64::NAN, ..Default::default() };
+        let p = TrafficParams {
+            zipf_exponent: f64::NAN,
+            ..Default::default()
+        };
         assert_eq!(p.validate().unwrap_err().field, "zipf_exponent");
     }
 }

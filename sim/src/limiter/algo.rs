@@ -28,7 +28,12 @@ pub struct FixedWindow {
 
 impl FixedWindow {
     pub fn new(limit: u32, window_ns: Nanos) -> Self {
-        Self { limit, window_ns, index: 0, count: 0 }
+        Self {
+            limit,
+            window_ns,
+            index: 0,
+            count: 0,
+        }
     }
 
     pub fn offer(&mut self, t: Nanos) -> Verdict {
@@ -64,7 +69,11 @@ pub struct SlidingLog {
 
 impl SlidingLog {
     pub fn new(limit: u32, window_ns: Nanos) -> Self {
-        Self { limit, window_ns, log: VecDeque::with_capacity((limit as usize).min(4096)) }
+        Self {
+            limit,
+            window_ns,
+            log: VecDeque::with_capacity((limit as usize).min(4096)),
+        }
     }
 
     fn evict(&mut self, t: Nanos) {
@@ -116,7 +125,13 @@ pub struct SlidingCounter {
 
 impl SlidingCounter {
     pub fn new(limit: u32, window_ns: Nanos) -> Self {
-        Self { limit, window_ns, index: 0, current: 0, previous: 0 }
+        Self {
+            limit,
+            window_ns,
+            index: 0,
+            current: 0,
+            previous: 0,
+        }
     }
 
     fn roll(&mut self, t: Nanos) {
@@ -171,7 +186,12 @@ const ONE_TOKEN: u128 = NS_PER_S as u128;
 impl TokenBucket {
     /// A full bucket.
     pub fn new(rate_per_s: u32, burst: u32) -> Self {
-        Self { rate_per_s, burst, nano_tokens: burst as u128 * ONE_TOKEN, last: 0 }
+        Self {
+            rate_per_s,
+            burst,
+            nano_tokens: burst as u128 * ONE_TOKEN,
+            last: 0,
+        }
     }
 
     fn level_at(&self, t: Nanos) -> u128 {
@@ -295,8 +315,16 @@ mod tests {
         let mut s = SlidingLog::new(2, NS_PER_S);
         assert_eq!(s.offer(900 * NS_PER_MS), Verdict::Accept);
         assert_eq!(s.offer(950 * NS_PER_MS), Verdict::Accept);
-        assert_eq!(s.offer(1_100 * NS_PER_MS), Verdict::Reject, "both still in (0.1s, 1.1s]");
-        assert_eq!(s.offer(1_900 * NS_PER_MS), Verdict::Accept, "the 0.9s entry left");
+        assert_eq!(
+            s.offer(1_100 * NS_PER_MS),
+            Verdict::Reject,
+            "both still in (0.1s, 1.1s]"
+        );
+        assert_eq!(
+            s.offer(1_900 * NS_PER_MS),
+            Verdict::Accept,
+            "the 0.9s entry left"
+        );
     }
 
     #[test]
@@ -321,17 +349,35 @@ mod tests {
         }
         assert_eq!(b.offer(0), Verdict::Reject);
         assert_eq!(b.offer(99 * NS_PER_MS), Verdict::Reject);
-        assert_eq!(b.offer(100 * NS_PER_MS), Verdict::Accept, "one token per 100 ms");
+        assert_eq!(
+            b.offer(100 * NS_PER_MS),
+            Verdict::Accept,
+            "one token per 100 ms"
+        );
         b.set_rate(100 * NS_PER_MS, 100);
-        assert_eq!(b.offer(110 * NS_PER_MS), Verdict::Accept, "10 ms at 100/s is one token");
+        assert_eq!(
+            b.offer(110 * NS_PER_MS),
+            Verdict::Accept,
+            "10 ms at 100/s is one token"
+        );
     }
 
     #[test]
     fn leaky_bucket_spaces_departures_and_drops_when_full() {
         let mut l = LeakyBucket::new(10, 2);
         assert_eq!(l.offer(0), Verdict::Queue { depart_at: 0 });
-        assert_eq!(l.offer(1), Verdict::Queue { depart_at: 100 * NS_PER_MS });
-        assert_eq!(l.offer(2), Verdict::Queue { depart_at: 200 * NS_PER_MS });
+        assert_eq!(
+            l.offer(1),
+            Verdict::Queue {
+                depart_at: 100 * NS_PER_MS
+            }
+        );
+        assert_eq!(
+            l.offer(2),
+            Verdict::Queue {
+                depart_at: 200 * NS_PER_MS
+            }
+        );
         assert_eq!(l.offer(3), Verdict::Reject, "two still waiting");
         assert_eq!(l.queued(3), 2);
         assert_eq!(l.queued(150 * NS_PER_MS), 1);

@@ -153,7 +153,10 @@ pub struct View {
 
 impl Default for View {
     fn default() -> Self {
-        Self { lead_ns: 400 * NS_PER_MS, trail_ns: 1_200 * NS_PER_MS }
+        Self {
+            lead_ns: 400 * NS_PER_MS,
+            trail_ns: 1_200 * NS_PER_MS,
+        }
     }
 }
 
@@ -264,7 +267,12 @@ impl LimiterLab {
 
     /// Changes the token bucket's refill rate now, while running.
     pub fn set_token_rate(&mut self, rate_per_s: u32) -> Result<(), ParamError> {
-        crate::kernel::model::check_range("token_bucket.rate_per_s", rate_per_s, 1, crate::kernel::traffic::MAX_RATE_PER_S)?;
+        crate::kernel::model::check_range(
+            "token_bucket.rate_per_s",
+            rate_per_s,
+            1,
+            crate::kernel::traffic::MAX_RATE_PER_S,
+        )?;
         self.token.set_rate(self.now, rate_per_s);
         self.params.token_bucket.rate_per_s = rate_per_s;
         self.refresh_token_nominal();
@@ -323,7 +331,11 @@ impl LimiterLab {
                 }
                 Verdict::Queue { depart_at } => {
                     // Bounded: at most `capacity` departures are pending at once.
-                    if self.events.push(depart_at, Event::LeakyDeparture { arrived_at: t }).is_err() {
+                    if self
+                        .events
+                        .push(depart_at, Event::LeakyDeparture { arrived_at: t })
+                        .is_err()
+                    {
                         unreachable!("event queue sized for the leaky bucket's capacity");
                     }
                     Outcome::Queued { depart_at }
@@ -363,7 +375,10 @@ impl LimiterLab {
             out.incoming_count += 1;
             if out.incoming.len() < MAX_PARTICLES_PER_LANE {
                 let progress = 1.0 - (a.at.saturating_sub(now)) as f32 / lead as f32;
-                out.incoming.push(Particle { progress, jitter: jitter(a.at) });
+                out.incoming.push(Particle {
+                    progress,
+                    jitter: jitter(a.at),
+                });
             }
         }
         for lane in out.lanes.iter_mut() {
@@ -376,7 +391,9 @@ impl LimiterLab {
         let since = now.saturating_sub(trail);
         for r in self.recent.iter().rev() {
             // Leaky-bucket requests can leave long after arriving: keep scanning while any may show.
-            if r.at < since && !matches!(r.outcomes[4], Outcome::Queued { depart_at } if depart_at + trail > now) {
+            if r.at < since
+                && !matches!(r.outcomes[4], Outcome::Queued { depart_at } if depart_at + trail > now)
+            {
                 if r.at + trail < since {
                     break;
                 }
@@ -399,7 +416,10 @@ impl LimiterLab {
                 if age > trail {
                     continue;
                 }
-                let p = Particle { progress: age as f32 / trail as f32, jitter: j };
+                let p = Particle {
+                    progress: age as f32 / trail as f32,
+                    jitter: j,
+                };
                 if matches!(o, Outcome::Rejected) {
                     lane.dropped_count += 1;
                     if lane.dropped.len() < MAX_PARTICLES_PER_LANE {
@@ -413,7 +433,8 @@ impl LimiterLab {
                 }
             }
         }
-        let ring_full = self.recent.len() == RECENT_CAPACITY && self.recent.front().is_some_and(|r| r.at >= since);
+        let ring_full = self.recent.len() == RECENT_CAPACITY
+            && self.recent.front().is_some_and(|r| r.at >= since);
         for (i, lane) in out.lanes.iter_mut().enumerate() {
             lane.dense = ring_full
                 || lane.passed_count as usize > MAX_PARTICLES_PER_LANE
@@ -430,11 +451,17 @@ impl LimiterLab {
         match algo {
             Algo::FixedWindow => {
                 let (c, progress) = self.fixed.gauge(t);
-                Gauge { value: c as f64, max: p.fixed_window.limit as f64, window_progress: Some(progress) }
+                Gauge {
+                    value: c as f64,
+                    max: p.fixed_window.limit as f64,
+                    window_progress: Some(progress),
+                }
             }
-            Algo::SlidingLog => {
-                Gauge { value: self.log.gauge(t) as f64, max: p.sliding_log.limit as f64, window_progress: None }
-            }
+            Algo::SlidingLog => Gauge {
+                value: self.log.gauge(t) as f64,
+                max: p.sliding_log.limit as f64,
+                window_progress: None,
+            },
             Algo::SlidingCounter => {
                 let w = p.sliding_counter.window_ms as u64 * NS_PER_MS;
                 Gauge {
@@ -443,19 +470,27 @@ impl LimiterLab {
                     window_progress: Some((t % w) as f32 / w as f32),
                 }
             }
-            Algo::TokenBucket => {
-                Gauge { value: self.token.tokens(t), max: self.token.burst() as f64, window_progress: None }
-            }
-            Algo::LeakyBucket => {
-                Gauge { value: self.leaky.queued(t) as f64, max: self.leaky.capacity() as f64, window_progress: None }
-            }
+            Algo::TokenBucket => Gauge {
+                value: self.token.tokens(t),
+                max: self.token.burst() as f64,
+                window_progress: None,
+            },
+            Algo::LeakyBucket => Gauge {
+                value: self.leaky.queued(t) as f64,
+                max: self.leaky.capacity() as f64,
+                window_progress: None,
+            },
         }
     }
 
     /// Every request accounted for exactly once: accepted + rejected + still queued = arrived, per lane.
     pub fn accounted(&self) -> bool {
         self.lanes.iter().enumerate().all(|(i, l)| {
-            let queued = if i == Algo::LeakyBucket.index() { self.leaky_queued() } else { 0 };
+            let queued = if i == Algo::LeakyBucket.index() {
+                self.leaky_queued()
+            } else {
+                0
+            };
             l.accepted + l.rejected + queued == l.arrived && l.arrived == self.arrived
         })
     }
@@ -474,7 +509,12 @@ impl Model for LimiterLab {
         let p = &params;
         let bucket = p.chart_bucket_ms as u64 * NS_PER_MS;
         let compare_ns = p.compare_window_ms as u64 * NS_PER_MS;
-        let win = |w: &super::params::WindowParams| (w.limit as u128 * compare_ns as u128, w.window_ms as u128 * NS_PER_MS as u128);
+        let win = |w: &super::params::WindowParams| {
+            (
+                w.limit as u128 * compare_ns as u128,
+                w.window_ms as u128 * NS_PER_MS as u128,
+            )
+        };
         let (f_n, f_d) = win(&p.fixed_window);
         let (l_n, l_d) = win(&p.sliding_log);
         let (c_n, c_d) = win(&p.sliding_counter);
@@ -484,7 +524,9 @@ impl Model for LimiterLab {
         let mut events = EventQueue::with_capacity(p.leaky_bucket.capacity as usize + 2);
         if p.token_bucket.change_at_ms > 0 {
             let at = p.token_bucket.change_at_ms as u64 * NS_PER_MS;
-            events.push(at, Event::TokenRate(p.token_bucket.changed_rate_per_s)).expect("fresh queue has room");
+            events
+                .push(at, Event::TokenRate(p.token_bucket.changed_rate_per_s))
+                .expect("fresh queue has room");
         }
         let mut lab = Self {
             seed,
@@ -495,9 +537,18 @@ impl Model for LimiterLab {
             upcoming: VecDeque::with_capacity(64),
             lookahead_ns: 0,
             events,
-            fixed: FixedWindow::new(p.fixed_window.limit, p.fixed_window.window_ms as u64 * NS_PER_MS),
-            log: SlidingLog::new(p.sliding_log.limit, p.sliding_log.window_ms as u64 * NS_PER_MS),
-            counter: SlidingCounter::new(p.sliding_counter.limit, p.sliding_counter.window_ms as u64 * NS_PER_MS),
+            fixed: FixedWindow::new(
+                p.fixed_window.limit,
+                p.fixed_window.window_ms as u64 * NS_PER_MS,
+            ),
+            log: SlidingLog::new(
+                p.sliding_log.limit,
+                p.sliding_log.window_ms as u64 * NS_PER_MS,
+            ),
+            counter: SlidingCounter::new(
+                p.sliding_counter.limit,
+                p.sliding_counter.window_ms as u64 * NS_PER_MS,
+            ),
             token: TokenBucket::new(p.token_bucket.rate_per_s, p.token_bucket.burst),
             leaky: LeakyBucket::new(p.leaky_bucket.drain_per_s, p.leaky_bucket.capacity),
             lanes: [
@@ -531,7 +582,9 @@ impl Model for LimiterLab {
                 (None, _) => false,
             };
             let t = if take_event { next_event } else { next_arrival };
-            let Some(t) = t.filter(|&t| t <= until) else { break };
+            let Some(t) = t.filter(|&t| t <= until) else {
+                break;
+            };
             if done == max_events {
                 return Advance::BudgetExhausted;
             }
@@ -561,7 +614,12 @@ impl Model for LimiterLab {
         let mut d = Digest::default();
         d.u64(self.now).u64(self.arrived);
         for l in &self.lanes {
-            d.u64(l.arrived).u64(l.accepted).u64(l.rejected).u64(l.max_in_window).u64(l.max_in_window_at).u64(l.over_limit);
+            d.u64(l.arrived)
+                .u64(l.accepted)
+                .u64(l.rejected)
+                .u64(l.max_in_window)
+                .u64(l.max_in_window_at)
+                .u64(l.over_limit);
             let p = l.delay.percentiles();
             d.u64(p.count).u64(p.p50_ns).u64(p.p99_ns).u64(p.max_ns);
             for (t, v) in l.accepted_series.points() {

@@ -20,7 +20,10 @@ pub struct WindowParams {
 
 impl Default for WindowParams {
     fn default() -> Self {
-        Self { limit: 10, window_ms: 1_000 }
+        Self {
+            limit: 10,
+            window_ms: 1_000,
+        }
     }
 }
 
@@ -47,7 +50,12 @@ pub struct TokenBucketParams {
 
 impl Default for TokenBucketParams {
     fn default() -> Self {
-        Self { rate_per_s: 10, burst: 5, change_at_ms: 0, changed_rate_per_s: 30 }
+        Self {
+            rate_per_s: 10,
+            burst: 5,
+            change_at_ms: 0,
+            changed_rate_per_s: 30,
+        }
     }
 }
 
@@ -56,7 +64,12 @@ impl Validate for TokenBucketParams {
         check_range("rate_per_s", self.rate_per_s, 1, MAX_RATE_PER_S)?;
         check_range("burst", self.burst, 1, 100_000)?;
         check_range("change_at_ms", self.change_at_ms, 0, MAX_DURATION_MS)?;
-        check_range("changed_rate_per_s", self.changed_rate_per_s, 1, MAX_RATE_PER_S)
+        check_range(
+            "changed_rate_per_s",
+            self.changed_rate_per_s,
+            1,
+            MAX_RATE_PER_S,
+        )
     }
 }
 
@@ -72,7 +85,10 @@ pub struct LeakyBucketParams {
 
 impl Default for LeakyBucketParams {
     fn default() -> Self {
-        Self { drain_per_s: 10, capacity: 5 }
+        Self {
+            drain_per_s: 10,
+            capacity: 5,
+        }
     }
 }
 
@@ -123,14 +139,26 @@ impl Default for LimiterParams {
 impl Validate for LimiterParams {
     fn validate(&self) -> Result<(), ParamError> {
         self.traffic.validate().map_err(|e| e.within("traffic"))?;
-        self.fixed_window.validate().map_err(|e| e.within("fixed_window"))?;
-        self.sliding_log.validate().map_err(|e| e.within("sliding_log"))?;
-        self.sliding_counter.validate().map_err(|e| e.within("sliding_counter"))?;
-        self.token_bucket.validate().map_err(|e| e.within("token_bucket"))?;
-        self.leaky_bucket.validate().map_err(|e| e.within("leaky_bucket"))?;
+        self.fixed_window
+            .validate()
+            .map_err(|e| e.within("fixed_window"))?;
+        self.sliding_log
+            .validate()
+            .map_err(|e| e.within("sliding_log"))?;
+        self.sliding_counter
+            .validate()
+            .map_err(|e| e.within("sliding_counter"))?;
+        self.token_bucket
+            .validate()
+            .map_err(|e| e.within("token_bucket"))?;
+        self.leaky_bucket
+            .validate()
+            .map_err(|e| e.within("leaky_bucket"))?;
         check_range("compare_window_ms", self.compare_window_ms, 1, 600_000)?;
         check_range("chart_bucket_ms", self.chart_bucket_ms, 10, 600_000)?;
-        let most = self.traffic.max_arrivals_in(self.compare_window_ms as u64 * NS_PER_MS);
+        let most = self
+            .traffic
+            .max_arrivals_in(self.compare_window_ms as u64 * NS_PER_MS);
         if most > MAX_TRACKED_PER_WINDOW {
             return Err(ParamError::new(
                 "compare_window_ms",

@@ -13,7 +13,12 @@ pub struct Preset {
 
 /// All presets, in the order the app lists them.
 pub fn all() -> Vec<Preset> {
-    vec![boundary_burst(), token_burst(), leaky_smooth(), raise_token_rate()]
+    vec![
+        boundary_burst(),
+        token_burst(),
+        leaky_smooth(),
+        raise_token_rate(),
+    ]
 }
 
 pub fn by_id(id: &str) -> Option<Preset> {
@@ -35,11 +40,27 @@ pub fn boundary_burst() -> Preset {
                 burst_width_ms: 200,
                 ..TrafficParams::default()
             },
-            fixed_window: WindowParams { limit: 10, window_ms: 1_000 },
-            sliding_log: WindowParams { limit: 10, window_ms: 1_000 },
-            sliding_counter: WindowParams { limit: 10, window_ms: 1_000 },
-            token_bucket: TokenBucketParams { rate_per_s: 10, burst: 5, ..TokenBucketParams::default() },
-            leaky_bucket: LeakyBucketParams { drain_per_s: 10, capacity: 5 },
+            fixed_window: WindowParams {
+                limit: 10,
+                window_ms: 1_000,
+            },
+            sliding_log: WindowParams {
+                limit: 10,
+                window_ms: 1_000,
+            },
+            sliding_counter: WindowParams {
+                limit: 10,
+                window_ms: 1_000,
+            },
+            token_bucket: TokenBucketParams {
+                rate_per_s: 10,
+                burst: 5,
+                ..TokenBucketParams::default()
+            },
+            leaky_bucket: LeakyBucketParams {
+                drain_per_s: 10,
+                capacity: 5,
+            },
             compare_window_ms: 1_000,
             chart_bucket_ms: 100,
         },
@@ -60,8 +81,15 @@ pub fn token_burst() -> Preset {
                 off_ms: 4_000,
                 ..TrafficParams::default()
             },
-            token_bucket: TokenBucketParams { rate_per_s: 10, burst: 20, ..TokenBucketParams::default() },
-            leaky_bucket: LeakyBucketParams { drain_per_s: 10, capacity: 20 },
+            token_bucket: TokenBucketParams {
+                rate_per_s: 10,
+                burst: 20,
+                ..TokenBucketParams::default()
+            },
+            leaky_bucket: LeakyBucketParams {
+                drain_per_s: 10,
+                capacity: 20,
+            },
             chart_bucket_ms: 200,
             ..LimiterParams::default()
         },
@@ -82,8 +110,15 @@ pub fn leaky_smooth() -> Preset {
                 off_ms: 3_000,
                 ..TrafficParams::default()
             },
-            token_bucket: TokenBucketParams { rate_per_s: 10, burst: 15, ..TokenBucketParams::default() },
-            leaky_bucket: LeakyBucketParams { drain_per_s: 10, capacity: 15 },
+            token_bucket: TokenBucketParams {
+                rate_per_s: 10,
+                burst: 15,
+                ..TokenBucketParams::default()
+            },
+            leaky_bucket: LeakyBucketParams {
+                drain_per_s: 10,
+                capacity: 15,
+            },
             chart_bucket_ms: 200,
             ..LimiterParams::default()
         },
@@ -97,8 +132,17 @@ pub fn raise_token_rate() -> Preset {
         id: "raise_token_rate",
         seed: 4,
         params: LimiterParams {
-            traffic: TrafficParams { pattern: Pattern::Poisson, rate_per_s: 30, ..TrafficParams::default() },
-            token_bucket: TokenBucketParams { rate_per_s: 10, burst: 10, change_at_ms: 10_000, changed_rate_per_s: 30 },
+            traffic: TrafficParams {
+                pattern: Pattern::Poisson,
+                rate_per_s: 30,
+                ..TrafficParams::default()
+            },
+            token_bucket: TokenBucketParams {
+                rate_per_s: 10,
+                burst: 10,
+                change_at_ms: 10_000,
+                changed_rate_per_s: 30,
+            },
             chart_bucket_ms: 500,
             ..LimiterParams::default()
         },

@@ -1,0 +1,124 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the engine gives the same figures in wasm
+//! as natively, and the app mounts, draws and switches language.
+#![cfg(target_arch = "wasm32")]
+
+use flowlab_sim::kernel::time::secs;
+use flowlab_sim::limiter::{LimiterLab, LimiterParams};
+use flowlab_sim::Model;
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The digest the native test suite checks (sim/tests/determinism.rs) for the same run.
+const GOLDEN: &str = include_str!("../sim/tests/golden/limiter_default_seed42_60s.txt");
+
+#[wasm_bindgen_test]
+fn limiter_run_in_wasm_matches_the_native_digest() {
+    let expected: u64 = GOLDEN.trim().parse().expect("golden digest is a number");
+    let mut lab = LimiterLab::new(LimiterParams::default(), 42).unwrap();
+    lab.run_to(secs(60));
+    assert_eq!(
+        lab.digest(),
+        expected,
+        "wasm run differs from the native run"
+    );
+}
+
+#[wasm_bindgen_test]
+fn limiter_run_is_repeatable_in_wasm() {
+    let run = || {
+        let mut lab =
+            LimiterLab::new(flowlab_sim::limiter::presets::boundary_burst().params, 9).unwrap();
+        lab.run_to(secs(30));
+        lab.digest()
+    };
+    assert_eq!(run(), run());
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn text_of(selector: &str) -> String {
+    document()
+        .query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn app_mounts_draws_and_switches_language() {
+    let doc = document();
+    if let Some(s) = web_sys::window().unwrap().local_storage().unwrap() {
+        s.set_item("flowlab.lang", "en").unwrap();
+    }
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/limiter?seed=5&fixed_window.limit=0")
+        .unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<flowlab::app::App>::with_root(root.clone()).render();
+    TimeoutFuture::new(800).await;
+
+    assert_eq!(text_of("h1"), "Rate limiters, side by side");
+    // The bad limit in the URL is reported, naming the field and the range.
+    let notice = text_of("#url-notice");
+    assert!(
+        notice.contains("fixed_window.limit") && notice.contains("1..=100000"),
+        "{notice}"
+    );
+
+    // The canvas has been drawn (not blank).
+    let canvas: web_sys::HtmlCanvasElement = doc
+        .query_selector("#lab-canvas")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let px = ctx
+        .get_image_data(0.0, 0.0, canvas.width() as f64, canvas.height() as f64)
+        .unwrap()
+        .data();
+    let distinct: std::collections::HashSet<_> = px
+        .chunks(4)
+        .map(|c| (c[0], c[1], c[2]))
+        .take(200_000)
+        .collect();
+    assert!(distinct.len() > 5, "canvas looks blank");
+
+    // Switch language.
+    let btn: web_sys::HtmlElement = doc
+        .query_selector("#lang-switch")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    btn.click();
+    TimeoutFuture::new(300).await;
+    assert_eq!(text_of("h1"), "限流算法并排对比");
+    assert_eq!(
+        web_sys::window()
+            .unwrap()
+            .local_storage()
+            .unwrap()
+            .unwrap()
+            .get_item("flowlab.lang")
+            .unwrap()
+            .as_deref(),
+        Some("zh")
+    );
+
+    handle.destroy();
+    root.remove();
+}
