@@ -116,9 +116,17 @@ pub fn draw_lanes(
             top + 60.0,
         );
         if algo == Algo::LeakyBucket {
+            // Exact queue length (the gauge), and the delay the queue has added so far.
+            let p99_ms = stats.delay.percentiles().p99_ns as f64 / 1e6;
             ctx.set_fill_style_str(WAIT);
             let _ = ctx.fill_text(
-                &format!("{} {}", tr(lang, T::Queued), lane.waiting),
+                &format!(
+                    "{} {:.0} · {} {:.0} ms",
+                    tr(lang, T::Queued),
+                    lane.gauge.value,
+                    tr(lang, T::DelayP99),
+                    p99_ms
+                ),
                 10.0,
                 top + 76.0,
             );

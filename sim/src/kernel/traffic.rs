@@ -466,7 +466,7 @@ mod tests {
         let first: Vec<_> = v[..10].iter().map(|a| a.at).collect();
         assert!(first
             .iter()
-            .all(|&t| t >= 950 * NS_PER_MS && t < 1050 * NS_PER_MS));
+            .all(|&t| (950 * NS_PER_MS..1050 * NS_PER_MS).contains(&t)));
         assert_eq!(
             first.iter().filter(|&&t| t < NS_PER_S).count(),
             5,

@@ -163,10 +163,9 @@ impl Validate for LimiterParams {
             return Err(ParamError::new(
                 "compare_window_ms",
                 self.compare_window_ms,
-                format!(
-                    "at most {MAX_TRACKED_PER_WINDOW} arrivals per compare window (this traffic can bring {most}): \
-                     shorten the window or lower traffic.rate_per_s / peak_rate_per_s / burst_size"
-                ),
+                // Language-neutral (the app shows it in English and Chinese): the bound, and what
+                // this traffic can bring in one window.
+                format!("traffic.max_arrivals_per_window <= {MAX_TRACKED_PER_WINDOW} (now {most})"),
             ));
         }
         Ok(())
