@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod i18n;
+#[cfg(target_arch = "wasm32")]
+pub mod lab;
 pub mod url_state;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,139 +1,33 @@
 //! The rate-limiter lab page: presets, controls, the lanes canvas, charts, results and explanations.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::kernel::traffic::Pattern;
 use flowlab_sim::limiter::{presets, Algo, LimiterLab, LimiterParams, LimiterSnapshot, View};
 use flowlab_sim::Model;
-use gloo::render::{request_animation_frame, AnimationFrame};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::components::fields::{NumField, SelectField};
 use crate::components::sim_controls::SimControls;
 use crate::draw::{algo_name, draw_lanes};
-use crate::i18n::{describe_problem, tr, Lang, T};
-use crate::url_state::{self, Problem};
+use crate::i18n::{tr, Lang, T};
+use crate::lab::{
+    input_problem, presets_bar, url_notice, use_animation, use_lab_state, use_ticker, Action,
+    Animated, LabParams, LabState, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+};
 
 const ROUTE: &str = "/limiter";
-const DEFAULT_SEED: u64 = 42;
-/// Longest wall time one frame may advance the model by: a hidden or stalled tab does not catch up.
-const MAX_FRAME_MS: f64 = 100.0;
-/// Most events one frame may process.
-const MAX_EVENTS_PER_FRAME: u64 = 200_000;
-/// Charts and readouts refresh this often (wall milliseconds).
-const CHART_EVERY_MS: f64 = 250.0;
 /// The key that changes live, without a reset.
 const LIVE_TOKEN_KEY: &str = "token_bucket.rate_per_s";
 
-/// The lab's reproducible state: what the URL holds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabState {
-    pub params: LimiterParams,
-    pub seed: u64,
-    /// The preset last loaded (its "what to watch" sentence stays on screen).
-    pub preset: Option<&'static str>,
-    /// Problems found in the URL at load.
-    pub url_problems: Vec<Problem>,
-    /// The last input that could not be applied.
-    pub input_problem: Option<Problem>,
-    /// Bumped whenever the model must be rebuilt.
-    pub generation: u64,
-}
-
-pub enum Action {
-    /// Sets one dotted param key from text.
-    Set(AttrValue, String),
-    SetSeed(String),
-    LoadPreset(&'static str),
-    Reset,
-    DismissNotice,
-}
-
-impl LabState {
-    /// The state a URL query describes, with what was wrong in it.
-    pub fn from_query(query: &str) -> Self {
-        let mut problems = Vec::new();
-        // A preset named in the URL is the base the other keys apply over.
-        let preset_name = url_state::pairs(query)
-            .into_iter()
-            .find(|(k, _)| k == url_state::PRESET_KEY)
-            .map(|(_, v)| v);
-        let preset = match preset_name {
-            Some(name) => match presets::by_id(&name) {
-                Some(p) => Some(p),
-                None => {
-                    problems.push(Problem::UnknownPreset(name));
-                    None
-                }
-            },
-            None => None,
-        };
-        let base = preset
-            .as_ref()
-            .map(|p| p.params.clone())
-            .unwrap_or_default();
-        let parsed = url_state::parse(query, base);
-        problems.extend(parsed.problems);
-        Self {
-            params: parsed.params,
-            seed: parsed
-                .seed
-                .or(preset.as_ref().map(|p| p.seed))
-                .unwrap_or(DEFAULT_SEED),
-            preset: preset.map(|p| p.id),
-            url_problems: problems,
-            input_problem: None,
-            generation: 0,
-        }
-    }
-
-    pub fn query(&self) -> String {
-        url_state::to_query(&self.params, &LimiterParams::default(), self.seed)
+impl LabParams for LimiterParams {
+    const LIVE_KEYS: &'static [&'static str] = &[LIVE_TOKEN_KEY];
+    fn preset(id: &str) -> Option<(&'static str, Self, u64)> {
+        presets::by_id(id).map(|p| (p.id, p.params, p.seed))
     }
 }
 
-impl Reducible for LabState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            Action::Set(key, text) => match url_state::apply(&s.params, &key, &text) {
-                Ok(p) => {
-                    s.params = p;
-                    s.input_problem = None;
-                    if key.as_str() != LIVE_TOKEN_KEY {
-                        s.generation += 1;
-                    }
-                }
-                Err(e) => s.input_problem = Some(e),
-            },
-            Action::SetSeed(text) => match text.trim().parse::<u64>() {
-                Ok(seed) => {
-                    s.seed = seed;
-                    s.input_problem = None;
-                    s.generation += 1;
-                }
-                Err(_) => s.input_problem = Some(Problem::BadSeed(text)),
-            },
-            Action::LoadPreset(id) => {
-                if let Some(p) = presets::by_id(id) {
-                    s.params = p.params;
-                    s.seed = p.seed;
-                    s.preset = Some(p.id);
-                    s.input_problem = None;
-                    s.generation += 1;
-                }
-            }
-            Action::Reset => s.generation += 1,
-            Action::DismissNotice => s.url_problems.clear(),
-        }
-        Rc::new(s)
-    }
-}
+type State = LabState<LimiterParams>;
 
 /// What the animation loop owns: the model and the wall-clock pacing.
 struct Runtime {
@@ -142,9 +36,11 @@ struct Runtime {
     playing: bool,
     speed: f64,
     lang: Lang,
-    last_ts: Option<f64>,
     last_chart_ts: f64,
     charts_dirty: bool,
+    lanes: NodeRef,
+    throughput: NodeRef,
+    window: NodeRef,
 }
 
 impl Runtime {
@@ -158,7 +54,7 @@ impl Runtime {
     }
 }
 
-fn build_model(s: &LabState) -> LimiterLab {
+fn build_model(s: &State) -> LimiterLab {
     LimiterLab::new(s.params.clone(), s.seed)
         .or_else(|_| LimiterLab::new(LimiterParams::default(), s.seed))
         .expect("default params are valid")
@@ -176,22 +72,27 @@ fn preset_title(id: &str) -> (T, T) {
 #[function_component(LimiterLabPage)]
 pub fn limiter_lab_page() -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let state = use_reducer(|| LabState::from_query(&crate::web::hash_query()));
+    let state = use_lab_state::<LimiterParams>(ROUTE);
     let playing = use_state(|| true);
     let speed = use_state(|| 1.0f64);
-    let runtime = use_mut_ref(|| Runtime {
-        model: build_model(&state),
-        snap: LimiterSnapshot::default(),
-        playing: true,
-        speed: 1.0,
-        lang,
-        last_ts: None,
-        last_chart_ts: f64::NEG_INFINITY,
-        charts_dirty: true,
-    });
     let lanes_ref = use_node_ref();
     let thr_ref = use_node_ref();
     let win_ref = use_node_ref();
+    let runtime = {
+        let (lanes, throughput, window) = (lanes_ref.clone(), thr_ref.clone(), win_ref.clone());
+        use_mut_ref(|| Runtime {
+            model: build_model(&state),
+            snap: LimiterSnapshot::default(),
+            playing: true,
+            speed: 1.0,
+            lang,
+            last_chart_ts: f64::NEG_INFINITY,
+            charts_dirty: true,
+            lanes,
+            throughput,
+            window,
+        })
+    };
 
     // Rebuild the model when the generation changes (params, seed, preset, reset).
     {
@@ -213,11 +114,6 @@ pub fn limiter_lab_page() -> Html {
             }
         });
     }
-    // Keep the URL in step with the state, so reload and shared links reproduce the run.
-    {
-        let q = state.query();
-        use_effect_with(q, |q| crate::web::replace_hash_query(ROUTE, q));
-    }
     {
         let runtime = runtime.clone();
         use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
@@ -228,19 +124,7 @@ pub fn limiter_lab_page() -> Html {
             rt.charts_dirty = true;
         });
     }
-    // The animation loop: started once, stopped when the page unmounts.
-    {
-        let runtime = runtime.clone();
-        let (lanes_ref, thr_ref, win_ref) = (lanes_ref.clone(), thr_ref.clone(), win_ref.clone());
-        use_effect_with((), move |_| {
-            let handle: Rc<RefCell<Option<AnimationFrame>>> = Rc::new(RefCell::new(None));
-            let refs = Rc::new((lanes_ref, thr_ref, win_ref));
-            schedule(runtime, refs, handle.clone());
-            move || {
-                handle.borrow_mut().take();
-            }
-        });
-    }
+    use_animation(runtime.clone());
 
     let on_set = {
         let state = state.clone();
@@ -322,34 +206,6 @@ pub fn limiter_lab_page() -> Html {
         </> },
     };
 
-    let preset_buttons = presets::all().into_iter().map(|pr| {
-        let (title, _) = preset_title(pr.id);
-        let id = pr.id;
-        let active = state.preset == Some(id);
-        let state = state.clone();
-        let playing = playing.clone();
-        let onclick = Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::LoadPreset(id));
-            playing.set(true);
-        });
-        html! { <button class={classes!("btn", "preset", active.then_some("active"))} data-preset={id} onclick={onclick}>{ tr(lang, title) }</button> }
-    });
-
-    let notice = (!state.url_problems.is_empty()).then(|| {
-        let st = state.clone();
-        let dismiss = Callback::from(move |_: MouseEvent| st.dispatch(Action::DismissNotice));
-        html! {
-            <div id="url-notice" class="notice" role="alert">
-                <strong>{ tr(lang, T::UrlNotice) }</strong>
-                <ul>{ for state.url_problems.iter().map(|pr| html! { <li>{ describe_problem(lang, pr) }</li> }) }</ul>
-                <button class="btn small" onclick={dismiss}>{ tr(lang, T::Dismiss) }</button>
-            </div>
-        }
-    });
-    let input_problem = state.input_problem.as_ref().map(|pr| {
-        html! { <div id="input-problem" class="notice small" role="alert">{ format!("{}: {}", tr(lang, T::InvalidInput), describe_problem(lang, pr)) }</div> }
-    });
-
     let explain = [
         (Algo::FixedWindow, T::ExplainFixedWindow),
         (Algo::SlidingLog, T::ExplainSlidingLog),
@@ -358,10 +214,7 @@ pub fn limiter_lab_page() -> Html {
         (Algo::LeakyBucket, T::ExplainLeakyBucket),
     ];
 
-    let watch = state.preset.map(|id| {
-        let (title, watch) = preset_title(id);
-        html! { <p id="preset-watch" class="watch"><strong>{ format!("{} — {}: ", tr(lang, title), tr(lang, T::WhatToWatch)) }</strong>{ tr(lang, watch) }</p> }
-    });
+    let preset_ids: Vec<&'static str> = presets::all().iter().map(|p| p.id).collect();
 
     html! {
         <div class="lab limiter-lab">
@@ -369,18 +222,14 @@ pub fn limiter_lab_page() -> Html {
                 <h1>{ tr(lang, T::LimiterTitle) }</h1>
                 <p class="intro">{ tr(lang, T::LimiterIntro) }</p>
             </section>
-            { for notice }
-            <section class="presets">
-                <span class="section-label">{ tr(lang, T::Presets) }</span>
-                { for preset_buttons }
-            </section>
-            { for watch }
+            { url_notice(lang, &state) }
+            { presets_bar(lang, &preset_ids, &state, &playing, preset_title) }
             <div class="control-bar">
                 <SimControls playing={*playing} speed={*speed} seed={state.seed}
                     on_play={on_play} on_step={on_step} on_reset={on_reset} on_speed={on_speed} on_seed={on_seed} />
                 <LiveClock rt={shared.clone()} />
             </div>
-            { for input_problem }
+            { input_problem(lang, &state) }
             <div class="stage">
                 <canvas id="lab-canvas" ref={lanes_ref} class="lanes-canvas"></canvas>
                 <p class="legend">{ tr(lang, T::Legend) }</p>
@@ -458,35 +307,14 @@ pub fn limiter_lab_page() -> Html {
     }
 }
 
-/// The runtime, shared with the live readouts (compared by identity).
-#[derive(Clone)]
-struct Shared(Rc<RefCell<Runtime>>);
-
-impl PartialEq for Shared {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct LiveProps {
-    rt: Shared,
-}
-
-/// Re-renders the calling component every `ms` wall milliseconds while it is mounted. Only the
-/// live readouts use it, so inputs the user is typing into are never re-rendered under them.
-#[hook]
-fn use_ticker(ms: u32) {
-    let update = use_force_update();
-    use_effect_with((), move |_| {
-        let interval = gloo::timers::callback::Interval::new(ms, move || update.force_update());
-        move || drop(interval)
-    });
+    rt: Shared<Runtime>,
 }
 
 #[function_component(LiveClock)]
 fn live_clock(props: &LiveProps) -> Html {
-    use_ticker(CHART_EVERY_MS as u32);
+    use_ticker(REFRESH_MS);
     let lang = use_context::<Lang>().unwrap_or_default();
     let now = props.rt.0.borrow().model.now();
     html! { <span class="clock" id="virtual-clock">{ format!("{}: {:.3} s", tr(lang, T::VirtualTime), now as f64 / NS_PER_S as f64) }</span> }
@@ -494,7 +322,7 @@ fn live_clock(props: &LiveProps) -> Html {
 
 #[function_component(LiveResults)]
 fn live_results(props: &LiveProps) -> Html {
-    use_ticker(CHART_EVERY_MS as u32);
+    use_ticker(REFRESH_MS);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
     let lanes = rt.model.lanes();
@@ -523,63 +351,32 @@ fn live_results(props: &LiveProps) -> Html {
     html! { <tbody>{ for rows }</tbody> }
 }
 
-type Refs = Rc<(NodeRef, NodeRef, NodeRef)>;
-
-fn schedule(
-    runtime: Rc<RefCell<Runtime>>,
-    refs: Refs,
-    handle: Rc<RefCell<Option<AnimationFrame>>>,
-) {
-    let next = handle.clone();
-    let frame_handle = request_animation_frame(move |ts| {
-        frame(&runtime, &refs, ts);
-        // Keep going only while the page holds the handle (it is taken on unmount).
-        if next.borrow().is_some() {
-            schedule(runtime, refs, next);
+impl Animated for Runtime {
+    fn frame(&mut self, ts: f64, dt_ms: f64) {
+        let view = self.view();
+        self.model.set_lookahead(view.lead_ns);
+        if self.playing && dt_ms > 0.0 {
+            let target = self
+                .model
+                .now()
+                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
+            self.model.advance_to(target, MAX_EVENTS_PER_FRAME);
+            self.charts_dirty = true;
         }
-    });
-    *handle.borrow_mut() = Some(frame_handle);
-}
-
-fn frame(runtime: &Rc<RefCell<Runtime>>, refs: &Refs, ts: f64) {
-    let mut rt = runtime.borrow_mut();
-    let dt_ms = match rt.last_ts {
-        Some(last) => (ts - last).clamp(0.0, MAX_FRAME_MS),
-        None => 0.0,
-    };
-    rt.last_ts = Some(ts);
-    if crate::web::page_hidden() {
-        return;
-    }
-    let view = rt.view();
-    if rt.playing && dt_ms > 0.0 {
-        let target = rt
-            .model
-            .now()
-            .saturating_add((dt_ms * rt.speed * NS_PER_MS as f64) as Nanos);
-        rt.model.set_lookahead(view.lead_ns);
-        rt.model.advance_to(target, MAX_EVENTS_PER_FRAME);
-        rt.charts_dirty = true;
-    } else {
-        rt.model.set_lookahead(view.lead_ns);
-    }
-    let Runtime {
-        model, snap, lang, ..
-    } = &mut *rt;
-    model.fill_snapshot(view, snap);
-    let lang = *lang;
-    if let Some(c) = refs.0.cast::<HtmlCanvasElement>() {
-        draw_lanes(&c, snap, model.lanes(), lang);
-    }
-    if rt.charts_dirty && ts - rt.last_chart_ts >= CHART_EVERY_MS {
-        rt.last_chart_ts = ts;
-        rt.charts_dirty = false;
-        let now = rt.model.now();
-        if let Some(c) = refs.2.cast::<HtmlCanvasElement>() {
-            crate::charts::draw_window(&c, rt.model.lanes(), now, lang);
+        self.model.fill_snapshot(view, &mut self.snap);
+        if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
+            draw_lanes(&c, &self.snap, self.model.lanes(), self.lang);
         }
-        if let Some(c) = refs.1.cast::<HtmlCanvasElement>() {
-            crate::charts::draw_throughput(&c, rt.model.lanes(), now, lang);
+        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
+            self.last_chart_ts = ts;
+            self.charts_dirty = false;
+            let now = self.model.now();
+            if let Some(c) = self.window.cast::<HtmlCanvasElement>() {
+                crate::charts::draw_window(&c, self.model.lanes(), now, self.lang);
+            }
+            if let Some(c) = self.throughput.cast::<HtmlCanvasElement>() {
+                crate::charts::draw_throughput(&c, self.model.lanes(), now, self.lang);
+            }
         }
     }
 }
