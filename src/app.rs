@@ -10,6 +10,8 @@ pub enum Route {
     Home,
     #[at("/limiter")]
     Limiter,
+    #[at("/chat")]
+    Chat,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -22,6 +24,7 @@ mod shell {
 
     use super::Route;
     use crate::i18n::{tr, Lang, T};
+    use crate::labs::chat::ChatLabPage;
     use crate::labs::limiter::LimiterLabPage;
 
     #[function_component(App)]
@@ -63,6 +66,7 @@ mod shell {
         match route {
             Route::Home => html! { <Redirect<Route> to={Route::Limiter} /> },
             Route::Limiter => html! { <LimiterLabPage /> },
+            Route::Chat => html! { <ChatLabPage /> },
             Route::NotFound => html! { <NotFoundPage /> },
         }
     }
@@ -98,6 +102,7 @@ mod shell {
                 </div>
                 <nav class="nav">
                     <Link<Route> to={Route::Limiter} classes={classes!(active(Route::Limiter))}>{ tr(lang, T::NavLimiter) }</Link<Route>>
+                    <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
                 </nav>
                 <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, T::LangSwitch) }</button>
             </header>

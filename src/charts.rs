@@ -69,6 +69,7 @@ pub fn draw_throughput(
     for (i, area) in panels.iter().enumerate() {
         let lane = &lanes[i];
         let xr = x_range(now_ns, lane.accepted_series.bucket_ns());
+        let span = xr.end - xr.start;
         let Ok(mut chart) = ChartBuilder::on(area)
             .margin(4)
             .x_label_area_size(if i == 4 { 18 } else { 0 })
@@ -89,7 +90,7 @@ pub fn draw_throughput(
             .label_style(("sans-serif", 10).into_font().color(&TEXT))
             .y_labels(3)
             .x_labels(8)
-            .x_label_formatter(&|x| format!("{x:.0}s"))
+            .x_label_formatter(&|x| seconds_label(*x, span))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw();
         let _ = chart.draw_series(LineSeries::new(
@@ -113,6 +114,7 @@ pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u
     let _ = root.fill(&BG);
     let bucket = lanes[0].window_series.bucket_ns();
     let xr = x_range(now_ns, bucket);
+    let span = xr.end - xr.start;
     let series: Vec<Vec<(f64, f64)>> = lanes
         .iter()
         .map(|l| tail(&l.window_series, now_ns))
@@ -138,7 +140,7 @@ pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u
         .bold_line_style(GRID)
         .axis_style(GRID)
         .label_style(("sans-serif", 11).into_font().color(&TEXT))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
+        .x_label_formatter(&|x| seconds_label(*x, span))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw();
     let mut limits: Vec<f64> = Vec::new();
@@ -177,4 +179,94 @@ pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u
         .position(SeriesLabelPosition::UpperRight)
         .draw();
     let _ = root.present();
+}
+
+/// Lines over virtual time, one per series (name, colour, points in (seconds, value)); `log` uses a
+/// logarithmic y axis (values below 1 are drawn at 1).
+pub fn draw_lines(
+    canvas: &HtmlCanvasElement,
+    height: u32,
+    series: &[(&str, (u8, u8, u8), Vec<(f64, f64)>)],
+    log: bool,
+) {
+    let Some(backend) = sized(canvas, height) else {
+        return;
+    };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&BG);
+    let x_end = series
+        .iter()
+        .flat_map(|s| s.2.last().map(|p| p.0))
+        .fold(1.0, f64::max);
+    let x_start = series
+        .iter()
+        .flat_map(|s| s.2.first().map(|p| p.0))
+        .fold(x_end, f64::min)
+        .min(x_end - 1.0);
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.2.iter().map(|p| p.1))
+        .fold(1.0, f64::max)
+        * 1.2;
+    // One body for both y axes (their coordinate types differ).
+    macro_rules! body {
+        ($y:expr, $floor:expr) => {{
+            let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(8)
+                .x_label_area_size(22)
+                .y_label_area_size(56)
+                .build_cartesian_2d(x_start..x_end, $y)
+            else {
+                return;
+            };
+            let _ = chart
+                .configure_mesh()
+                .light_line_style(GRID.mix(0.3))
+                .bold_line_style(GRID)
+                .axis_style(GRID)
+                .label_style(("sans-serif", 11).into_font().color(&TEXT))
+                .x_label_formatter(&|x: &f64| seconds_label(*x, x_end - x_start))
+                .draw();
+            for (name, (r, g, b), pts) in series {
+                let color = RGBColor(*r, *g, *b);
+                let pts: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (x, y.max($floor))).collect();
+                if let Ok(a) = chart.draw_series(LineSeries::new(pts, color.stroke_width(2))) {
+                    a.label(*name).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
+                    });
+                }
+            }
+            let _ = chart
+                .configure_series_labels()
+                .background_style(BG.mix(0.85))
+                .border_style(GRID)
+                .label_font(("sans-serif", 11).into_font().color(&TEXT))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw();
+        }};
+    }
+    if log {
+        body!((1.0..y_max.max(10.0)).log_scale(), 1.0);
+    } else {
+        body!(0.0..y_max, 0.0);
+    }
+    let _ = root.present();
+}
+
+/// A time tick: whole seconds on long spans, tenths on short ones (so ticks never repeat).
+fn seconds_label(x: f64, span: f64) -> String {
+    if span < 20.0 {
+        format!("{x:.1}s")
+    } else {
+        format!("{x:.0}s")
+    }
+}
+
+/// The last `n` buckets of a series as (seconds, value), values scaled by `scale`.
+pub fn recent(s: &TimeSeries, n: usize, scale: f64) -> Vec<(f64, f64)> {
+    let skip = s.len().saturating_sub(n);
+    s.points()
+        .skip(skip)
+        .map(|(t, v)| (t as f64 / NS_PER_S as f64, v as f64 * scale))
+        .collect()
 }

@@ -1,3 +1,4 @@
 //! One module per lab page.
 
+pub mod chat;
 pub mod limiter;

@@ -77,3 +77,30 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         </label>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct CheckFieldProps {
+    pub label: T,
+    pub param: AttrValue,
+    pub checked: bool,
+    pub on_set: Callback<(AttrValue, String)>,
+}
+
+#[function_component(CheckField)]
+pub fn check_field(props: &CheckFieldProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let onchange = {
+        let on_set = props.on_set.clone();
+        let key = props.param.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            on_set.emit((key.clone(), input.checked().to_string()));
+        })
+    };
+    html! {
+        <label class="field">
+            <span class="field-label">{ tr(lang, props.label) }</span>
+            <input type="checkbox" data-param={props.param.clone()} checked={props.checked} onchange={onchange} />
+        </label>
+    }
+}

@@ -170,6 +170,60 @@ await test('the language switch changes every label and is remembered', async (p
   await page.screenshot({ path: `${shots}/limiter-zh.png`, fullPage: true });
 });
 
+
+await test('the chat lab is reachable from the header and animates', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.click('a.nav-link[href$="#/chat"]');
+  await page.waitForSelector('.chat-lab');
+  await page.waitForTimeout(600);
+  assert(page.url().includes('#/chat?seed='), `chat state in the URL: ${page.url()}`);
+  const a = await canvasHash(page);
+  await page.waitForTimeout(400);
+  assert(a !== await canvasHash(page), 'the rings animate');
+  const rows = await page.$$eval('#results tbody tr', r => r.length);
+  assert(rows === 4, `four schemes in the results, got ${rows}`);
+  await page.screenshot({ path: `${shots}/chat-en.png`, fullPage: true });
+});
+
+await test('chat preset: push failures lose messages only in scheme 1', async (page) => {
+  await page.goto(root + '#/chat?preset=push_failures');
+  await ready(page);
+  assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(2500);
+  const lost = await page.$$eval('#results tbody tr', rows => rows.map(r => Number(r.querySelectorAll('td')[9].textContent)));
+  assert(lost[0] > 0, `scheme 1 loses messages: ${lost}`);
+  assert(lost.slice(1).every(x => x === 0), `schemes 2-4 lose nothing: ${lost}`);
+  const members = await page.$$eval('#group-members tbody tr', r => r.length);
+  assert(members > 0, 'group_members table shows rows');
+});
+
+await test('chat: a checkbox param goes into the URL and back', async (page) => {
+  await page.goto(root + '#/chat?preset=lost_acks');
+  await ready(page);
+  await page.uncheck('input[data-param="client_dedup"]');
+  await page.waitForTimeout(300);
+  assert(page.url().includes('client_dedup=false'), `URL holds the switch: ${page.url()}`);
+  const page2 = await page.context().newPage();
+  await page2.goto(page.url());
+  await ready(page2);
+  assert(!(await page2.isChecked('input[data-param="client_dedup"]')), 'switch restored');
+  await page2.selectOption('#select-speed', '10');
+  await page2.waitForTimeout(2500);
+  const twice = await page2.$$eval('#results tbody tr', rows => rows.map(r => Number(r.querySelectorAll('td')[11].textContent)));
+  assert(twice.slice(1).some(x => x > 0), `without dedup, duplicates are shown twice: ${twice}`);
+});
+
+await test('chat page in Chinese', async (page) => {
+  await page.goto(root + '#/chat');
+  await ready(page);
+  await page.click('#lang-switch');
+  await page.waitForTimeout(600);
+  assert(/[\u4e00-\u9fff]/.test(await page.textContent('h1')), 'heading in Chinese');
+  await page.screenshot({ path: `${shots}/chat-zh.png`, fullPage: true });
+});
+
 await browser.close();
 server.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
