@@ -181,14 +181,12 @@ pub fn draw_window(canvas: &HtmlCanvasElement, lanes: &[LaneStats; 5], now_ns: u
     let _ = root.present();
 }
 
+/// One line of a chart: name, colour, points (seconds, value).
+pub type Line<'a> = (&'a str, (u8, u8, u8), Vec<(f64, f64)>);
+
 /// Lines over virtual time, one per series (name, colour, points in (seconds, value)); `log` uses a
 /// logarithmic y axis (values below 1 are drawn at 1).
-pub fn draw_lines(
-    canvas: &HtmlCanvasElement,
-    height: u32,
-    series: &[(&str, (u8, u8, u8), Vec<(f64, f64)>)],
-    log: bool,
-) {
+pub fn draw_lines(canvas: &HtmlCanvasElement, height: u32, series: &[Line<'_>], log: bool) {
     let Some(backend) = sized(canvas, height) else {
         return;
     };

@@ -6,7 +6,7 @@ use flowlab_sim::Model;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::charts::{draw_lines, recent};
+use crate::charts::{draw_lines, recent, Line};
 use crate::components::fields::{CheckField, NumField};
 use crate::components::sim_controls::SimControls;
 use crate::draw::LANE_COLORS;
@@ -85,8 +85,11 @@ impl Animated for Runtime {
             self.charts_dirty = false;
             let lang = self.lang;
             let bucket_s = self.model.params().chart_bucket_ms as f64 / 1000.0;
-            let series = |f: &dyn Fn(Scheme) -> Vec<(f64, f64)>| -> Vec<(&'static str, (u8, u8, u8), Vec<(f64, f64)>)> {
-                Scheme::ALL.iter().map(|&s| (scheme_name(lang, s), LANE_COLORS[s.index()], f(s))).collect()
+            let series = |f: &dyn Fn(Scheme) -> Vec<(f64, f64)>| -> Vec<Line<'static>> {
+                Scheme::ALL
+                    .iter()
+                    .map(|&s| (scheme_name(lang, s), LANE_COLORS[s.index()], f(s)))
+                    .collect()
             };
             if let Some(c) = self.rows.cast::<HtmlCanvasElement>() {
                 let data =
