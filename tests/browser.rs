@@ -27,6 +27,31 @@ fn limiter_run_in_wasm_matches_the_native_digest() {
 }
 
 #[wasm_bindgen_test]
+fn chat_run_in_wasm_matches_the_native_digest() {
+    use flowlab_sim::chat::{ChatLab, ChatParams};
+    let expected: u64 = include_str!("../sim/tests/golden/chat_default_seed42_30s.txt")
+        .trim()
+        .parse()
+        .unwrap();
+    // The same run as sim/tests/chat_golden.rs.
+    let mut lab = ChatLab::new(
+        ChatParams {
+            crash_prob: 0.01,
+            ack_batch_ms: 200,
+            ..ChatParams::default()
+        },
+        42,
+    )
+    .unwrap();
+    lab.run_to(secs(30));
+    assert_eq!(
+        lab.digest(),
+        expected,
+        "wasm chat run differs from the native run"
+    );
+}
+
+#[wasm_bindgen_test]
 fn limiter_run_is_repeatable_in_wasm() {
     let run = || {
         let mut lab =
