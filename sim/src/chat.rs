@@ -12,7 +12,9 @@ mod params;
 pub mod presets;
 pub mod ranges;
 
-pub use model::{ChatLab, ChatSnapshot, Flow, FlowKind, SchemeStats, SchemeView};
+pub use model::{
+    ChatLab, ChatSnapshot, Flow, FlowKind, SchemeStats, SchemeView, CLIENT_MAX_RANGES,
+};
 pub use params::{ChatParams, MAX_MEMBERS_TOTAL};
 
 use serde::{Deserialize, Serialize};

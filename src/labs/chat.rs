@@ -336,6 +336,7 @@ pub fn chat_lab_page() -> Html {
                         <CheckField label={T::ClientDedup} param="client_dedup" checked={p.client_dedup} on_set={on_set.clone()} />
                         { num(T::OutageAtMs, "outage_at_ms", p.outage_at_ms.to_string(), "0", "3600000") }
                         { num(T::OutageMs, "outage_ms", p.outage_ms.to_string(), "1", "3600000") }
+                        { prob(T::OutageShare, "outage_share", p.outage_share) }
                     </fieldset>
                     <fieldset>
                         <legend>{ tr(lang, T::SectionStore) }</legend>

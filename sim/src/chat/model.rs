@@ -18,6 +18,13 @@ const SMALL_ROW_BYTES: u64 = 16;
 const SERIES_CAPACITY: usize = 1_200;
 /// Recent flows of the focus group kept for drawing, per scheme.
 const FLOW_CAPACITY: usize = 4_096;
+/// Most ranges of one member's owed set. Owed ids are real stored rows, so this is set far above
+/// what churn lets accumulate; if it is ever reached, the merged hole counts as owed rows (and the
+/// totals follow the sets, so they stay consistent).
+const OWED_MAX_RANGES: usize = 16_384;
+/// Most ranges a client of schemes 2-4 remembers (their holes are filled later, so they must be
+/// kept; reaching this needs thousands of unfilled holes in one member's history).
+pub const CLIENT_MAX_RANGES: usize = 4_096;
 /// Rows of `group_msgs` shown.
 const SHOWN_MSGS: usize = 8;
 
@@ -28,12 +35,15 @@ enum Ev {
         user: u32,
         gen: u32,
     },
+    /// A pull finished: deliver what the member is owed up to `upto` (schemes 1-3), the ids in
+    /// `from+1..=upto` (scheme 4), or the holes below `upto` (a gap pull).
     PullDone {
         scheme: u8,
         user: u32,
         gen: u32,
         gap: bool,
-        ids: RangeSet,
+        from: u32,
+        upto: u32,
     },
     AckFlush {
         user: u32,
@@ -172,8 +182,12 @@ struct SchemeState {
     unacked: Vec<Vec<u32>>,
     /// The contiguous id last acked by the client (4).
     last_acked: Vec<u32>,
-    /// A gap pull is in flight (4).
+    /// A gap pull, or a reconnect sync, is in flight (4): no gap pulls meanwhile.
     gap_pull: Vec<bool>,
+    /// A reconnect pull is in flight; at most one per member, so the event queue stays bounded.
+    pulling: Vec<bool>,
+    /// The member reconnected again while a pull was in flight: pull afresh when it lands.
+    repull: Vec<bool>,
     busy_until: Nanos,
     ack_rng: SimRng,
     stats: SchemeStats,
@@ -221,7 +235,8 @@ pub struct ChatLab {
     gen: Vec<u32>,
     ack_pending: Vec<bool>,
     latest: Vec<u32>,
-    outage: bool,
+    /// Members cut off by the outage now.
+    cut_off: Vec<bool>,
     frozen: bool,
     events: EventQueue<Ev>,
     schemes: [SchemeState; 4],
@@ -296,6 +311,13 @@ impl ChatLab {
     }
 
     fn schedule(&mut self, at: Nanos, ev: Ev) {
+        if self.events.len() == self.events.capacity() {
+            // Full: drop churn timers of sessions that have since ended (a crash or an outage
+            // leaves one behind). What is left is at most a handful per member, which fits.
+            let gen = &self.gen;
+            self.events
+                .retain(|e| !matches!(e, Ev::Churn { user, gen: g } if *g != gen[*user as usize]));
+        }
         if self.events.push(at, ev).is_err() {
             self.dropped_events += 1;
         }
@@ -312,7 +334,7 @@ impl ChatLab {
         }
         self.online[ui] = false;
         self.gen[ui] = self.gen[ui].wrapping_add(1);
-        if !self.outage && !self.frozen {
+        if !self.cut_off[ui] && !self.frozen {
             let at = self.now + self.exp_ms(self.p.offline_mean_ms);
             let gen = self.gen[ui];
             self.schedule(at, Ev::Churn { user: u, gen });
@@ -346,22 +368,33 @@ impl ChatLab {
                 st.stats.unread_wrong += 1;
                 st.stats.unread_abs_error += shown.abs_diff(truth);
             }
-            let ids = match st.kind {
-                Scheme::Cursor => {
-                    st.last_acked[ui] = 0; // ack afresh after the pull
-                    st.gap_pull[ui] = true; // the sync covers any gap; no gap pulls meanwhile
-                    let mut r = RangeSet::new();
-                    r.insert_range(st.cursor[ui] + 1, latest);
-                    r
-                }
-                _ => st.owed[ui].clone(),
-            };
-            self.request_pull(s, u, ids, false);
+            if st.kind == Scheme::Cursor {
+                st.last_acked[ui] = 0; // ack afresh after the pull
+                st.gap_pull[ui] = true; // the sync covers any gap; no gap pulls meanwhile
+            }
+            if st.pulling[ui] {
+                st.repull[ui] = true;
+            } else {
+                self.reconnect_pull(s, u);
+            }
         }
     }
 
-    fn request_pull(&mut self, s: usize, u: u32, ids: RangeSet, gap: bool) {
-        let n = ids.len();
+    /// Starts the pull a reconnecting member makes under scheme `s`.
+    fn reconnect_pull(&mut self, s: usize, u: u32) {
+        let ui = u as usize;
+        let latest = self.latest[self.group_of(u)];
+        let st = &mut self.schemes[s];
+        st.pulling[ui] = true;
+        let (from, n) = match st.kind {
+            Scheme::Cursor => (st.cursor[ui], (latest - st.cursor[ui]) as u64),
+            _ => (0, st.owed[ui].len()),
+        };
+        self.request_pull(s, u, from, latest, n, false);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn request_pull(&mut self, s: usize, u: u32, from: u32, upto: u32, n: u64, gap: bool) {
         let st = &mut self.schemes[s];
         let (rows, queries) = match st.kind {
             Scheme::OfflineCopies | Scheme::CopyPerMember => (n, 1),
@@ -389,9 +422,26 @@ impl ChatLab {
                 user: u,
                 gen,
                 gap,
-                ids,
+                from,
+                upto,
             },
         );
+    }
+
+    /// Adds `id` to what member `u` is owed; the total follows the set's own count.
+    fn owe(st: &mut SchemeState, u: usize, id: u32) -> bool {
+        let before = st.owed[u].len();
+        let added = st.owed[u].insert(id);
+        st.stats.owed_total = st.stats.owed_total + st.owed[u].len() - before;
+        added
+    }
+
+    /// Removes `id` from what member `u` is owed; the total follows the set's own count.
+    fn unowe(st: &mut SchemeState, u: usize, id: u32) -> bool {
+        let before = st.owed[u].len();
+        let removed = st.owed[u].remove(id);
+        st.stats.owed_total = st.stats.owed_total + st.owed[u].len() - before;
+        removed
     }
 
     fn write(st: &mut SchemeStats, now: Nanos, bytes: u64) {
@@ -463,19 +513,14 @@ impl ChatLab {
         if ranges.len() < 2 && have.contiguous_max() > 0 || ranges.is_empty() {
             return;
         }
-        let mut missing = RangeSet::new();
-        let mut next = 1u32;
-        for &(lo, hi) in ranges {
-            if lo > next {
-                missing.insert_range(next, lo - 1);
-            }
-            next = hi + 1;
-        }
-        if missing.is_empty() {
+        // The holes below the highest id held.
+        let upto = ranges.last().map_or(0, |r| r.1);
+        let missing = have.missing_upto(upto);
+        if missing == 0 {
             return;
         }
         self.schemes[s].gap_pull[ui] = true;
-        self.request_pull(s, u, missing, true);
+        self.request_pull(s, u, 0, upto, missing, true);
     }
 
     fn flush_acks(&mut self, s: usize, u: u32) {
@@ -495,9 +540,8 @@ impl ChatLab {
                     return; // the rows stay; they come back on the next reconnect
                 }
                 for id in ids {
-                    if st.owed[ui].remove(id) {
+                    if Self::unowe(st, ui, id) {
                         st.stats.deletes += 1;
-                        st.stats.owed_total -= 1;
                         Self::write(&mut st.stats, now, SMALL_ROW_BYTES);
                     }
                 }
@@ -522,14 +566,21 @@ impl ChatLab {
 
     fn on_send(&mut self) {
         let g = self.groups_pick.pick(&mut self.rng).unwrap_or(0);
-        let sender = self.sender_pick.pick(&mut self.rng).unwrap_or(0);
+        // Only an online member can send: the drawn sender, or the next online member after it.
+        let drawn = self.sender_pick.pick(&mut self.rng).unwrap_or(0);
+        let base = g * self.members;
+        let Some(sender) = (0..self.members)
+            .map(|k| (drawn + k) % self.members)
+            .find(|&j| self.online[(base + j) as usize])
+        else {
+            return; // nobody in the group is online
+        };
         let gi = g as usize;
         self.latest[gi] += 1;
         let id = self.latest[gi];
         self.messages += 1;
         let now = self.now;
         let content = self.p.content_bytes as u64 + KEY_BYTES;
-        let base = g * self.members;
         if g == 0 {
             if self.recent_msgs.len() == SHOWN_MSGS {
                 self.recent_msgs.pop_front();
@@ -570,8 +621,7 @@ impl ChatLab {
                 };
                 if stores {
                     let st = &mut self.schemes[s];
-                    st.owed[u as usize].insert(id);
-                    st.stats.owed_total += 1;
+                    Self::owe(st, u as usize, id);
                     st.stats.inserts += 1;
                     let bytes = if kind == Scheme::UnreadIds {
                         SMALL_ROW_BYTES
@@ -598,29 +648,50 @@ impl ChatLab {
         }
     }
 
-    fn on_pull_done(&mut self, s: usize, u: u32, gen: u32, gap: bool, ids: RangeSet) {
+    #[allow(clippy::too_many_arguments)]
+    fn on_pull_done(&mut self, s: usize, u: u32, gen: u32, gap: bool, from: u32, upto: u32) {
         let ui = u as usize;
+        let kind = self.schemes[s].kind;
+        if !gap {
+            self.schemes[s].pulling[ui] = false;
+        }
         if gen != self.gen[ui] || !self.online[ui] {
-            // The member left before the rows arrived; they stay owed. A newer session's sync,
-            // if any, keeps its own flag.
-            if gap && self.schemes[s].kind == Scheme::Cursor {
-                self.schemes[s].gap_pull[ui] = false;
+            // The member left before the rows arrived; they stay owed. (A stale gap pull leaves
+            // the flag alone: it belongs to the member's new session now.)
+            if !gap && std::mem::take(&mut self.schemes[s].repull[ui]) && self.online[ui] {
+                self.reconnect_pull(s, u); // for the member's current session
             }
             return;
         }
+        let st = &self.schemes[s];
+        let ids: Vec<u32> = match (kind, gap) {
+            (Scheme::Cursor, false) => (from + 1..=upto).collect(),
+            (Scheme::Cursor, true) => {
+                let mut holes = Vec::new();
+                let mut next = 1u32;
+                for &(lo, hi) in st.have[ui].ranges() {
+                    if lo > upto {
+                        break;
+                    }
+                    holes.extend(next..lo);
+                    next = hi + 1;
+                }
+                holes
+            }
+            _ => st.owed[ui].iter().take_while(|&id| id <= upto).collect(),
+        };
         let now = self.now;
-        for id in ids.iter() {
-            if self.schemes[s].kind == Scheme::OfflineCopies {
+        for id in ids {
+            if kind == Scheme::OfflineCopies {
                 let st = &mut self.schemes[s];
-                if st.owed[ui].remove(id) {
-                    st.stats.owed_total -= 1;
+                if Self::unowe(st, ui, id) {
                     st.stats.deletes += 1;
                     Self::write(&mut st.stats, now, SMALL_ROW_BYTES);
                 }
             }
             self.receive(s, u, id, true);
         }
-        if self.schemes[s].kind == Scheme::Cursor {
+        if kind == Scheme::Cursor {
             // Only now, with the whole pull applied, is a hole a real gap.
             self.schemes[s].gap_pull[ui] = false;
             self.check_gap(s, u);
@@ -662,7 +733,7 @@ impl ChatLab {
         self.p.crash_prob = 0.0;
         self.p.ack_loss_prob = 0.0;
         self.frozen = true;
-        self.outage = false;
+        self.cut_off.iter_mut().for_each(|c| *c = false);
         for u in 0..self.users {
             self.go_offline(u);
             self.go_online(u);
@@ -718,17 +789,28 @@ impl Model for ChatLab {
             owed: if kind == Scheme::Cursor {
                 Vec::new()
             } else {
-                vec![RangeSet::new(); n]
+                vec![RangeSet::with_cap(OWED_MAX_RANGES); n]
             },
             cursor: if kind == Scheme::Cursor {
                 vec![0; n]
             } else {
                 Vec::new()
             },
-            have: vec![RangeSet::new(); n],
+            // Scheme 1's holes are losses for good: its clients keep the default cap. The others'
+            // holes are filled later, so their clients must not forget them.
+            have: vec![
+                if kind == Scheme::OfflineCopies {
+                    RangeSet::new()
+                } else {
+                    RangeSet::with_cap(CLIENT_MAX_RANGES)
+                };
+                n
+            ],
             unacked: vec![Vec::new(); n],
             last_acked: vec![0; n],
             gap_pull: vec![false; n],
+            pulling: vec![false; n],
+            repull: vec![false; n],
             busy_until: 0,
             ack_rng: SimRng::derive(seed, 100 + stream),
             stats: SchemeStats::new(kind, bucket),
@@ -746,10 +828,11 @@ impl Model for ChatLab {
             gen: vec![0; n],
             ack_pending: vec![false; n],
             latest: vec![0; p.groups as usize],
-            outage: false,
+            cut_off: vec![false; n],
             frozen: false,
-            // Per member: one churn event, a pull and a gap pull per scheme, one ack flush.
-            events: EventQueue::with_capacity(n * 12 + 16),
+            // Per member at most: one churn event, one reconnect pull and one gap pull per scheme,
+            // one ack flush; plus the send and outage events.
+            events: EventQueue::with_capacity(n * 10 + 16),
             schemes: [
                 mk(Scheme::OfflineCopies, 0),
                 mk(Scheme::CopyPerMember, 1),
@@ -815,7 +898,10 @@ impl Model for ChatLab {
                     }
                 }
                 Ev::Churn { user, gen } => {
-                    if gen == self.gen[user as usize] && !self.outage && !self.frozen {
+                    if gen == self.gen[user as usize]
+                        && !self.cut_off[user as usize]
+                        && !self.frozen
+                    {
                         if self.online[user as usize] {
                             self.go_offline(user);
                         } else {
@@ -828,8 +914,9 @@ impl Model for ChatLab {
                     user,
                     gen,
                     gap,
-                    ids,
-                } => self.on_pull_done(scheme as usize, user, gen, gap, ids),
+                    from,
+                    upto,
+                } => self.on_pull_done(scheme as usize, user, gen, gap, from, upto),
                 Ev::AckFlush { user } => {
                     self.ack_pending[user as usize] = false;
                     for s in 0..4 {
@@ -838,24 +925,27 @@ impl Model for ChatLab {
                 }
                 Ev::OutageStart => {
                     if !self.frozen {
-                        self.outage = true;
+                        // A share of the members is cut off (a region, a gateway); the rest go on.
                         for u in 0..self.users {
-                            self.go_offline(u);
+                            if self.rng.chance(self.p.outage_share) {
+                                self.cut_off[u as usize] = true;
+                                self.go_offline(u);
+                            }
                         }
                         self.schedule(t + self.p.outage_ms as u64 * NS_PER_MS, Ev::OutageEnd);
                     }
                 }
                 Ev::OutageEnd => {
-                    self.outage = false;
-                    // Everyone comes back at once: the reconnect storm.
+                    // Everyone cut off comes back at once: the reconnect storm.
                     for u in 0..self.users {
-                        self.go_online(u);
+                        if std::mem::take(&mut self.cut_off[u as usize]) {
+                            self.go_online(u);
+                        }
                     }
                 }
             }
-            if done % 64 == 0 {
-                self.refresh_storage();
-            }
+            // After every event, so peaks do not depend on how the run is stepped.
+            self.refresh_storage();
         }
         self.now = self.now.max(until);
         self.refresh_storage();

@@ -42,8 +42,11 @@ pub struct ChatParams {
     pub content_bytes: u32,
     /// Start of an outage that takes every member offline, milliseconds (0 = none).
     pub outage_at_ms: u32,
-    /// Length of the outage; when it ends everyone reconnects at once (a reconnect storm), milliseconds.
+    /// Length of the outage; when it ends everyone it cut off reconnects at once (a reconnect
+    /// storm), milliseconds.
     pub outage_ms: u32,
+    /// Share of the members the outage cuts off (a region or a gateway); the others keep chatting.
+    pub outage_share: f64,
     /// Stop sending at this time, milliseconds (0 = never).
     pub send_until_ms: u32,
     /// Width of one chart bar, milliseconds of virtual time.
@@ -70,6 +73,7 @@ impl Default for ChatParams {
             content_bytes: 200,
             outage_at_ms: 0,
             outage_ms: 5_000,
+            outage_share: 1.0,
             send_until_ms: 0,
             chart_bucket_ms: 1_000,
         }
@@ -110,6 +114,7 @@ impl Validate for ChatParams {
         prob("push_fail_prob", self.push_fail_prob)?;
         prob("ack_loss_prob", self.ack_loss_prob)?;
         prob("crash_prob", self.crash_prob)?;
+        prob("outage_share", self.outage_share)?;
         check_range("ack_batch_ms", self.ack_batch_ms, 0, 600_000)?;
         check_range("store_rows_per_s", self.store_rows_per_s, 1, 100_000_000)?;
         check_range("query_cost_rows", self.query_cost_rows, 0, 1_000_000)?;

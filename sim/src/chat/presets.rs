@@ -75,8 +75,8 @@ pub fn long_offline() -> Preset {
     }
 }
 
-/// An outage takes 10,000 members offline for 20 s; they all reconnect at once. Every scheme pulls
-/// from the same store: compare rows read and pull latency.
+/// An outage cuts 80% of 10,000 members off for 20 s while the rest keep chatting; then they all
+/// reconnect at once. Every scheme pulls from the same store: compare rows read and pull latency.
 pub fn reconnect_storm() -> Preset {
     Preset {
         id: "reconnect_storm",
@@ -89,6 +89,7 @@ pub fn reconnect_storm() -> Preset {
             offline_mean_ms: 60_000,
             outage_at_ms: 10_000,
             outage_ms: 20_000,
+            outage_share: 0.8,
             store_rows_per_s: 200_000,
             push_fail_prob: 0.0,
             ack_loss_prob: 0.0,

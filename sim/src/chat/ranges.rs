@@ -1,19 +1,39 @@
 //! A set of message ids stored as sorted, disjoint, inclusive ranges. Message ids increase within a
 //! group, so what a member has, or still owes, is a handful of ranges however many messages there are.
 
-/// Most ranges a set keeps; past it the two oldest ranges are merged (the set forgets the hole
-/// between them). Only a client that lost many messages (scheme 1) ever gets near it.
+/// Most ranges a set keeps by default; past it the two oldest ranges are merged (the set forgets
+/// the hole between them, which then counts as held). The chat model uses this default only for
+/// scheme 1's clients, whose holes are losses for good; other sets get larger caps.
 pub const MAX_RANGES: usize = 256;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangeSet {
     ranges: Vec<(u32, u32)>,
     count: u64,
+    cap: usize,
+}
+
+impl Default for RangeSet {
+    fn default() -> Self {
+        Self {
+            ranges: Vec::new(),
+            count: 0,
+            cap: MAX_RANGES,
+        }
+    }
 }
 
 impl RangeSet {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A set that keeps at most `cap` ranges (at least 2).
+    pub fn with_cap(cap: usize) -> Self {
+        Self {
+            cap: cap.max(2),
+            ..Self::default()
+        }
     }
 
     /// Number of ids in the set.
@@ -146,7 +166,7 @@ impl RangeSet {
     }
 
     fn bound(&mut self) {
-        while self.ranges.len() > MAX_RANGES {
+        while self.ranges.len() > self.cap {
             let (lo, _) = self.ranges[0];
             let (_, hi) = self.ranges[1];
             let gap = (self.ranges[1].0 - self.ranges[0].1 - 1) as u64;

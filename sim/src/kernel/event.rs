@@ -93,6 +93,11 @@ impl<E> EventQueue<E> {
         self.capacity
     }
 
+    /// Keeps only the events for which `keep` is true (O(n); for compaction when full).
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|e| keep(&e.event));
+    }
+
     pub fn clear(&mut self) {
         self.heap.clear();
     }
@@ -124,6 +129,18 @@ mod tests {
         assert_eq!(q.pop_due(10), Some((5, 1)));
         assert_eq!(q.pop_due(10), None);
         assert_eq!(q.peek_time(), Some(15));
+    }
+
+    #[test]
+    fn retain_keeps_order_of_what_remains() {
+        let mut q = EventQueue::with_capacity(8);
+        for (t, e) in [(3, 3), (1, 1), (2, 2), (4, 4)] {
+            q.push(t, e).unwrap();
+        }
+        q.retain(|e| e % 2 == 0);
+        assert_eq!(q.pop_due(10), Some((2, 2)));
+        assert_eq!(q.pop_due(10), Some((4, 4)));
+        assert!(q.is_empty());
     }
 
     #[test]
