@@ -8,7 +8,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use crate::draw::{fit, BG, DROP, INK, LANE_BG, MUTED, WAIT};
 use crate::i18n::{tr, Lang, T};
 
-pub const HEIGHT_PX: f64 = 330.0;
+pub const HEIGHT_PX: f64 = 350.0;
 const PUSH: &str = "#5b9cf5";
 const STORED: &str = "#e8eef7";
 const DUP: &str = "#ffd54a";
@@ -161,7 +161,7 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &ChatSnapshot, span_ns: Nanos, lan
         // Storage bar: rows now against the largest peak of any scheme, with this scheme's peak.
         let bx = x0 + 14.0;
         let bw = panel_w - 28.0;
-        let by = h - 44.0;
+        let by = h - 62.0;
         ctx.set_fill_style_str("#0b1019");
         ctx.fill_rect(bx, by, bw, 10.0);
         ctx.set_fill_style_str(WAIT);
@@ -189,7 +189,7 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &ChatSnapshot, span_ns: Nanos, lan
     if sampled {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text(tr(lang, T::FlowsSampled), 10.0, h - 6.0);
+        let _ = ctx.fill_text(tr(lang, T::FlowsSampled), 10.0, h - 8.0);
     }
 }
 

@@ -191,7 +191,11 @@ struct SchemeState {
     busy_until: Nanos,
     ack_rng: SimRng,
     stats: SchemeStats,
+    /// Deliveries and losses in the focus group, for drawing.
     flows: VecDeque<Flow>,
+    /// Rows written for members of the focus group, for drawing (kept apart so that schemes that
+    /// write a row per member keep as much delivery history on screen as the others).
+    stored_flows: VecDeque<Flow>,
 }
 
 /// One scheme's state as drawn.
@@ -451,7 +455,12 @@ impl ChatLab {
 
     fn flow(&mut self, s: usize, u: u32, kind: FlowKind) {
         if u < self.members {
-            let q = &mut self.schemes[s].flows;
+            let st = &mut self.schemes[s];
+            let q = if kind == FlowKind::Stored {
+                &mut st.stored_flows
+            } else {
+                &mut st.flows
+            };
             if q.len() == FLOW_CAPACITY {
                 q.pop_front();
             }
@@ -753,7 +762,16 @@ impl ChatLab {
             view.flows.clear();
             view.flows
                 .extend(st.flows.iter().rev().take_while(|f| f.at >= since).copied());
-            view.dense = view.flows.len() == FLOW_CAPACITY;
+            let delivered = view.flows.len();
+            view.flows.extend(
+                st.stored_flows
+                    .iter()
+                    .rev()
+                    .take_while(|f| f.at >= since)
+                    .copied(),
+            );
+            view.dense =
+                delivered == FLOW_CAPACITY || view.flows.len() - delivered == FLOW_CAPACITY;
             view.rows_stored = st.stats.rows_stored;
             view.peak_rows = st.stats.peak_rows;
             view.bytes_stored = st.stats.bytes_stored;
@@ -815,6 +833,7 @@ impl Model for ChatLab {
             ack_rng: SimRng::derive(seed, 100 + stream),
             stats: SchemeStats::new(kind, bucket),
             flows: VecDeque::with_capacity(256),
+            stored_flows: VecDeque::with_capacity(256),
         };
         let mut lab = Self {
             groups_pick: KeyPicker::new(KeyChoice::Zipf, p.groups, p.group_zipf),
