@@ -15,3 +15,4 @@ pub mod limiter;
 pub use kernel::model::{Advance, Model, ParamError};
 pub use kernel::time::Nanos;
 pub mod chat;
+pub mod scenario;

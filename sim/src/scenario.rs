@@ -1,0 +1,4 @@
+//! Scenarios that combine the labs' building blocks, and reference models defined exactly so that
+//! other simulators can run the same thing.
+
+pub mod limiter_queue;
