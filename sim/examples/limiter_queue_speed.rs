@@ -1,6 +1,8 @@
 //! Times the limiter-queue reference model: `cargo run --release -p flowlab-sim --example limiter_queue_speed [N]`.
 use flowlab_sim::scenario::limiter_queue::{run, LimiterQueueParams};
 
+// Wall-clock timing of a run, outside the model: the one place sim/ may read the clock.
+#[allow(clippy::disallowed_methods)]
 fn main() {
     let n: u64 = std::env::args()
         .nth(1)
