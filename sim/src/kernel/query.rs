@@ -1,0 +1,314 @@
+//! Params <-> text, with dotted keys (`fixed_window.limit=10`): the URL query of the web app and the
+//! `--set` flags of the command line use the same keys, the same parsing and the same messages.
+//!
+//! Only values that differ from the defaults are written, so links stay short. Reading starts from
+//! the defaults and applies one key at a time: a key that is unknown, malformed or out of range is
+//! skipped (its default kept) and reported as a [`Problem`] naming it; the page never panics.
+
+use super::model::{ParamError, Validate};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One thing wrong with a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A key that no parameter has.
+    UnknownKey(String),
+    /// A value that is not of the parameter's type.
+    BadValue {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    /// A value of the right type outside the allowed range (or inconsistent with another).
+    Invalid(ParamError),
+    /// A seed that is not a u64.
+    BadSeed(String),
+    /// A preset name that does not exist.
+    UnknownPreset(String),
+}
+
+/// Reserved keys that are not params.
+pub const SEED_KEY: &str = "seed";
+pub const PRESET_KEY: &str = "preset";
+
+/// A parsed query: params, seed, and what was wrong.
+#[derive(Clone, Debug)]
+pub struct Parsed<P> {
+    pub params: P,
+    pub seed: Option<u64>,
+    pub preset: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Splits `a=1&b=2` into decoded pairs (a key without `=` gets an empty value).
+pub fn pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .take(256) // a hand-made URL cannot make us loop for long
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(kv), String::new()),
+        })
+        .collect()
+}
+
+fn leaf_mut<'a>(root: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    let mut cur = root;
+    for part in path.split('.') {
+        cur = cur.as_object_mut()?.get_mut(part)?;
+    }
+    if cur.is_object() {
+        None
+    } else {
+        Some(cur)
+    }
+}
+
+/// Parses `text` as the same JSON type as `template`.
+fn typed_like(template: &Value, text: &str) -> Option<Value> {
+    match template {
+        Value::Number(n) if n.is_u64() => text.trim().parse::<u64>().ok().map(Value::from),
+        Value::Number(n) if n.is_i64() => text.trim().parse::<i64>().ok().map(Value::from),
+        Value::Number(_) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
+        Value::Bool(_) => text.trim().parse::<bool>().ok().map(Value::Bool),
+        Value::String(_) => Some(Value::String(text.to_string())),
+        _ => None,
+    }
+}
+
+fn expected_of(template: &Value) -> &'static str {
+    match template {
+        Value::Number(n) if n.is_u64() => "a whole number >= 0",
+        Value::Number(n) if n.is_i64() => "a whole number",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "true or false",
+        _ => "text",
+    }
+}
+
+fn decode<P: DeserializeOwned + Validate>(v: &Value) -> Result<P, Problem> {
+    let p: P = serde_path_to_error::deserialize(v.clone()).map_err(|e| Problem::BadValue {
+        key: e.path().to_string(),
+        value: String::new(),
+        expected: e.inner().to_string(),
+    })?;
+    p.validate().map_err(Problem::Invalid)?;
+    Ok(p)
+}
+
+/// Sets one dotted key on `params`, returning the new params or what was wrong (params unchanged).
+pub fn apply<P>(params: &P, key: &str, text: &str) -> Result<P, Problem>
+where
+    P: Serialize + DeserializeOwned + Validate,
+{
+    let mut v = serde_json::to_value(params).expect("params serialise to JSON");
+    let Some(leaf) = leaf_mut(&mut v, key) else {
+        return Err(Problem::UnknownKey(key.to_string()));
+    };
+    let Some(new) = typed_like(leaf, text) else {
+        return Err(Problem::BadValue {
+            key: key.to_string(),
+            value: text.to_string(),
+            expected: expected_of(leaf).into(),
+        });
+    };
+    *leaf = new;
+    decode(&v).map_err(|p| match p {
+        Problem::BadValue {
+            key: k, expected, ..
+        } => Problem::BadValue {
+            key: k,
+            value: text.to_string(),
+            expected,
+        },
+        other => other,
+    })
+}
+
+/// Reads a query over `base` params (defaults, or a preset's).
+pub fn parse<P>(query: &str, base: P) -> Parsed<P>
+where
+    P: Serialize + DeserializeOwned + Validate,
+{
+    let mut out = Parsed {
+        params: base,
+        seed: None,
+        preset: None,
+        problems: Vec::new(),
+    };
+    for (k, v) in pairs(query) {
+        if k == SEED_KEY {
+            match v.trim().parse::<u64>() {
+                Ok(s) => out.seed = Some(s),
+                Err(_) => out.problems.push(Problem::BadSeed(v)),
+            }
+            continue;
+        }
+        if k == PRESET_KEY {
+            out.preset = Some(v);
+            continue;
+        }
+        match apply(&out.params, &k, &v) {
+            Ok(p) => out.params = p,
+            Err(e) => out.problems.push(e),
+        }
+    }
+    out
+}
+
+fn flatten(prefix: &str, v: &Value, base: Option<&Value>, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            let empty = Map::new();
+            let base_map = base.and_then(Value::as_object).unwrap_or(&empty);
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, child, base_map.get(k), out);
+            }
+        }
+        leaf => {
+            if base != Some(leaf) {
+                let text = match leaf {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                out.push((prefix.to_string(), text));
+            }
+        }
+    }
+}
+
+/// The query for `params` and `seed`: only what differs from `base`.
+pub fn to_query<P: Serialize>(params: &P, base: &P, seed: u64) -> String {
+    let v = serde_json::to_value(params).expect("params serialise to JSON");
+    let b = serde_json::to_value(base).expect("params serialise to JSON");
+    let mut kv = vec![(SEED_KEY.to_string(), seed.to_string())];
+    flatten("", &v, Some(&b), &mut kv);
+    kv.iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::traffic::Pattern;
+    use crate::limiter::LimiterParams;
+
+    #[test]
+    fn round_trip_writes_only_changes() {
+        let mut p = LimiterParams::default();
+        p.fixed_window.limit = 42;
+        p.traffic.pattern = Pattern::BoundaryBurst;
+        let q = to_query(&p, &LimiterParams::default(), 7);
+        assert_eq!(
+            q,
+            "seed=7&fixed_window.limit=42&traffic.pattern=boundary_burst"
+        );
+        let back = parse(&q, LimiterParams::default());
+        assert!(back.problems.is_empty(), "{:?}", back.problems);
+        assert_eq!(back.params, p);
+        assert_eq!(back.seed, Some(7));
+    }
+
+    #[test]
+    fn garbage_is_reported_and_skipped() {
+        let q = "seed=abc&nope=1&fixed_window.limit=abc&sliding_log.limit=0&token_bucket.burst=7&%zz=&traffic.pattern=square";
+        let r = parse(q, LimiterParams::default());
+        assert_eq!(r.seed, None);
+        assert_eq!(r.params.token_bucket.burst, 7, "good keys still apply");
+        assert_eq!(
+            r.params.fixed_window.limit,
+            LimiterParams::default().fixed_window.limit
+        );
+        let ps = &r.problems;
+        assert!(ps.contains(&Problem::BadSeed("abc".into())));
+        assert!(ps.contains(&Problem::UnknownKey("nope".into())));
+        assert!(ps
+            .iter()
+            .any(|p| matches!(p, Problem::BadValue { key, .. } if key == "fixed_window.limit")));
+        assert!(ps.iter().any(|p| matches!(p, Problem::Invalid(e) if e.field == "sliding_log.limit" && e.allowed == "1..=100000")));
+        assert!(
+            ps.iter()
+                .any(|p| matches!(p, Problem::BadValue { key, .. } if key == "traffic.pattern")),
+            "{ps:?}"
+        );
+        assert_eq!(ps.len(), 6, "{ps:?}");
+    }
+
+    #[test]
+    fn huge_and_negative_numbers_are_rejected_not_wrapped() {
+        let r = parse(
+            "fixed_window.limit=99999999999&leaky_bucket.capacity=-3&traffic.zipf_exponent=NaN",
+            LimiterParams::default(),
+        );
+        assert_eq!(r.params, LimiterParams::default());
+        assert_eq!(r.problems.len(), 3, "{:?}", r.problems);
+    }
+
+    #[test]
+    fn percent_coding() {
+        assert_eq!(percent_decode("a%20b+c%"), "a b c%");
+        assert_eq!(percent_decode("%E4%B8%AD"), "中");
+        assert_eq!(percent_encode("a b"), "a%20b");
+    }
+
+    #[test]
+    fn a_flood_of_keys_is_bounded() {
+        let q = "x=1&".repeat(10_000);
+        assert_eq!(parse(&q, LimiterParams::default()).problems.len(), 256);
+    }
+}
