@@ -1,0 +1,154 @@
+//! Flash-sale invariants at small scale over random parameters: never oversold with the atomic
+//! decrement; sold = min(stock, admitted); every user answered exactly once; the unsafe
+//! read-then-write check does oversell under concurrency.
+
+use flowlab_sim::scenario::flash_sale::{run, FlashSaleParams, Shape};
+use proptest::prelude::*;
+
+fn params() -> impl Strategy<Value = FlashSaleParams> {
+    (
+        (
+            1_000..200_000u64,
+            1..2_000u32,
+            prop_oneof![Just(Shape::Uniform), Just(Shape::Spike), Just(Shape::Ramp)],
+        ),
+        (1..50u32, 100..20_000u32, 1..500u32),
+        (0..20_000u64, 1..8u32, 1..50u32),
+        (any::<bool>(), 0..5_000u32),
+        (1..16u32, 1..8u32, 100..50_000u32),
+    )
+        .prop_map(
+            |(
+                (users, window_ms, shape),
+                (servers, token_rate_per_s, burst),
+                (stock, shards, redis_op_us),
+                (soldout_flag, flag_delay_us),
+                (partitions, consumers, db),
+            )| {
+                FlashSaleParams {
+                    users,
+                    window_ms,
+                    shape,
+                    servers,
+                    token_rate_per_s,
+                    burst,
+                    stock,
+                    shards,
+                    redis_op_us,
+                    soldout_flag,
+                    flag_delay_us,
+                    partitions,
+                    consumers,
+                    db_writes_per_s: db,
+                    ..FlashSaleParams::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn the_atomic_check_never_oversells_and_sells_min_of_stock_and_admitted(p in params(), seed in any::<u64>()) {
+        let r = run(&p, seed, |_| {}).unwrap();
+        prop_assert_eq!(r.oversold, 0);
+        prop_assert_eq!(r.success, p.stock.min(r.admitted));
+        prop_assert_eq!(r.success + r.sold_out + r.rejected, p.users, "every user answered exactly once");
+        prop_assert_eq!(r.admitted, r.success + r.sold_out);
+        prop_assert!(r.sold_out_from_flag <= r.sold_out);
+        if !p.soldout_flag {
+            prop_assert_eq!(r.sold_out_from_flag, 0);
+        }
+        prop_assert!((0.0..=1.0).contains(&r.answered_within_1s));
+        prop_assert!(r.response_p50_ms <= r.response_p99_ms && r.response_p99_ms <= r.response_max_ms * 1.01);
+        prop_assert!(r.queue_backlog_peak <= r.success);
+    }
+
+    #[test]
+    fn the_unsafe_check_still_answers_everyone(p in params(), seed in any::<u64>()) {
+        let p = FlashSaleParams { unsafe_check: true, ..p };
+        let r = run(&p, seed, |_| {}).unwrap();
+        prop_assert_eq!(r.success + r.sold_out + r.rejected, p.users);
+        prop_assert_eq!(r.oversold, r.success.saturating_sub(p.stock));
+    }
+}
+
+#[test]
+fn the_unsafe_check_oversells_under_concurrency() {
+    let p = FlashSaleParams {
+        users: 1_000_000,
+        stock: 1_000,
+        shards: 1,
+        unsafe_check: true,
+        unsafe_gap_us: 200,
+        ..FlashSaleParams::default()
+    };
+    let r = run(&p, 1, |_| {}).unwrap();
+    assert!(r.oversold > 0, "{r:?}");
+    let safe = run(
+        &FlashSaleParams {
+            unsafe_check: false,
+            ..p
+        },
+        1,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(safe.oversold, 0);
+    assert_eq!(safe.success, 1_000);
+}
+
+#[test]
+fn the_soldout_flag_spares_the_counters() {
+    let p = FlashSaleParams {
+        users: 2_000_000,
+        stock: 1_000,
+        ..FlashSaleParams::default()
+    };
+    let with = run(&p, 3, |_| {}).unwrap();
+    let without = run(
+        &FlashSaleParams {
+            soldout_flag: false,
+            ..p
+        },
+        3,
+        |_| {},
+    )
+    .unwrap();
+    assert!(with.sold_out_from_flag > 0);
+    assert!(
+        with.redis_ops * 2 < without.redis_ops,
+        "{} vs {}",
+        with.redis_ops,
+        without.redis_ops
+    );
+}
+
+#[test]
+fn the_limiter_answers_most_users_at_once() {
+    // 200 servers x 5,000 tokens/s admit about 1M of 2M presses in a second... scaled down here.
+    let p = FlashSaleParams {
+        users: 1_000_000,
+        servers: 10,
+        token_rate_per_s: 10_000,
+        ..FlashSaleParams::default()
+    };
+    let r = run(&p, 4, |_| {}).unwrap();
+    assert!(r.rejected > 800_000, "{r:?}");
+    assert_eq!(r.answered_within_1s, 1.0);
+}
+
+#[test]
+fn same_seed_same_report_and_bad_params_name_the_field() {
+    let p = FlashSaleParams {
+        users: 100_000,
+        shape: Shape::Spike,
+        ..FlashSaleParams::default()
+    };
+    assert_eq!(run(&p, 7, |_| {}).unwrap(), run(&p, 7, |_| {}).unwrap());
+    let bad = FlashSaleParams { shards: 0, ..p };
+    let e = run(&bad, 7, |_| {}).unwrap_err();
+    assert_eq!(e.field, "shards");
+    assert_eq!(e.allowed, "1..=1024");
+}
