@@ -10,7 +10,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench screenshot clean
+.PHONY: serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench bench-browser clean
 
 setup:
 	@scripts/setup.sh build
@@ -58,6 +58,10 @@ test-e2e: setup-test
 
 bench:
 	cargo bench -p flowlab-sim
+
+# The engine's big runs compiled to wasm (release) and timed in headless Chromium.
+bench-browser: setup-test
+	$(WEBDRIVER_ENV) cargo test --release -p flowlab --target wasm32-unknown-unknown --test bench_browser -- --include-ignored --nocapture 2>&1 | grep -E "BENCH|test result"
 
 fmt:
 	cargo fmt --all
