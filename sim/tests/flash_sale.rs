@@ -152,3 +152,26 @@ fn same_seed_same_report_and_bad_params_name_the_field() {
     assert_eq!(e.field, "shards");
     assert_eq!(e.allowed, "1..=1024");
 }
+
+#[test]
+fn advancing_in_slices_gives_the_same_report() {
+    use flowlab_sim::scenario::flash_sale::FlashSale;
+    for unsafe_check in [false, true] {
+        let p = FlashSaleParams {
+            users: 300_000,
+            stock: 5_000,
+            unsafe_check,
+            shape: Shape::Ramp,
+            ..FlashSaleParams::default()
+        };
+        let whole = run(&p, 5, |_| {}).unwrap();
+        let mut sale = FlashSale::new(&p, 5).unwrap();
+        let mut slice = 1;
+        while !sale.is_finished() {
+            sale.advance(slice);
+            slice = slice * 3 + 7;
+        }
+        assert_eq!(sale.report(), whole);
+        assert_eq!(sale.done(), p.users);
+    }
+}

@@ -497,6 +497,8 @@ struct Reference {
     accepted: [Vec<Nanos>; 5],
     rejected: [u64; 5],
     leaky_queued: u64,
+    /// Longest wait in the leaky bucket of a request that left it by `until`.
+    leaky_max_delay: Nanos,
 }
 
 fn reference(p: &LimiterParams, seed: u64, until: Nanos) -> Reference {
@@ -515,6 +517,7 @@ fn reference(p: &LimiterParams, seed: u64, until: Nanos) -> Reference {
         accepted: Default::default(),
         rejected: [0; 5],
         leaky_queued: 0,
+        leaky_max_delay: 0,
     };
     let mut gen = TrafficGen::new(&p.traffic, seed);
     while let Some(a) = gen.next_arrival() {
@@ -539,7 +542,10 @@ fn reference(p: &LimiterParams, seed: u64, until: Nanos) -> Reference {
             match v {
                 Verdict::Accept => r.accepted[i].push(t),
                 Verdict::Reject => r.rejected[i] += 1,
-                Verdict::Queue { depart_at } if depart_at <= until => r.accepted[i].push(depart_at),
+                Verdict::Queue { depart_at } if depart_at <= until => {
+                    r.accepted[i].push(depart_at);
+                    r.leaky_max_delay = r.leaky_max_delay.max(depart_at - t);
+                }
                 Verdict::Queue { .. } => r.leaky_queued += 1,
             }
         }
@@ -622,6 +628,13 @@ proptest! {
         let r = reference(&p, seed, until);
         prop_assert_eq!(lab.arrived(), r.arrived);
         prop_assert_eq!(lab.leaky_queued(), r.leaky_queued);
+        // Delay: one sample per request let through; zero except in the leaky bucket's queue.
+        for lane in lab.lanes() {
+            let d = lane.delay.percentiles();
+            prop_assert_eq!(d.count, lane.accepted, "{:?}", lane.algo);
+            let want = if lane.algo == Algo::LeakyBucket { r.leaky_max_delay } else { 0 };
+            prop_assert_eq!(d.max_ns, want, "{:?} max delay", lane.algo);
+        }
         let w = ms(p.compare_window_ms as u64);
         let change = (p.token_bucket.change_at_ms > 0).then(|| ms(p.token_bucket.change_at_ms as u64));
         for (i, lane) in lab.lanes().iter().enumerate() {

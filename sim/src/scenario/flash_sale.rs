@@ -164,195 +164,289 @@ fn arrival_at(shape: Shape, p: f64, window_ns: f64) -> f64 {
     }
 }
 
-/// Runs the flash sale, calling `progress(done)` every 2^22 users.
+/// A flash sale in progress: advanced a slice of users at a time (so a page can keep drawing),
+/// or all at once with [`run`].
+pub struct FlashSale {
+    p: FlashSaleParams,
+    rng: SimRng,
+    next_user: u64,
+    window_ns: f64,
+    rtt: Nanos,
+    op: Nanos,
+    flag_delay: Nanos,
+    gap: Nanos,
+    one: u64,
+    cap: u64,
+    rate: u64,
+    fill_ns: u64,
+    tokens: Vec<u64>,
+    last: Vec<Nanos>,
+    server: usize,
+    remaining: Vec<u64>,
+    free_at: Vec<Nanos>,
+    pending_sets: Vec<VecDeque<(Nanos, u64)>>,
+    empty_shards: usize,
+    shard: usize,
+    flag_known_at: Nanos,
+    consumers: usize,
+    write_ns: Nanos,
+    consumer_free: Vec<Nanos>,
+    order_done: VecDeque<Nanos>,
+    last_success: Nanos,
+    last_write: Nanos,
+    writes_per_s: Vec<u64>,
+    hist: Histogram<u64>,
+    r: FlashSaleReport,
+    within_1s: u64,
+    run_value: u64,
+    run_len: u64,
+    last_answer: Nanos,
+    /// Virtual time of the latest arrival so far.
+    now: Nanos,
+}
+
+impl FlashSale {
+    pub fn new(p: &FlashSaleParams, seed: u64) -> Result<Self, ParamError> {
+        p.validate()?;
+        let one = NS_PER_S;
+        let cap = p.burst as u64 * one;
+        let rate = p.token_rate_per_s as u64;
+        let shards = p.shards as usize;
+        let remaining: Vec<u64> = (0..shards as u64)
+            .map(|k| p.stock / shards as u64 + u64::from(k < p.stock % shards as u64))
+            .collect();
+        let empty_shards = remaining.iter().filter(|&&r| r == 0).count();
+        let consumers = p.consumers.min(p.partitions) as usize;
+        Ok(Self {
+            rng: SimRng::derive(seed, 0xf1a5),
+            next_user: 0,
+            window_ns: p.window_ms as f64 * NS_PER_MS as f64,
+            rtt: p.rtt_us as u64 * NS_PER_US,
+            op: p.redis_op_us as u64 * NS_PER_US,
+            flag_delay: p.flag_delay_us as u64 * NS_PER_US,
+            gap: p.unsafe_gap_us as u64 * NS_PER_US,
+            one,
+            cap,
+            rate,
+            fill_ns: cap / rate + 1,
+            tokens: vec![cap; p.servers as usize],
+            last: vec![0; p.servers as usize],
+            server: 0,
+            remaining,
+            free_at: vec![0; shards],
+            pending_sets: vec![VecDeque::new(); shards],
+            empty_shards,
+            shard: 0,
+            flag_known_at: if empty_shards == shards { 0 } else { u64::MAX },
+            consumers,
+            write_ns: (NS_PER_S * consumers as u64).div_ceil(p.db_writes_per_s as u64),
+            consumer_free: vec![0; consumers],
+            order_done: VecDeque::new(),
+            last_success: 0,
+            last_write: 0,
+            writes_per_s: Vec::new(),
+            hist: Histogram::<u64>::new_with_bounds(1_000, 3_600 * NS_PER_S, 2)
+                .expect("static histogram bounds"),
+            r: FlashSaleReport {
+                users: p.users,
+                ..Default::default()
+            },
+            within_1s: 0,
+            run_value: 0,
+            run_len: 0,
+            last_answer: 0,
+            now: 0,
+            p: p.clone(),
+        })
+    }
+
+    pub fn params(&self) -> &FlashSaleParams {
+        &self.p
+    }
+
+    /// Users simulated so far.
+    pub fn done(&self) -> u64 {
+        self.next_user
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.next_user == self.p.users
+    }
+
+    /// Virtual time of the latest arrival simulated.
+    pub fn now(&self) -> Nanos {
+        self.now
+    }
+
+    /// Running counts so far (answers by kind, admitted, oversold, Redis operations, backlog peak).
+    pub fn counts(&self) -> &FlashSaleReport {
+        &self.r
+    }
+
+    /// Simulates up to `max_users` more users; returns how many.
+    pub fn advance(&mut self, max_users: u64) -> u64 {
+        let end = (self.next_user + max_users).min(self.p.users);
+        let n = self.p.users;
+        let inv_n = 1.0 / n as f64;
+        let servers = self.tokens.len();
+        let shards = self.remaining.len();
+        let (one, cap, rate, fill_ns) = (self.one, self.cap, self.rate, self.fill_ns);
+        let (rtt, op, flag_delay, gap) = (self.rtt, self.op, self.flag_delay, self.gap);
+        let r = &mut self.r;
+        for i in self.next_user..end {
+            let pr = (i as f64 + self.rng.unit_f64()) * inv_n;
+            let t = arrival_at(self.p.shape, pr, self.window_ns) as Nanos;
+
+            // The server's token bucket.
+            let s = self.server;
+            self.server += 1;
+            if self.server == servers {
+                self.server = 0;
+            }
+            let elapsed = t.saturating_sub(self.last[s]).min(fill_ns);
+            let tk = (self.tokens[s] + elapsed * rate).min(cap);
+            self.last[s] = t.max(self.last[s]);
+            let answered_at;
+            if tk < one {
+                self.tokens[s] = tk;
+                r.rejected += 1;
+                answered_at = t;
+            } else {
+                self.tokens[s] = tk - one;
+                r.admitted += 1;
+                if t >= self.flag_known_at {
+                    r.sold_out += 1;
+                    r.sold_out_from_flag += 1;
+                    answered_at = t;
+                } else {
+                    let k = self.shard;
+                    self.shard += 1;
+                    if self.shard == shards {
+                        self.shard = 0;
+                    }
+                    let success;
+                    let done;
+                    if self.p.unsafe_check {
+                        // Writes issued earlier reach the counter first, in order.
+                        while let Some(&(at, v)) = self.pending_sets[k].front() {
+                            if at > t {
+                                break;
+                            }
+                            self.pending_sets[k].pop_front();
+                            self.free_at[k] = self.free_at[k].max(at) + op;
+                            r.redis_ops += 1;
+                            self.remaining[k] = v;
+                        }
+                        let start = self.free_at[k].max(t);
+                        self.free_at[k] = start + op;
+                        r.redis_ops += 1;
+                        let read = self.remaining[k];
+                        success = read > 0;
+                        if success {
+                            // Write back read - 1 later: whatever others did meanwhile is overwritten.
+                            self.pending_sets[k].push_back((start + op + gap, read - 1));
+                        }
+                        done = start + op;
+                    } else {
+                        let start = self.free_at[k].max(t);
+                        self.free_at[k] = start + op;
+                        r.redis_ops += 1;
+                        success = self.remaining[k] > 0;
+                        if success {
+                            self.remaining[k] -= 1;
+                            if self.remaining[k] == 0 {
+                                self.empty_shards += 1;
+                                if self.empty_shards == shards && self.p.soldout_flag {
+                                    self.flag_known_at = start + op + flag_delay;
+                                }
+                            }
+                        }
+                        done = start + op;
+                    }
+                    if success {
+                        r.success += 1;
+                        self.last_success = self.last_success.max(done);
+                        // Enqueue the order; its partition's consumer writes it in turn.
+                        let c = (r.success as usize) % self.consumers;
+                        let w = self.consumer_free[c].max(done) + self.write_ns;
+                        self.consumer_free[c] = w;
+                        self.last_write = self.last_write.max(w);
+                        let sec = (w / NS_PER_S) as usize;
+                        if self.writes_per_s.len() <= sec {
+                            self.writes_per_s.resize(sec + 1, 0);
+                        }
+                        self.writes_per_s[sec] += 1;
+                        while self.order_done.front().is_some_and(|&d| d <= done) {
+                            self.order_done.pop_front();
+                        }
+                        let pos = self.order_done.partition_point(|&d| d <= w);
+                        self.order_done.insert(pos, w);
+                        r.queue_backlog_peak =
+                            r.queue_backlog_peak.max(self.order_done.len() as u64);
+                    } else {
+                        r.sold_out += 1;
+                    }
+                    answered_at = done;
+                }
+            }
+            // Runs of equal response times are recorded at once (most answers cost one round trip).
+            let response = (answered_at - t + rtt).clamp(1_000, 3_600 * NS_PER_S);
+            if response == self.run_value {
+                self.run_len += 1;
+            } else {
+                if self.run_len > 0 {
+                    let _ = self.hist.record_n(self.run_value, self.run_len);
+                }
+                self.run_value = response;
+                self.run_len = 1;
+            }
+            self.within_1s += u64::from(response <= NS_PER_S);
+            self.last_answer = self.last_answer.max(answered_at + rtt);
+            self.now = t;
+        }
+        let did = end - self.next_user;
+        self.next_user = end;
+        did
+    }
+
+    /// The report of the run so far (complete once [`FlashSale::is_finished`]).
+    pub fn report(&self) -> FlashSaleReport {
+        let mut r = self.r.clone();
+        let mut hist = self.hist.clone();
+        if self.run_len > 0 {
+            let _ = hist.record_n(self.run_value, self.run_len);
+        }
+        // The unsafe check's last writes still land (they do not change who succeeded).
+        for q in &self.pending_sets {
+            r.redis_ops += q.len() as u64;
+        }
+        let done = self.next_user.max(1);
+        r.oversold = r.success.saturating_sub(self.p.stock);
+        r.answered_within_1s = self.within_1s as f64 / done as f64;
+        let ms = |v: u64| v as f64 / NS_PER_MS as f64;
+        if !hist.is_empty() {
+            r.response_p50_ms = ms(hist.value_at_quantile(0.5));
+            r.response_p99_ms = ms(hist.value_at_quantile(0.99));
+            r.response_max_ms = ms(hist.max());
+        }
+        r.queue_drain_s =
+            self.last_write.saturating_sub(self.last_success) as f64 / NS_PER_S as f64;
+        r.db_writes_peak_per_s = self.writes_per_s.iter().copied().max().unwrap_or(0);
+        r.last_answer_s = self.last_answer as f64 / NS_PER_S as f64;
+        r
+    }
+}
+
+/// Runs the flash sale to the end, calling `progress(done)` every 2^22 users.
 pub fn run(
     p: &FlashSaleParams,
     seed: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<FlashSaleReport, ParamError> {
-    p.validate()?;
-    let mut rng = SimRng::derive(seed, 0xf1a5);
-    let n = p.users;
-    let window_ns = p.window_ms as f64 * NS_PER_MS as f64;
-    let rtt = p.rtt_us as u64 * NS_PER_US;
-    let op = p.redis_op_us as u64 * NS_PER_US;
-    let flag_delay = p.flag_delay_us as u64 * NS_PER_US;
-    let gap = p.unsafe_gap_us as u64 * NS_PER_US;
-
-    // Token buckets, in nano-tokens, one per server (all full at the start).
-    let servers = p.servers as usize;
-    let one = NS_PER_S;
-    let cap = p.burst as u64 * one;
-    let rate = p.token_rate_per_s as u64;
-    let fill_ns = cap / rate + 1;
-    let mut tokens = vec![cap; servers];
-    let mut last = vec![0u64; servers];
-    let mut server = 0usize;
-
-    // Stock shards: remaining (for the atomic check) or the stored value (for the unsafe one), the
-    // time each counter is free, and the unsafe check's pending writes (time, value), in order.
-    let shards = p.shards as usize;
-    let mut remaining: Vec<u64> = (0..shards as u64)
-        .map(|k| p.stock / shards as u64 + u64::from(k < p.stock % shards as u64))
-        .collect();
-    let mut free_at = vec![0u64; shards];
-    let mut pending_sets: Vec<VecDeque<(Nanos, u64)>> = vec![VecDeque::new(); shards];
-    let mut empty_shards = remaining.iter().filter(|&&r| r == 0).count();
-    let mut shard = 0usize;
-    // When every server knows the stock is gone.
-    let mut flag_known_at = if empty_shards == shards { 0 } else { u64::MAX };
-
-    // Orders: one consumer per partition group; each writes at db_rate / consumers.
-    let consumers = p.consumers.min(p.partitions) as usize;
-    let write_ns = (NS_PER_S * consumers as u64).div_ceil(p.db_writes_per_s as u64);
-    let mut consumer_free = vec![0u64; consumers];
-    let mut order_done: VecDeque<Nanos> = VecDeque::new(); // completion times, to measure backlog
-    let mut last_success: Nanos = 0;
-    let mut last_write: Nanos = 0;
-    let mut writes_per_s: Vec<u64> = Vec::new();
-
-    let mut hist = Histogram::<u64>::new_with_bounds(1_000, 3_600 * NS_PER_S, 2)
-        .expect("static histogram bounds");
-    let mut r = FlashSaleReport {
-        users: n,
-        ..Default::default()
-    };
-    let mut within_1s = 0u64;
-    // Runs of equal response times are recorded at once (most answers cost exactly one round trip).
-    let mut run_value: u64 = 0;
-    let mut run_len: u64 = 0;
-    let mut last_answer: Nanos = 0;
-    let mut successes_total = 0u64;
-    let inv_n = 1.0 / n as f64;
-
-    for i in 0..n {
-        if i & ((1 << 22) - 1) == 0 && i > 0 {
-            progress(i);
-        }
-        let pr = (i as f64 + rng.unit_f64()) * inv_n;
-        let t = arrival_at(p.shape, pr, window_ns) as Nanos;
-
-        // The server's token bucket.
-        let s = server;
-        server += 1;
-        if server == servers {
-            server = 0;
-        }
-        let elapsed = t.saturating_sub(last[s]).min(fill_ns);
-        let tk = (tokens[s] + elapsed * rate).min(cap);
-        last[s] = t.max(last[s]);
-        let answered_at;
-        if tk < one {
-            tokens[s] = tk;
-            r.rejected += 1;
-            answered_at = t;
-        } else {
-            tokens[s] = tk - one;
-            r.admitted += 1;
-            if t >= flag_known_at {
-                r.sold_out += 1;
-                r.sold_out_from_flag += 1;
-                answered_at = t;
-            } else {
-                let k = shard;
-                shard += 1;
-                if shard == shards {
-                    shard = 0;
-                }
-                let success;
-                let done;
-                if p.unsafe_check {
-                    // Writes issued earlier reach the counter first, in order.
-                    while let Some(&(at, v)) = pending_sets[k].front() {
-                        if at > t {
-                            break;
-                        }
-                        pending_sets[k].pop_front();
-                        free_at[k] = free_at[k].max(at) + op;
-                        r.redis_ops += 1;
-                        remaining[k] = v;
-                    }
-                    let start = free_at[k].max(t);
-                    free_at[k] = start + op;
-                    r.redis_ops += 1;
-                    let read = remaining[k];
-                    success = read > 0;
-                    if success {
-                        // Write back read - 1 later: whatever others did meanwhile is overwritten.
-                        pending_sets[k].push_back((start + op + gap, read - 1));
-                    }
-                    done = start + op;
-                } else {
-                    let start = free_at[k].max(t);
-                    free_at[k] = start + op;
-                    r.redis_ops += 1;
-                    success = remaining[k] > 0;
-                    if success {
-                        remaining[k] -= 1;
-                        if remaining[k] == 0 {
-                            empty_shards += 1;
-                            if empty_shards == shards && p.soldout_flag {
-                                flag_known_at = start + op + flag_delay;
-                            }
-                        }
-                    }
-                    done = start + op;
-                }
-                if success {
-                    r.success += 1;
-                    successes_total += 1;
-                    last_success = last_success.max(done);
-                    // Enqueue the order; its partition's consumer writes it in turn.
-                    let c = (successes_total as usize) % consumers;
-                    let w = consumer_free[c].max(done) + write_ns;
-                    consumer_free[c] = w;
-                    last_write = last_write.max(w);
-                    let sec = (w / NS_PER_S) as usize;
-                    if writes_per_s.len() <= sec {
-                        writes_per_s.resize(sec + 1, 0);
-                    }
-                    writes_per_s[sec] += 1;
-                    while order_done.front().is_some_and(|&d| d <= done) {
-                        order_done.pop_front();
-                    }
-                    let pos = order_done.partition_point(|&d| d <= w);
-                    order_done.insert(pos, w);
-                    r.queue_backlog_peak = r.queue_backlog_peak.max(order_done.len() as u64);
-                } else {
-                    r.sold_out += 1;
-                }
-                answered_at = done;
-            }
-        }
-        let response = (answered_at - t + rtt).clamp(1_000, 3_600 * NS_PER_S);
-        if response == run_value {
-            run_len += 1;
-        } else {
-            if run_len > 0 {
-                let _ = hist.record_n(run_value, run_len);
-            }
-            run_value = response;
-            run_len = 1;
-        }
-        within_1s += u64::from(response <= NS_PER_S);
-        last_answer = last_answer.max(answered_at + rtt);
+    let mut sale = FlashSale::new(p, seed)?;
+    while !sale.is_finished() {
+        sale.advance(1 << 22);
+        progress(sale.done());
     }
-    if run_len > 0 {
-        let _ = hist.record_n(run_value, run_len);
-    }
-    progress(n);
-    // The unsafe check's last writes still land (they do not change who succeeded).
-    for q in &pending_sets {
-        r.redis_ops += q.len() as u64;
-    }
-    r.oversold = r.success.saturating_sub(p.stock);
-    r.answered_within_1s = within_1s as f64 / n as f64;
-    let ms = |v: u64| v as f64 / NS_PER_MS as f64;
-    r.response_p50_ms = ms(hist.value_at_quantile(0.5));
-    r.response_p99_ms = ms(hist.value_at_quantile(0.99));
-    r.response_max_ms = ms(hist.max());
-    r.queue_drain_s = last_write.saturating_sub(last_success) as f64 / NS_PER_S as f64;
-    r.db_writes_peak_per_s = writes_per_s.iter().copied().max().unwrap_or(0);
-    r.last_answer_s = last_answer as f64 / NS_PER_S as f64;
-    Ok(r)
+    Ok(sale.report())
 }
