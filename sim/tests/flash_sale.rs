@@ -175,3 +175,38 @@ fn advancing_in_slices_gives_the_same_report() {
         assert_eq!(sale.done(), p.users);
     }
 }
+
+/// Each preset shows its effect (a hundredth of the users and the stock on the same servers, so the
+/// counters see the same load).
+#[test]
+fn presets_show_their_effects() {
+    use flowlab_sim::scenario::flash_sale::presets;
+    let scaled = |id: &str| {
+        let p = presets::by_id(id).unwrap();
+        FlashSaleParams {
+            users: p.params.users / 100,
+            stock: p.params.stock / 100,
+            ..p.params
+        }
+    };
+    let full = run(&scaled("full_scale"), 1, |_| {}).unwrap();
+    assert_eq!(full.oversold, 0);
+    assert_eq!(full.success, 1_000);
+    assert_eq!(full.answered_within_1s, 1.0);
+    let unsafe_run = run(&scaled("unsafe_oversell"), 1, |_| {}).unwrap();
+    assert!(unsafe_run.oversold > 0, "{unsafe_run:?}");
+    let no_flag = run(&scaled("no_soldout_flag"), 1, |_| {}).unwrap();
+    assert_eq!(no_flag.sold_out_from_flag, 0);
+    assert!(
+        no_flag.redis_ops > 5 * full.redis_ops,
+        "{} vs {}",
+        no_flag.redis_ops,
+        full.redis_ops
+    );
+    assert!(
+        no_flag.response_p99_ms > 5.0 * full.response_p99_ms,
+        "{} vs {}",
+        no_flag.response_p99_ms,
+        full.response_p99_ms
+    );
+}

@@ -450,3 +450,50 @@ pub fn run(
     }
     Ok(sale.report())
 }
+
+/// One-click scenarios (asserted in `sim/tests/flash_sale.rs`).
+pub mod presets {
+    use super::FlashSaleParams;
+
+    #[derive(Clone, Debug)]
+    pub struct Preset {
+        pub id: &'static str,
+        pub seed: u64,
+        pub params: FlashSaleParams,
+    }
+
+    pub fn all() -> Vec<Preset> {
+        vec![
+            // 100,000,000 users, 100,000 gifts: every user answered within a second, none oversold.
+            Preset {
+                id: "full_scale",
+                seed: 1,
+                params: FlashSaleParams::default(),
+            },
+            // The same sale with "read, then write read - 1": concurrent readers all succeed.
+            Preset {
+                id: "unsafe_oversell",
+                seed: 1,
+                params: FlashSaleParams {
+                    unsafe_check: true,
+                    ..FlashSaleParams::default()
+                },
+            },
+            // No cached sold-out flag: every admitted request queues on the counters after the
+            // stock is gone, and answers slip past one second.
+            Preset {
+                id: "no_soldout_flag",
+                seed: 1,
+                params: FlashSaleParams {
+                    soldout_flag: false,
+                    redis_op_us: 20,
+                    ..FlashSaleParams::default()
+                },
+            },
+        ]
+    }
+
+    pub fn by_id(id: &str) -> Option<Preset> {
+        all().into_iter().find(|p| p.id == id)
+    }
+}
