@@ -896,6 +896,7 @@ impl Model for ChatLab {
     }
 
     fn advance_to(&mut self, until: Nanos, max_events: u64) -> Advance {
+        let max_events = max_events.max(1); // a budget of 0 would never make progress
         let mut done = 0;
         while self.events.peek_time().is_some_and(|t| t <= until) {
             if done == max_events {

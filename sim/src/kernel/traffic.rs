@@ -178,38 +178,6 @@ impl TrafficParams {
         };
         steady + bursts
     }
-
-    /// Rate at virtual time `t` for the thinned patterns, in requests per second.
-    fn rate_at(&self, t: Nanos) -> f64 {
-        let base = self.rate_per_s as f64;
-        let peak = self.peak_rate_per_s as f64;
-        let ramp = self.ramp_ms as u64 * NS_PER_MS;
-        match self.pattern {
-            Pattern::Ramp => {
-                if ramp == 0 || t >= ramp {
-                    peak
-                } else {
-                    base + (peak - base) * (t as f64 / ramp as f64)
-                }
-            }
-            Pattern::FlashCrowd => {
-                let start = self.start_ms as u64 * NS_PER_MS;
-                let hold = self.hold_ms as u64 * NS_PER_MS;
-                if t < start {
-                    base
-                } else if t < start + ramp {
-                    base + (peak - base) * ((t - start) as f64 / ramp as f64)
-                } else if t < start + ramp + hold {
-                    peak
-                } else if t < start + 2 * ramp + hold {
-                    peak - (peak - base) * ((t - start - ramp - hold) as f64 / ramp as f64)
-                } else {
-                    base
-                }
-            }
-            _ => base,
-        }
-    }
 }
 
 /// One arrival.
@@ -274,6 +242,10 @@ pub struct TrafficGen {
     /// Index of the current burst (1-based) and of the next request inside it.
     burst: u64,
     burst_i: u32,
+    /// Ramp and flash crowd: the rate as linear segments (start ns, end ns, rate at start, rate at
+    /// end, per second), the last one constant to infinity; and the time reached, unrounded.
+    segments: Vec<(f64, f64, f64, f64)>,
+    tf: f64,
 }
 
 impl TrafficGen {
@@ -289,7 +261,29 @@ impl TrafficGen {
             background: None,
             burst: 1,
             burst_i: 0,
+            segments: Vec::new(),
+            tf: 0.0,
         };
+        let ms = |x: u32| x as f64 * NS_PER_MS as f64;
+        let (base, peak) = (g.p.rate_per_s as f64, g.p.peak_rate_per_s as f64);
+        let ramp = ms(g.p.ramp_ms);
+        g.segments = match g.p.pattern {
+            Pattern::Ramp => vec![(0.0, ramp, base, peak), (ramp, f64::INFINITY, peak, peak)],
+            Pattern::FlashCrowd => {
+                let start = ms(g.p.start_ms);
+                let hold = ms(g.p.hold_ms);
+                vec![
+                    (0.0, start, base, base),
+                    (start, start + ramp, base, peak),
+                    (start + ramp, start + ramp + hold, peak, peak),
+                    (start + ramp + hold, start + 2.0 * ramp + hold, peak, base),
+                    (start + 2.0 * ramp + hold, f64::INFINITY, base, base),
+                ]
+            }
+            _ => Vec::new(),
+        };
+        // Zero-length segments carry no rate.
+        g.segments.retain(|s| s.1 > s.0);
         if g.p.pattern == Pattern::BoundaryBurst {
             g.background = g.next_poisson(g.p.rate_per_s);
         }
@@ -327,20 +321,7 @@ impl TrafficGen {
                 let cycle = on_time / on;
                 cycle.checked_mul(on + off)?.checked_add(on_time % on)
             }
-            Pattern::Ramp | Pattern::FlashCrowd => {
-                // Thinning: candidates at the top rate, each kept with probability rate(t)/top.
-                let top = self.p.max_rate_per_s();
-                if top == 0 {
-                    return None;
-                }
-                loop {
-                    let t = self.next_poisson(top)?;
-                    let keep = self.p.rate_at(t) / top as f64;
-                    if self.rng.unit_f64() < keep {
-                        return Some(t);
-                    }
-                }
-            }
+            Pattern::Ramp | Pattern::FlashCrowd => self.next_piecewise(),
             Pattern::BoundaryBurst => {
                 let next_burst = if self.p.burst_size == 0 {
                     None
@@ -373,6 +354,46 @@ impl TrafficGen {
                 }
             }
         }
+    }
+
+    /// The next arrival of a Poisson process whose rate is piecewise linear in time (ramp, flash
+    /// crowd), by exact inversion: draw E ~ Exp(1) and walk the segments until the integrated rate
+    /// reaches E. O(segments) per arrival whatever the rates, and the stream ends cleanly (None)
+    /// when the rate stays at zero from some point on.
+    fn next_piecewise(&mut self) -> Option<Nanos> {
+        let mut e = -super::rng::ln_unit(self.rng.open_unit_f64());
+        let mut t = self.tf;
+        let per_ns = |r: f64| r / NS_PER_S as f64;
+        for &(s0, s1, r0, r1) in self.segments.iter() {
+            if t >= s1 {
+                continue;
+            }
+            let (r0, r1) = (per_ns(r0), per_ns(r1));
+            if s1.is_infinite() {
+                // The last, constant segment.
+                if r0 <= 0.0 {
+                    return None;
+                }
+                t += e / r0;
+                break;
+            }
+            let k = (r1 - r0) / (s1 - s0);
+            let rt = r0 + k * (t - s0);
+            let area = 0.5 * (rt + r1) * (s1 - t);
+            if e <= area {
+                // Solve rt*d + k*d^2/2 = e in its stable form.
+                let d = 2.0 * e / (rt + (rt * rt + 2.0 * k * e).max(0.0).sqrt());
+                t = (t + d).min(s1);
+                break;
+            }
+            e -= area;
+            t = s1;
+        }
+        if t.is_nan() || t >= u64::MAX as f64 {
+            return None;
+        }
+        self.tf = t;
+        Some(t as Nanos)
     }
 
     /// The next arrival, or `None` if the stream has ended (rate 0, or past the end of time).
@@ -494,6 +515,60 @@ mod tests {
         assert!(in_range(0, 2) < 60.0);
         assert!((in_range(3, 5) - 2000.0).abs() < 200.0);
         assert!(in_range(7, 9) < 60.0);
+    }
+
+    #[test]
+    fn a_rate_that_drops_to_zero_ends_the_stream() {
+        // Ramp down to 0, and a crowd over a silent base: finitely many arrivals, then None.
+        let ramp = TrafficParams {
+            pattern: Pattern::Ramp,
+            rate_per_s: 100,
+            peak_rate_per_s: 0,
+            ramp_ms: 2_000,
+            ..Default::default()
+        };
+        let crowd = TrafficParams {
+            pattern: Pattern::FlashCrowd,
+            rate_per_s: 0,
+            peak_rate_per_s: 100,
+            start_ms: 1_000,
+            ramp_ms: 500,
+            hold_ms: 1_000,
+            ..Default::default()
+        };
+        for p in [ramp, crowd] {
+            let mut g = TrafficGen::new(&p, 3);
+            let n = std::iter::from_fn(|| g.next_arrival()).take(10_000).count();
+            assert!(n > 50 && n < 400, "{n} arrivals");
+        }
+    }
+
+    #[test]
+    fn a_tiny_base_under_a_huge_peak_is_cheap() {
+        // Thinning would draw ~a million candidates per arrival here.
+        let p = TrafficParams {
+            pattern: Pattern::FlashCrowd,
+            rate_per_s: 1,
+            peak_rate_per_s: 1_000_000,
+            start_ms: 60_000,
+            ..Default::default()
+        };
+        let v = count_until(&p, secs(50), 4);
+        assert!((30..80).contains(&v.len()), "{}", v.len());
+    }
+
+    #[test]
+    fn ramp_integrates_to_the_right_count() {
+        // 0 -> 1000/s over 10 s: 5,000 expected.
+        let p = TrafficParams {
+            pattern: Pattern::Ramp,
+            rate_per_s: 0,
+            peak_rate_per_s: 1_000,
+            ramp_ms: 10_000,
+            ..Default::default()
+        };
+        let n = count_until(&p, secs(10), 8).len() as f64;
+        assert!((n - 5_000.0).abs() < 300.0, "{n}");
     }
 
     #[test]

@@ -224,6 +224,8 @@ pub struct LimiterLab {
     lanes: [LaneStats; 5],
     recent: VecDeque<Recent>,
     arrived: u64,
+    /// Requests in the leaky bucket not yet let through (queued, departure not yet processed).
+    leaky_waiting: u64,
 }
 
 impl LimiterLab {
@@ -256,9 +258,10 @@ impl LimiterLab {
         }
     }
 
-    /// Requests waiting in the leaky bucket now.
+    /// Requests in the leaky bucket not yet let through (exact even mid-step: a departure due now
+    /// but not yet processed still counts as queued).
     pub fn leaky_queued(&self) -> u64 {
-        self.leaky.queued(self.now) as u64
+        self.leaky_waiting
     }
 
     pub fn token_rate_per_s(&self) -> u32 {
@@ -274,6 +277,8 @@ impl LimiterLab {
             crate::kernel::traffic::MAX_RATE_PER_S,
         )?;
         self.token.set_rate(self.now, rate_per_s);
+        // A live change is the user's new setting: the params follow it. (A scheduled change is
+        // part of the run and leaves them as given.)
         self.params.token_bucket.rate_per_s = rate_per_s;
         self.refresh_token_nominal();
         Ok(())
@@ -330,6 +335,7 @@ impl LimiterLab {
                     Outcome::Rejected
                 }
                 Verdict::Queue { depart_at } => {
+                    self.leaky_waiting += 1;
                     // Bounded: at most `capacity` departures are pending at once.
                     if self
                         .events
@@ -351,13 +357,14 @@ impl LimiterLab {
     fn on_event(&mut self, t: Nanos, e: Event) {
         match e {
             Event::LeakyDeparture { arrived_at } => {
+                self.leaky_waiting -= 1;
                 let lane = &mut self.lanes[Algo::LeakyBucket.index()];
                 lane.accept(t, self.compare_ns);
                 lane.delay.record(t - arrived_at);
             }
             Event::TokenRate(r) => {
+                // The params stay as given (they reproduce the run); the bucket's rate changes.
                 self.token.set_rate(t, r);
-                self.params.token_bucket.rate_per_s = r;
                 self.refresh_token_nominal();
             }
         }
@@ -560,6 +567,7 @@ impl Model for LimiterLab {
             ],
             recent: VecDeque::with_capacity(256),
             arrived: 0,
+            leaky_waiting: 0,
             params,
         };
         lab.fill_upcoming(0);
@@ -571,6 +579,7 @@ impl Model for LimiterLab {
     }
 
     fn advance_to(&mut self, until: Nanos, max_events: u64) -> Advance {
+        let max_events = max_events.max(1); // a budget of 0 would never make progress
         let mut done = 0u64;
         loop {
             let next_arrival = self.upcoming.front().map(|a| a.at);
