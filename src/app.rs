@@ -12,6 +12,8 @@ pub enum Route {
     Limiter,
     #[at("/chat")]
     Chat,
+    #[at("/flash-sale")]
+    FlashSale,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -25,6 +27,7 @@ mod shell {
     use super::Route;
     use crate::i18n::{tr, Lang, T};
     use crate::labs::chat::ChatLabPage;
+    use crate::labs::flash_sale::FlashSalePage;
     use crate::labs::limiter::LimiterLabPage;
 
     #[function_component(App)]
@@ -67,6 +70,7 @@ mod shell {
             Route::Home => html! { <Redirect<Route> to={Route::Limiter} /> },
             Route::Limiter => html! { <LimiterLabPage /> },
             Route::Chat => html! { <ChatLabPage /> },
+            Route::FlashSale => html! { <FlashSalePage /> },
             Route::NotFound => html! { <NotFoundPage /> },
         }
     }
@@ -103,6 +107,7 @@ mod shell {
                 <nav class="nav">
                     <Link<Route> to={Route::Limiter} classes={classes!(active(Route::Limiter))}>{ tr(lang, T::NavLimiter) }</Link<Route>>
                     <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
+                    <Link<Route> to={Route::FlashSale} classes={classes!(active(Route::FlashSale))}>{ tr(lang, T::NavFlashSale) }</Link<Route>>
                 </nav>
                 <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, T::LangSwitch) }</button>
             </header>

@@ -1,4 +1,5 @@
 //! One module per lab page.
 
 pub mod chat;
+pub mod flash_sale;
 pub mod limiter;

@@ -224,6 +224,46 @@ await test('chat page in Chinese', async (page) => {
   await page.screenshot({ path: `${shots}/chat-zh.png`, fullPage: true });
 });
 
+await test('flash sale: 100 million requests in the page, answered, not oversold, page responsive', async (page) => {
+  await page.goto(root + '#/flash-sale?preset=full_scale');
+  await ready(page);
+  assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
+  const t0 = Date.now();
+  await page.click('#btn-run');
+  // While it runs, the page keeps animating: sample the frame-rate readout.
+  await page.waitForTimeout(1200);
+  const fpsWhileRunning = Number(await page.textContent('#sale-fps'));
+  await page.waitForSelector('#sale-progress-text[data-phase="finished"]', { timeout: 120000 });
+  const wall = (Date.now() - t0) / 1000;
+  await page.waitForTimeout(400);
+  const num = async id => Number((await page.textContent(id)).replace(/[^0-9.]/g, ''));
+  assert(await num('#r-success') === 100000, 'sold exactly the stock');
+  assert(await num('#r-oversold') === 0, 'never oversold');
+  const total = await num('#r-success') + await num('#r-sold-out') + await num('#r-rejected');
+  assert(total === 100000000, `every user answered once: ${total}`);
+  assert(fpsWhileRunning >= 50, `page kept >= 50 fps while running: ${fpsWhileRunning}`);
+  console.log(`     (flash sale of 1e8 in the page: ${wall.toFixed(2)} s, ${fpsWhileRunning} fps while running)`);
+  await page.screenshot({ path: `${shots}/flash-sale.png`, fullPage: true });
+});
+
+await test('flash sale: cancel stops the run; the unsafe preset oversells', async (page) => {
+  await page.goto(root + '#/flash-sale?preset=unsafe_oversell');
+  await ready(page);
+  await page.click('#btn-run');
+  await page.waitForTimeout(300);
+  await page.click('#btn-cancel');
+  await page.waitForTimeout(300);
+  const done = Number(await page.getAttribute('#sale-progress-text', 'data-done'));
+  assert(await page.getAttribute('#sale-progress-text', 'data-phase') === 'cancelled', 'cancelled');
+  assert(done > 0 && done < 100000000, `stopped part way: ${done}`);
+  await page.waitForTimeout(300);
+  assert(Number(await page.getAttribute('#sale-progress-text', 'data-done')) === done, 'no progress after cancel');
+  await page.click('#btn-run');
+  await page.waitForSelector('#sale-progress-text[data-phase="finished"]', { timeout: 120000 });
+  await page.waitForTimeout(400);
+  assert(Number(await page.textContent('#r-oversold')) > 0, 'the unsafe check oversells');
+});
+
 await browser.close();
 server.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);

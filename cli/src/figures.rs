@@ -1,0 +1,216 @@
+//! Metrics as an ordered list of dotted paths (`fixed_window.accepted`), printed as nested JSON in
+//! the order they were recorded, and summarised across seeds.
+//!
+//! `serde_json::Value` sorts object keys, which would scatter a lane's figures; this keeps the
+//! model's order (lanes and schemes in the app's column order) without changing `serde_json`'s
+//! features for the rest of the workspace.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// One figure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Num {
+    U(u64),
+    F(f64),
+    B(bool),
+}
+
+impl Num {
+    /// The value as a number, if it is one (booleans are not summarised).
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Num::U(u) => Some(u as f64),
+            Num::F(f) if f.is_finite() => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Num::U(u) => s.serialize_u64(u),
+            Num::F(f) if f.is_finite() => s.serialize_f64(f),
+            Num::F(_) => s.serialize_none(),
+            Num::B(b) => s.serialize_bool(b),
+        }
+    }
+}
+
+/// Figures in recording order; a path's segments are joined by dots.
+#[derive(Clone, Debug, Default)]
+pub struct Figures(Vec<(String, Num)>);
+
+impl Figures {
+    pub fn u(&mut self, path: impl Into<String>, v: u64) {
+        self.0.push((path.into(), Num::U(v)));
+    }
+
+    pub fn f(&mut self, path: impl Into<String>, v: f64) {
+        self.0.push((path.into(), Num::F(v)));
+    }
+
+    pub fn b(&mut self, path: impl Into<String>, v: bool) {
+        self.0.push((path.into(), Num::B(v)));
+    }
+
+    pub fn get(&self, path: &str) -> Option<Num> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, v)| *v)
+    }
+
+    /// The figures at `paths`, in that order (missing ones skipped).
+    pub fn select(&self, paths: &[String]) -> Figures {
+        Figures(
+            paths
+                .iter()
+                .filter_map(|p| self.get(p).map(|v| (p.clone(), v)))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Figures {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Tree(&self.0, 0).serialize(s)
+    }
+}
+
+/// Items sharing their first `depth` path segments, serialised as one nested object. Paths with a
+/// common prefix must be adjacent (they are: figures are recorded a group at a time).
+pub struct Tree<'a, V>(pub &'a [(String, V)], pub usize);
+
+fn segment(path: &str, depth: usize) -> &str {
+    path.split('.').nth(depth).unwrap_or("")
+}
+
+impl<V: Serialize> Serialize for Tree<'_, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Tree(items, depth) = *self;
+        let mut map = s.serialize_map(None)?;
+        let mut i = 0;
+        while i < items.len() {
+            let seg = segment(&items[i].0, depth);
+            let mut j = i + 1;
+            while j < items.len() && segment(&items[j].0, depth) == seg {
+                j += 1;
+            }
+            let leaf = items[i].0.split('.').count() == depth + 1;
+            if j == i + 1 && leaf {
+                map.serialize_entry(seg, &items[i].1)?;
+            } else {
+                map.serialize_entry(seg, &Tree(&items[i..j], depth + 1))?;
+            }
+            i = j;
+        }
+        map.end()
+    }
+}
+
+/// Summary of one figure over several runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    pub mean: f64,
+    pub min: Num,
+    pub max: Num,
+    /// Sample standard deviation (divides by n - 1; 0 for a single run).
+    pub std: f64,
+}
+
+/// Mean, min, max and standard deviation of every numeric figure of `runs`, in the first run's
+/// order.
+pub fn summarize(runs: &[&Figures]) -> Vec<(String, Stats)> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, (path, v0)) in first.0.iter().enumerate() {
+        if matches!(v0, Num::B(_)) {
+            continue;
+        }
+        let vals: Vec<Num> = runs
+            .iter()
+            .filter_map(|r| match r.0.get(i) {
+                Some((p, v)) if p == path => Some(*v),
+                _ => r.get(path),
+            })
+            .filter(|v| v.as_f64().is_some())
+            .collect();
+        if vals.is_empty() {
+            continue;
+        }
+        let xs: Vec<f64> = vals.iter().filter_map(|v| v.as_f64()).collect();
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let std = if xs.len() > 1 {
+            (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let (min, max) = if vals.iter().all(|v| matches!(v, Num::U(_))) {
+            let us = vals.iter().map(|v| match v {
+                Num::U(u) => *u,
+                _ => 0,
+            });
+            (
+                Num::U(us.clone().min().unwrap_or(0)),
+                Num::U(us.max().unwrap_or(0)),
+            )
+        } else {
+            (
+                Num::F(xs.iter().copied().fold(f64::INFINITY, f64::min)),
+                Num::F(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+            )
+        };
+        out.push((
+            path.clone(),
+            Stats {
+                mean,
+                min,
+                max,
+                std,
+            },
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nests_in_recording_order() {
+        let mut f = Figures::default();
+        f.u("z", 1);
+        f.u("b.y", 2);
+        f.f("b.x", 0.5);
+        f.b("a", true);
+        f.f("nan", f64::NAN);
+        let s = serde_json::to_string(&f).unwrap();
+        assert_eq!(s, r#"{"z":1,"b":{"y":2,"x":0.5},"a":true,"nan":null}"#);
+    }
+
+    #[test]
+    fn summary_of_three_runs() {
+        let runs: Vec<Figures> = [1u64, 2, 6]
+            .iter()
+            .map(|&v| {
+                let mut f = Figures::default();
+                f.u("n", v);
+                f.f("x", v as f64 / 2.0);
+                f.b("ok", true);
+                f
+            })
+            .collect();
+        let refs: Vec<&Figures> = runs.iter().collect();
+        let s = summarize(&refs);
+        assert_eq!(s.len(), 2, "booleans are not summarised");
+        let (path, n) = &s[0];
+        assert_eq!(path, "n");
+        assert_eq!(n.mean, 3.0);
+        assert_eq!((n.min, n.max), (Num::U(1), Num::U(6)));
+        assert!((n.std - 7f64.sqrt()).abs() < 1e-12, "{}", n.std);
+        assert_eq!((s[1].1.min, s[1].1.max), (Num::F(0.5), Num::F(3.0)));
+    }
+}

@@ -1,0 +1,376 @@
+//! The models the command line runs, and the figures it reports for each.
+
+use flowlab_sim::chat::{self, ChatLab, ChatParams, Scheme};
+use flowlab_sim::kernel::metrics::Percentiles;
+use flowlab_sim::kernel::model::Validate;
+use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use flowlab_sim::limiter::{self, Algo, LimiterLab, LimiterParams};
+use flowlab_sim::scenario::limiter_queue::{self, LimiterQueueParams};
+use flowlab_sim::{Model, ParamError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::figures::Figures;
+use crate::progress;
+
+/// A named starting point: params and seed.
+pub struct Preset<P> {
+    pub id: &'static str,
+    pub seed: u64,
+    pub params: P,
+}
+
+/// What one run produced.
+pub struct Outcome {
+    pub figures: Figures,
+    /// Digest of the model's integer metrics (models that follow [`Model`]).
+    pub digest: Option<u64>,
+}
+
+/// Called with the run's position (virtual ms, or requests done) now and then.
+pub type Report<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// One model the command line can run.
+pub trait Spec {
+    /// The name on the command line.
+    const NAME: &'static str;
+    /// One line for `flowlab list`.
+    const ABOUT: &'static str;
+    /// Runs for a span of virtual time (`--until-s`), rather than to its own end.
+    const TIMED: bool;
+    type Params: Clone + Default + Validate + Serialize + DeserializeOwned + Send + Sync;
+
+    fn presets() -> Vec<Preset<Self::Params>>;
+
+    /// The figures printed per seed by `--seeds` (all figures are summarised).
+    fn key_figures() -> Vec<String>;
+
+    /// How far a run goes, and in what unit, for the progress bar.
+    fn extent(p: &Self::Params, until: Nanos) -> (u64, &'static str);
+
+    fn run(
+        p: &Self::Params,
+        seed: u64,
+        until: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError>;
+}
+
+/// The models, by command-line name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Limiter,
+    Chat,
+    LimiterQueue,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Limiter, Kind::Chat, Kind::LimiterQueue];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Limiter => LimiterSpec::NAME,
+            Kind::Chat => ChatSpec::NAME,
+            Kind::LimiterQueue => LimiterQueueSpec::NAME,
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub fn about(self) -> &'static str {
+        match self {
+            Kind::Limiter => LimiterSpec::ABOUT,
+            Kind::Chat => ChatSpec::ABOUT,
+            Kind::LimiterQueue => LimiterQueueSpec::ABOUT,
+        }
+    }
+
+    /// Preset ids and seeds.
+    pub fn presets(self) -> Vec<(&'static str, u64)> {
+        fn ids<P>(v: Vec<Preset<P>>) -> Vec<(&'static str, u64)> {
+            v.into_iter().map(|p| (p.id, p.seed)).collect()
+        }
+        match self {
+            Kind::Limiter => ids(LimiterSpec::presets()),
+            Kind::Chat => ids(ChatSpec::presets()),
+            Kind::LimiterQueue => ids(LimiterQueueSpec::presets()),
+        }
+    }
+}
+
+/// The snake_case name a serde enum serialises to (`Algo::FixedWindow` -> `fixed_window`).
+fn snake<T: Serialize + std::fmt::Debug>(t: T) -> String {
+    match serde_json::to_value(&t) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{t:?}"),
+    }
+}
+
+fn ms(ns: u64) -> f64 {
+    ns as f64 / NS_PER_MS as f64
+}
+
+fn latency(f: &mut Figures, prefix: &str, p: Percentiles) {
+    // The histogram stores a zero as 1 ns (its lowest bucket) but keeps the exact maximum: no
+    // percentile is above the maximum.
+    let q = |ns: u64| ms(ns.min(p.max_ns));
+    f.f(format!("{prefix}_p50_ms"), q(p.p50_ns));
+    f.f(format!("{prefix}_p90_ms"), q(p.p90_ns));
+    f.f(format!("{prefix}_p99_ms"), q(p.p99_ns));
+    f.f(format!("{prefix}_max_ms"), ms(p.max_ns));
+}
+
+/// Slices of virtual time a timed run advances by (the result does not depend on them: the models
+/// give the same run however they are stepped).
+const SLICES: u64 = 100;
+
+fn advance_in_slices<M: Model>(lab: &mut M, until: Nanos, report: Report) {
+    for k in 1..=SLICES {
+        let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
+        lab.run_to(t);
+        report(t / NS_PER_MS);
+    }
+}
+
+pub struct LimiterSpec;
+
+impl Spec for LimiterSpec {
+    const NAME: &'static str = "limiter";
+    const ABOUT: &'static str =
+        "five rate limiters (fixed window, sliding log, sliding counter, token bucket, leaky bucket) fed the same arrivals; runs --until-s virtual seconds";
+    const TIMED: bool = true;
+    type Params = LimiterParams;
+
+    fn presets() -> Vec<Preset<LimiterParams>> {
+        limiter::presets::all()
+            .into_iter()
+            .map(|p| Preset {
+                id: p.id,
+                seed: p.seed,
+                params: p.params,
+            })
+            .collect()
+    }
+
+    fn key_figures() -> Vec<String> {
+        let mut v = vec!["arrived".to_string()];
+        for a in Algo::ALL {
+            for f in ["accepted", "rejected", "max_in_window", "over_limit"] {
+                v.push(format!("{}.{f}", snake(a)));
+            }
+        }
+        v
+    }
+
+    fn extent(_: &LimiterParams, until: Nanos) -> (u64, &'static str) {
+        (until / NS_PER_MS, "virtual ms")
+    }
+
+    fn run(
+        p: &LimiterParams,
+        seed: u64,
+        until: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError> {
+        let mut lab = LimiterLab::new(p.clone(), seed)?;
+        advance_in_slices(&mut lab, until, report);
+        let mut f = Figures::default();
+        f.f("virtual_s", lab.now() as f64 / NS_PER_S as f64);
+        f.u("arrived", lab.arrived());
+        f.b("accounted", lab.accounted());
+        for a in Algo::ALL {
+            let l = lab.lane(a);
+            let n = snake(a);
+            let queued = if a == Algo::LeakyBucket {
+                lab.leaky_queued()
+            } else {
+                0
+            };
+            f.u(format!("{n}.arrived"), l.arrived);
+            f.u(format!("{n}.accepted"), l.accepted);
+            f.u(format!("{n}.rejected"), l.rejected);
+            f.u(format!("{n}.queued"), queued);
+            f.u(format!("{n}.max_in_window"), l.max_in_window);
+            f.f(
+                format!("{n}.max_in_window_at_s"),
+                l.max_in_window_at as f64 / NS_PER_S as f64,
+            );
+            f.f(format!("{n}.nominal_limit"), l.nominal_limit());
+            f.u(format!("{n}.over_limit"), l.over_limit);
+            latency(&mut f, &format!("{n}.delay"), l.delay.percentiles());
+        }
+        Ok(Outcome {
+            figures: f,
+            digest: Some(lab.digest()),
+        })
+    }
+}
+
+pub struct ChatSpec;
+
+impl Spec for ChatSpec {
+    const NAME: &'static str = "chat";
+    const ABOUT: &'static str =
+        "group-chat offline store: four storage schemes fed the same messages, churn and faults; runs --until-s virtual seconds";
+    const TIMED: bool = true;
+    type Params = ChatParams;
+
+    fn presets() -> Vec<Preset<ChatParams>> {
+        chat::presets::all()
+            .into_iter()
+            .map(|p| Preset {
+                id: p.id,
+                seed: p.seed,
+                params: p.params,
+            })
+            .collect()
+    }
+
+    fn key_figures() -> Vec<String> {
+        let mut v = vec!["messages".to_string()];
+        for s in Scheme::ALL {
+            for f in [
+                "lost",
+                "delivered",
+                "writes_per_message",
+                "peak_rows",
+                "rows_read",
+                "pull_latency_p99_ms",
+            ] {
+                v.push(format!("{}.{f}", snake(s)));
+            }
+        }
+        v
+    }
+
+    fn extent(_: &ChatParams, until: Nanos) -> (u64, &'static str) {
+        (until / NS_PER_MS, "virtual ms")
+    }
+
+    fn run(p: &ChatParams, seed: u64, until: Nanos, report: Report) -> Result<Outcome, ParamError> {
+        let mut lab = ChatLab::new(p.clone(), seed)?;
+        advance_in_slices(&mut lab, until, report);
+        let mut f = Figures::default();
+        f.f("virtual_s", lab.now() as f64 / NS_PER_S as f64);
+        f.u("users", lab.users() as u64);
+        f.u("messages", lab.messages());
+        f.u("online_faults", lab.online_faults());
+        f.u("dropped_events", lab.dropped_events());
+        let msgs = lab.messages();
+        for s in Scheme::ALL {
+            let st = lab.stats(s);
+            let n = snake(s);
+            for (name, v) in [
+                ("inserts", st.inserts),
+                ("deletes", st.deletes),
+                ("updates", st.updates),
+                ("write_bytes", st.write_bytes),
+                ("rows_stored", st.rows_stored),
+                ("peak_rows", st.peak_rows),
+                ("bytes_stored", st.bytes_stored),
+                ("pulls", st.pulls),
+                ("reconnect_pulls", st.reconnect_pulls),
+                ("rows_read", st.rows_read),
+                ("reconnect_rows_read", st.reconnect_rows_read),
+                ("lost", st.lost),
+                ("delivered", st.delivered),
+                ("duplicates_delivered", st.duplicates_delivered),
+                ("shown_twice", st.shown_twice),
+                ("unread_checks", st.unread_checks),
+                ("unread_wrong", st.unread_wrong),
+                ("unread_abs_error", st.unread_abs_error),
+            ] {
+                f.u(format!("{n}.{name}"), v);
+            }
+            f.f(
+                format!("{n}.writes_per_message"),
+                st.writes_per_message(msgs),
+            );
+            f.f(format!("{n}.rows_per_reconnect"), st.rows_per_reconnect());
+            latency(
+                &mut f,
+                &format!("{n}.pull_latency"),
+                st.pull_latency.percentiles(),
+            );
+        }
+        Ok(Outcome {
+            figures: f,
+            digest: Some(lab.digest()),
+        })
+    }
+}
+
+pub struct LimiterQueueSpec;
+
+impl Spec for LimiterQueueSpec {
+    const NAME: &'static str = "limiter-queue";
+    const ABOUT: &'static str =
+        "reference model: Poisson arrivals, a token bucket, one FIFO queue and servers; runs `requests` arrivals and reports wall-clock requests_per_s";
+    const TIMED: bool = false;
+    type Params = LimiterQueueParams;
+
+    fn presets() -> Vec<Preset<LimiterQueueParams>> {
+        Vec::new()
+    }
+
+    fn key_figures() -> Vec<String> {
+        [
+            "admitted",
+            "rejected",
+            "dropped",
+            "completed",
+            "mean_wait_ms",
+            "max_queue_len",
+            "requests_per_s",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn extent(p: &LimiterQueueParams, _: Nanos) -> (u64, &'static str) {
+        (p.requests, "requests")
+    }
+
+    fn run(
+        p: &LimiterQueueParams,
+        seed: u64,
+        _: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError> {
+        let started = progress::now();
+        let r = limiter_queue::run(p, seed, report)?;
+        let wall_s = started.elapsed().as_secs_f64();
+        let mut f = Figures::default();
+        f.u("arrived", r.arrived);
+        f.u("admitted", r.admitted);
+        f.u("rejected", r.rejected);
+        f.u("dropped", r.dropped);
+        f.u("completed", r.completed);
+        f.f("mean_wait_ms", r.mean_wait_ms);
+        f.u("max_queue_len", r.max_queue_len);
+        f.f("virtual_s", r.virtual_s);
+        // Any field the report gains later is printed too, after these.
+        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&r) {
+            for (k, v) in m {
+                if f.get(&k).is_some() {
+                    continue;
+                }
+                if let Some(u) = v.as_u64() {
+                    f.u(k, u);
+                } else if let Some(x) = v.as_f64() {
+                    f.f(k, x);
+                } else if let Some(b) = v.as_bool() {
+                    f.b(k, b);
+                }
+            }
+        }
+        f.f("requests_per_s", r.arrived as f64 / wall_s.max(1e-9));
+        f.f("wall_s", wall_s);
+        Ok(Outcome {
+            figures: f,
+            digest: None,
+        })
+    }
+}

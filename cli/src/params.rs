@@ -1,0 +1,311 @@
+//! Params from a preset, a file and `--set` flags, with one-line messages naming what is wrong.
+//!
+//! Order: the preset's params (or the defaults), then the file's fields over them, then each
+//! `--set key=value` (the web app's URL keys, applied by the engine's own
+//! [`flowlab_sim::kernel::query::apply`]).
+
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Result};
+use flowlab_sim::kernel::model::Validate;
+use flowlab_sim::kernel::query::{self, Problem, PRESET_KEY, SEED_KEY};
+use serde_json::{Map, Value};
+
+use crate::models::Spec;
+
+/// The params to run and the preset's seed, if a preset was named.
+pub fn load<S: Spec>(
+    preset: Option<&str>,
+    file: Option<&Path>,
+    sets: &[String],
+) -> Result<(S::Params, Option<u64>)> {
+    let (mut params, preset_seed) = match preset {
+        None => (S::Params::default(), None),
+        Some(id) => {
+            let all = S::presets();
+            let ids: Vec<&str> = all.iter().map(|p| p.id).collect();
+            match all.into_iter().find(|p| p.id == id) {
+                Some(p) => (p.params, Some(p.seed)),
+                None if ids.is_empty() => {
+                    bail!("unknown preset `{id}`: {} has no presets", S::NAME)
+                }
+                None => bail!(
+                    "unknown preset `{id}` for {}; presets: {}",
+                    S::NAME,
+                    ids.join(", ")
+                ),
+            }
+        }
+    };
+    if let Some(path) = file {
+        params = from_file::<S>(&params, path)?;
+    }
+    params = apply_sets::<S>(params, sets)?;
+    Ok((params, preset_seed))
+}
+
+/// Reads a JSON or TOML params file over `base`: fields it leaves out keep `base`'s values, fields
+/// the params do not have are refused.
+fn from_file<S: Spec>(base: &S::Params, path: &Path) -> Result<S::Params> {
+    let shown = path.display();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("json" | "toml")) {
+        bail!("params file `{shown}`: the name must end in .json or .toml");
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("cannot read params file `{shown}`: {e}"))?;
+    let given: Value = if ext.as_deref() == Some("json") {
+        serde_json::from_str(&text).map_err(|e| anyhow!("params file `{shown}`: {e}"))?
+    } else {
+        toml::from_str(&text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let before = &text[..s.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!("line {line} column {col}: ")
+                })
+                .unwrap_or_default();
+            anyhow!("params file `{shown}`: {at}{}", e.message().trim())
+        })?
+    };
+    let mut merged = serde_json::to_value(base).map_err(|e| anyhow!("{e}"))?;
+    if given.is_object() {
+        merge(&mut merged, given);
+    } else {
+        merged = given; // let the params' own type say what it expected
+    }
+    let params: S::Params = serde_path_to_error::deserialize(merged).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." || path.is_empty() {
+            anyhow!("params file `{shown}`: {}", e.inner())
+        } else {
+            anyhow!("params file `{shown}`: {path}: {}", e.inner())
+        }
+    })?;
+    params
+        .validate()
+        .map_err(|e| anyhow!("params file `{shown}`: {e}"))?;
+    Ok(params)
+}
+
+/// Lays `over`'s fields onto `base`, recursing into objects both have.
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// Applies `key=value` flags in turn. The last flag for a key wins. A value that is valid only
+/// together with a later flag (`groups` and `members_per_group` bound each other's product) is
+/// retried once the others are in.
+fn apply_sets<S: Spec>(mut params: S::Params, sets: &[String]) -> Result<S::Params> {
+    let mut pending: Vec<(&str, &str, &str)> = Vec::new();
+    for raw in sets {
+        let Some((k, v)) = raw.split_once('=') else {
+            bail!("--set {raw}: expected key=value (for example fixed_window.limit=20)");
+        };
+        let k = k.trim();
+        pending.retain(|(pk, _, _)| *pk != k);
+        pending.push((k, v, raw));
+    }
+    while !pending.is_empty() {
+        let mut deferred = Vec::new();
+        let mut first_invalid = None;
+        let before = pending.len();
+        for (k, v, raw) in pending {
+            match query::apply(&params, k, v) {
+                Ok(p) => params = p,
+                Err(Problem::Invalid(e)) => {
+                    first_invalid.get_or_insert((raw, e));
+                    deferred.push((k, v, raw));
+                }
+                Err(problem) => bail!("--set {raw}: {}", describe::<S>(&problem)),
+            }
+        }
+        if deferred.len() == before {
+            if let Some((raw, e)) = first_invalid {
+                bail!("--set {raw}: {e}");
+            }
+        }
+        pending = deferred;
+    }
+    Ok(params)
+}
+
+/// One line about a problem with a `--set` flag.
+fn describe<S: Spec>(p: &Problem) -> String {
+    match p {
+        Problem::UnknownKey(k) if k == SEED_KEY => {
+            format!("`{k}` is not a parameter of {}: use --seed", S::NAME)
+        }
+        Problem::UnknownKey(k) if k == PRESET_KEY => {
+            format!("`{k}` is not a parameter of {}: use --preset", S::NAME)
+        }
+        Problem::UnknownKey(k) => {
+            let keys = keys::<S>();
+            let near = suggestions(k, &keys);
+            if near.is_empty() {
+                format!(
+                    "unknown parameter `{k}` for {}; parameters: {}",
+                    S::NAME,
+                    keys.join(", ")
+                )
+            } else {
+                format!(
+                    "unknown parameter `{k}` for {}; did you mean {}?",
+                    S::NAME,
+                    near.join(", ")
+                )
+            }
+        }
+        Problem::BadValue {
+            key,
+            value,
+            expected,
+        } => format!("{key} = {value} is not valid ({expected})"),
+        Problem::Invalid(e) => e.to_string(),
+        Problem::BadSeed(s) => format!("seed `{s}` is not a whole number >= 0"),
+        Problem::UnknownPreset(id) => format!("unknown preset `{id}` for {}", S::NAME),
+    }
+}
+
+/// Every settable dotted key of the model, sorted.
+pub fn keys<S: Spec>() -> Vec<String> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        if let Value::Object(m) = v {
+            for (k, child) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                walk(&key, child, out);
+            }
+        } else {
+            out.push(prefix.to_string());
+        }
+    }
+    let mut out = Vec::new();
+    let v = serde_json::to_value(S::Params::default()).unwrap_or(Value::Object(Map::new()));
+    walk("", &v, &mut out);
+    out.sort();
+    out
+}
+
+/// Keys a mistyped or shortened key probably meant: a group's keys (`fixed_window`), keys with the
+/// same last part (`limit`), or keys a typo or two away.
+fn suggestions(given: &str, keys: &[String]) -> Vec<String> {
+    let group = format!("{given}.");
+    let in_group: Vec<String> = keys
+        .iter()
+        .filter(|k| k.starts_with(&group))
+        .cloned()
+        .collect();
+    if !in_group.is_empty() {
+        return in_group;
+    }
+    let last = given.rsplit('.').next().unwrap_or(given);
+    let same_last: Vec<String> = keys
+        .iter()
+        .filter(|k| k.rsplit('.').next() == Some(last))
+        .cloned()
+        .collect();
+    if !same_last.is_empty() {
+        return same_last;
+    }
+    let mut near: Vec<(usize, &String)> = keys
+        .iter()
+        .map(|k| (strsim::levenshtein(given, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 6))
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, k)| k.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{ChatSpec, LimiterSpec};
+
+    fn sets(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn sets_apply_in_order_and_the_last_wins() {
+        let (p, seed) = load::<LimiterSpec>(
+            Some("boundary_burst"),
+            None,
+            &sets(&["fixed_window.limit=7", "fixed_window.limit=9"]),
+        )
+        .unwrap();
+        assert_eq!(p.fixed_window.limit, 9);
+        assert_eq!(seed, Some(1));
+        assert_eq!(p.chart_bucket_ms, 100, "the rest is the preset's");
+    }
+
+    #[test]
+    fn bound_pairs_may_come_in_any_order() {
+        // 5,000 groups of the default 50 members is over the total; with 40 members it is not.
+        let (p, _) =
+            load::<ChatSpec>(None, None, &sets(&["groups=5000", "members_per_group=40"])).unwrap();
+        assert_eq!((p.groups, p.members_per_group), (5_000, 40));
+        let e = load::<ChatSpec>(None, None, &sets(&["groups=5000"])).unwrap_err();
+        assert!(e.to_string().contains("members_per_group"), "{e}");
+    }
+
+    #[test]
+    fn messages_name_the_key() {
+        let msg = |s: &str| {
+            load::<LimiterSpec>(None, None, &sets(&[s]))
+                .unwrap_err()
+                .to_string()
+        };
+        let m = msg("fixed_window.limit=0");
+        assert!(
+            m.contains("fixed_window.limit") && m.contains("1..=100000"),
+            "{m}"
+        );
+        let m = msg("limit=3");
+        assert!(
+            m.contains("did you mean") && m.contains("sliding_log.limit"),
+            "{m}"
+        );
+        let m = msg("fixed_windw.limit=3");
+        assert!(m.contains("did you mean fixed_window.limit"), "{m}");
+        let m = msg("token_bucket=3");
+        assert!(m.contains("token_bucket.burst"), "{m}");
+        let m = msg("traffic.pattern=square");
+        assert!(
+            m.contains("traffic.pattern = square") && m.contains("poisson"),
+            "{m}"
+        );
+        assert!(msg("seed=3").contains("--seed"));
+        assert!(msg("nokey").contains("key=value"));
+    }
+
+    #[test]
+    fn merge_keeps_what_the_file_leaves_out() {
+        let mut base = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 3});
+        merge(&mut base, serde_json::json!({"a": {"y": 5}, "c": 4}));
+        assert_eq!(
+            base,
+            serde_json::json!({"a": {"x": 1, "y": 5}, "b": 3, "c": 4})
+        );
+    }
+}

@@ -1,0 +1,398 @@
+//! End-to-end tests of the `flowlab` binary: runs it as a user would and reads its JSON.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use flowlab_sim::chat::{ChatLab, ChatParams};
+use flowlab_sim::kernel::time::secs;
+use flowlab_sim::limiter::{LimiterLab, LimiterParams};
+use flowlab_sim::Model;
+use serde_json::Value;
+
+const ALGOS: [&str; 5] = [
+    "fixed_window",
+    "sliding_log",
+    "sliding_counter",
+    "token_bucket",
+    "leaky_bucket",
+];
+const SCHEMES: [&str; 4] = ["offline_copies", "copy_per_member", "unread_ids", "cursor"];
+
+fn flowlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(args)
+        .output()
+        .expect("flowlab runs")
+}
+
+/// Runs a command that must succeed: its stdout parsed as JSON; stderr must stay empty (no
+/// progress bar or chatter on a pipe).
+fn json(args: &[&str]) -> Value {
+    let out = flowlab(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed: {stderr}");
+    assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Runs a command that must fail cleanly: exit 1 (not a panic's 101), nothing on stdout, one line
+/// on stderr, which is returned.
+fn fails(args: &[&str]) -> String {
+    let out = flowlab(args);
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    stderr
+}
+
+fn u(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a u64: {v}"))
+}
+
+fn tmp(name: &str, text: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+#[test]
+fn limiter_accounts_for_every_request_in_every_lane() {
+    let d = json(&["run", "limiter", "--until-s", "20"]);
+    assert_eq!(d["model"], "limiter");
+    assert_eq!(d["seed"], 42);
+    assert_eq!(d["params"]["fixed_window"]["limit"], 10);
+    let m = &d["metrics"];
+    assert_eq!(m["virtual_s"], 20.0);
+    assert_eq!(m["accounted"], true);
+    let arrived = u(&m["arrived"]);
+    assert!(arrived > 100, "{arrived}");
+    for a in ALGOS {
+        let l = &m[a];
+        assert_eq!(u(&l["arrived"]), arrived, "{a}");
+        assert_eq!(
+            u(&l["accepted"]) + u(&l["rejected"]) + u(&l["queued"]),
+            arrived,
+            "{a}: {l}"
+        );
+    }
+    assert!(d["digest"].is_u64());
+}
+
+#[test]
+fn boundary_burst_preset_lets_the_fixed_window_pass_its_limit() {
+    let d = json(&[
+        "run",
+        "limiter",
+        "--preset",
+        "boundary_burst",
+        "--until-s",
+        "20",
+    ]);
+    assert_eq!(d["preset"], "boundary_burst");
+    assert_eq!(d["seed"], 1, "the preset's seed");
+    let limit = u(&d["params"]["fixed_window"]["limit"]);
+    let m = &d["metrics"];
+    assert!(u(&m["fixed_window"]["max_in_window"]) > limit, "{m}");
+    assert!(u(&m["sliding_log"]["max_in_window"]) <= limit, "{m}");
+    // --seed overrides the preset's.
+    let d = json(&[
+        "run",
+        "limiter",
+        "--preset",
+        "boundary_burst",
+        "--seed",
+        "9",
+        "--until-s",
+        "5",
+    ]);
+    assert_eq!(d["seed"], 9);
+}
+
+#[test]
+fn chat_push_failures_lose_messages_only_in_scheme_one() {
+    let d = json(&[
+        "run",
+        "chat",
+        "--set",
+        "push_fail_prob=0.1",
+        "--until-s",
+        "30",
+    ]);
+    assert_eq!(d["params"]["push_fail_prob"], 0.1);
+    let m = &d["metrics"];
+    assert!(u(&m["messages"]) > 0);
+    assert!(u(&m["offline_copies"]["lost"]) > 0, "{m}");
+    assert_eq!(u(&m["cursor"]["lost"]), 0, "{m}");
+    for s in SCHEMES {
+        for f in [
+            "inserts",
+            "write_bytes",
+            "peak_rows",
+            "delivered",
+            "pull_latency_p50_ms",
+            "pull_latency_p99_ms",
+            "pull_latency_max_ms",
+            "writes_per_message",
+            "rows_per_reconnect",
+        ] {
+            assert!(m[s][f].is_number(), "{s}.{f} missing: {m}");
+        }
+        let p99 = m[s]["pull_latency_p99_ms"].as_f64().unwrap();
+        let max = m[s]["pull_latency_max_ms"].as_f64().unwrap();
+        assert!(p99 <= max, "{s}: p99 {p99} > max {max}");
+    }
+}
+
+#[test]
+fn limiter_queue_accounts_for_every_request() {
+    let d = json(&["run", "limiter-queue", "--set", "requests=200000"]);
+    assert_eq!(d["params"]["requests"], 200_000);
+    assert!(d.get("digest").is_none());
+    let m = &d["metrics"];
+    assert_eq!(u(&m["arrived"]), 200_000);
+    assert_eq!(u(&m["arrived"]), u(&m["admitted"]) + u(&m["rejected"]));
+    assert_eq!(u(&m["admitted"]), u(&m["completed"]) + u(&m["dropped"]));
+    assert!(m["requests_per_s"].as_f64().unwrap() > 0.0);
+    assert!(m["wall_s"].as_f64().unwrap() > 0.0);
+    // limiter-queue runs its requests, not a span of virtual time.
+    assert!(fails(&["run", "limiter-queue", "--until-s", "5"]).contains("--until-s"));
+}
+
+#[test]
+fn seeds_run_side_by_side_with_a_summary() {
+    let d = json(&[
+        "run",
+        "limiter",
+        "--seeds",
+        "4",
+        "--seed",
+        "7",
+        "--until-s",
+        "10",
+    ]);
+    assert_eq!(d["seed"], 7);
+    assert_eq!(d["seeds"], 4);
+    let runs = d["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 4);
+    let seeds: Vec<u64> = runs.iter().map(|r| u(&r["seed"])).collect();
+    assert_eq!(seeds, vec![7, 8, 9, 10]);
+    let accepted: Vec<f64> = runs
+        .iter()
+        .map(|r| u(&r["key_figures"]["fixed_window"]["accepted"]) as f64)
+        .collect();
+    let s = &d["summary"]["fixed_window"]["accepted"];
+    let mean = accepted.iter().sum::<f64>() / 4.0;
+    assert!((s["mean"].as_f64().unwrap() - mean).abs() < 1e-9, "{s}");
+    assert_eq!(
+        s["min"].as_f64().unwrap(),
+        accepted.iter().copied().fold(f64::MAX, f64::min)
+    );
+    assert_eq!(
+        s["max"].as_f64().unwrap(),
+        accepted.iter().copied().fold(0.0, f64::max)
+    );
+    let var = accepted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 3.0;
+    assert!(
+        (s["std"].as_f64().unwrap() - var.sqrt()).abs() < 1e-9,
+        "{s}"
+    );
+    // Every numeric metric is summarised, not only the key figures.
+    for key in ["mean", "min", "max", "std"] {
+        assert!(d["summary"]["leaky_bucket"]["delay_p99_ms"][key].is_number());
+        assert!(d["summary"]["arrived"][key].is_number());
+    }
+    // Each run is the run that seed gives alone.
+    let alone = json(&["run", "limiter", "--seed", "9", "--until-s", "10"]);
+    assert_eq!(runs[2]["digest"], alone["digest"]);
+
+    let d = json(&[
+        "run",
+        "limiter-queue",
+        "--seeds",
+        "2",
+        "--set",
+        "requests=20000",
+    ]);
+    assert_eq!(d["runs"].as_array().unwrap().len(), 2);
+    assert!(d["summary"]["requests_per_s"]["mean"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn same_seed_same_digest_and_the_engine_agrees() {
+    let a = json(&["run", "limiter"]);
+    let b = json(&["run", "limiter", "--pretty"]);
+    assert_eq!(a, b, "same seed, same everything");
+    let other = json(&["run", "limiter", "--seed", "43"]);
+    assert_ne!(a["digest"], other["digest"]);
+    // The command line advances in slices; the run is the one the engine makes in one go.
+    let mut lab = LimiterLab::new(LimiterParams::default(), 42).unwrap();
+    lab.run_to(secs(60));
+    assert_eq!(u(&a["digest"]), lab.digest());
+
+    let args = [
+        "run",
+        "chat",
+        "--until-s",
+        "30",
+        "--set",
+        "crash_prob=0.01",
+        "--set",
+        "ack_batch_ms=200",
+    ];
+    let c1 = json(&args);
+    let c2 = json(&args);
+    assert_eq!(c1["digest"], c2["digest"]);
+    let mut lab = ChatLab::new(
+        ChatParams {
+            crash_prob: 0.01,
+            ack_batch_ms: 200,
+            ..ChatParams::default()
+        },
+        42,
+    )
+    .unwrap();
+    lab.run_to(secs(30));
+    assert_eq!(u(&c1["digest"]), lab.digest());
+}
+
+#[test]
+fn params_files_in_toml_and_json() {
+    let toml = tmp(
+        "limiter.toml",
+        "compare_window_ms = 2000\n\n[fixed_window]\nlimit = 7\n\n[traffic]\npattern = \"on_off\"\n",
+    );
+    let d = json(&[
+        "run",
+        "limiter",
+        "--until-s",
+        "5",
+        "--params",
+        toml.to_str().unwrap(),
+    ]);
+    let p = &d["params"];
+    assert_eq!(p["fixed_window"]["limit"], 7);
+    assert_eq!(p["fixed_window"]["window_ms"], 1000, "left out: default");
+    assert_eq!(p["traffic"]["pattern"], "on_off");
+    assert_eq!(p["compare_window_ms"], 2000);
+
+    let json_file = tmp("chat.json", r#"{"groups": 4, "push_fail_prob": 0.2}"#);
+    let path = json_file.to_str().unwrap();
+    let d = json(&["run", "chat", "--until-s", "5", "--params", path]);
+    assert_eq!(d["params"]["groups"], 4);
+    assert_eq!(d["params"]["push_fail_prob"], 0.2);
+    assert_eq!(d["params"]["members_per_group"], 50);
+    // --set applies over the file.
+    let d = json(&[
+        "run",
+        "chat",
+        "--until-s",
+        "5",
+        "--params",
+        path,
+        "--set",
+        "groups=3",
+    ]);
+    assert_eq!(d["params"]["groups"], 3);
+    assert_eq!(d["params"]["push_fail_prob"], 0.2);
+    // A file over a preset keeps the rest of the preset.
+    let d = json(&[
+        "run",
+        "limiter",
+        "--until-s",
+        "5",
+        "--preset",
+        "boundary_burst",
+        "--params",
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(d["params"]["fixed_window"]["limit"], 7);
+    assert_eq!(d["params"]["chart_bucket_ms"], 100);
+
+    let unknown = tmp("unknown.toml", "[fixed_window]\nlimt = 7\n");
+    let e = fails(&["run", "limiter", "--params", unknown.to_str().unwrap()]);
+    assert!(e.contains("fixed_window.limt"), "{e}");
+    let out_of_range = tmp("range.json", r#"{"leaky_bucket": {"capacity": 0}}"#);
+    let e = fails(&["run", "limiter", "--params", out_of_range.to_str().unwrap()]);
+    assert!(
+        e.contains("leaky_bucket.capacity") && e.contains("1..=100000"),
+        "{e}"
+    );
+    let wrong_type = tmp("type.json", r#"{"groups": "many"}"#);
+    let e = fails(&["run", "chat", "--params", wrong_type.to_str().unwrap()]);
+    assert!(e.contains("groups"), "{e}");
+    let broken = tmp("broken.toml", "[fixed_window\n");
+    let e = fails(&["run", "limiter", "--params", broken.to_str().unwrap()]);
+    assert!(e.contains("line 1"), "{e}");
+    let yaml = tmp("params.yaml", "groups: 3\n");
+    assert!(fails(&["run", "chat", "--params", yaml.to_str().unwrap()]).contains(".toml"));
+    assert!(fails(&["run", "chat", "--params", "/nonexistent/p.json"]).contains("p.json"));
+}
+
+#[test]
+fn bad_params_name_the_field_and_the_range() {
+    let e = fails(&["run", "limiter", "--set", "fixed_window.limit=0"]);
+    assert!(
+        e.contains("fixed_window.limit") && e.contains("1..=100000"),
+        "{e}"
+    );
+    let e = fails(&["run", "limiter", "--set", "nope=1"]);
+    assert!(e.contains("`nope`"), "{e}");
+    let e = fails(&["run", "limiter", "--set", "fixed_window.limit=abc"]);
+    assert!(
+        e.contains("fixed_window.limit") && e.contains("whole number"),
+        "{e}"
+    );
+    let e = fails(&["run", "limiter", "--set", "traffic.pattern=square"]);
+    assert!(e.contains("traffic.pattern") && e.contains("on_off"), "{e}");
+    let e = fails(&["run", "chat", "--set", "push_fail_prob=2"]);
+    assert!(e.contains("push_fail_prob") && e.contains("0..=1"), "{e}");
+    let e = fails(&["run", "limiter-queue", "--set", "servers=0"]);
+    assert!(e.contains("servers") && e.contains("1..=100000"), "{e}");
+    let e = fails(&["run", "limiter", "--set", "fixed_window.limit"]);
+    assert!(e.contains("key=value"), "{e}");
+    let e = fails(&["run", "limiter", "--preset", "nope"]);
+    assert!(e.contains("`nope`") && e.contains("boundary_burst"), "{e}");
+    let e = fails(&["run", "limiter", "--until-s", "-1"]);
+    assert!(e.contains("--until-s"), "{e}");
+}
+
+#[test]
+fn unknown_model_fails() {
+    let e = fails(&["run", "nope"]);
+    assert!(e.contains("`nope`") && e.contains("limiter-queue"), "{e}");
+    // A malformed command line is the argument parser's: exit 2.
+    let out = flowlab(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = flowlab(&["run", "limiter", "--seeds", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn list_shows_models_and_presets() {
+    let out = flowlab(&["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "limiter",
+        "chat",
+        "limiter-queue",
+        "boundary_burst",
+        "push_failures",
+    ] {
+        assert!(text.contains(name), "{name} missing from: {text}");
+    }
+    let d = json(&["list", "--json"]);
+    let models = d.as_array().unwrap();
+    assert_eq!(models.len(), 3);
+    assert_eq!(models[0]["model"], "limiter");
+    assert!(models[0]["keys"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("fixed_window.limit")));
+    assert_eq!(models[1]["presets"][0]["id"], "push_failures");
+}
