@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use figures::{summarize, Figures, Stats, Tree};
-use models::{ChatSpec, Kind, LimiterQueueSpec, LimiterSpec, Spec};
+use models::{ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, Spec};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
@@ -146,6 +146,7 @@ fn run(args: &RunArgs) -> Result<String> {
         Kind::Limiter => execute::<LimiterSpec>(args),
         Kind::Chat => execute::<ChatSpec>(args),
         Kind::LimiterQueue => execute::<LimiterQueueSpec>(args),
+        Kind::FlashSale => execute::<FlashSaleSpec>(args),
     }
 }
 
@@ -302,6 +303,7 @@ fn list(json: bool) -> Result<String> {
                 Kind::Limiter => params::keys::<LimiterSpec>(),
                 Kind::Chat => params::keys::<ChatSpec>(),
                 Kind::LimiterQueue => params::keys::<LimiterQueueSpec>(),
+                Kind::FlashSale => params::keys::<FlashSaleSpec>(),
             },
         })
         .collect();

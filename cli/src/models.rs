@@ -5,6 +5,7 @@ use flowlab_sim::kernel::metrics::Percentiles;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::limiter::{self, Algo, LimiterLab, LimiterParams};
+use flowlab_sim::scenario::flash_sale::{self, FlashSaleParams};
 use flowlab_sim::scenario::limiter_queue::{self, LimiterQueueParams};
 use flowlab_sim::{Model, ParamError};
 use serde::de::DeserializeOwned;
@@ -62,16 +63,23 @@ pub enum Kind {
     Limiter,
     Chat,
     LimiterQueue,
+    FlashSale,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Limiter, Kind::Chat, Kind::LimiterQueue];
+    pub const ALL: [Kind; 4] = [
+        Kind::Limiter,
+        Kind::Chat,
+        Kind::LimiterQueue,
+        Kind::FlashSale,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Limiter => LimiterSpec::NAME,
             Kind::Chat => ChatSpec::NAME,
             Kind::LimiterQueue => LimiterQueueSpec::NAME,
+            Kind::FlashSale => FlashSaleSpec::NAME,
         }
     }
 
@@ -84,6 +92,7 @@ impl Kind {
             Kind::Limiter => LimiterSpec::ABOUT,
             Kind::Chat => ChatSpec::ABOUT,
             Kind::LimiterQueue => LimiterQueueSpec::ABOUT,
+            Kind::FlashSale => FlashSaleSpec::ABOUT,
         }
     }
 
@@ -96,6 +105,7 @@ impl Kind {
             Kind::Limiter => ids(LimiterSpec::presets()),
             Kind::Chat => ids(ChatSpec::presets()),
             Kind::LimiterQueue => ids(LimiterQueueSpec::presets()),
+            Kind::FlashSale => ids(FlashSaleSpec::presets()),
         }
     }
 }
@@ -367,6 +377,72 @@ impl Spec for LimiterQueueSpec {
             }
         }
         f.f("requests_per_s", r.arrived as f64 / wall_s.max(1e-9));
+        f.f("wall_s", wall_s);
+        Ok(Outcome {
+            figures: f,
+            digest: None,
+        })
+    }
+}
+
+pub struct FlashSaleSpec;
+
+impl Spec for FlashSaleSpec {
+    const NAME: &'static str = "flash-sale";
+    const ABOUT: &'static str =
+        "100,000,000 users grab a gift within one second; every request simulated; reports answers, oversell, response times and wall-clock requests_per_s";
+    const TIMED: bool = false;
+    type Params = FlashSaleParams;
+
+    fn presets() -> Vec<Preset<FlashSaleParams>> {
+        flash_sale::presets::all()
+            .into_iter()
+            .map(|p| Preset {
+                id: p.id,
+                seed: p.seed,
+                params: p.params,
+            })
+            .collect()
+    }
+
+    fn key_figures() -> Vec<String> {
+        [
+            "success",
+            "sold_out",
+            "rejected",
+            "oversold",
+            "answered_within_1s",
+            "response_p99_ms",
+            "requests_per_s",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn extent(p: &FlashSaleParams, _: Nanos) -> (u64, &'static str) {
+        (p.users, "users")
+    }
+
+    fn run(
+        p: &FlashSaleParams,
+        seed: u64,
+        _: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError> {
+        let started = progress::now();
+        let r = flash_sale::run(p, seed, report)?;
+        let wall_s = started.elapsed().as_secs_f64();
+        let mut f = Figures::default();
+        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&r) {
+            for (k, v) in m {
+                if let Some(u) = v.as_u64() {
+                    f.u(k, u);
+                } else if let Some(x) = v.as_f64() {
+                    f.f(k, x);
+                }
+            }
+        }
+        f.f("requests_per_s", r.users as f64 / wall_s.max(1e-9));
         f.f("wall_s", wall_s);
         Ok(Outcome {
             figures: f,

@@ -381,18 +381,66 @@ fn list_shows_models_and_presets() {
         "limiter",
         "chat",
         "limiter-queue",
+        "flash-sale",
         "boundary_burst",
         "push_failures",
+        "unsafe_oversell",
     ] {
         assert!(text.contains(name), "{name} missing from: {text}");
     }
     let d = json(&["list", "--json"]);
     let models = d.as_array().unwrap();
-    assert_eq!(models.len(), 3);
+    assert_eq!(models.len(), 4);
     assert_eq!(models[0]["model"], "limiter");
     assert!(models[0]["keys"]
         .as_array()
         .unwrap()
         .contains(&Value::from("fixed_window.limit")));
     assert_eq!(models[1]["presets"][0]["id"], "push_failures");
+}
+
+#[test]
+fn flash_sale_answers_everyone_and_the_unsafe_check_oversells() {
+    let safe = Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args([
+            "run",
+            "flash-sale",
+            "--set",
+            "users=1000000",
+            "--set",
+            "stock=1000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        safe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&safe.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&safe.stdout).unwrap();
+    let m = &v["metrics"];
+    let n = |k: &str| m[k].as_u64().unwrap_or_else(|| panic!("{k} in {m}"));
+    assert_eq!(n("success") + n("sold_out") + n("rejected"), 1_000_000);
+    assert_eq!(n("success"), 1_000);
+    assert_eq!(n("oversold"), 0);
+    let unsafe_run = Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args([
+            "run",
+            "flash-sale",
+            "--preset",
+            "unsafe_oversell",
+            "--set",
+            "users=1000000",
+            "--set",
+            "stock=1000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        unsafe_run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unsafe_run.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&unsafe_run.stdout).unwrap();
+    assert!(v["metrics"]["oversold"].as_u64().unwrap() > 0);
 }
