@@ -99,5 +99,53 @@ fn traffic(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, event_queue, token_bucket, limiter_lab, traffic);
+/// The scenario runs the command line and the page make, at a tenth of full scale.
+fn scenarios(c: &mut Criterion) {
+    use flowlab_sim::scenario::{flash_sale, limiter_queue};
+    let mut g = c.benchmark_group("scenario");
+    g.sample_size(10);
+    let lq = limiter_queue::LimiterQueueParams {
+        requests: 10_000_000,
+        ..Default::default()
+    };
+    g.throughput(Throughput::Elements(lq.requests));
+    g.bench_function("limiter_queue_10m", |b| {
+        b.iter(|| limiter_queue::run(&lq, 1, |_| {}).unwrap())
+    });
+    let fs = flash_sale::FlashSaleParams {
+        users: 10_000_000,
+        stock: 10_000,
+        ..Default::default()
+    };
+    g.throughput(Throughput::Elements(fs.users));
+    g.bench_function("flash_sale_10m", |b| {
+        b.iter(|| flash_sale::run(&fs, 1, |_| {}).unwrap())
+    });
+    g.finish();
+}
+
+/// One chat lab run: 20 groups of 50 members, 20 msgs/s, 60 virtual seconds.
+fn chat_lab(c: &mut Criterion) {
+    use flowlab_sim::chat::{ChatLab, ChatParams};
+    let mut g = c.benchmark_group("chat_lab");
+    g.sample_size(10);
+    g.bench_function("default_params_60s", |b| {
+        b.iter(|| {
+            let mut lab = ChatLab::new(ChatParams::default(), 1).unwrap();
+            lab.run_to(flowlab_sim::kernel::time::secs(60));
+            lab.digest()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    event_queue,
+    token_bucket,
+    limiter_lab,
+    traffic,
+    scenarios,
+    chat_lab
+);
 criterion_main!(benches);
