@@ -39,7 +39,8 @@ pub fn algo_name(lang: Lang, a: Algo) -> &'static str {
     )
 }
 
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+/// The canvas's 2D context, if it has one.
+pub fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas
         .get_context("2d")
         .ok()

@@ -2,7 +2,6 @@
 
 use flowlab_sim::chat::{ChatSnapshot, FlowKind, Scheme};
 use flowlab_sim::kernel::time::Nanos;
-use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::draw::{fit, BG, DROP, INK, LANE_BG, MUTED, WAIT};
@@ -43,12 +42,7 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 pub fn draw(canvas: &HtmlCanvasElement, snap: &ChatSnapshot, span_ns: Nanos, lang: Lang) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = crate::draw::context(canvas) else {
         return;
     };
     let (w, h, dpr) = fit(canvas, HEIGHT_PX);

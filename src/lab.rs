@@ -279,3 +279,99 @@ pub fn presets_bar<P: LabParams>(
         </>
     }
 }
+
+/// A lab runtime that plays a model: rebuilt from the lab's state, paced by play and speed, stepped.
+pub trait Playable: Animated {
+    type Params: LabParams;
+    /// A fresh model for the state's params and seed.
+    fn rebuild(&mut self, state: &LabState<Self::Params>);
+    fn set_pacing(&mut self, playing: bool, speed: f64, lang: crate::i18n::Lang);
+    /// Pauses and advances by one step (the lab decides what a step is).
+    fn step(&mut self);
+}
+
+/// Play state and the callbacks of the simulation controls, for one lab page.
+pub struct Player {
+    pub playing: UseStateHandle<bool>,
+    pub speed: UseStateHandle<f64>,
+    pub on_set: Callback<(AttrValue, String)>,
+    on_play: Callback<()>,
+    on_step: Callback<()>,
+    on_reset: Callback<()>,
+    on_speed: Callback<f64>,
+    on_seed: Callback<String>,
+}
+
+impl Player {
+    /// The play/pause, step, reset, speed and seed bar.
+    pub fn controls(&self, seed: u64) -> Html {
+        use crate::components::sim_controls::SimControls;
+        html! {
+            <SimControls playing={*self.playing} speed={*self.speed} seed={seed}
+                on_play={self.on_play.clone()} on_step={self.on_step.clone()} on_reset={self.on_reset.clone()}
+                on_speed={self.on_speed.clone()} on_seed={self.on_seed.clone()} />
+        }
+    }
+}
+
+/// Wires a playable runtime to its page: rebuilds the model when the state's generation changes,
+/// passes play, speed and language on, runs the animation loop, and makes the controls' callbacks.
+#[hook]
+pub fn use_player<R: Playable>(
+    state: &UseReducerHandle<LabState<R::Params>>,
+    runtime: &Rc<RefCell<R>>,
+    lang: crate::i18n::Lang,
+) -> Player {
+    let playing = use_state(|| true);
+    let speed = use_state(|| 1.0f64);
+    {
+        let runtime = runtime.clone();
+        let s = state.clone();
+        use_effect_with(state.generation, move |_| runtime.borrow_mut().rebuild(&s));
+    }
+    {
+        let runtime = runtime.clone();
+        use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
+            runtime.borrow_mut().set_pacing(*p, *s, *l)
+        });
+    }
+    use_animation(runtime.clone());
+    let on_set = {
+        let state = state.clone();
+        Callback::from(move |(k, v): (AttrValue, String)| state.dispatch(Action::Set(k, v)))
+    };
+    let on_play = {
+        let playing = playing.clone();
+        Callback::from(move |_| playing.set(!*playing))
+    };
+    let on_step = {
+        let playing = playing.clone();
+        let runtime = runtime.clone();
+        Callback::from(move |_| {
+            playing.set(false);
+            runtime.borrow_mut().step();
+        })
+    };
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Reset))
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |s: f64| speed.set(s.clamp(0.1, 1000.0)))
+    };
+    let on_seed = {
+        let state = state.clone();
+        Callback::from(move |t: String| state.dispatch(Action::SetSeed(t)))
+    };
+    Player {
+        playing,
+        speed,
+        on_set,
+        on_play,
+        on_step,
+        on_reset,
+        on_speed,
+        on_seed,
+    }
+}

@@ -8,13 +8,12 @@ use yew::prelude::*;
 
 use crate::charts::{draw_lines, recent, Line};
 use crate::components::fields::{CheckField, NumField};
-use crate::components::sim_controls::SimControls;
 use crate::draw::LANE_COLORS;
 use crate::draw_chat::{human, human_bytes, scheme_name};
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_animation, use_lab_state, use_ticker, Action,
-    Animated, LabParams, LabState, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
+    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
 };
 
 const ROUTE: &str = "/chat";
@@ -63,6 +62,30 @@ fn build_model(s: &State) -> ChatLab {
     ChatLab::new(s.params.clone(), s.seed)
         .or_else(|_| ChatLab::new(ChatParams::default(), s.seed))
         .expect("default params are valid")
+}
+
+impl Playable for Runtime {
+    type Params = ChatParams;
+
+    fn rebuild(&mut self, state: &State) {
+        self.model = build_model(state);
+        self.charts_dirty = true;
+    }
+
+    fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
+        self.playing = playing;
+        self.speed = speed;
+        self.lang = lang;
+        self.charts_dirty = true;
+    }
+
+    /// 100 ms of virtual time.
+    fn step(&mut self) {
+        self.playing = false;
+        let next = self.model.now() + 100 * NS_PER_MS;
+        self.model.run_to(next);
+        self.charts_dirty = true;
+    }
 }
 
 impl Animated for Runtime {
@@ -192,8 +215,6 @@ fn live_tables(props: &LiveProps) -> Html {
 pub fn chat_lab_page() -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let state = use_lab_state::<ChatParams>(ROUTE);
-    let playing = use_state(|| true);
-    let speed = use_state(|| 1.0f64);
     let rings_ref = use_node_ref();
     let rows_ref = use_node_ref();
     let bw_ref = use_node_ref();
@@ -212,59 +233,8 @@ pub fn chat_lab_page() -> Html {
             bandwidth,
         })
     };
-    {
-        let runtime = runtime.clone();
-        let s = state.clone();
-        use_effect_with(state.generation, move |_| {
-            let mut rt = runtime.borrow_mut();
-            rt.model = build_model(&s);
-            rt.charts_dirty = true;
-        });
-    }
-    {
-        let runtime = runtime.clone();
-        use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
-            let mut rt = runtime.borrow_mut();
-            rt.playing = *p;
-            rt.speed = *s;
-            rt.lang = *l;
-            rt.charts_dirty = true;
-        });
-    }
-    use_animation(runtime.clone());
-
-    let on_set = {
-        let state = state.clone();
-        Callback::from(move |(k, v): (AttrValue, String)| state.dispatch(Action::Set(k, v)))
-    };
-    let on_play = {
-        let playing = playing.clone();
-        Callback::from(move |_| playing.set(!*playing))
-    };
-    let on_step = {
-        let playing = playing.clone();
-        let runtime = runtime.clone();
-        Callback::from(move |_| {
-            playing.set(false);
-            let mut rt = runtime.borrow_mut();
-            rt.playing = false;
-            let next = rt.model.now() + 100 * NS_PER_MS;
-            rt.model.run_to(next);
-            rt.charts_dirty = true;
-        })
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |s: f64| speed.set(s.clamp(0.1, 1000.0)))
-    };
-    let on_seed = {
-        let state = state.clone();
-        Callback::from(move |t: String| state.dispatch(Action::SetSeed(t)))
-    };
+    let player = use_player(&state, &runtime, lang);
+    let on_set = player.on_set.clone();
 
     let shared = Shared(runtime.clone());
     let p = &state.params;
@@ -289,10 +259,9 @@ pub fn chat_lab_page() -> Html {
                 <p class="intro">{ tr(lang, T::ChatIntro) }</p>
             </section>
             { url_notice(lang, &state) }
-            { presets_bar(lang, &preset_ids, &state, &playing, preset_text) }
+            { presets_bar(lang, &preset_ids, &state, &player.playing, preset_text) }
             <div class="control-bar">
-                <SimControls playing={*playing} speed={*speed} seed={state.seed}
-                    on_play={on_play} on_step={on_step} on_reset={on_reset} on_speed={on_speed} on_seed={on_seed} />
+                { player.controls(state.seed) }
                 <LiveClock rt={shared.clone()} />
             </div>
             { input_problem(lang, &state) }

@@ -5,8 +5,7 @@
 use flowlab_sim::scenario::flash_sale::{
     presets, FlashSale, FlashSaleParams, FlashSaleReport, Shape,
 };
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::components::fields::{CheckField, NumField, SelectField};
@@ -93,12 +92,7 @@ impl Animated for Runtime {
 
 impl Runtime {
     fn draw(&self, canvas: &HtmlCanvasElement) {
-        let Some(ctx) = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        else {
+        let Some(ctx) = crate::draw::context(canvas) else {
             return;
         };
         let (w, h, dpr) = fit(canvas, HEIGHT_PX);

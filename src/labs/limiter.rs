@@ -8,12 +8,11 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::components::fields::{NumField, SelectField};
-use crate::components::sim_controls::SimControls;
 use crate::draw::{algo_name, draw_lanes};
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_animation, use_lab_state, use_ticker, Action,
-    Animated, LabParams, LabState, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
+    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
 };
 
 const ROUTE: &str = "/limiter";
@@ -73,8 +72,6 @@ fn preset_title(id: &str) -> (T, T) {
 pub fn limiter_lab_page() -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let state = use_lab_state::<LimiterParams>(ROUTE);
-    let playing = use_state(|| true);
-    let speed = use_state(|| 1.0f64);
     let lanes_ref = use_node_ref();
     let thr_ref = use_node_ref();
     let win_ref = use_node_ref();
@@ -94,16 +91,6 @@ pub fn limiter_lab_page() -> Html {
         })
     };
 
-    // Rebuild the model when the generation changes (params, seed, preset, reset).
-    {
-        let runtime = runtime.clone();
-        let s = state.clone();
-        use_effect_with(state.generation, move |_| {
-            let mut rt = runtime.borrow_mut();
-            rt.model = build_model(&s);
-            rt.charts_dirty = true;
-        });
-    }
     // The token bucket's refill rate changes live.
     {
         let runtime = runtime.clone();
@@ -114,55 +101,8 @@ pub fn limiter_lab_page() -> Html {
             }
         });
     }
-    {
-        let runtime = runtime.clone();
-        use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
-            let mut rt = runtime.borrow_mut();
-            rt.playing = *p;
-            rt.speed = *s;
-            rt.lang = *l;
-            rt.charts_dirty = true;
-        });
-    }
-    use_animation(runtime.clone());
-
-    let on_set = {
-        let state = state.clone();
-        Callback::from(move |(k, v): (AttrValue, String)| state.dispatch(Action::Set(k, v)))
-    };
-    let on_play = {
-        let playing = playing.clone();
-        Callback::from(move |_| playing.set(!*playing))
-    };
-    let on_step = {
-        let playing = playing.clone();
-        let runtime = runtime.clone();
-        Callback::from(move |_| {
-            playing.set(false);
-            let mut rt = runtime.borrow_mut();
-            rt.playing = false;
-            let now = rt.model.now();
-            let next = rt
-                .model
-                .next_event_at()
-                .unwrap_or(now + 100 * NS_PER_MS)
-                .max(now);
-            rt.model.run_to(next);
-            rt.charts_dirty = true;
-        })
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |s: f64| speed.set(s.clamp(0.1, 1000.0)))
-    };
-    let on_seed = {
-        let state = state.clone();
-        Callback::from(move |t: String| state.dispatch(Action::SetSeed(t)))
-    };
+    let player = use_player(&state, &runtime, lang);
+    let on_set = player.on_set.clone();
 
     let shared = Shared(runtime.clone());
     let p = &state.params;
@@ -223,10 +163,9 @@ pub fn limiter_lab_page() -> Html {
                 <p class="intro">{ tr(lang, T::LimiterIntro) }</p>
             </section>
             { url_notice(lang, &state) }
-            { presets_bar(lang, &preset_ids, &state, &playing, preset_title) }
+            { presets_bar(lang, &preset_ids, &state, &player.playing, preset_title) }
             <div class="control-bar">
-                <SimControls playing={*playing} speed={*speed} seed={state.seed}
-                    on_play={on_play} on_step={on_step} on_reset={on_reset} on_speed={on_speed} on_seed={on_seed} />
+                { player.controls(state.seed) }
                 <LiveClock rt={shared.clone()} />
             </div>
             { input_problem(lang, &state) }
@@ -349,6 +288,35 @@ fn live_results(props: &LiveProps) -> Html {
         }
     });
     html! { <tbody>{ for rows }</tbody> }
+}
+
+impl Playable for Runtime {
+    type Params = LimiterParams;
+
+    fn rebuild(&mut self, state: &State) {
+        self.model = build_model(state);
+        self.charts_dirty = true;
+    }
+
+    fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
+        self.playing = playing;
+        self.speed = speed;
+        self.lang = lang;
+        self.charts_dirty = true;
+    }
+
+    /// To the next event: one request decided, or one leaving the leaky bucket.
+    fn step(&mut self) {
+        self.playing = false;
+        let now = self.model.now();
+        let next = self
+            .model
+            .next_event_at()
+            .unwrap_or(now + 100 * NS_PER_MS)
+            .max(now);
+        self.model.run_to(next);
+        self.charts_dirty = true;
+    }
 }
 
 impl Animated for Runtime {
