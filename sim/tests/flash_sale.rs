@@ -210,3 +210,24 @@ fn presets_show_their_effects() {
         full.response_p99_ms
     );
 }
+
+#[test]
+fn extreme_params_are_refused_not_run_out_of_memory() {
+    let slow_db = FlashSaleParams {
+        stock: 100_000_000,
+        db_writes_per_s: 1,
+        ..FlashSaleParams::default()
+    };
+    assert_eq!(
+        run(&slow_db, 1, |_| {}).unwrap_err().field,
+        "db_writes_per_s"
+    );
+    let many = FlashSaleParams {
+        stock: 100_000_000,
+        consumers: 10_000,
+        partitions: 10_000,
+        db_writes_per_s: 100_000_000,
+        ..FlashSaleParams::default()
+    };
+    assert_eq!(run(&many, 1, |_| {}).unwrap_err().field, "consumers");
+}

@@ -24,6 +24,11 @@ use crate::kernel::model::{check_range, ParamError, Validate};
 use crate::kernel::rng::{ln_unit, SimRng};
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S, NS_PER_US};
 
+/// Longest the order queue may take to drain, virtual seconds (bounds the per-second counts).
+pub const MAX_DRAIN_S: u64 = 86_400;
+/// Most stock × consumers (the backlog is measured over the consumers at every success).
+pub const MAX_BACKLOG_WORK: u64 = 2_000_000_000;
+
 /// How the users' presses spread over the window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -115,7 +120,30 @@ impl Validate for FlashSaleParams {
         check_range("unsafe_gap_us", self.unsafe_gap_us, 0, 10_000_000)?;
         check_range("partitions", self.partitions, 1, 10_000)?;
         check_range("consumers", self.consumers, 1, 10_000)?;
-        check_range("db_writes_per_s", self.db_writes_per_s, 1, 100_000_000)
+        check_range("db_writes_per_s", self.db_writes_per_s, 1, 100_000_000)?;
+        // Bounds on the work and memory a run may take: the order queue must drain within a day of
+        // virtual time, and the backlog is measured over the consumers at every success.
+        let drain_s = self.stock / self.db_writes_per_s as u64;
+        if drain_s > MAX_DRAIN_S {
+            return Err(ParamError::new(
+                "db_writes_per_s",
+                self.db_writes_per_s,
+                format!(
+                    ">= stock / {MAX_DRAIN_S} (the orders must drain within a day of virtual time)"
+                ),
+            ));
+        }
+        let work = self
+            .stock
+            .saturating_mul(self.consumers.min(self.partitions) as u64);
+        if work > MAX_BACKLOG_WORK {
+            return Err(ParamError::new(
+                "consumers",
+                self.consumers,
+                format!("stock × consumers <= {MAX_BACKLOG_WORK} (now {work})"),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -191,7 +219,6 @@ pub struct FlashSale {
     consumers: usize,
     write_ns: Nanos,
     consumer_free: Vec<Nanos>,
-    order_done: VecDeque<Nanos>,
     last_success: Nanos,
     last_write: Nanos,
     writes_per_s: Vec<u64>,
@@ -241,7 +268,6 @@ impl FlashSale {
             consumers,
             write_ns: (NS_PER_S * consumers as u64).div_ceil(p.db_writes_per_s as u64),
             consumer_free: vec![0; consumers],
-            order_done: VecDeque::new(),
             last_success: 0,
             last_write: 0,
             writes_per_s: Vec::new(),
@@ -376,13 +402,15 @@ impl FlashSale {
                             self.writes_per_s.resize(sec + 1, 0);
                         }
                         self.writes_per_s[sec] += 1;
-                        while self.order_done.front().is_some_and(|&d| d <= done) {
-                            self.order_done.pop_front();
-                        }
-                        let pos = self.order_done.partition_point(|&d| d <= w);
-                        self.order_done.insert(pos, w);
-                        r.queue_backlog_peak =
-                            r.queue_backlog_peak.max(self.order_done.len() as u64);
+                        // Orders in the queue now: each consumer writes back to back, so the
+                        // ones it still holds end every write_ns up to when it is free.
+                        let backlog: u64 = self
+                            .consumer_free
+                            .iter()
+                            .filter(|&&f| f > done)
+                            .map(|&f| (f - done).div_ceil(self.write_ns))
+                            .sum();
+                        r.queue_backlog_peak = r.queue_backlog_peak.max(backlog);
                     } else {
                         r.sold_out += 1;
                     }
