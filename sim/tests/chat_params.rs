@@ -77,16 +77,16 @@ fn a_group_of_one_is_refused() {
 fn more_members_than_the_total_are_refused() {
     // Each factor is within its own range; the product is not.
     let p = ChatParams {
-        groups: 100,
+        groups: 50,
         members_per_group: 2_001,
         ..small()
     };
     let e = assert_refused(&p, "members_per_group");
-    assert!(e.allowed.contains("200000"), "{e}");
-    assert!(e.allowed.contains("200100"), "{e}");
-    // Exactly the total is allowed (validated only: building 200,000 members is slow in debug).
+    assert!(e.allowed.contains("100000"), "{e}");
+    assert!(e.allowed.contains("100050"), "{e}");
+    // Exactly the total is allowed (validated only: building 100,000 members is slow in debug).
     let p = ChatParams {
-        groups: 40,
+        groups: 20,
         members_per_group: 5_000,
         ..small()
     };
@@ -358,7 +358,7 @@ proptest! {
 
 fn valid_params() -> impl Strategy<Value = ChatParams> {
     (
-        (1..=10_000u32, 2..=20u32, 0..=10_000u32),
+        (1..=5_000u32, 2..=20u32, 0..=10_000u32),
         (0.0..=3.0f64, 0.0..=3.0f64),
         (1..=3_600_000u32, 1..=3_600_000u32),
         (0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64),

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::model::{check_range, ParamError, Validate};
 use crate::kernel::traffic::MAX_DURATION_MS;
 
-/// Most members in all groups together.
-pub const MAX_MEMBERS_TOTAL: u64 = 200_000;
+/// Most members in all groups together (the issue asks for 100,000; this size uses about 135 MB).
+pub const MAX_MEMBERS_TOTAL: u64 = 100_000;
 
 /// The group-chat offline-store lab: groups, churn, faults and store costs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
