@@ -140,6 +140,7 @@ pub enum T {
     PresetRaiseTokenRate,
     PresetRaiseTokenRateWatch,
     Legend,
+    OnlineCol,
     Database,
     NavFlashSale,
     SaleTitle,
@@ -523,6 +524,7 @@ pub fn both(key: T) -> (&'static str, &'static str) {
         PresetSaleNoFlagWatch => ("Without the cached flag, every admitted request still queues on the stock counters after the gifts are gone: counter operations multiply and answers slip past one second.", "没有缓存售罄标记时，礼包抢完后每个通过限流的请求仍要在库存计数器上排队：计数器操作成倍增加，回答时间超过 1 秒。"),
         SaleExplain => ("From the notes (1亿QQ用户抢一个礼包), with what they leave out: the token bucket limits each server's rate (with a burst), not \"requests in a time window\"; DECR is atomic, so the stock can never go below zero, while \"read then write\" (even with a cache in front) oversells under concurrency unless it is made atomic (WATCH/MULTI, a Lua script, or DECR itself); once the stock is gone, a cached sold-out flag spares the counter; and the orders are written asynchronously, so the database's rate sets how long the queue takes to drain, not how fast users are answered.", "来自笔记（1亿QQ用户抢一个礼包），并补充笔记没有说的部分：令牌桶限制的是每台服务器的速率（允许突发），而不是“一定时间窗口内的请求数”；DECR 是原子操作，库存不会减到零以下，而“先读再写”（即使前面有缓存）在并发下会超卖，除非改为原子操作（WATCH/MULTI、Lua 脚本或直接用 DECR）；库存抢完后，缓存的售罄标记可以保护计数器；订单是异步写入的，数据库的写入速率决定队列清空的时间，而不决定用户多快得到回答。"),
         Database => ("Database", "数据库"),
+        OnlineCol => ("online", "在线"),
         Footer => (
             "Everything runs in your browser, deterministically: the same parameters and seed give the same run.",
             "一切都在浏览器中确定性地运行：相同的参数和随机种子得到相同的结果。",

@@ -18,11 +18,19 @@ fn escape(s: &str) -> String {
 }
 
 fn show_error_view(detail: &str) {
-    let lang = crate::web::stored_lang();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
         return;
     };
-    let Some(body) = doc.body() else { return };
+    render_error_view(&body, detail);
+}
+
+/// Replaces what `root` holds with the error view: the message in the remembered language, the
+/// panic's text (escaped) and a reset button that reloads the lab with default settings.
+pub fn render_error_view(root: &web_sys::Element, detail: &str) {
+    let lang = crate::web::stored_lang();
     let html = format!(
         r#"<div id="panic-view" class="panic-view" role="alert"><h1>{}</h1><p>{}</p><pre>{}</pre><button id="panic-reset" onclick="location.hash='#/limiter';location.reload()">{}</button></div>"#,
         tr(lang, T::PanicTitle),
@@ -30,5 +38,5 @@ fn show_error_view(detail: &str) {
         escape(detail),
         tr(lang, T::PanicReset)
     );
-    body.set_inner_html(&html);
+    root.set_inner_html(&html);
 }

@@ -147,3 +147,35 @@ async fn app_mounts_draws_and_switches_language() {
     handle.destroy();
     root.remove();
 }
+
+#[wasm_bindgen_test]
+fn the_panic_view_shows_the_error_and_a_reset_button() {
+    let doc = document();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("flowlab.lang", "zh").unwrap();
+    flowlab::panic::render_error_view(&root, "boom <script>");
+    let view = root
+        .query_selector("#panic-view")
+        .unwrap()
+        .expect("error view shown");
+    assert!(
+        view.text_content().unwrap().contains("出错了"),
+        "in the remembered language"
+    );
+    assert!(
+        view.inner_html().contains("boom &lt;script&gt;"),
+        "detail escaped"
+    );
+    let reset = root
+        .query_selector("#panic-reset")
+        .unwrap()
+        .expect("reset button");
+    assert!(reset
+        .get_attribute("onclick")
+        .unwrap()
+        .contains("location.reload()"));
+    root.remove();
+    storage.set_item("flowlab.lang", "en").unwrap();
+}

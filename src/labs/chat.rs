@@ -192,7 +192,7 @@ fn live_tables(props: &LiveProps) -> Html {
             <div>
                 <h3>{ tr(lang, T::TableGroupMembers) }</h3>
                 <table id="group-members" class="sql">
-                    <thead><tr><th>{ "gid" }</th><th>{ "uid" }</th><th>{ "last_ack_msgid" }</th><th>{ "online" }</th></tr></thead>
+                    <thead><tr><th>{ "gid" }</th><th>{ "uid" }</th><th>{ "last_ack_msgid" }</th><th>{ tr(lang, T::OnlineCol) }</th></tr></thead>
                     <tbody>{ for snap.group_members.iter().map(|(g, u, c)| html! {
                         <tr><td>{ g }</td><td>{ u }</td><td class="num">{ c }</td><td>{ if snap.online.get(*u as usize).copied().unwrap_or(false) { "●" } else { "○" } }</td></tr>
                     }) }</tbody>
