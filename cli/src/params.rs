@@ -261,11 +261,11 @@ mod tests {
 
     #[test]
     fn bound_pairs_may_come_in_any_order() {
-        // 5,000 groups of the default 50 members is over the total; with 40 members it is not.
+        // 2,500 groups of the default 50 members is over the total; with 40 members it is not.
         let (p, _) =
-            load::<ChatSpec>(None, None, &sets(&["groups=5000", "members_per_group=40"])).unwrap();
-        assert_eq!((p.groups, p.members_per_group), (5_000, 40));
-        let e = load::<ChatSpec>(None, None, &sets(&["groups=5000"])).unwrap_err();
+            load::<ChatSpec>(None, None, &sets(&["groups=2500", "members_per_group=40"])).unwrap();
+        assert_eq!((p.groups, p.members_per_group), (2_500, 40));
+        let e = load::<ChatSpec>(None, None, &sets(&["groups=2500"])).unwrap_err();
         assert!(e.to_string().contains("members_per_group"), "{e}");
     }
 
