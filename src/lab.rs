@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use flowlab_sim::kernel::model::Validate;
+use flowlab_sim::kernel::preset::Preset;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use yew::prelude::*;
@@ -27,7 +28,7 @@ pub trait LabParams:
     /// Keys whose change applies to the running model instead of rebuilding it.
     const LIVE_KEYS: &'static [&'static str] = &[];
     /// A preset's params and seed, by id.
-    fn preset(id: &str) -> Option<(&'static str, Self, u64)>;
+    fn preset(id: &str) -> Option<Preset<Self>>;
 }
 
 /// A lab's reproducible state: what its URL holds.
@@ -70,16 +71,19 @@ impl<P: LabParams> LabState<P> {
                 None
             }
         });
-        let base = preset.as_ref().map(|p| p.1.clone()).unwrap_or_default();
+        let base = preset
+            .as_ref()
+            .map(|p| p.params.clone())
+            .unwrap_or_default();
         let parsed = url_state::parse(query, base);
         problems.extend(parsed.problems);
         Self {
             params: parsed.params,
             seed: parsed
                 .seed
-                .or(preset.as_ref().map(|p| p.2))
+                .or(preset.as_ref().map(|p| p.seed))
                 .unwrap_or(P::DEFAULT_SEED),
-            preset: preset.map(|p| p.0),
+            preset: preset.map(|p| p.id),
             url_problems: problems,
             input_problem: None,
             generation: 0,
@@ -117,7 +121,7 @@ impl<P: LabParams> Reducible for LabState<P> {
                 Err(_) => s.input_problem = Some(Problem::BadSeed(text)),
             },
             Action::LoadPreset(id) => {
-                if let Some((id, params, seed)) = P::preset(id) {
+                if let Some(Preset { id, params, seed }) = P::preset(id) {
                     s.params = params;
                     s.seed = seed;
                     s.preset = Some(id);

@@ -14,12 +14,8 @@ use serde::Serialize;
 use crate::figures::Figures;
 use crate::progress;
 
-/// A named starting point: params and seed.
-pub struct Preset<P> {
-    pub id: &'static str,
-    pub seed: u64,
-    pub params: P,
-}
+/// A named starting point: params and seed (the engine's own type).
+pub use flowlab_sim::kernel::preset::Preset;
 
 /// What one run produced.
 pub struct Outcome {
@@ -155,13 +151,6 @@ impl Spec for LimiterSpec {
 
     fn presets() -> Vec<Preset<LimiterParams>> {
         limiter::presets::all()
-            .into_iter()
-            .map(|p| Preset {
-                id: p.id,
-                seed: p.seed,
-                params: p.params,
-            })
-            .collect()
     }
 
     fn key_figures() -> Vec<String> {
@@ -229,13 +218,6 @@ impl Spec for ChatSpec {
 
     fn presets() -> Vec<Preset<ChatParams>> {
         chat::presets::all()
-            .into_iter()
-            .map(|p| Preset {
-                id: p.id,
-                seed: p.seed,
-                params: p.params,
-            })
-            .collect()
     }
 
     fn key_figures() -> Vec<String> {
@@ -396,13 +378,6 @@ impl Spec for FlashSaleSpec {
 
     fn presets() -> Vec<Preset<FlashSaleParams>> {
         flash_sale::presets::all()
-            .into_iter()
-            .map(|p| Preset {
-                id: p.id,
-                seed: p.seed,
-                params: p.params,
-            })
-            .collect()
     }
 
     fn key_figures() -> Vec<String> {

@@ -5,6 +5,7 @@ pub mod digest;
 pub mod event;
 pub mod metrics;
 pub mod model;
+pub mod preset;
 pub mod query;
 pub mod rng;
 pub mod time;

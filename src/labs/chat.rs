@@ -21,8 +21,8 @@ const ROUTE: &str = "/chat";
 const SHOWN_BUCKETS: usize = 120;
 
 impl LabParams for ChatParams {
-    fn preset(id: &str) -> Option<(&'static str, Self, u64)> {
-        presets::by_id(id).map(|p| (p.id, p.params, p.seed))
+    fn preset(id: &str) -> Option<flowlab_sim::kernel::preset::Preset<Self>> {
+        presets::by_id(id)
     }
 }
 

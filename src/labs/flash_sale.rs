@@ -26,8 +26,8 @@ const HEIGHT_PX: f64 = 300.0;
 
 impl LabParams for FlashSaleParams {
     const DEFAULT_SEED: u64 = 1;
-    fn preset(id: &str) -> Option<(&'static str, Self, u64)> {
-        presets::by_id(id).map(|p| (p.id, p.params, p.seed))
+    fn preset(id: &str) -> Option<flowlab_sim::kernel::preset::Preset<Self>> {
+        presets::by_id(id)
     }
 }
 

@@ -21,8 +21,8 @@ const LIVE_TOKEN_KEY: &str = "token_bucket.rate_per_s";
 
 impl LabParams for LimiterParams {
     const LIVE_KEYS: &'static [&'static str] = &[LIVE_TOKEN_KEY];
-    fn preset(id: &str) -> Option<(&'static str, Self, u64)> {
-        presets::by_id(id).map(|p| (p.id, p.params, p.seed))
+    fn preset(id: &str) -> Option<flowlab_sim::kernel::preset::Preset<Self>> {
+        presets::by_id(id)
     }
 }
 

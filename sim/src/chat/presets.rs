@@ -3,12 +3,8 @@
 
 use super::params::ChatParams;
 
-#[derive(Clone, Debug)]
-pub struct Preset {
-    pub id: &'static str,
-    pub seed: u64,
-    pub params: ChatParams,
-}
+/// This lab's presets.
+pub type Preset = crate::kernel::preset::Preset<ChatParams>;
 
 pub fn all() -> Vec<Preset> {
     vec![
@@ -21,7 +17,7 @@ pub fn all() -> Vec<Preset> {
 }
 
 pub fn by_id(id: &str) -> Option<Preset> {
-    all().into_iter().find(|p| p.id == id)
+    crate::kernel::preset::find(all(), id)
 }
 
 /// Pushes to online members fail 5% of the time: scheme 1 loses those messages for good; schemes 2-4

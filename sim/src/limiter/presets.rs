@@ -3,13 +3,8 @@
 use super::params::{LeakyBucketParams, LimiterParams, TokenBucketParams, WindowParams};
 use crate::kernel::traffic::{Pattern, TrafficParams};
 
-/// A named scenario. Its title and "what to watch" sentence live in the app's text table under `id`.
-#[derive(Clone, Debug)]
-pub struct Preset {
-    pub id: &'static str,
-    pub seed: u64,
-    pub params: LimiterParams,
-}
+/// This lab's presets.
+pub type Preset = crate::kernel::preset::Preset<LimiterParams>;
 
 /// All presets, in the order the app lists them.
 pub fn all() -> Vec<Preset> {
@@ -22,7 +17,7 @@ pub fn all() -> Vec<Preset> {
 }
 
 pub fn by_id(id: &str) -> Option<Preset> {
-    all().into_iter().find(|p| p.id == id)
+    crate::kernel::preset::find(all(), id)
 }
 
 /// Bursts of 20 requests straddle every second edge: the fixed window lets about 20 through in

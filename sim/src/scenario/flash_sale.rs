@@ -483,12 +483,8 @@ pub fn run(
 pub mod presets {
     use super::FlashSaleParams;
 
-    #[derive(Clone, Debug)]
-    pub struct Preset {
-        pub id: &'static str,
-        pub seed: u64,
-        pub params: FlashSaleParams,
-    }
+    /// This lab's presets.
+    pub type Preset = crate::kernel::preset::Preset<FlashSaleParams>;
 
     pub fn all() -> Vec<Preset> {
         vec![
@@ -522,6 +518,6 @@ pub mod presets {
     }
 
     pub fn by_id(id: &str) -> Option<Preset> {
-        all().into_iter().find(|p| p.id == id)
+        crate::kernel::preset::find(all(), id)
     }
 }
