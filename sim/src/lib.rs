@@ -15,4 +15,5 @@ pub mod limiter;
 pub use kernel::model::{Advance, Model, ParamError};
 pub use kernel::time::Nanos;
 pub mod chat;
+pub mod queue;
 pub mod scenario;
