@@ -115,8 +115,8 @@ pub fn retries_no_idempotence() -> Preset {
     }
 }
 
-/// Commit before processing, and consumer 0 crashes mid-poll at 4 s: its group commits past
-/// messages nobody processed. They are lost.
+/// Commit before processing: after a short stop the consumers poll full batches, and consumer 0
+/// crashes mid-poll at 4 s. The group had committed past messages nobody processed: they are lost.
 pub fn commit_before_crash() -> Preset {
     Preset {
         id: "commit_before_crash",
@@ -127,6 +127,8 @@ pub fn commit_before_crash() -> Preset {
             process_ms: 25,
             rate_per_s: 110,
             faults: FaultSchedule {
+                pause_consumers_at_ms: 2_000,
+                pause_consumers_ms: 1_500,
                 crash_consumer_at_ms: 4_000,
                 restart_consumer_after_ms: 3_000,
                 ..FaultSchedule::default()
@@ -136,8 +138,8 @@ pub fn commit_before_crash() -> Preset {
     }
 }
 
-/// Commit after processing, same crash: the part of the poll processed before the crash is
-/// processed again. Turn on the dedup store and the duplicates are skipped.
+/// Commit after processing, same crash: the part of the poll processed before the crash was never
+/// committed, so it is processed again. Turn on the dedup store and the duplicates are skipped.
 pub fn commit_after_crash() -> Preset {
     Preset {
         id: "commit_after_crash",
@@ -149,6 +151,8 @@ pub fn commit_after_crash() -> Preset {
             rate_per_s: 110,
             dedup_store: false,
             faults: FaultSchedule {
+                pause_consumers_at_ms: 2_000,
+                pause_consumers_ms: 1_500,
                 crash_consumer_at_ms: 4_000,
                 restart_consumer_after_ms: 3_000,
                 ..FaultSchedule::default()
