@@ -19,6 +19,10 @@ fn main() {
             e.p50_ns as f64 / 1e6, e.p99_ns as f64 / 1e6, s.dropped_events
         );
         let quiet = m.quiesce(120 * NS_PER_S);
-        println!("    quiesced {quiet}: {:?} lost-now {}", m.final_check(), m.stats().lost);
+        println!(
+            "    quiesced {quiet}: {:?} lost-now {}",
+            m.final_check(),
+            m.stats().lost
+        );
     }
 }

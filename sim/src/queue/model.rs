@@ -204,6 +204,10 @@ struct ProducerPart {
     epoch: u16,
     /// A send failed for good: start a new epoch once nothing is in flight.
     bump_pending: bool,
+    /// Arrival time of the last request and of the last answer on this connection: TCP delivers
+    /// them in order, so jitter never reorders them.
+    last_request_at: Nanos,
+    last_answer_at: Nanos,
 }
 
 struct Producer {
@@ -234,7 +238,9 @@ struct Partition {
     hw: u64,
     /// `acks=all` requests waiting for the high watermark: (end offset, batch, request).
     pending: VecDeque<(u64, u64, u64)>,
-    idem: BTreeMap<u8, Idem>,
+    /// Per producer: its batches above the high watermark and the last one at or below it (what
+    /// a new leader needs after a clean election, which never cuts below the high watermark).
+    idem: BTreeMap<u8, VecDeque<Idem>>,
     /// The group's committed offset, the owner's fetch position, and the offset up to which the
     /// owner has finished processing.
     committed: u64,
@@ -552,12 +558,7 @@ impl QueueLab {
             .iter()
             .enumerate()
             .filter(|(i, c)| {
-                c.member
-                    && c.up
-                    && !self
-                        .parts
-                        .iter()
-                        .any(|p| p.owner == Some(*i as u32))
+                c.member && c.up && !self.parts.iter().any(|p| p.owner == Some(*i as u32))
             })
             .count() as u32
     }
@@ -724,7 +725,10 @@ impl QueueLab {
         let part = self.partition_for(pi, msg.key);
         let cap = self.p.batch_messages() as usize;
         self.producers[pi].buffered += 1;
-        let tail = self.producers[pi].parts[part as usize].queue.back().copied();
+        let tail = self.producers[pi].parts[part as usize]
+            .queue
+            .back()
+            .copied();
         let open = tail.filter(|id| {
             self.batches
                 .get(id)
@@ -838,6 +842,9 @@ impl QueueLab {
         }
         let n = msgs.len() as u32;
         let lat = self.latency();
+        let pp = &mut self.producers[pi].parts[part as usize];
+        let lat = (self.now + lat).max(pp.last_request_at) - self.now;
+        pp.last_request_at = self.now + lat;
         let leader = self.parts[part as usize].leader;
         let lost = !self.link_up || self.net_rng.chance(self.p.request_loss_prob);
         match leader {
@@ -1009,6 +1016,9 @@ impl QueueLab {
         if !self.link_up || self.net_rng.chance(self.p.ack_loss_prob) {
             return;
         }
+        let pp = &mut self.producers[producer as usize].parts[part as usize];
+        let lat = (self.now + lat).max(pp.last_answer_at) - self.now;
+        pp.last_answer_at = self.now + lat;
         self.flow(FlowKind::Ack, part, producer as u32, lat, 1);
         self.schedule(self.now + lat, Ev::Response { batch, req, resp });
     }
@@ -1053,7 +1063,11 @@ impl QueueLab {
             return;
         }
         if self.p.idempotence {
-            if let Some(st) = self.parts[part as usize].idem.get(&producer).copied() {
+            let last = self.parts[part as usize]
+                .idem
+                .get(&producer)
+                .and_then(|h| h.back().copied());
+            if let Some(st) = last {
                 if epoch == st.epoch && seq <= st.seq {
                     // Already written: answer as for the original write, write nothing.
                     self.answer_write(batch, req, part, producer, st.end);
@@ -1066,8 +1080,8 @@ impl QueueLab {
                     }
                     return;
                 }
-                if epoch < st.epoch {
-                    // A fenced, older epoch.
+                if epoch < st.epoch || (epoch > st.epoch && seq != 0) {
+                    // A fenced, older epoch; or a new epoch that does not start at 0.
                     self.respond(batch, req, Resp::OutOfOrder, part, producer);
                     for m in &msgs {
                         self.copy_gone(m.id);
@@ -1119,7 +1133,12 @@ impl QueueLab {
         pt.leo[li] = end;
         pt.caught_up_at[li] = self.now;
         if self.p.idempotence {
-            pt.idem.insert(producer, Idem { epoch, seq, end });
+            let hw = pt.hw;
+            let h = pt.idem.entry(producer).or_default();
+            h.push_back(Idem { epoch, seq, end });
+            while h.len() >= 2 && h[1].end <= hw {
+                h.pop_front();
+            }
         }
         self.answer_write(batch, req, part, producer, end);
         self.advance_hw(part);
@@ -1281,34 +1300,30 @@ impl QueueLab {
         self.truncate(part, new_end);
         let pt = &mut self.parts[part as usize];
         pt.hw = pt.hw.min(new_end);
-        // Producer state past the new end is rebuilt from the log that is left (Kafka keeps it
-        // with the log); state of batches still in the log is kept even if retention deleted them.
-        let stale: Vec<u8> = pt
-            .idem
-            .iter()
-            .filter(|(_, st)| st.end > new_end)
-            .map(|(&k, _)| k)
-            .collect();
-        for producer in stale {
-            pt.idem.remove(&producer);
-            if let Some((k, r)) = pt
-                .log
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, r)| r.producer == producer)
-            {
-                let end = pt.base + k as u64 + 1;
-                pt.idem.insert(
-                    producer,
-                    Idem {
+        // Producer state past the new end goes. After an unclean election that cut below the high
+        // watermark the state left may be older than the log: rebuild it from the log then.
+        let base = pt.base;
+        let log = &pt.log;
+        pt.idem.retain(|&producer, h| {
+            while h.back().is_some_and(|st| st.end > new_end) {
+                h.pop_back();
+            }
+            if h.is_empty() {
+                if let Some((k, r)) = log
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(_, r)| r.producer == producer)
+                {
+                    h.push_back(Idem {
                         epoch: r.epoch,
                         seq: r.seq,
-                        end,
-                    },
-                );
+                        end: base + k as u64 + 1,
+                    });
+                }
             }
-        }
+            !h.is_empty()
+        });
         self.advance_hw(part);
     }
 
@@ -1452,15 +1467,22 @@ impl QueueLab {
         self.schedule(self.now + dur, Ev::ProcessDone { consumer: c, gen });
     }
 
+    /// Marks `id` dead-lettered or expired: accounted for, so no longer lost if it was.
+    fn account(&mut self, id: u64, flag: u8) {
+        let Some(s) = self.state(id) else { return };
+        let was_lost = s.flags & F_LOST != 0;
+        s.flags = (s.flags | flag) & !F_LOST;
+        if was_lost {
+            self.stats.lost -= 1;
+        }
+    }
+
     fn expire(&mut self, msg: Msg, part: u32, node: u32) {
-        let first = match self.state(msg.id) {
-            Some(s) if s.processed == 0 && s.flags & F_EXPIRED == 0 => {
-                s.flags |= F_EXPIRED;
-                true
-            }
-            _ => false,
-        };
+        let first = self
+            .state(msg.id)
+            .is_some_and(|s| s.processed == 0 && s.flags & F_EXPIRED == 0);
         if first {
+            self.account(msg.id, F_EXPIRED);
             self.stats.expired += 1;
             if self.flows.back().map(|f| f.kind) != Some(FlowKind::Expired) {
                 self.flow(FlowKind::Expired, part, node, 0, 1);
@@ -1491,9 +1513,7 @@ impl QueueLab {
             }
             con.attempts = 0;
             self.stats.dead_lettered += 1;
-            if let Some(s) = self.state(msg.id) {
-                s.flags |= F_DEAD;
-            }
+            self.account(msg.id, F_DEAD);
             self.flow(FlowKind::DeadLetter, part, c, 0, 1);
         } else {
             self.apply(msg, part, c);
@@ -1839,9 +1859,7 @@ impl QueueLab {
 
     fn new_partition(&self, i: u32) -> Partition {
         let rf = self.p.replication_factor as usize;
-        let replicas: Vec<u32> = (0..rf)
-            .map(|k| (i + k as u32) % self.p.brokers)
-            .collect();
+        let replicas: Vec<u32> = (0..rf).map(|k| (i + k as u32) % self.p.brokers).collect();
         let up = &self.brokers_up;
         let leader = replicas.iter().copied().find(|&b| up[b as usize]);
         Partition {
@@ -2073,10 +2091,7 @@ impl QueueLab {
         let mut out = FinalCheck::default();
         for id in lo..self.next_msg {
             let s = &self.msgs[(id % MSG_WINDOW) as usize];
-            if s.flags & F_SUCCESS != 0
-                && s.processed == 0
-                && s.flags & (F_EXPIRED | F_DEAD) == 0
-            {
+            if s.flags & F_SUCCESS != 0 && s.processed == 0 && s.flags & (F_EXPIRED | F_DEAD) == 0 {
                 out.lost += 1;
             }
             if s.processed > 1 {
@@ -2087,6 +2102,10 @@ impl QueueLab {
             }
             if s.flags & F_FAILED != 0 {
                 out.failed += 1;
+            }
+            let answers = u64::from(s.flags & F_SUCCESS != 0) + u64::from(s.flags & F_FAILED != 0);
+            if answers != 1 {
+                out.unsettled += 1;
             }
         }
         out
@@ -2100,7 +2119,8 @@ impl QueueLab {
         out.link_up = self.link_up;
         out.paused = self.paused_until.is_some();
         out.rebalancing = self.rebalancing;
-        out.partitions.resize_with(self.parts.len(), Default::default);
+        out.partitions
+            .resize_with(self.parts.len(), Default::default);
         for (pt, v) in self.parts.iter().zip(out.partitions.iter_mut()) {
             v.leader = pt.leader;
             v.replicas.clear();
@@ -2132,8 +2152,14 @@ impl QueueLab {
                     }
                 }));
         }
-        out.consumers.resize_with(self.consumers.len(), Default::default);
-        for (i, (c, v)) in self.consumers.iter().zip(out.consumers.iter_mut()).enumerate() {
+        out.consumers
+            .resize_with(self.consumers.len(), Default::default);
+        for (i, (c, v)) in self
+            .consumers
+            .iter()
+            .zip(out.consumers.iter_mut())
+            .enumerate()
+        {
             v.up = c.up;
             v.member = c.member;
             v.partitions.clear();
@@ -2148,11 +2174,12 @@ impl QueueLab {
             v.buffered = c.buffer.len() as u32;
         }
         out.producers.clear();
-        out.producers.extend(self.producers.iter().map(|p| ProducerView {
-            buffered: p.buffered,
-            in_flight: p.parts.iter().map(|x| x.in_flight).sum(),
-            blocked: p.blocked.len() as u32,
-        }));
+        out.producers
+            .extend(self.producers.iter().map(|p| ProducerView {
+                buffered: p.buffered,
+                in_flight: p.parts.iter().map(|x| x.in_flight).sum(),
+                blocked: p.blocked.len() as u32,
+            }));
         let since = self.now.saturating_sub(span_ns);
         out.flows.clear();
         out.flows.extend(
@@ -2173,6 +2200,8 @@ pub struct FinalCheck {
     pub processed_twice: u64,
     pub written_twice: u64,
     pub failed: u64,
+    /// Sends whose callback did not run exactly once.
+    pub unsettled: u64,
 }
 
 impl Model for QueueLab {
@@ -2265,7 +2294,10 @@ impl Model for QueueLab {
             m.schedule(ms(f.crash_leader_every_ms), Ev::RollingCrash);
         }
         if f.crash_consumer_at_ms > 0 {
-            m.schedule(ms(f.crash_consumer_at_ms), Ev::Fault(Fault::CrashConsumer(0)));
+            m.schedule(
+                ms(f.crash_consumer_at_ms),
+                Ev::Fault(Fault::CrashConsumer(0)),
+            );
         }
         if f.pause_consumers_at_ms > 0 && f.pause_consumers_ms > 0 {
             m.schedule(

@@ -313,10 +313,7 @@ impl Validate for QueueParams {
             return Err(ParamError::new(
                 "min_insync_replicas",
                 self.min_insync_replicas,
-                format!(
-                    "1..=replication_factor (now {})",
-                    self.replication_factor
-                ),
+                format!("1..=replication_factor (now {})", self.replication_factor),
             ));
         }
         check_range("replica_fetch_ms", self.replica_fetch_ms, 1, 60_000)?;
@@ -338,7 +335,12 @@ impl Validate for QueueParams {
         check_range("retries", self.retries, 0, 1_000)?;
         check_range("retry_backoff_ms", self.retry_backoff_ms, 0, 60_000)?;
         check_range("request_timeout_ms", self.request_timeout_ms, 1, 600_000)?;
-        check_range("delivery_timeout_ms", self.delivery_timeout_ms, 1, MAX_DURATION_MS)?;
+        check_range(
+            "delivery_timeout_ms",
+            self.delivery_timeout_ms,
+            1,
+            MAX_DURATION_MS,
+        )?;
         check_range("max_in_flight", self.max_in_flight, 1, 100)?;
         check_range("batch_size_bytes", self.batch_size_bytes, 1, 10_000_000)?;
         check_range("linger_ms", self.linger_ms, 0, 60_000)?;
@@ -379,7 +381,10 @@ impl Validate for QueueParams {
             ("faults.crash_leader_at_ms", f.crash_leader_at_ms),
             ("faults.restart_broker_after_ms", f.restart_broker_after_ms),
             ("faults.crash_consumer_at_ms", f.crash_consumer_at_ms),
-            ("faults.restart_consumer_after_ms", f.restart_consumer_after_ms),
+            (
+                "faults.restart_consumer_after_ms",
+                f.restart_consumer_after_ms,
+            ),
             ("faults.pause_consumers_at_ms", f.pause_consumers_at_ms),
             ("faults.pause_consumers_ms", f.pause_consumers_ms),
             ("faults.cut_link_at_ms", f.cut_link_at_ms),

@@ -1,0 +1,49 @@
+//! The queue lab's digest for a fixed run, shared with the browser test (tests/browser.rs) that
+//! checks wasm computes the same figure. `UPDATE_GOLDEN=1` rewrites the file after a deliberate
+//! model change.
+
+use flowlab_sim::kernel::time::secs;
+use flowlab_sim::queue::presets;
+use flowlab_sim::queue::QueueLab;
+use flowlab_sim::Model;
+
+const GOLDEN: &str = "tests/golden/queue_safe_producer_20s.txt";
+
+fn run() -> u64 {
+    let p = presets::by_id("safe_producer").unwrap();
+    let mut lab = QueueLab::new(p.params, p.seed).unwrap();
+    lab.run_to(secs(20));
+    lab.digest()
+}
+
+#[test]
+fn queue_digest_matches_the_golden_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
+    let got = run();
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&path, format!("{got}\n")).unwrap();
+    }
+    let want: u64 = std::fs::read_to_string(&path)
+        .expect("golden file exists")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        got, want,
+        "queue run changed; if deliberate, rerun with UPDATE_GOLDEN=1"
+    );
+}
+
+#[test]
+fn queue_run_is_repeatable_and_independent_of_stepping() {
+    assert_eq!(run(), run());
+    let p = presets::by_id("safe_producer").unwrap();
+    let mut lab = QueueLab::new(p.params, p.seed).unwrap();
+    // Small steps and a tiny event budget reach the same state.
+    let mut t = 0;
+    while t < secs(20) {
+        t += 7_000_000;
+        while lab.advance_to(t.min(secs(20)), 3) == flowlab_sim::Advance::BudgetExhausted {}
+    }
+    assert_eq!(lab.digest(), run());
+}
