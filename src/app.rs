@@ -10,6 +10,8 @@ pub enum Route {
     Home,
     #[at("/limiter")]
     Limiter,
+    #[at("/queue")]
+    Queue,
     #[at("/chat")]
     Chat,
     #[at("/flash-sale")]
@@ -29,6 +31,7 @@ mod shell {
     use crate::labs::chat::ChatLabPage;
     use crate::labs::flash_sale::FlashSalePage;
     use crate::labs::limiter::LimiterLabPage;
+    use crate::labs::queue::QueueLabPage;
 
     #[function_component(App)]
     pub fn app() -> Html {
@@ -69,6 +72,7 @@ mod shell {
         match route {
             Route::Home => html! { <Redirect<Route> to={Route::Limiter} /> },
             Route::Limiter => html! { <LimiterLabPage /> },
+            Route::Queue => html! { <QueueLabPage /> },
             Route::Chat => html! { <ChatLabPage /> },
             Route::FlashSale => html! { <FlashSalePage /> },
             Route::NotFound => html! { <NotFoundPage /> },
@@ -106,6 +110,7 @@ mod shell {
                 </div>
                 <nav class="nav">
                     <Link<Route> to={Route::Limiter} classes={classes!(active(Route::Limiter))}>{ tr(lang, T::NavLimiter) }</Link<Route>>
+                    <Link<Route> to={Route::Queue} classes={classes!(active(Route::Queue))}>{ tr(lang, T::NavQueue) }</Link<Route>>
                     <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
                     <Link<Route> to={Route::FlashSale} classes={classes!(active(Route::FlashSale))}>{ tr(lang, T::NavFlashSale) }</Link<Route>>
                 </nav>

@@ -3,3 +3,4 @@
 pub mod chat;
 pub mod flash_sale;
 pub mod limiter;
+pub mod queue;

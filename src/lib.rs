@@ -16,6 +16,8 @@ pub mod draw;
 #[cfg(target_arch = "wasm32")]
 pub mod draw_chat;
 #[cfg(target_arch = "wasm32")]
+pub mod draw_queue;
+#[cfg(target_arch = "wasm32")]
 pub mod labs;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;

@@ -11,5 +11,8 @@ pub mod model;
 pub mod params;
 pub mod presets;
 
-pub use model::{Fault, FlowKind, QueueLab, QueueSnapshot, QueueStats};
+pub use model::{
+    ConsumerView, Fault, FinalCheck, Flow, FlowKind, PartitionView, ProducerView, QueueLab,
+    QueueSnapshot, QueueStats, RecordView, ReplicaView,
+};
 pub use params::{Acks, Assignor, CommitMode, FaultSchedule, Partitioner, QueueParams};

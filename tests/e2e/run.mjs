@@ -264,6 +264,91 @@ await test('flash sale: cancel stops the run; the unsafe preset oversells', asyn
   assert(Number(await page.textContent('#r-oversold')) > 0, 'the unsafe check oversells');
 });
 
+const cell = (page, id) => page.textContent(`#${id}`).then(t => Number(t.replace(/[^0-9.]/g, '')));
+
+await test('the queue lab is reachable from the header, animates and counts', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.click('a.nav-link[href$="#/queue"]');
+  await page.waitForSelector('.queue-lab');
+  await page.waitForTimeout(800);
+  assert(page.url().includes('#/queue?seed='), `queue state in the URL: ${page.url()}`);
+  const a = await canvasHash(page);
+  await page.waitForTimeout(400);
+  assert(a !== await canvasHash(page), 'the partitions animate');
+  assert(await cell(page, 'q-throughput') > 0, 'messages are processed');
+  for (const id of ['chart-lag', 'chart-throughput', 'chart-latency', 'chart-checkers']) {
+    assert(await page.isVisible(`#${id}`), `${id} present`);
+  }
+  await page.screenshot({ path: `${shots}/queue-en.png`, fullPage: true });
+});
+
+await test('queue preset: acks=0 loses messages silently when a leader crashes', async (page) => {
+  await page.goto(root + '#/queue?preset=acks0_crash');
+  await ready(page);
+  assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(2500);
+  assert(await cell(page, 'q-lost') > 0, 'lost silently > 0');
+  assert(await cell(page, 'q-failed') === 0, 'no failure was reported');
+});
+
+await test('queue preset: acks=all with idempotence loses and duplicates nothing through crashes', async (page) => {
+  await page.goto(root + '#/queue?preset=safe_producer');
+  await ready(page);
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(2500);
+  const [e, unclean] = (await page.textContent('#q-elections')).split('/').map(x => Number(x.trim()));
+  assert(e > 0, `leaders were elected: ${e}`);
+  assert(await cell(page, 'q-retries') > 0, 'producers retried');
+  for (const id of ['q-lost', 'q-dup-written', 'q-dup-processed', 'q-reordered']) {
+    assert(await cell(page, id) === 0, `${id} stays 0`);
+  }
+  await page.screenshot({ path: `${shots}/queue-safe.png`, fullPage: true });
+});
+
+await test('queue: fault buttons act on the model, and idle consumers show', async (page) => {
+  await page.goto(root + '#/queue?preset=idle_consumers');
+  await ready(page);
+  assert(await cell(page, 'q-idle') === 2, 'two of five consumers idle with three partitions');
+  await page.click('button[data-action="broker-0"]');
+  await page.waitForTimeout(400);
+  assert(/B0/.test(await page.textContent('button[data-action="broker-0"]')), 'broker button still there');
+  assert(await page.$eval('button[data-action="broker-0"]', b => b.classList.contains('down')), 'broker 0 shown down');
+  await page.click('button[data-action="remove-consumer"]');
+  await page.click('button[data-action="remove-consumer"]');
+  await page.waitForTimeout(1500);
+  assert(await cell(page, 'q-idle') === 0, 'no idle consumer left after two leave');
+});
+
+await test('queue: a switch goes into the URL, and a bad URL names the field', async (page) => {
+  await page.goto(root + '#/queue');
+  await ready(page);
+  await page.uncheck('input[data-param="idempotence"]');
+  await page.waitForTimeout(300);
+  assert(page.url().includes('idempotence=false'), `URL holds the switch: ${page.url()}`);
+  const page2 = await page.context().newPage();
+  await page2.goto(page.url());
+  await ready(page2);
+  assert(!(await page2.isChecked('input[data-param="idempotence"]')), 'switch restored');
+  const page3 = await page.context().newPage();
+  await page3.goto(root + '#/queue?min_insync_replicas=9&retries=-1');
+  await page3.waitForSelector('#url-notice');
+  const notice = await page3.textContent('#url-notice');
+  assert(notice.includes('min_insync_replicas') && notice.includes('retries'), `notice names the fields: ${notice}`);
+  assert(await page3.isVisible('#lab-canvas'), 'the lab still runs');
+});
+
+await test('queue page in Chinese', async (page) => {
+  await page.goto(root + '#/queue?preset=backlog');
+  await ready(page);
+  await page.click('#lang-switch');
+  await page.waitForTimeout(800);
+  assert(/[\u4e00-\u9fff]/.test(await page.textContent('h1')), 'heading in Chinese');
+  assert(/[\u4e00-\u9fff]/.test(await page.textContent('#actions')), 'buttons in Chinese');
+  await page.screenshot({ path: `${shots}/queue-zh.png`, fullPage: true });
+});
+
 await browser.close();
 server.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
