@@ -99,7 +99,7 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, la
     };
     draw_brokers(&ctx, snap, &l, lang);
     for (i, pt) in snap.partitions.iter().enumerate() {
-        draw_partition(&ctx, i as u32, pt, &l, snap);
+        draw_partition(&ctx, i as u32, pt, &l, lang);
     }
     draw_producers(&ctx, snap, &l, lang);
     draw_consumers(&ctx, snap, &l, lang);
@@ -159,7 +159,7 @@ fn draw_partition(
     p: u32,
     pt: &PartitionView,
     l: &Layout,
-    snap: &QueueSnapshot,
+    lang: Lang,
 ) {
     let y = l.row_y(p);
     let top = y - l.rh / 2.0 + 2.0;
@@ -201,7 +201,7 @@ fn draw_partition(
     }
     if pt.leader.is_none() {
         ctx.set_fill_style_str(DROP);
-        let _ = ctx.fill_text("offline", l.strip_x0 + 4.0, y + 4.0);
+        let _ = ctx.fill_text(tr(lang, T::QOffline), l.strip_x0 + 4.0, y + 4.0);
     }
     // The log: the newest records as cells.
     let cells = 48.0;
@@ -254,8 +254,11 @@ fn draw_partition(
         ctx.set_global_alpha(1.0);
     }
     ctx.set_fill_style_str(if lag > 100 { WAIT } else { MUTED });
-    let _ = ctx.fill_text(&format!("lag {lag}"), lx + 4.0, y + 4.0);
-    let _ = snap;
+    let _ = ctx.fill_text(
+        &format!("{} {lag}", tr(lang, T::QLagShort)),
+        lx + 4.0,
+        y + 4.0,
+    );
 }
 
 fn draw_producers(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layout, lang: Lang) {
@@ -272,7 +275,12 @@ fn draw_producers(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layo
         );
         ctx.set_fill_style_str(if p.blocked > 0 { DROP } else { MUTED });
         let _ = ctx.fill_text(
-            &format!("buf {} · {} ✈", p.buffered, p.in_flight),
+            &format!(
+                "{} {} · {} ✈",
+                tr(lang, T::QBufShort),
+                p.buffered,
+                p.in_flight
+            ),
             l.prod_x + 4.0,
             y + 11.0,
         );

@@ -52,6 +52,24 @@ fn chat_run_in_wasm_matches_the_native_digest() {
 }
 
 #[wasm_bindgen_test]
+fn queue_run_in_wasm_matches_the_native_digest() {
+    use flowlab_sim::queue::{presets, QueueLab};
+    let expected: u64 = include_str!("../sim/tests/golden/queue_safe_producer_20s.txt")
+        .trim()
+        .parse()
+        .unwrap();
+    // The same run as sim/tests/queue_golden.rs.
+    let p = presets::by_id("safe_producer").unwrap();
+    let mut lab = QueueLab::new(p.params, p.seed).unwrap();
+    lab.run_to(secs(20));
+    assert_eq!(
+        lab.digest(),
+        expected,
+        "wasm queue run differs from the native run"
+    );
+}
+
+#[wasm_bindgen_test]
 fn limiter_run_is_repeatable_in_wasm() {
     let run = || {
         let mut lab =

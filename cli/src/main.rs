@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use figures::{summarize, Figures, Stats, Tree};
-use models::{ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, Spec};
+use models::{ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, QueueSpec, Spec};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
@@ -66,7 +66,7 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
-    /// The model: limiter, chat or limiter-queue.
+    /// The model: limiter, queue, chat, limiter-queue or flash-sale.
     #[arg(value_name = "MODEL")]
     model: String,
 
@@ -144,6 +144,7 @@ fn run(args: &RunArgs) -> Result<String> {
     };
     match kind {
         Kind::Limiter => execute::<LimiterSpec>(args),
+        Kind::Queue => execute::<QueueSpec>(args),
         Kind::Chat => execute::<ChatSpec>(args),
         Kind::LimiterQueue => execute::<LimiterQueueSpec>(args),
         Kind::FlashSale => execute::<FlashSaleSpec>(args),
@@ -301,6 +302,7 @@ fn list(json: bool) -> Result<String> {
                 .collect(),
             keys: match k {
                 Kind::Limiter => params::keys::<LimiterSpec>(),
+                Kind::Queue => params::keys::<QueueSpec>(),
                 Kind::Chat => params::keys::<ChatSpec>(),
                 Kind::LimiterQueue => params::keys::<LimiterQueueSpec>(),
                 Kind::FlashSale => params::keys::<FlashSaleSpec>(),

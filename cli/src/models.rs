@@ -5,6 +5,7 @@ use flowlab_sim::kernel::metrics::Percentiles;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::limiter::{self, Algo, LimiterLab, LimiterParams};
+use flowlab_sim::queue::{self, QueueLab, QueueParams};
 use flowlab_sim::scenario::flash_sale::{self, FlashSaleParams};
 use flowlab_sim::scenario::limiter_queue::{self, LimiterQueueParams};
 use flowlab_sim::{Model, ParamError};
@@ -57,14 +58,16 @@ pub trait Spec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Limiter,
+    Queue,
     Chat,
     LimiterQueue,
     FlashSale,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Limiter,
+        Kind::Queue,
         Kind::Chat,
         Kind::LimiterQueue,
         Kind::FlashSale,
@@ -73,6 +76,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Limiter => LimiterSpec::NAME,
+            Kind::Queue => QueueSpec::NAME,
             Kind::Chat => ChatSpec::NAME,
             Kind::LimiterQueue => LimiterQueueSpec::NAME,
             Kind::FlashSale => FlashSaleSpec::NAME,
@@ -86,6 +90,7 @@ impl Kind {
     pub fn about(self) -> &'static str {
         match self {
             Kind::Limiter => LimiterSpec::ABOUT,
+            Kind::Queue => QueueSpec::ABOUT,
             Kind::Chat => ChatSpec::ABOUT,
             Kind::LimiterQueue => LimiterQueueSpec::ABOUT,
             Kind::FlashSale => FlashSaleSpec::ABOUT,
@@ -99,6 +104,7 @@ impl Kind {
         }
         match self {
             Kind::Limiter => ids(LimiterSpec::presets()),
+            Kind::Queue => ids(QueueSpec::presets()),
             Kind::Chat => ids(ChatSpec::presets()),
             Kind::LimiterQueue => ids(LimiterQueueSpec::presets()),
             Kind::FlashSale => ids(FlashSaleSpec::presets()),
@@ -203,6 +209,97 @@ impl Spec for LimiterSpec {
         Ok(Outcome {
             figures: f,
             digest: Some(lab.digest()),
+        })
+    }
+}
+
+pub struct QueueSpec;
+
+impl Spec for QueueSpec {
+    const NAME: &'static str = "queue";
+    const ABOUT: &'static str =
+        "partitioned message queue: producers, replicated partitions, a consumer group and faults; runs --until-s virtual seconds, then stops sending, heals every fault and reports the exact checks once quiet";
+    const TIMED: bool = true;
+    type Params = QueueParams;
+
+    fn presets() -> Vec<Preset<QueueParams>> {
+        queue::presets::all()
+    }
+
+    fn key_figures() -> Vec<String> {
+        [
+            "sent",
+            "lost",
+            "failed_visibly",
+            "dup_written",
+            "dup_processed",
+            "order_violations",
+            "lag",
+            "e2e_latency_p99_ms",
+            "final.lost",
+            "final.processed_twice",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn extent(_: &QueueParams, until: Nanos) -> (u64, &'static str) {
+        (until / NS_PER_MS, "virtual ms")
+    }
+
+    fn run(
+        p: &QueueParams,
+        seed: u64,
+        until: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError> {
+        let mut lab = QueueLab::new(p.clone(), seed)?;
+        advance_in_slices(&mut lab, until, report);
+        let mut f = Figures::default();
+        let digest = lab.digest();
+        f.f("virtual_s", lab.now() as f64 / NS_PER_S as f64);
+        let s = lab.stats();
+        for (name, v) in [
+            ("sent", s.sent),
+            ("acked", s.acked),
+            ("failed_visibly", s.failed_visibly),
+            ("lost", s.lost),
+            ("requests", s.requests),
+            ("retries", s.retries),
+            ("appended", s.appended),
+            ("dup_written", s.dup_written),
+            ("truncated", s.truncated),
+            ("elections", s.elections),
+            ("unclean_elections", s.unclean_elections),
+            ("rebalances", s.rebalances),
+            ("delivered", s.delivered),
+            ("dup_delivered", s.dup_delivered),
+            ("processed", s.processed),
+            ("dup_processed", s.dup_processed),
+            ("deduped", s.deduped),
+            ("order_violations", s.order_violations),
+            ("dead_lettered", s.dead_lettered),
+            ("expired", s.expired),
+            ("dropped_events", s.dropped_events),
+            ("idle_consumers", lab.idle_members() as u64),
+            ("lag", lab.total_lag()),
+        ] {
+            f.u(name, v);
+        }
+        latency(&mut f, "e2e_latency", s.e2e_latency.percentiles());
+        latency(&mut f, "send_latency", s.send_latency.percentiles());
+        // Then quiet: the exact checks.
+        let quiet = lab.quiesce(600 * NS_PER_S);
+        let fc = lab.final_check();
+        f.b("final.quiet", quiet);
+        f.u("final.lost", fc.lost);
+        f.u("final.processed_twice", fc.processed_twice);
+        f.u("final.written_twice", fc.written_twice);
+        f.u("final.failed", fc.failed);
+        f.u("final.order_violations", lab.stats().order_violations);
+        Ok(Outcome {
+            figures: f,
+            digest: Some(digest),
         })
     }
 }

@@ -149,6 +149,36 @@ fn chat_push_failures_lose_messages_only_in_scheme_one() {
 }
 
 #[test]
+fn queue_acks1_loses_acknowledged_messages_and_acks_all_does_not() {
+    let d = json(&[
+        "run",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--until-s",
+        "10",
+    ]);
+    let m = &d["metrics"];
+    assert!(u(&m["sent"]) > 1_000, "{m}");
+    assert_eq!(m["final"]["quiet"], true, "{m}");
+    assert!(u(&m["final"]["lost"]) > 0, "{m}");
+    assert_eq!(u(&m["final"]["lost"]), u(&m["lost"]), "{m}");
+    let d = json(&[
+        "run",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--set",
+        "acks=all",
+        "--until-s",
+        "10",
+    ]);
+    assert_eq!(u(&d["metrics"]["final"]["lost"]), 0, "{}", d["metrics"]);
+    let e = fails(&["run", "queue", "--set", "min_insync_replicas=5"]);
+    assert!(e.contains("min_insync_replicas"), "{e}");
+}
+
+#[test]
 fn limiter_queue_accounts_for_every_request() {
     let d = json(&["run", "limiter-queue", "--set", "requests=200000"]);
     assert_eq!(d["params"]["requests"], 200_000);
@@ -379,10 +409,12 @@ fn list_shows_models_and_presets() {
     let text = String::from_utf8(out.stdout).unwrap();
     for name in [
         "limiter",
+        "queue",
         "chat",
         "limiter-queue",
         "flash-sale",
         "boundary_burst",
+        "safe_producer",
         "push_failures",
         "unsafe_oversell",
     ] {
@@ -390,13 +422,14 @@ fn list_shows_models_and_presets() {
     }
     let d = json(&["list", "--json"]);
     let models = d.as_array().unwrap();
-    assert_eq!(models.len(), 4);
+    assert_eq!(models.len(), 5);
     assert_eq!(models[0]["model"], "limiter");
     assert!(models[0]["keys"]
         .as_array()
         .unwrap()
         .contains(&Value::from("fixed_window.limit")));
-    assert_eq!(models[1]["presets"][0]["id"], "push_failures");
+    assert_eq!(models[1]["presets"][0]["id"], "acks0_crash");
+    assert_eq!(models[2]["presets"][0]["id"], "push_failures");
 }
 
 #[test]
