@@ -139,8 +139,36 @@ fn chat_lab(c: &mut Criterion) {
     g.finish();
 }
 
+/// The queue lab's whole message path, by messages: send, batch, append to a partition leader,
+/// replicate, acknowledge, poll, process, commit. 20,000 msgs/s for 10 virtual seconds with the
+/// default cluster (3 brokers, 4 partitions, acks=all, idempotence, 3 consumers); 200k messages.
+fn queue_lab(c: &mut Criterion) {
+    use flowlab_sim::queue::{QueueLab, QueueParams};
+    let mut g = c.benchmark_group("queue_lab");
+    g.sample_size(10);
+    let p = QueueParams {
+        rate_per_s: 20_000,
+        consumers: 4,
+        process_ms: 0,
+        buffer_memory_bytes: 100_000_000,
+        ..QueueParams::default()
+    };
+    let mut probe = QueueLab::new(p.clone(), 1).unwrap();
+    probe.run_to(flowlab_sim::kernel::time::secs(10));
+    g.throughput(Throughput::Elements(probe.stats().sent));
+    g.bench_function("messages_20k_per_s_10s", |b| {
+        b.iter(|| {
+            let mut lab = QueueLab::new(p.clone(), 1).unwrap();
+            lab.run_to(flowlab_sim::kernel::time::secs(10));
+            lab.digest()
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    queue_lab,
     event_queue,
     token_bucket,
     limiter_lab,
