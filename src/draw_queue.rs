@@ -242,6 +242,15 @@ fn draw_partition(
     }
     marker(pt.hw, HW, 2.0);
     marker(pt.committed, COMMIT, 3.0);
+    if pt.committed + 1 < first {
+        // The committed offset is further back than the records shown.
+        ctx.set_fill_style_str(COMMIT);
+        let _ = ctx.fill_text(
+            &format!("◀ {}", first - pt.committed),
+            l.strip_x0 + 3.0,
+            top + hh - 3.0,
+        );
+    }
     // Lag: a bar that grows with the backlog (log scale), and the figure.
     let lag = pt.lag();
     let lx = l.strip_x1 - 54.0;
