@@ -14,5 +14,6 @@ pub mod limiter;
 
 pub use kernel::model::{Advance, Model, ParamError};
 pub use kernel::time::Nanos;
+pub mod cache;
 pub mod chat;
 pub mod scenario;
