@@ -17,6 +17,7 @@ pub mod ring;
 
 pub use model::{
     CacheLab, CacheSnapshot, Flow, FlowKind, LaneStats, LaneView, RingChangeInfo, RingView,
+    MAX_IN_FLIGHT,
 };
 pub use params::{
     CacheParams, Compare, Hashing, MissGuard, RingChange, Strategy, MAX_APP_SERVERS, MAX_KEYS,

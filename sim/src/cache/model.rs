@@ -26,6 +26,7 @@ const FLOW_CAPACITY: usize = 4_096;
 const SLOT_NS: Nanos = 100 * NS_PER_MS;
 /// Keys of the ring picture.
 const SAMPLE_KEYS: u32 = 96;
+const NO_FLIGHT: u32 = u32::MAX;
 
 /// How a request ended (each request ends exactly once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,6 +221,8 @@ enum Ev {
         store: bool,
         unlock: bool,
         refresh: bool,
+        /// The single flight this fill ends (its leader), or `NO_FLIGHT`.
+        flight: u32,
     },
     /// A write's cache step (a delete, a set, or the write itself under write-through/behind).
     WriteCache(u32),
@@ -284,7 +287,10 @@ struct Lane {
     locks: HashMap<u32, Nanos, Fixed>,
     single_flight: HashMap<u64, Vec<u32>, Fixed>,
     coalesced: HashMap<u64, Vec<u32>, Fixed>,
-    node_loads: HashMap<u32, NodeLoad, Fixed>,
+    /// The node load of a key that new misses may join (by loader request).
+    node_loads: HashMap<u32, u32, Fixed>,
+    /// Node loads in flight, by loader request.
+    loads: HashMap<u32, NodeLoad, Fixed>,
     refreshing: HashMap<u32, (), Fixed>,
     batches: Vec<Vec<u32>>,
     free_batches: Vec<u32>,
@@ -346,6 +352,7 @@ impl Lane {
             single_flight: HashMap::default(),
             coalesced: HashMap::default(),
             node_loads: HashMap::default(),
+            loads: HashMap::default(),
             refreshing: HashMap::default(),
             batches: Vec::new(),
             free_batches: Vec::new(),
@@ -441,7 +448,17 @@ impl Lane {
     fn delete_entry(&mut self, key: u32) {
         let node = self.place.owner(key);
         self.stats.node_ops[node] += 1;
-        self.nodes[node].remove(key);
+        self.drop_entry(node, key);
+    }
+
+    /// Removes a value from a node; unflushed writes it holds are written back first (a
+    /// write-behind cache keeps a dirty value until the database has it).
+    fn drop_entry(&mut self, node: usize, key: u32) {
+        if let Some(e) = self.nodes[node].remove(key) {
+            if e.dirty > 0 {
+                self.flush_key(key, e.ver, e.dirty);
+            }
+        }
     }
 
     fn alloc(&mut self, r: Req) -> Option<u32> {
@@ -685,22 +702,16 @@ impl Lane {
                 self.finish(r, FlowKind::HitCache, e.ver, e.null);
                 return;
             }
-            Some(_) => {
-                self.nodes[node].remove(key);
-            }
+            Some(_) => self.drop_entry(node, key),
             None => {}
         }
         if self.p.strategy.loads_through() {
-            if let Some(l) = self.node_loads.get_mut(&key) {
-                l.waiters.push(r);
+            if let Some(&l) = self.node_loads.get(&key) {
+                if let Some(load) = self.loads.get_mut(&l) {
+                    load.waiters.push(r);
+                }
             } else {
-                self.node_loads.insert(
-                    key,
-                    NodeLoad {
-                        waiters: Vec::new(),
-                        superseded: false,
-                    },
-                );
+                self.start_load(key, r);
                 self.reqs[r as usize].loader = true;
                 self.db_read(r);
             }
@@ -752,9 +763,49 @@ impl Lane {
             writes: 0,
             db: true,
         };
+        if self.p.strategy.loads_through() && self.node_loads.contains_key(&key) {
+            return; // the node is loading this key already
+        }
         if let Some(r) = self.alloc(req) {
             self.refreshing.insert(key, ());
+            if self.p.strategy.loads_through() {
+                self.start_load(key, r);
+            }
             self.db_read(r);
+        }
+    }
+
+    /// Registers request `r` as the node's load of `key`: later misses join it until a write
+    /// reaches the node, which supersedes it (its value is then not installed, and not joined).
+    fn start_load(&mut self, key: u32, r: u32) {
+        self.node_loads.insert(key, r);
+        self.loads.insert(
+            r,
+            NodeLoad {
+                waiters: Vec::new(),
+                superseded: false,
+            },
+        );
+    }
+
+    /// Ends the node load led by `r`: its waiters, and whether a write superseded it.
+    fn end_load(&mut self, key: u32, r: u32) -> (Vec<u32>, bool) {
+        if self.node_loads.get(&key) == Some(&r) {
+            self.node_loads.remove(&key);
+        }
+        match self.loads.remove(&r) {
+            Some(l) => (l.waiters, l.superseded),
+            None => (Vec::new(), false),
+        }
+    }
+
+    /// A write reached the node: a load of the key in flight must not install its older value,
+    /// and later misses start a fresh one.
+    fn supersede_load(&mut self, key: u32) {
+        if let Some(r) = self.node_loads.remove(&key) {
+            if let Some(l) = self.loads.get_mut(&r) {
+                l.superseded = true;
+            }
         }
     }
 
@@ -774,6 +825,24 @@ impl Lane {
         let null = !q.found;
         let store = !null || self.p.cache_null;
         match q.kind {
+            Kind::Refresh if self.p.strategy.loads_through() => {
+                let (waiters, superseded) = self.end_load(q.key, r);
+                if store && !superseded {
+                    let node = self.place.owner(q.key);
+                    let newer = self.nodes[node]
+                        .peek(q.key)
+                        .is_some_and(|e| !e.null && e.ver > q.ver);
+                    if !newer {
+                        let e = self.new_entry(q.ver, null);
+                        self.insert_entry(q.key, e);
+                    }
+                }
+                for w in waiters {
+                    self.finish(w, FlowKind::Miss, q.ver, null);
+                }
+                self.refreshing.remove(&q.key);
+                self.release(r);
+            }
             Kind::Refresh => {
                 let at = self.now + self.cache_lat();
                 self.schedule(
@@ -785,6 +854,7 @@ impl Lane {
                         store,
                         unlock: false,
                         refresh: true,
+                        flight: NO_FLIGHT,
                     },
                 );
                 self.release(r);
@@ -794,8 +864,7 @@ impl Lane {
             }
             Kind::Read if self.p.strategy.loads_through() => {
                 // The node installs what it loaded, unless a newer write reached it meanwhile.
-                let load = self.node_loads.remove(&q.key);
-                let superseded = load.as_ref().is_some_and(|l| l.superseded);
+                let (waiters, superseded) = self.end_load(q.key, r);
                 if store && !superseded {
                     let node = self.place.owner(q.key);
                     let newer = self.nodes[node]
@@ -807,13 +876,16 @@ impl Lane {
                     }
                 }
                 self.finish(r, FlowKind::Miss, q.ver, null);
-                for w in load.map(|l| l.waiters).unwrap_or_default() {
+                for w in waiters {
                     self.finish(w, FlowKind::Miss, q.ver, null);
                 }
             }
             _ => {
                 let unlock = self.p.miss_guard == MissGuard::Mutex && q.loader;
-                if store || unlock {
+                // A single flight ends once its value is in the cache (the load and the set run
+                // inside the flight), so no second flight starts in between.
+                let flight = self.p.miss_guard == MissGuard::SingleFlight && q.loader;
+                if store || unlock || flight {
                     let at = self.now + self.cache_lat();
                     self.schedule(
                         at,
@@ -824,15 +896,12 @@ impl Lane {
                             store,
                             unlock,
                             refresh: false,
+                            flight: if flight { r } else { NO_FLIGHT },
                         },
                     );
                 }
-                self.finish(r, FlowKind::Miss, q.ver, null);
-                if self.p.miss_guard == MissGuard::SingleFlight && q.loader {
-                    let sk = (q.server as u64) << 32 | q.key as u64;
-                    for w in self.single_flight.remove(&sk).unwrap_or_default() {
-                        self.finish(w, FlowKind::Miss, q.ver, null);
-                    }
+                if !flight {
+                    self.finish(r, FlowKind::Miss, q.ver, null);
                 }
             }
         }
@@ -845,9 +914,7 @@ impl Lane {
                 let mut also = Vec::new();
                 if q.loader {
                     if self.p.strategy.loads_through() {
-                        if let Some(l) = self.node_loads.remove(&q.key) {
-                            also = l.waiters;
-                        }
+                        also = self.end_load(q.key, r).0;
                     } else if self.p.miss_guard == MissGuard::SingleFlight {
                         let sk = (q.server as u64) << 32 | q.key as u64;
                         also = self.single_flight.remove(&sk).unwrap_or_default();
@@ -862,7 +929,15 @@ impl Lane {
             }
             Kind::Refresh => {
                 self.refreshing.remove(&q.key);
+                let waiters = if self.p.strategy.loads_through() {
+                    self.end_load(q.key, r).0
+                } else {
+                    Vec::new()
+                };
                 self.release(r);
+                for w in waiters {
+                    self.finish(w, FlowKind::Error, 0, false);
+                }
             }
             Kind::Write => {
                 self.stats.write_errors += 1;
@@ -1058,9 +1133,7 @@ impl Lane {
                 let mut e = self.new_entry(v, false);
                 e.dirty = dirty + 1;
                 self.insert_entry(q.key, e);
-                if let Some(l) = self.node_loads.get_mut(&q.key) {
-                    l.superseded = true;
-                }
+                self.supersede_load(q.key);
                 self.reqs[r as usize].ver = v;
                 self.wb_acked += 1;
                 self.ack(r);
@@ -1114,9 +1187,7 @@ impl Lane {
                     let e = self.new_entry(v, false);
                     self.insert_entry(q.key, e);
                 }
-                if let Some(l) = self.node_loads.get_mut(&q.key) {
-                    l.superseded = true;
-                }
+                self.supersede_load(q.key);
                 self.ack(r);
             }
             _ => self.ack(r),
@@ -1266,7 +1337,19 @@ impl Lane {
                 store,
                 unlock,
                 refresh,
-            } => self.on_fill(key, ver, null, store, unlock, refresh),
+                flight,
+            } => {
+                self.on_fill(key, ver, null, store, unlock, refresh);
+                if flight != NO_FLIGHT {
+                    let q = self.reqs[flight as usize];
+                    let sk = (q.server as u64) << 32 | q.key as u64;
+                    let waiters = self.single_flight.remove(&sk).unwrap_or_default();
+                    self.finish(flight, FlowKind::Miss, ver, null);
+                    for w in waiters {
+                        self.finish(w, FlowKind::Miss, ver, null);
+                    }
+                }
+            }
             Ev::WriteCache(r) => self.on_write_cache(r),
             Ev::Delete(key) => self.on_delete(key),
             Ev::Flush => self.on_flush(),
@@ -1425,8 +1508,11 @@ impl CacheLab {
 
     /// Unflushed writes held by node `node` in a lane.
     pub fn unflushed_on(&self, lane: usize, node: u32) -> u64 {
-        self.lanes[lane].nodes[node as usize]
-            .iter()
+        self.lanes[lane]
+            .nodes
+            .get(node as usize)
+            .into_iter()
+            .flat_map(|n| n.iter())
             .map(|(_, e)| e.dirty as u64)
             .sum()
     }
@@ -1498,7 +1584,11 @@ impl CacheLab {
     }
 
     /// Cache node `node` crashes and restarts empty: what it held is gone, unflushed writes too.
+    /// Does nothing if `node` is not in the cluster.
     pub fn crash_node(&mut self, node: u32) {
+        if !self.nodes.contains(&node) {
+            return;
+        }
         for l in &mut self.lanes {
             l.crash(node);
         }
