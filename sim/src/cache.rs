@@ -44,6 +44,29 @@ pub enum LaneKind {
     Hashing(Hashing),
 }
 
+impl LaneKind {
+    /// A stable snake_case id (`as_set`, `guard.mutex`, `strategy.write_behind`, `hashing.ring` ...).
+    pub fn id(self) -> String {
+        match self {
+            LaneKind::AsSet => "as_set".into(),
+            LaneKind::Guard(g) => format!("guard.{}", g.as_str()),
+            LaneKind::NoJitter => "no_jitter".into(),
+            LaneKind::TtlJitter => "ttl_jitter".into(),
+            LaneKind::L1 => "l1".into(),
+            LaneKind::Unprotected => "unprotected".into(),
+            LaneKind::NullCache => "null_cache".into(),
+            LaneKind::Bloom => "bloom".into(),
+            LaneKind::Strategy(s) => format!("strategy.{}", s.as_str()),
+            LaneKind::NoCache => "no_cache".into(),
+            LaneKind::Cache => "cache".into(),
+            LaneKind::Coalescing => "coalescing".into(),
+            LaneKind::Batching => "batching".into(),
+            LaneKind::Hashing(Hashing::Ring) => "hashing.ring".into(),
+            LaneKind::Hashing(Hashing::ModN) => "hashing.mod_n".into(),
+        }
+    }
+}
+
 /// The lanes `p` runs: each a name and the params it runs with (`p` with one switch flipped).
 pub fn lanes(p: &CacheParams) -> Vec<(LaneKind, CacheParams)> {
     let with = |f: &dyn Fn(&mut CacheParams)| {
