@@ -14,6 +14,8 @@ pub enum Route {
     Chat,
     #[at("/flash-sale")]
     FlashSale,
+    #[at("/cache")]
+    Cache,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -26,6 +28,7 @@ mod shell {
 
     use super::Route;
     use crate::i18n::{tr, Lang, T};
+    use crate::labs::cache::CacheLabPage;
     use crate::labs::chat::ChatLabPage;
     use crate::labs::flash_sale::FlashSalePage;
     use crate::labs::limiter::LimiterLabPage;
@@ -71,6 +74,7 @@ mod shell {
             Route::Limiter => html! { <LimiterLabPage /> },
             Route::Chat => html! { <ChatLabPage /> },
             Route::FlashSale => html! { <FlashSalePage /> },
+            Route::Cache => html! { <CacheLabPage /> },
             Route::NotFound => html! { <NotFoundPage /> },
         }
     }
@@ -108,6 +112,7 @@ mod shell {
                     <Link<Route> to={Route::Limiter} classes={classes!(active(Route::Limiter))}>{ tr(lang, T::NavLimiter) }</Link<Route>>
                     <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
                     <Link<Route> to={Route::FlashSale} classes={classes!(active(Route::FlashSale))}>{ tr(lang, T::NavFlashSale) }</Link<Route>>
+                    <Link<Route> to={Route::Cache} classes={classes!(active(Route::Cache))}>{ tr(lang, T::NavCache) }</Link<Route>>
                 </nav>
                 <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, T::LangSwitch) }</button>
             </header>
