@@ -210,17 +210,19 @@ fn draw_lane(
             ctx.fill_rect(c.node - 22.0, y - bh / 2.0, 44.0, bh);
             ctx.set_fill_style_str(&node_color(n));
             ctx.fill_rect(c.node - 22.0, y - bh / 2.0, 44.0 * fill.min(1.0), bh);
+            ctx.set_stroke_style_str(&node_color(n));
+            ctx.stroke_rect(c.node - 22.0, y - bh / 2.0, 44.0, bh);
         }
     }
     // The database, with its load against capacity.
     let load = lane.db_qps as f64 / lane.db_capacity_qps.max(1) as f64;
     ctx.set_fill_style_str("#24324a");
-    ctx.fill_rect(c.db - 20.0, db_y - 22.0, 40.0, 44.0);
+    ctx.fill_rect(c.db - 30.0, db_y - 22.0, 60.0, 44.0);
     ctx.set_fill_style_str(if load > 1.0 { DROP } else { PASS });
     let bar = 44.0 * load.min(1.0);
-    ctx.fill_rect(c.db + 24.0, db_y + 22.0 - bar, 6.0, bar);
+    ctx.fill_rect(c.db + 34.0, db_y + 22.0 - bar, 6.0, bar);
     ctx.set_stroke_style_str(MUTED);
-    ctx.stroke_rect(c.db + 24.0, db_y - 22.0, 6.0, 44.0);
+    ctx.stroke_rect(c.db + 34.0, db_y - 22.0, 6.0, 44.0);
     ctx.set_fill_style_str(if load > 1.0 { DROP } else { INK });
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_text_align("center");
@@ -240,11 +242,13 @@ fn draw_lane(
         line(ctx, c.client, db_y, c.node, db_y);
         ctx.set_stroke_style_str(WAIT);
         ctx.set_line_width(1.0 + 14.0 * to_db);
-        line(ctx, c.node, db_y, c.db - 20.0, db_y);
+        line(ctx, c.node, db_y, c.db - 30.0, db_y);
         ctx.set_global_alpha(1.0);
         ctx.set_line_width(1.0);
     }
-    for f in lane.flows.iter().take(MAX_PARTICLES) {
+    // Evenly over the span, so that a dense lane still shows requests at every stage.
+    let stride = lane.flows.len().div_ceil(MAX_PARTICLES).max(1);
+    for f in lane.flows.iter().step_by(stride) {
         let age = now.saturating_sub(f.end) as f64 / span;
         if age > 1.0 {
             continue;
