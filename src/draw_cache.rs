@@ -137,7 +137,7 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nan
     if sampled {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font("11px system-ui, sans-serif");
-        let _ = ctx.fill_text(tr(lang, T::FlowsSampled), label_w + 8.0, h - 4.0);
+        let _ = ctx.fill_text(tr(lang, T::CacheFlowsSampled), label_w + 8.0, h - 4.0);
     }
 }
 
@@ -214,21 +214,6 @@ fn draw_lane(
             ctx.stroke_rect(c.node - 22.0, y - bh / 2.0, 44.0, bh);
         }
     }
-    // The database, with its load against capacity.
-    let load = lane.db_qps as f64 / lane.db_capacity_qps.max(1) as f64;
-    ctx.set_fill_style_str("#24324a");
-    ctx.fill_rect(c.db - 30.0, db_y - 22.0, 60.0, 44.0);
-    ctx.set_fill_style_str(if load > 1.0 { DROP } else { PASS });
-    let bar = 44.0 * load.min(1.0);
-    ctx.fill_rect(c.db + 34.0, db_y + 22.0 - bar, 6.0, bar);
-    ctx.set_stroke_style_str(MUTED);
-    ctx.stroke_rect(c.db + 34.0, db_y - 22.0, 6.0, 44.0);
-    ctx.set_fill_style_str(if load > 1.0 { DROP } else { INK });
-    ctx.set_font("11px system-ui, sans-serif");
-    ctx.set_text_align("center");
-    let _ = ctx.fill_text(&format!("{} q/s", lane.db_qps), c.db, db_y + 4.0);
-    ctx.set_text_align("left");
-
     // Requests: out to the farthest place they reached and back, over `span_ns` after they end.
     let span = span_ns.max(1) as f64;
     let dense = lane.dense || lane.flows.len() > MAX_PARTICLES;
@@ -291,6 +276,21 @@ fn draw_lane(
             ctx.stroke();
         }
     }
+    // The database, with its load against capacity (over the particles).
+    let load = lane.db_qps as f64 / lane.db_capacity_qps.max(1) as f64;
+    ctx.set_fill_style_str("#24324a");
+    ctx.fill_rect(c.db - 30.0, db_y - 22.0, 60.0, 44.0);
+    ctx.set_fill_style_str(if load > 1.0 { DROP } else { PASS });
+    let bar = 44.0 * load.min(1.0);
+    ctx.fill_rect(c.db + 34.0, db_y + 22.0 - bar, 6.0, bar);
+    ctx.set_stroke_style_str(MUTED);
+    ctx.stroke_rect(c.db + 34.0, db_y - 22.0, 6.0, 44.0);
+    ctx.set_fill_style_str(if load > 1.0 { DROP } else { INK });
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_text_align("center");
+    let _ = ctx.fill_text(&format!("{} q/s", lane.db_qps), c.db, db_y + 4.0);
+    ctx.set_text_align("left");
+
     dense
 }
 

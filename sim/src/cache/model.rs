@@ -37,8 +37,6 @@ pub enum FlowKind {
     HitCache,
     /// Answered from the database after a miss.
     Miss,
-    /// Answered from a cache with a value older than an acknowledged write.
-    Stale,
     /// Failed: the database timed out, or the lane was full.
     Error,
     /// A write, acknowledged.
@@ -56,6 +54,8 @@ pub struct Flow {
     pub node: u16,
     /// The request went to the database.
     pub db: bool,
+    /// A read answered with a value older than a write already acknowledged.
+    pub stale: bool,
 }
 
 /// Counters and series of one lane.
@@ -621,6 +621,7 @@ impl Lane {
                     server,
                     node: 0,
                     db: false,
+                    stale: false,
                 });
                 return;
             }
@@ -950,6 +951,7 @@ impl Lane {
                     server: q.server,
                     node: q.node,
                     db: true,
+                    stale: false,
                 });
                 self.release(r);
             }
@@ -982,7 +984,7 @@ impl Lane {
     fn finish(&mut self, r: u32, kind: FlowKind, ver: u32, null: bool) {
         let q = self.reqs[r as usize];
         let now = self.now;
-        let mut shown = kind;
+        let mut stale = false;
         match kind {
             FlowKind::HitL1 => self.stats.hits_l1 += 1,
             FlowKind::HitCache => self.stats.hits_cache += 1,
@@ -1004,7 +1006,7 @@ impl Lane {
                     .min()
                     .unwrap_or(now);
                 self.stats.max_staleness_ns = self.stats.max_staleness_ns.max(now - since);
-                shown = FlowKind::Stale;
+                stale = true;
             }
             if !self.l1.is_empty() && kind != FlowKind::HitL1 {
                 let exp = now + self.p.l1_ttl_ms as u64 * NS_PER_MS;
@@ -1014,10 +1016,11 @@ impl Lane {
         self.flow(Flow {
             start: q.start,
             end: now,
-            kind: shown,
+            kind,
             server: q.server,
             node: q.node,
             db: q.db,
+            stale,
         });
         self.release(r);
         if q.coal_leader {
@@ -1231,6 +1234,7 @@ impl Lane {
             server: q.server,
             node: q.node,
             db: q.db,
+            stale: false,
         });
         self.release(r);
     }
