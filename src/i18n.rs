@@ -926,6 +926,10 @@ mod tests {
             T::ExplainLeakyBucket,
             T::PresetBoundaryBurstWatch,
             T::FlowView,
+            T::CacheIntro,
+            T::ExplCacheAside,
+            T::PresetRaceWatch,
+            T::StratWriteBehind,
         ] {
             let (en, zh) = both(key);
             assert!(!en.is_empty());

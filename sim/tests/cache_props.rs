@@ -232,3 +232,28 @@ fn runs_are_deterministic_and_independent_of_stepping() {
         assert_eq!(a.digest(), b.digest(), "{}", p.id);
     }
 }
+
+/// The ring view follows the cluster, and a snapshot reused across labs is refreshed.
+#[test]
+fn the_ring_view_follows_changes_and_new_labs() {
+    let mut snap = flowlab_sim::cache::CacheSnapshot::default();
+    let mut a = CacheLab::new(CacheParams::default(), 1).unwrap();
+    a.fill_snapshot(secs(1), &mut snap);
+    assert_eq!(snap.ring.nodes, vec![0, 1, 2, 3]);
+    assert_eq!(snap.ring.load.iter().sum::<u64>(), 2_000);
+    a.add_node();
+    a.fill_snapshot(secs(1), &mut snap);
+    assert_eq!(snap.ring.nodes.len(), 5);
+    assert!(snap.ring.keys.iter().any(|&(_, now, before)| now != before));
+    let b = CacheLab::new(
+        CacheParams {
+            nodes: 2,
+            ..CacheParams::default()
+        },
+        1,
+    )
+    .unwrap();
+    b.fill_snapshot(secs(1), &mut snap);
+    assert_eq!(snap.ring.nodes, vec![0, 1]);
+    assert_eq!(snap.ring.points.len(), 200);
+}

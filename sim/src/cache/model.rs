@@ -313,6 +313,9 @@ struct Lane {
     /// Write-behind writes being flushed (sent, not committed).
     flushing_writes: u64,
     wb_acked: u64,
+    /// Write-behind: keys written since the last flush (each once).
+    dirty_keys: Vec<u32>,
+    dirty_listed: Vec<bool>,
     flows: VecDeque<Flow>,
 }
 
@@ -370,6 +373,12 @@ impl Lane {
             last_slot_count: 0,
             flushing_writes: 0,
             wb_acked: 0,
+            dirty_keys: Vec::new(),
+            dirty_listed: if p.strategy == Strategy::WriteBehind {
+                vec![false; n]
+            } else {
+                Vec::new()
+            },
             flows: VecDeque::with_capacity(256),
             p,
         };
@@ -1135,6 +1144,10 @@ impl Lane {
                 let dirty = self.nodes[node].peek(q.key).map_or(0, |e| e.dirty);
                 let mut e = self.new_entry(v, false);
                 e.dirty = dirty + 1;
+                if !self.dirty_listed[k] {
+                    self.dirty_listed[k] = true;
+                    self.dirty_keys.push(q.key);
+                }
                 self.insert_entry(q.key, e);
                 self.supersede_load(q.key);
                 self.reqs[r as usize].ver = v;
@@ -1267,16 +1280,16 @@ impl Lane {
     }
 
     fn on_flush(&mut self) {
-        for node in self.place.nodes.clone() {
-            let dirty: Vec<(u32, u32, u32)> = self.nodes[node as usize]
-                .iter()
-                .filter(|(_, e)| e.dirty > 0)
-                .map(|(k, e)| (k, e.ver, e.dirty))
-                .collect();
-            for (k, ver, writes) in dirty {
-                if let Some(e) = self.nodes[node as usize].peek_mut(k) {
-                    e.dirty = 0;
-                }
+        // Only the keys written since the last flush (O(dirty keys), not O(cached values)).
+        for k in std::mem::take(&mut self.dirty_keys) {
+            self.dirty_listed[k as usize] = false;
+            let node = self.place.owner(k);
+            let Some(e) = self.nodes[node].peek_mut(k) else {
+                continue; // already written back (evicted, moved) or lost in a crash
+            };
+            if e.dirty > 0 {
+                let (ver, writes) = (e.ver, e.dirty);
+                e.dirty = 0;
                 self.flush_key(k, ver, writes);
             }
         }
@@ -1407,6 +1420,8 @@ pub struct RingView {
     pub last_change: Option<RingChangeInfo>,
     /// Keys per node among the existing keys (ring placement), in the order of `nodes`.
     pub load: Vec<u64>,
+    /// Bumped when the cluster changes: a view with the same generation is up to date.
+    pub generation: u64,
 }
 
 /// One lane as drawn.
@@ -1455,6 +1470,8 @@ pub struct CacheLab {
     last_change: Option<RingChangeInfo>,
     /// Owners of the sample keys before the last change.
     prev_owner: Vec<u32>,
+    /// The ring as drawn, rebuilt only when the cluster changes.
+    ring_view: RingView,
     arrivals: u64,
 }
 
@@ -1585,6 +1602,35 @@ impl CacheLab {
             l.tick(self.now.max(l.now));
             l.set_nodes(&nodes);
         }
+        self.build_ring_view();
+    }
+
+    fn build_ring_view(&mut self) {
+        let ring = Ring::new(&self.nodes, self.p.virtual_nodes);
+        let owners = self.sample_owners(&self.nodes);
+        // Unique across labs, so a snapshot filled from an earlier lab is refreshed too (drawing
+        // only: no metric depends on it).
+        static VIEWS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let generation = VIEWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.ring_view = RingView {
+            nodes: self.nodes.clone(),
+            points: ring
+                .points()
+                .iter()
+                .map(|&(h, n)| (h as f64 / u64::MAX as f64, n))
+                .collect(),
+            keys: owners
+                .iter()
+                .enumerate()
+                .map(|(k, &o)| {
+                    let pos = key_hash(k as u32) as f64 / u64::MAX as f64;
+                    (pos, o, self.prev_owner.get(k).copied().unwrap_or(o))
+                })
+                .collect(),
+            last_change: self.last_change,
+            load: super::ring::load(&ring, self.p.key_count),
+            generation,
+        };
     }
 
     /// Cache node `node` crashes and restarts empty: what it held is gone, unflushed writes too.
@@ -1688,25 +1734,9 @@ impl CacheLab {
                 app_servers: l.p.app_servers,
             });
         }
-        let ring = Ring::new(&self.nodes, self.p.virtual_nodes);
-        let r = &mut out.ring;
-        r.nodes = self.nodes.clone();
-        r.points = ring
-            .points()
-            .iter()
-            .map(|&(h, n)| (h as f64 / u64::MAX as f64, n))
-            .collect();
-        let owners = self.sample_owners(&self.nodes);
-        r.keys = owners
-            .iter()
-            .enumerate()
-            .map(|(k, &o)| {
-                let pos = key_hash(k as u32) as f64 / u64::MAX as f64;
-                (pos, o, self.prev_owner.get(k).copied().unwrap_or(o))
-            })
-            .collect();
-        r.last_change = self.last_change;
-        r.load = super::ring::load(&ring, self.p.key_count);
+        if out.ring.generation != self.ring_view.generation {
+            out.ring.clone_from(&self.ring_view);
+        }
     }
 
     /// The next thing to happen: (time, lane index or None for an arrival or a cluster event).
@@ -1771,10 +1801,12 @@ impl Model for CacheLab {
             scheduled,
             last_change: None,
             prev_owner: Vec::new(),
+            ring_view: RingView::default(),
             arrivals: 0,
             p,
         };
         lab.prev_owner = lab.sample_owners(&lab.nodes.clone());
+        lab.build_ring_view();
         lab.pending = lab.draw_arrival();
         Ok(lab)
     }
