@@ -100,10 +100,16 @@ proptest! {
             read_share: 0.7,
             ..p
         };
+        let keys = p.key_count;
         let mut lab = CacheLab::new(p, seed).unwrap();
         lab.run_to(secs(3));
         prop_assert!(lab.stats(0).writes_acked > 0);
         prop_assert_eq!(lab.stats(0).stale_reads, 0);
+        // A write is acknowledged only once the database has committed it.
+        for k in 0..keys {
+            let (committed, acked) = lab.versions(0, k);
+            prop_assert!(acked <= committed, "key {}: acked {} > committed {}", k, acked, committed);
+        }
     }
 
     /// With the lock in the cache, a key is loaded from the database at most once between two
