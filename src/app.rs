@@ -16,6 +16,8 @@ pub enum Route {
     Chat,
     #[at("/flash-sale")]
     FlashSale,
+    #[at("/cache")]
+    Cache,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -28,6 +30,7 @@ mod shell {
 
     use super::Route;
     use crate::i18n::{tr, Lang, T};
+    use crate::labs::cache::CacheLabPage;
     use crate::labs::chat::ChatLabPage;
     use crate::labs::flash_sale::FlashSalePage;
     use crate::labs::limiter::LimiterLabPage;
@@ -75,6 +78,7 @@ mod shell {
             Route::Queue => html! { <QueueLabPage /> },
             Route::Chat => html! { <ChatLabPage /> },
             Route::FlashSale => html! { <FlashSalePage /> },
+            Route::Cache => html! { <CacheLabPage /> },
             Route::NotFound => html! { <NotFoundPage /> },
         }
     }
@@ -113,6 +117,7 @@ mod shell {
                     <Link<Route> to={Route::Queue} classes={classes!(active(Route::Queue))}>{ tr(lang, T::NavQueue) }</Link<Route>>
                     <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
                     <Link<Route> to={Route::FlashSale} classes={classes!(active(Route::FlashSale))}>{ tr(lang, T::NavFlashSale) }</Link<Route>>
+                    <Link<Route> to={Route::Cache} classes={classes!(active(Route::Cache))}>{ tr(lang, T::NavCache) }</Link<Route>>
                 </nav>
                 <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, T::LangSwitch) }</button>
             </header>

@@ -14,6 +14,8 @@ pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod draw;
 #[cfg(target_arch = "wasm32")]
+pub mod draw_cache;
+#[cfg(target_arch = "wasm32")]
 pub mod draw_chat;
 #[cfg(target_arch = "wasm32")]
 pub mod draw_queue;

@@ -70,6 +70,23 @@ fn queue_run_in_wasm_matches_the_native_digest() {
 }
 
 #[wasm_bindgen_test]
+fn cache_run_in_wasm_matches_the_native_digest() {
+    use flowlab_sim::cache::{presets, CacheLab};
+    let expected: u64 = include_str!("../sim/tests/golden/cache_race_seed42_10s.txt")
+        .trim()
+        .parse()
+        .unwrap();
+    // The same run as sim/tests/cache_golden.rs.
+    let mut lab = CacheLab::new(presets::cache_aside_race().params, 42).unwrap();
+    lab.run_to(secs(10));
+    assert_eq!(
+        lab.digest(),
+        expected,
+        "wasm cache run differs from the native run"
+    );
+}
+
+#[wasm_bindgen_test]
 fn limiter_run_is_repeatable_in_wasm() {
     let run = || {
         let mut lab =

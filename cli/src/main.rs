@@ -4,6 +4,7 @@
 //! flowlab run limiter --preset boundary_burst --until-s 30 --pretty
 //! flowlab run chat --set push_fail_prob=0.1 --seeds 8
 //! flowlab run limiter-queue --set requests=100000000
+//! flowlab run cache --preset cache_aside_race --until-s 10
 //! flowlab list
 //! ```
 //!
@@ -27,7 +28,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use figures::{summarize, Figures, Stats, Tree};
-use models::{ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, QueueSpec, Spec};
+use models::{
+    CacheSpec, ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, QueueSpec, Spec,
+};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
@@ -45,7 +48,8 @@ const MAX_UNTIL_S: f64 = 10_000_000.0;
         flowlab run limiter --preset boundary_burst --until-s 30 --pretty\n  \
         flowlab run limiter --set fixed_window.limit=20 --set traffic.pattern=on_off\n  \
         flowlab run chat --params chat.toml --seeds 8\n  \
-        flowlab run limiter-queue --set requests=100000000"
+        flowlab run limiter-queue --set requests=100000000\n  \
+        flowlab run cache --preset cache_aside_race --until-s 10"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -66,7 +70,7 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
-    /// The model: limiter, queue, chat, limiter-queue or flash-sale.
+    /// The model: limiter, queue, chat, cache, limiter-queue or flash-sale.
     #[arg(value_name = "MODEL")]
     model: String,
 
@@ -88,8 +92,8 @@ struct RunArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
-    /// Virtual seconds to run the limiter or the chat for [default: 60]. limiter-queue runs its
-    /// `requests` arrivals instead.
+    /// Virtual seconds to run the limiter, the chat or the cache for [default: 60]. limiter-queue
+    /// runs its `requests` arrivals instead.
     #[arg(long = "until-s", value_name = "T", allow_negative_numbers = true)]
     until_s: Option<f64>,
 
@@ -148,6 +152,7 @@ fn run(args: &RunArgs) -> Result<String> {
         Kind::Chat => execute::<ChatSpec>(args),
         Kind::LimiterQueue => execute::<LimiterQueueSpec>(args),
         Kind::FlashSale => execute::<FlashSaleSpec>(args),
+        Kind::Cache => execute::<CacheSpec>(args),
     }
 }
 
@@ -306,6 +311,7 @@ fn list(json: bool) -> Result<String> {
                 Kind::Chat => params::keys::<ChatSpec>(),
                 Kind::LimiterQueue => params::keys::<LimiterQueueSpec>(),
                 Kind::FlashSale => params::keys::<FlashSaleSpec>(),
+                Kind::Cache => params::keys::<CacheSpec>(),
             },
         })
         .collect();

@@ -1,5 +1,6 @@
 //! The models the command line runs, and the figures it reports for each.
 
+use flowlab_sim::cache::{self, CacheLab, CacheParams};
 use flowlab_sim::chat::{self, ChatLab, ChatParams, Scheme};
 use flowlab_sim::kernel::metrics::Percentiles;
 use flowlab_sim::kernel::model::Validate;
@@ -62,15 +63,17 @@ pub enum Kind {
     Chat,
     LimiterQueue,
     FlashSale,
+    Cache,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Limiter,
         Kind::Queue,
         Kind::Chat,
         Kind::LimiterQueue,
         Kind::FlashSale,
+        Kind::Cache,
     ];
 
     pub fn name(self) -> &'static str {
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Chat => ChatSpec::NAME,
             Kind::LimiterQueue => LimiterQueueSpec::NAME,
             Kind::FlashSale => FlashSaleSpec::NAME,
+            Kind::Cache => CacheSpec::NAME,
         }
     }
 
@@ -94,6 +98,7 @@ impl Kind {
             Kind::Chat => ChatSpec::ABOUT,
             Kind::LimiterQueue => LimiterQueueSpec::ABOUT,
             Kind::FlashSale => FlashSaleSpec::ABOUT,
+            Kind::Cache => CacheSpec::ABOUT,
         }
     }
 
@@ -108,6 +113,7 @@ impl Kind {
             Kind::Chat => ids(ChatSpec::presets()),
             Kind::LimiterQueue => ids(LimiterQueueSpec::presets()),
             Kind::FlashSale => ids(FlashSaleSpec::presets()),
+            Kind::Cache => ids(CacheSpec::presets()),
         }
     }
 }
@@ -519,6 +525,90 @@ impl Spec for FlashSaleSpec {
         Ok(Outcome {
             figures: f,
             digest: None,
+        })
+    }
+}
+
+pub struct CacheSpec;
+
+impl Spec for CacheSpec {
+    const NAME: &'static str = "cache";
+    const ABOUT: &'static str =
+        "cache lab: update strategies, penetration/breakdown/avalanche protections and consistent hashing, variants side by side on the same requests; runs --until-s virtual seconds";
+    const TIMED: bool = true;
+    type Params = CacheParams;
+
+    fn presets() -> Vec<Preset<CacheParams>> {
+        cache::presets::all()
+    }
+
+    fn key_figures() -> Vec<String> {
+        // The lanes depend on `compare`; these are the lane-independent ones.
+        vec!["arrivals".to_string(), "dropped_events".to_string()]
+    }
+
+    fn extent(_: &CacheParams, until: Nanos) -> (u64, &'static str) {
+        (until / NS_PER_MS, "virtual ms")
+    }
+
+    fn run(
+        p: &CacheParams,
+        seed: u64,
+        until: Nanos,
+        report: Report,
+    ) -> Result<Outcome, ParamError> {
+        let mut lab = CacheLab::new(p.clone(), seed)?;
+        advance_in_slices(&mut lab, until, report);
+        let mut f = Figures::default();
+        f.f("virtual_s", lab.now() as f64 / NS_PER_S as f64);
+        f.u("arrivals", lab.arrivals());
+        f.u("dropped_events", lab.dropped_events());
+        if let Some(c) = lab.last_change() {
+            f.f("ring_change.ring_share", c.ring_share);
+            f.f("ring_change.mod_n_share", c.mod_n_share);
+        }
+        for i in 0..lab.lane_count() {
+            let s = lab.stats(i);
+            let n = s.kind.id();
+            for (name, v) in [
+                ("reads", s.reads),
+                ("writes", s.writes),
+                ("hits_l1", s.hits_l1),
+                ("hits_cache", s.hits_cache),
+                ("filtered", s.filtered),
+                ("miss_served", s.miss_served),
+                ("read_errors", s.read_errors),
+                ("writes_acked", s.writes_acked),
+                ("write_errors", s.write_errors),
+                ("db_queries", s.db_queries),
+                ("db_timeouts", s.db_timeouts),
+                ("peak_db_qps", s.peak_db_qps),
+                ("stale_reads", s.stale_reads),
+                ("lost_writes", s.lost_writes),
+                ("bloom_false_positives", s.bloom_false_positives),
+                ("max_loads_per_fill", s.max_loads_per_fill),
+                ("hot_key_max_loads", s.hot_key_max_loads),
+                ("keys_moved", s.keys_moved),
+            ] {
+                f.u(format!("{n}.{name}"), v);
+            }
+            f.f(format!("{n}.hit_ratio"), s.hit_ratio());
+            f.f(format!("{n}.db_overload_ms"), ms(s.overload_ns));
+            f.f(format!("{n}.max_staleness_ms"), ms(s.max_staleness_ns));
+            latency(
+                &mut f,
+                &format!("{n}.read_latency"),
+                s.read_latency.percentiles(),
+            );
+            latency(
+                &mut f,
+                &format!("{n}.write_latency"),
+                s.write_latency.percentiles(),
+            );
+        }
+        Ok(Outcome {
+            figures: f,
+            digest: Some(lab.digest()),
         })
     }
 }

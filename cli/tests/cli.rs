@@ -417,12 +417,14 @@ fn list_shows_models_and_presets() {
         "safe_producer",
         "push_failures",
         "unsafe_oversell",
+        "cache",
+        "hot_key_expiry",
     ] {
         assert!(text.contains(name), "{name} missing from: {text}");
     }
     let d = json(&["list", "--json"]);
     let models = d.as_array().unwrap();
-    assert_eq!(models.len(), 5);
+    assert_eq!(models.len(), 6);
     assert_eq!(models[0]["model"], "limiter");
     assert!(models[0]["keys"]
         .as_array()
@@ -476,4 +478,30 @@ fn flash_sale_answers_everyone_and_the_unsafe_check_oversells() {
     );
     let v: serde_json::Value = serde_json::from_slice(&unsafe_run.stdout).unwrap();
     assert!(v["metrics"]["oversold"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn cache_race_preset_shows_delete_first_stale_far_more_often_and_matches_the_engine() {
+    let d = json(&[
+        "run",
+        "cache",
+        "--preset",
+        "cache_aside_race",
+        "--until-s",
+        "5",
+    ]);
+    let m = &d["metrics"];
+    let stale = |s: &str| u(&m["strategy"][s]["stale_reads"]);
+    assert!(
+        stale("delete_then_update") > 3 * stale("update_then_delete"),
+        "{m}"
+    );
+    assert_eq!(stale("write_through"), 0, "{m}");
+    assert_eq!(u(&m["dropped_events"]), 0);
+    let p = flowlab_sim::cache::presets::cache_aside_race();
+    let mut lab = flowlab_sim::cache::CacheLab::new(p.params, p.seed).unwrap();
+    lab.run_to(secs(5));
+    assert_eq!(u(&d["digest"]), lab.digest());
+    let e = fails(&["run", "cache", "--set", "ttl_jitter=1.5"]);
+    assert!(e.contains("ttl_jitter") && e.contains("0..=1"), "{e}");
 }

@@ -14,6 +14,7 @@ pub mod limiter;
 
 pub use kernel::model::{Advance, Model, ParamError};
 pub use kernel::time::Nanos;
+pub mod cache;
 pub mod chat;
 pub mod queue;
 pub mod scenario;

@@ -264,7 +264,7 @@ await test('flash sale: cancel stops the run; the unsafe preset oversells', asyn
   assert(Number(await page.textContent('#r-oversold')) > 0, 'the unsafe check oversells');
 });
 
-const cell = (page, id) => page.textContent(`#${id}`).then(t => Number(t.replace(/[^0-9.]/g, '')));
+const qcell = (page, id) => page.textContent(`#${id}`).then(t => Number(t.replace(/[^0-9.]/g, '')));
 
 await test('the queue lab is reachable from the header, animates and counts', async (page) => {
   await page.goto(root + '#/limiter');
@@ -276,7 +276,7 @@ await test('the queue lab is reachable from the header, animates and counts', as
   const a = await canvasHash(page);
   await page.waitForTimeout(400);
   assert(a !== await canvasHash(page), 'the partitions animate');
-  assert(await cell(page, 'q-throughput') > 0, 'messages are processed');
+  assert(await qcell(page, 'q-throughput') > 0, 'messages are processed');
   for (const id of ['chart-lag', 'chart-throughput', 'chart-latency', 'chart-checkers']) {
     assert(await page.isVisible(`#${id}`), `${id} present`);
   }
@@ -289,8 +289,8 @@ await test('queue preset: acks=0 loses messages silently when a leader crashes',
   assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
   await page.selectOption('#select-speed', '10');
   await page.waitForTimeout(2500);
-  assert(await cell(page, 'q-lost') > 0, 'lost silently > 0');
-  assert(await cell(page, 'q-failed') === 0, 'no failure was reported');
+  assert(await qcell(page, 'q-lost') > 0, 'lost silently > 0');
+  assert(await qcell(page, 'q-failed') === 0, 'no failure was reported');
 });
 
 await test('queue preset: acks=all with idempotence loses and duplicates nothing through crashes', async (page) => {
@@ -300,9 +300,9 @@ await test('queue preset: acks=all with idempotence loses and duplicates nothing
   await page.waitForTimeout(2500);
   const [e, unclean] = (await page.textContent('#q-elections')).split('/').map(x => Number(x.trim()));
   assert(e > 0, `leaders were elected: ${e}`);
-  assert(await cell(page, 'q-retries') > 0, 'producers retried');
+  assert(await qcell(page, 'q-retries') > 0, 'producers retried');
   for (const id of ['q-lost', 'q-dup-written', 'q-dup-processed', 'q-reordered']) {
-    assert(await cell(page, id) === 0, `${id} stays 0`);
+    assert(await qcell(page, id) === 0, `${id} stays 0`);
   }
   await page.screenshot({ path: `${shots}/queue-safe.png`, fullPage: true });
 });
@@ -310,7 +310,7 @@ await test('queue preset: acks=all with idempotence loses and duplicates nothing
 await test('queue: fault buttons act on the model, and idle consumers show', async (page) => {
   await page.goto(root + '#/queue?preset=idle_consumers');
   await ready(page);
-  assert(await cell(page, 'q-idle') === 2, 'two of five consumers idle with three partitions');
+  assert(await qcell(page, 'q-idle') === 2, 'two of five consumers idle with three partitions');
   await page.click('button[data-action="broker-0"]');
   await page.waitForTimeout(400);
   assert(/B0/.test(await page.textContent('button[data-action="broker-0"]')), 'broker button still there');
@@ -318,7 +318,7 @@ await test('queue: fault buttons act on the model, and idle consumers show', asy
   await page.click('button[data-action="remove-consumer"]');
   await page.click('button[data-action="remove-consumer"]');
   await page.waitForTimeout(1500);
-  assert(await cell(page, 'q-idle') === 0, 'no idle consumer left after two leave');
+  assert(await qcell(page, 'q-idle') === 0, 'no idle consumer left after two leave');
 });
 
 await test('queue: a switch goes into the URL, and a bad URL names the field', async (page) => {
@@ -347,6 +347,85 @@ await test('queue page in Chinese', async (page) => {
   assert(/[\u4e00-\u9fff]/.test(await page.textContent('h1')), 'heading in Chinese');
   assert(/[\u4e00-\u9fff]/.test(await page.textContent('#actions')), 'buttons in Chinese');
   await page.screenshot({ path: `${shots}/queue-zh.png`, fullPage: true });
+});
+
+await test('the cache lab is reachable from the header, animates, and shows one row per variant', async (page) => {
+  await page.goto(root + '#/limiter');
+  await ready(page);
+  await page.click('a.nav-link[href$="#/cache"]');
+  await page.waitForSelector('.cache-lab');
+  await page.waitForTimeout(600);
+  assert(page.url().includes('#/cache?seed='), `cache state in the URL: ${page.url()}`);
+  const a = await canvasHash(page);
+  await page.waitForTimeout(400);
+  assert(a !== await canvasHash(page), 'the lanes animate');
+  assert(await page.isVisible('#ring-canvas'), 'the ring is drawn');
+  const rows = await page.$$eval('#results tbody tr', r => r.length);
+  assert(rows === 1, `one lane with compare off, got ${rows}`);
+  await page.selectOption('select[data-param="compare"]', 'consistency');
+  await page.waitForTimeout(400);
+  const lanes = await page.$$eval('#results tbody tr', r => r.map(x => x.dataset.lane));
+  assert(lanes.length === 6 && lanes.includes('strategy.write_through'), `six strategies: ${lanes}`);
+  assert(page.url().includes('compare=consistency'), `URL holds compare: ${page.url()}`);
+  await page.screenshot({ path: `${shots}/cache-en.png`, fullPage: true });
+});
+
+const cell = (page, lane, col) => page.$eval(`#results tr[data-lane="${lane}"] td[data-col="${col}"]`, td => Number(td.textContent.replace(/[^0-9.]/g, '')));
+
+await test('cache preset: delete-then-update is stale far more often than update-then-delete; write-through never', async (page) => {
+  await page.goto(root + '#/cache?preset=cache_aside_race');
+  await ready(page);
+  assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(3000);
+  const delFirst = await cell(page, 'strategy.delete_then_update', 'stale');
+  const updFirst = await cell(page, 'strategy.update_then_delete', 'stale');
+  const through = await cell(page, 'strategy.write_through', 'stale');
+  assert(delFirst > 3 * updFirst && delFirst > 100, `stale reads: delete first ${delFirst}, update first ${updFirst}`);
+  assert(through === 0, `write-through is never stale: ${through}`);
+});
+
+await test('cache preset: the group profile needs a thousand queries per burst without a cache, a handful with one', async (page) => {
+  await page.goto(root + '#/cache?preset=group_profile');
+  await ready(page);
+  await page.selectOption('#select-speed', '10');
+  await page.waitForTimeout(3000);
+  const none = await cell(page, 'no_cache', 'db');
+  assert(none >= 1000, `no cache: ${none} queries`);
+  for (const lane of ['cache', 'coalescing', 'batching', 'l1']) {
+    const q = await cell(page, lane, 'db');
+    assert(q * 10 < none, `${lane}: ${q} queries against ${none}`);
+  }
+});
+
+await test('cache: adding a node moves about a fifth of the keys on the ring and most with mod N', async (page) => {
+  await page.goto(root + '#/cache?preset=consistent_hashing&ring_change=none');
+  await ready(page);
+  await page.click('#btn-add-node');
+  await page.waitForTimeout(500);
+  const text = await page.textContent('#ring-change');
+  assert(text.includes('4') && text.includes('%'), `node 4's join is described: ${text}`);
+  const share = async lane => Number((await page.textContent(`#results tr[data-lane="${lane}"] td[data-col="moved"]`)).match(/\(([0-9.]+)%\)/)[1]);
+  const r = await share('hashing.ring'), m = await share('hashing.mod_n');
+  assert(r > 10 && r < 30, `ring moved ${r}%`);
+  assert(m > 70, `mod N moved ${m}%`);
+  await page.screenshot({ path: `${shots}/cache-ring.png`, fullPage: true });
+});
+
+await test('cache page in Chinese, and a bad URL param names the field and its range', async (page) => {
+  await page.goto(root + '#/cache?ttl_jitter=1.5&nodes=0');
+  await ready(page);
+  assert(await page.isVisible('#url-notice'), 'notice visible');
+  const notice = await page.textContent('#url-notice');
+  assert(notice.includes('ttl_jitter') && notice.includes('0..=1'), `notice names ttl_jitter and its range: ${notice}`);
+  assert(notice.includes('nodes') && notice.includes('1..=31'), `notice names nodes and its range: ${notice}`);
+  await page.click('#lang-switch');
+  await page.waitForTimeout(600);
+  const h1 = await page.textContent('h1');
+  assert(/[\u4e00-\u9fff]/.test(h1), `heading in Chinese: ${h1}`);
+  const head = await page.$$eval('#results thead th', t => t.map(x => x.textContent).join(' '));
+  assert(/[\u4e00-\u9fff]/.test(head), `table in Chinese: ${head}`);
+  await page.screenshot({ path: `${shots}/cache-zh.png`, fullPage: true });
 });
 
 await browser.close();

@@ -116,9 +116,11 @@ mod tests {
                 assert_eq!(after[p], before[p], "partition {p} moved needlessly");
             }
         }
-        // Range, by contrast, reshuffles.
+        // Range, by contrast, moves more than the leaver's two partitions when member 0 leaves.
         let r_before = assign(Assignor::Range, 6, &[0, 1, 2], &[None; 6]);
-        let r_after = assign(Assignor::Range, 6, &[0, 2], &r_before);
-        assert!((0..6).filter(|&p| r_before[p] != r_after[p]).count() > 2);
+        let r_after = assign(Assignor::Range, 6, &[1, 2], &r_before);
+        assert_eq!((0..6).filter(|&p| r_before[p] != r_after[p]).count(), 3);
+        let s_after = assign(Assignor::Sticky, 6, &[1, 2], &before);
+        assert_eq!((0..6).filter(|&p| before[p] != s_after[p]).count(), 2);
     }
 }
