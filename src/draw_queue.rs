@@ -174,9 +174,23 @@ fn draw_partition(
     // Label: partition and replicas (leader first, starred; followers faded; down ones red).
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_fill_style_str(INK);
-    let _ = ctx.fill_text(&format!("P{p}"), l.strip_x0 - LABEL_W + 4.0, y + 4.0);
-    let step = (60.0 / pt.replicas.len().max(1) as f64).min(20.0);
-    let mut x = l.strip_x0 - LABEL_W + 26.0;
+    if l.rh >= 26.0 {
+        let _ = ctx.fill_text(&format!("P{p}"), l.strip_x0 - LABEL_W + 4.0, y);
+        // Offsets: the log end, and the high watermark when it trails.
+        ctx.set_font("9px system-ui, sans-serif");
+        ctx.set_fill_style_str(MUTED);
+        let offsets = if pt.hw < pt.end {
+            format!("{}/{}", pt.hw, pt.end)
+        } else {
+            pt.end.to_string()
+        };
+        let _ = ctx.fill_text(&offsets, l.strip_x0 - LABEL_W + 4.0, y + 11.0);
+        ctx.set_font("11px system-ui, sans-serif");
+    } else {
+        let _ = ctx.fill_text(&format!("P{p}"), l.strip_x0 - LABEL_W + 4.0, y + 4.0);
+    }
+    let step = (56.0 / pt.replicas.len().max(1) as f64).min(18.0);
+    let mut x = l.strip_x0 - LABEL_W + 34.0;
     {
         for r in &pt.replicas {
             let leader = pt.leader == Some(r.broker);

@@ -166,8 +166,45 @@ fn queue_lab(c: &mut Criterion) {
     g.finish();
 }
 
+/// Cache lookups: a key's owner on a consistent-hash ring (8 nodes × 160 virtual nodes), then a
+/// get (and an insert on a miss) in that node's LRU of 5,000 values, for 1M Zipf-popular keys out of
+/// 50,000.
+fn cache_lookup(c: &mut Criterion) {
+    use flowlab_sim::cache::lru::Lru;
+    use flowlab_sim::cache::ring::{key_hash, Ring};
+    use flowlab_sim::kernel::rng::SimRng;
+    use flowlab_sim::kernel::traffic::{KeyChoice, KeyPicker};
+    let mut g = c.benchmark_group("cache_lookup");
+    g.sample_size(10);
+    let keys = KeyPicker::new(KeyChoice::Zipf, 50_000, 1.0);
+    let mut rng = SimRng::new(1);
+    let stream: Vec<u32> = (0..1_000_000)
+        .map(|_| keys.pick(&mut rng).unwrap())
+        .collect();
+    let nodes: Vec<u32> = (0..8).collect();
+    let ring = Ring::new(&nodes, 160);
+    g.throughput(Throughput::Elements(stream.len() as u64));
+    g.bench_function("ring_owner_then_lru_1m", |b| {
+        b.iter(|| {
+            let mut lrus: Vec<Lru<u32>> = (0..8).map(|_| Lru::new(5_000)).collect();
+            let mut hits = 0u64;
+            for &k in &stream {
+                let node = ring.owner(key_hash(k)).unwrap() as usize;
+                if lrus[node].get(k).is_some() {
+                    hits += 1;
+                } else {
+                    lrus[node].insert(k, k);
+                }
+            }
+            hits
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    cache_lookup,
     queue_lab,
     event_queue,
     token_bucket,

@@ -248,3 +248,52 @@ fn big_batches_send_fewer_requests_and_wait_longer() {
     let (bl, el) = (b.send_latency.percentiles(), e.send_latency.percentiles());
     assert!(bl.p50_ns > el.p50_ns + 30_000_000, "{bl:?} vs {el:?}");
 }
+
+#[test]
+fn unclean_election_loses_what_the_new_leader_lacks_and_clean_waits() {
+    // One partition on three brokers, acks=all with min.insync=1: the followers die first, the
+    // in-sync set shrinks to the leader, which goes on acknowledging alone; then it dies too.
+    let base = QueueParams {
+        partitions: 1,
+        min_insync_replicas: 1,
+        rate_per_s: 200,
+        ..QueueParams::default()
+    };
+    let run = |unclean: bool| {
+        let mut lab = QueueLab::new(
+            QueueParams {
+                unclean_leader_election: unclean,
+                ..base.clone()
+            },
+            5,
+        )
+        .unwrap();
+        let leader = lab.leader(0).unwrap();
+        let followers: Vec<u32> = (0..3).filter(|&b| b != leader).collect();
+        lab.run_to(NS_PER_S);
+        lab.apply_fault(Fault::CrashBroker(followers[0]));
+        lab.apply_fault(Fault::CrashBroker(followers[1]));
+        lab.run_to(4 * NS_PER_S); // the leader acknowledges alone
+        lab.apply_fault(Fault::RestartBroker(followers[0]));
+        lab.apply_fault(Fault::CrashBroker(leader));
+        lab.run_to(8 * NS_PER_S);
+        lab
+    };
+    let mut unclean = run(true);
+    assert_eq!(unclean.stats().unclean_elections, 1);
+    assert!(unclean.quiesce(120 * NS_PER_S));
+    assert!(
+        unclean.final_check().lost >= 100,
+        "{:?}",
+        unclean.final_check()
+    );
+    let mut clean = run(false);
+    assert_eq!(clean.stats().unclean_elections, 0);
+    assert_eq!(
+        clean.leader(0),
+        None,
+        "offline until the old leader returns"
+    );
+    assert!(clean.quiesce(120 * NS_PER_S));
+    assert_eq!(clean.final_check().lost, 0);
+}
