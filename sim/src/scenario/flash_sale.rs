@@ -310,6 +310,9 @@ impl FlashSale {
     }
 
     /// Simulates up to `max_users` more users; returns how many.
+    // Never inlined: callers built for size (the page, at `opt-level = "z"`) would otherwise pull
+    // the hot loop into their own size-optimised code (measured: 1.8 s against 1.1 s in Chromium).
+    #[inline(never)]
     pub fn advance(&mut self, max_users: u64) -> u64 {
         let end = (self.next_user + max_users).min(self.p.users);
         let n = self.p.users;

@@ -95,6 +95,17 @@ pub fn run(
     seed: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<LimiterQueueReport, ParamError> {
+    run_dyn(p, seed, &mut progress)
+}
+
+/// The loop itself, compiled once in this crate (at its optimisation level) rather than in each
+/// caller's: a caller built for size would otherwise get a size-optimised hot loop.
+#[inline(never)]
+fn run_dyn(
+    p: &LimiterQueueParams,
+    seed: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LimiterQueueReport, ParamError> {
     p.validate()?;
     let mut rng = SimRng::derive(seed, 0x11_9e);
     let mean_gap_ns = NS_PER_S as f64 / p.arrival_rate_per_s as f64;
