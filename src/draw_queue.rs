@@ -69,7 +69,7 @@ impl Layout {
         TOP_PX + (i as f64 + 0.5) * span / n.max(1) as f64
     }
     fn producer(&self, i: u32) -> (f64, f64) {
-        (self.prod_x + 70.0, self.node_y(i, self.producers))
+        (self.prod_x + 104.0, self.node_y(i, self.producers))
     }
     fn consumer(&self, i: u32) -> (f64, f64) {
         (self.cons_x, self.node_y(i, self.consumers))
@@ -289,7 +289,7 @@ fn draw_producers(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layo
     for (i, p) in snap.producers.iter().enumerate() {
         let (x, y) = l.producer(i as u32);
         ctx.set_fill_style_str("#24324a");
-        ctx.fill_rect(l.prod_x, y - 16.0, 84.0, 32.0);
+        ctx.fill_rect(l.prod_x, y - 16.0, 104.0, 32.0);
         ctx.set_fill_style_str(INK);
         let _ = ctx.fill_text(
             &format!("{} {i}", tr(lang, T::QProducer)),
@@ -435,9 +435,9 @@ fn draw_flow_view(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layo
         ctx.set_fill_style_str(SEND);
         let b = band(sends[p]);
         ctx.fill_rect(
-            l.prod_x + 90.0,
+            l.prod_x + 108.0,
             y - b / 2.0,
-            l.strip_x0 - LABEL_W - l.prod_x - 90.0,
+            l.strip_x0 - LABEL_W - l.prod_x - 108.0,
             b,
         );
         let b = band(delivers[p]);
@@ -445,7 +445,7 @@ fn draw_flow_view(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layo
         if lost[p] > 0 {
             ctx.set_fill_style_str(DROP);
             let b = band(lost[p]);
-            ctx.fill_rect(l.prod_x + 120.0, y, b, l.rh / 2.0);
+            ctx.fill_rect(l.prod_x + 115.0, y, b, l.rh / 2.0);
         }
     }
     ctx.set_global_alpha(1.0);
