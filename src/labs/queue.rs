@@ -514,6 +514,7 @@ pub fn queue_lab_page() -> Html {
                         { num(T::QPoisonRetries, "poison_retries", p.poison_retries as u64, "0", "1000") }
                         { check(T::QDlq, "dead_letter_queue", p.dead_letter_queue) }
                         { num(T::QTtlMs, "ttl_ms", p.ttl_ms as u64, "0", "3600000") }
+                        { num(T::QReplayRate, "replay_rate_per_s", p.replay_rate_per_s as u64, "1", "100000") }
                     </fieldset>
                     <fieldset>
                         <legend>{ tr(lang, T::QSectionSchedule) }</legend>

@@ -28,7 +28,7 @@ use crate::kernel::event::EventQueue;
 use crate::kernel::metrics::{Combine, LatencyHistogram, TimeSeries};
 use crate::kernel::model::{Advance, Model, ParamError, Validate};
 use crate::kernel::rng::{splitmix64, SimRng};
-use crate::kernel::time::{Nanos, NS_PER_MS};
+use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::kernel::traffic::{KeyChoice, KeyPicker};
 
 const EVENT_CAPACITY: usize = 1 << 19;
@@ -177,6 +177,8 @@ enum Ev {
     Fault(Fault),
     /// The rolling fault: crash a random partition's leader, and schedule the next.
     RollingCrash,
+    /// Send the next message of a replay.
+    ReplayNext,
     Tick,
 }
 
@@ -513,6 +515,8 @@ pub struct QueueLab {
     paused_until: Option<Nanos>,
     pause_token: u32,
     archive: VecDeque<Msg>,
+    /// Expired messages being sent again, at `replay_rate_per_s`.
+    replaying: VecDeque<Msg>,
     flows: VecDeque<Flow>,
     bucket_hist: LatencyHistogram,
     stats: QueueStats,
@@ -566,6 +570,11 @@ impl QueueLab {
     /// Expired messages remembered for a replay.
     pub fn expired_waiting(&self) -> usize {
         self.archive.len()
+    }
+
+    /// Messages of a replay not sent yet.
+    pub fn replay_pending(&self) -> usize {
+        self.replaying.len()
     }
 
     // ----- bookkeeping -----
@@ -1771,20 +1780,38 @@ impl QueueLab {
             }
             Fault::MoveBacklog(n) => self.move_backlog(n),
             Fault::ReplayExpired => {
-                let msgs: Vec<Msg> = self.archive.drain(..).collect();
-                for m in msgs {
+                let idle = self.replaying.is_empty();
+                while let Some(m) = self.archive.pop_front() {
+                    if self.replaying.len() >= ARCHIVE_CAPACITY {
+                        break;
+                    }
                     if let Some(s) = self.state(m.id) {
                         s.flags &= !(F_EXPIRED | F_SUCCESS | F_GONE | F_SKIPPED);
                     }
-                    self.stats.replayed += 1;
-                    let again = Msg {
-                        created: m.created,
-                        ..m
-                    };
-                    self.stats.sent = self.stats.sent.saturating_sub(1); // not a new send
-                    self.send(again);
+                    self.replaying.push_back(m);
+                }
+                if idle && !self.replaying.is_empty() {
+                    self.schedule(self.now, Ev::ReplayNext);
                 }
             }
+        }
+    }
+
+    /// Sends the next replayed message (the replay script sends them again now: a TTL counts from
+    /// this send, and latency too).
+    fn replay_next(&mut self) {
+        let Some(m) = self.replaying.pop_front() else {
+            return;
+        };
+        self.stats.replayed += 1;
+        self.stats.sent = self.stats.sent.saturating_sub(1); // not a new message
+        self.send(Msg {
+            created: self.now,
+            ..m
+        });
+        if !self.replaying.is_empty() {
+            let gap = NS_PER_S / self.p.replay_rate_per_s as u64;
+            self.schedule(self.now + gap, Ev::ReplayNext);
         }
     }
 
@@ -2031,6 +2058,7 @@ impl QueueLab {
                 }
             }
             Ev::Fault(f) => self.apply_fault(f),
+            Ev::ReplayNext => self.replay_next(),
             Ev::RollingCrash => {
                 let every = self.p.faults.crash_leader_every_ms as u64 * NS_PER_MS;
                 self.schedule(self.now + every, Ev::RollingCrash);
@@ -2076,6 +2104,7 @@ impl QueueLab {
 
     fn quiet(&self) -> bool {
         self.batches.is_empty()
+            && self.replaying.is_empty()
             && self.producers.iter().all(|p| p.blocked.is_empty())
             && !self.rebalancing
             && self.parts.iter().all(|p| {
@@ -2252,6 +2281,7 @@ impl Model for QueueLab {
             paused_until: None,
             pause_token: 0,
             archive: VecDeque::new(),
+            replaying: VecDeque::new(),
             flows: VecDeque::with_capacity(FLOW_CAPACITY),
             bucket_hist: LatencyHistogram::new(),
             stats: QueueStats::new(bucket, p.partitions),

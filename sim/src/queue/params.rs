@@ -234,6 +234,9 @@ pub struct QueueParams {
     pub dead_letter_queue: bool,
     /// Messages older than this are dropped unprocessed, milliseconds (0 = never).
     pub ttl_ms: u32,
+    /// Rate at which "replay expired" sends the dropped messages again (a throttled script: all
+    /// at once would be a new backlog), messages per second.
+    pub replay_rate_per_s: u32,
 
     pub faults: FaultSchedule,
     /// Width of one chart bucket, milliseconds.
@@ -286,6 +289,7 @@ impl Default for QueueParams {
             poison_retries: 3,
             dead_letter_queue: true,
             ttl_ms: 0,
+            replay_rate_per_s: 100,
             faults: FaultSchedule::default(),
             chart_bucket_ms: 500,
         }
@@ -376,6 +380,7 @@ impl Validate for QueueParams {
         check_range("rebalance_ms", self.rebalance_ms, 0, 600_000)?;
         check_range("poison_retries", self.poison_retries, 0, 1_000)?;
         check_range("ttl_ms", self.ttl_ms, 0, MAX_DURATION_MS)?;
+        check_range("replay_rate_per_s", self.replay_rate_per_s, 1, 100_000)?;
         let f = &self.faults;
         for (name, v) in [
             ("faults.crash_leader_at_ms", f.crash_leader_at_ms),
