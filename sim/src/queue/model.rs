@@ -1049,62 +1049,44 @@ impl QueueLab {
                 s.in_transit = s.in_transit.saturating_sub(1);
             }
         }
-        let up = self.brokers_up[broker as usize];
+        // What the broker does with the batch: refuse it (with an answer, or none from a dead
+        // broker), answer a duplicate as its original write, or append it.
         let pt = &self.parts[part as usize];
-        let refuse = if !up {
-            None // a dead broker answers nothing
+        let refusal = if !self.brokers_up[broker as usize] {
+            Some(None)
         } else if pt.leader != Some(broker) {
-            Some(Resp::NotLeader)
+            Some(Some(Resp::NotLeader))
         } else if self.p.acks == Acks::All
             && pt.in_sync_count(&self.brokers_up) < self.p.min_insync_replicas
         {
-            Some(Resp::NotEnoughReplicas)
-        } else {
-            Some(Resp::Ok)
-        };
-        if refuse != Some(Resp::Ok) {
-            for m in &msgs {
-                self.copy_gone(m.id);
-            }
-            if let Some(r) = refuse {
-                self.respond(batch, req, r, part, producer);
-            }
-            return;
-        }
-        if self.p.idempotence {
-            let last = self.parts[part as usize]
-                .idem
-                .get(&producer)
-                .and_then(|h| h.back().copied());
-            if let Some(st) = last {
-                if epoch == st.epoch && seq <= st.seq {
+            Some(Some(Resp::NotEnoughReplicas))
+        } else if self.p.idempotence {
+            match pt.idem.get(&producer).and_then(|h| h.back().copied()) {
+                Some(st) if epoch == st.epoch && seq <= st.seq => {
                     // Already written: answer as for the original write, write nothing.
                     self.answer_write(batch, req, part, producer, st.end);
                     return;
                 }
-                if epoch == st.epoch && seq > st.seq + 1 {
-                    self.respond(batch, req, Resp::OutOfOrder, part, producer);
-                    for m in &msgs {
-                        self.copy_gone(m.id);
-                    }
-                    return;
+                // A gap; a fenced, older epoch; a new epoch that does not start at 0.
+                Some(st) if epoch == st.epoch && seq > st.seq + 1 => Some(Some(Resp::OutOfOrder)),
+                Some(st) if epoch < st.epoch || (epoch > st.epoch && seq != 0) => {
+                    Some(Some(Resp::OutOfOrder))
                 }
-                if epoch < st.epoch || (epoch > st.epoch && seq != 0) {
-                    // A fenced, older epoch; or a new epoch that does not start at 0.
-                    self.respond(batch, req, Resp::OutOfOrder, part, producer);
-                    for m in &msgs {
-                        self.copy_gone(m.id);
-                    }
-                    return;
-                }
-            } else if seq != 0 {
                 // An unknown producer starts at sequence 0; anything else is a gap.
-                self.respond(batch, req, Resp::OutOfOrder, part, producer);
-                for m in &msgs {
-                    self.copy_gone(m.id);
-                }
-                return;
+                None if seq != 0 => Some(Some(Resp::OutOfOrder)),
+                _ => None,
             }
+        } else {
+            None
+        };
+        if let Some(answer) = refusal {
+            for m in &msgs {
+                self.copy_gone(m.id);
+            }
+            if let Some(r) = answer {
+                self.respond(batch, req, r, part, producer);
+            }
+            return;
         }
         let mut dups = 0;
         for m in &msgs {
