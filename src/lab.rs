@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use flowlab_sim::kernel::model::Validate;
+use flowlab_sim::kernel::model::{Model, Validate};
 use flowlab_sim::kernel::preset::Preset;
+use flowlab_sim::kernel::time::{Nanos, NS_PER_MS};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use yew::prelude::*;
@@ -282,6 +283,81 @@ pub fn presets_bar<P: LabParams>(
             { for watch }
         </>
     }
+}
+
+/// What every lab runtime keeps about pacing: play state, speed, language, and when its charts last
+/// redrew. One copy of the per-frame arithmetic, for every lab.
+pub struct Pacing {
+    pub playing: bool,
+    pub speed: f64,
+    pub lang: crate::i18n::Lang,
+    /// Something changed since the charts last redrew.
+    pub charts_dirty: bool,
+    last_chart_ts: f64,
+}
+
+impl Pacing {
+    pub fn new(lang: crate::i18n::Lang) -> Self {
+        Self {
+            playing: true,
+            speed: 1.0,
+            lang,
+            charts_dirty: true,
+            last_chart_ts: f64::NEG_INFINITY,
+        }
+    }
+
+    /// [`Playable::set_pacing`].
+    pub fn set(&mut self, playing: bool, speed: f64, lang: crate::i18n::Lang) {
+        self.playing = playing;
+        self.speed = speed;
+        self.lang = lang;
+        self.charts_dirty = true;
+    }
+
+    /// Advances `model` by `dt_ms` of wall time at the speed, within the per-frame event cap.
+    pub fn advance<M: Model>(&mut self, model: &mut M, dt_ms: f64) {
+        if self.playing && dt_ms > 0.0 {
+            let target = model
+                .now()
+                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
+            model.advance_to(target, MAX_EVENTS_PER_FRAME);
+            self.charts_dirty = true;
+        }
+    }
+
+    /// Pauses and runs `model` to virtual time `to` (a step).
+    pub fn step_to<M: Model>(&mut self, model: &mut M, to: Nanos) {
+        self.playing = false;
+        model.run_to(to);
+        self.charts_dirty = true;
+    }
+
+    /// Virtual time that `wall_ms` of wall time shows at this speed (at least 1 ns): particles take
+    /// the same wall time to cross whatever the speed.
+    pub fn virtual_span(&self, wall_ms: f64) -> Nanos {
+        ((wall_ms * self.speed) * NS_PER_MS as f64).max(1.0) as Nanos
+    }
+
+    /// Whether the charts should redraw at frame time `ts` (something changed, and at most every
+    /// [`REFRESH_MS`]); if so, the change is taken as drawn.
+    pub fn charts_due(&mut self, ts: f64) -> bool {
+        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
+            self.last_chart_ts = ts;
+            self.charts_dirty = false;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A model for the state's params and seed, or for the defaults if the params are refused (the
+/// state keeps only valid params, so that is a last resort that never panics).
+pub fn build_or_default<M: Model>(params: &M::Params, seed: u64) -> M {
+    M::new(params.clone(), seed)
+        .or_else(|_| M::new(M::Params::default(), seed))
+        .expect("default params are valid")
 }
 
 /// A lab runtime that plays a model: rebuilt from the lab's state, paced by play and speed, stepped.

@@ -15,8 +15,8 @@ use crate::components::fields::{CheckField, NumField, SelectField};
 use crate::draw_cache::{lane_name, lanes_height, LANE_COLORS};
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
-    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    build_or_default, input_problem, presets_bar, url_notice, use_lab_state, use_player,
+    use_ticker, Animated, LabParams, LabState, Pacing, Playable, Shared, REFRESH_MS,
 };
 
 const ROUTE: &str = "/cache";
@@ -84,11 +84,7 @@ fn guard_label(g: MissGuard) -> T {
 struct Runtime {
     model: CacheLab,
     snap: CacheSnapshot,
-    playing: bool,
-    speed: f64,
-    lang: Lang,
-    last_chart_ts: f64,
-    charts_dirty: bool,
+    pace: Pacing,
     /// (virtual nodes, busiest node's keys over the mean) for the current nodes.
     spread: Vec<(u32, f64)>,
     spread_nodes: Vec<u32>,
@@ -101,7 +97,7 @@ struct Runtime {
 impl Runtime {
     /// Virtual time a particle takes to go and come back, for a fixed wall time whatever the speed.
     fn span(&self) -> Nanos {
-        ((1_000.0 * self.speed) * NS_PER_MS as f64).max(1.0) as Nanos
+        self.pace.virtual_span(1_000.0)
     }
 
     fn refresh_spread(&mut self) {
@@ -119,9 +115,7 @@ impl Runtime {
 }
 
 fn build_model(s: &State) -> CacheLab {
-    CacheLab::new(s.params.clone(), s.seed)
-        .or_else(|_| CacheLab::new(CacheParams::default(), s.seed))
-        .expect("default params are valid")
+    build_or_default(&s.params, s.seed)
 }
 
 impl Playable for Runtime {
@@ -130,48 +124,34 @@ impl Playable for Runtime {
     fn rebuild(&mut self, state: &State) {
         self.model = build_model(state);
         self.spread.clear();
-        self.charts_dirty = true;
+        self.pace.charts_dirty = true;
     }
 
     fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
-        self.playing = playing;
-        self.speed = speed;
-        self.lang = lang;
-        self.charts_dirty = true;
+        self.pace.set(playing, speed, lang);
     }
 
     /// 50 ms of virtual time.
     fn step(&mut self) {
-        self.playing = false;
         let next = self.model.now() + 50 * NS_PER_MS;
-        self.model.run_to(next);
-        self.charts_dirty = true;
+        self.pace.step_to(&mut self.model, next);
     }
 }
 
 impl Animated for Runtime {
     fn frame(&mut self, ts: f64, dt_ms: f64) {
-        if self.playing && dt_ms > 0.0 {
-            let target = self
-                .model
-                .now()
-                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
-            self.model.advance_to(target, MAX_EVENTS_PER_FRAME);
-            self.charts_dirty = true;
-        }
+        self.pace.advance(&mut self.model, dt_ms);
         let span = self.span();
         self.model.fill_snapshot(span, &mut self.snap);
         if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-            crate::draw_cache::draw_lanes(&c, &self.snap, span, self.lang);
+            crate::draw_cache::draw_lanes(&c, &self.snap, span, self.pace.lang);
         }
         if let Some(c) = self.ring.cast::<HtmlCanvasElement>() {
-            crate::draw_cache::draw_ring(&c, &self.snap.ring, self.snap.now, span, self.lang);
+            crate::draw_cache::draw_ring(&c, &self.snap.ring, self.snap.now, span, self.pace.lang);
         }
-        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
-            self.last_chart_ts = ts;
-            self.charts_dirty = false;
+        if self.pace.charts_due(ts) {
             self.refresh_spread();
-            let lang = self.lang;
+            let lang = self.pace.lang;
             let bucket_s = self.model.params().chart_bucket_ms as f64 / 1000.0;
             let n = self.model.lane_count();
             let color = |i: usize| LANE_COLORS[i % LANE_COLORS.len()];
@@ -342,11 +322,7 @@ pub fn cache_lab_page() -> Html {
         use_mut_ref(|| Runtime {
             model: build_model(&state),
             snap: CacheSnapshot::default(),
-            playing: true,
-            speed: 1.0,
-            lang,
-            last_chart_ts: f64::NEG_INFINITY,
-            charts_dirty: true,
+            pace: Pacing::new(lang),
             spread: Vec::new(),
             spread_nodes: Vec::new(),
             lanes,
@@ -366,7 +342,7 @@ pub fn cache_lab_page() -> Html {
         Callback::from(move |_: MouseEvent| {
             let mut rt = runtime.borrow_mut();
             f(&mut rt.model);
-            rt.charts_dirty = true;
+            rt.pace.charts_dirty = true;
         })
     };
     let on_add = verb(|m| {

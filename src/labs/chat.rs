@@ -12,8 +12,8 @@ use crate::draw::LANE_COLORS;
 use crate::draw_chat::{human, human_bytes, scheme_name};
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
-    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    build_or_default, input_problem, presets_bar, url_notice, use_lab_state, use_player,
+    use_ticker, Animated, LabParams, LabState, Pacing, Playable, Shared, REFRESH_MS,
 };
 
 const ROUTE: &str = "/chat";
@@ -41,11 +41,7 @@ fn preset_text(id: &str) -> (T, T) {
 struct Runtime {
     model: ChatLab,
     snap: ChatSnapshot,
-    playing: bool,
-    speed: f64,
-    lang: Lang,
-    last_chart_ts: f64,
-    charts_dirty: bool,
+    pace: Pacing,
     rings: NodeRef,
     rows: NodeRef,
     bandwidth: NodeRef,
@@ -54,14 +50,12 @@ struct Runtime {
 impl Runtime {
     /// Virtual time a particle takes to cross, for a fixed wall time whatever the speed.
     fn span(&self) -> Nanos {
-        ((1_200.0 * self.speed) * NS_PER_MS as f64).max(1.0) as Nanos
+        self.pace.virtual_span(1_200.0)
     }
 }
 
 fn build_model(s: &State) -> ChatLab {
-    ChatLab::new(s.params.clone(), s.seed)
-        .or_else(|_| ChatLab::new(ChatParams::default(), s.seed))
-        .expect("default params are valid")
+    build_or_default(&s.params, s.seed)
 }
 
 impl Playable for Runtime {
@@ -69,44 +63,30 @@ impl Playable for Runtime {
 
     fn rebuild(&mut self, state: &State) {
         self.model = build_model(state);
-        self.charts_dirty = true;
+        self.pace.charts_dirty = true;
     }
 
     fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
-        self.playing = playing;
-        self.speed = speed;
-        self.lang = lang;
-        self.charts_dirty = true;
+        self.pace.set(playing, speed, lang);
     }
 
     /// 100 ms of virtual time.
     fn step(&mut self) {
-        self.playing = false;
         let next = self.model.now() + 100 * NS_PER_MS;
-        self.model.run_to(next);
-        self.charts_dirty = true;
+        self.pace.step_to(&mut self.model, next);
     }
 }
 
 impl Animated for Runtime {
     fn frame(&mut self, ts: f64, dt_ms: f64) {
-        if self.playing && dt_ms > 0.0 {
-            let target = self
-                .model
-                .now()
-                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
-            self.model.advance_to(target, MAX_EVENTS_PER_FRAME);
-            self.charts_dirty = true;
-        }
+        self.pace.advance(&mut self.model, dt_ms);
         let span = self.span();
         self.model.fill_snapshot(span, &mut self.snap);
         if let Some(c) = self.rings.cast::<HtmlCanvasElement>() {
-            crate::draw_chat::draw(&c, &self.snap, span, self.lang);
+            crate::draw_chat::draw(&c, &self.snap, span, self.pace.lang);
         }
-        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
-            self.last_chart_ts = ts;
-            self.charts_dirty = false;
-            let lang = self.lang;
+        if self.pace.charts_due(ts) {
+            let lang = self.pace.lang;
             let bucket_s = self.model.params().chart_bucket_ms as f64 / 1000.0;
             let series = |f: &dyn Fn(Scheme) -> Vec<(f64, f64)>| -> Vec<Line<'static>> {
                 Scheme::ALL
@@ -223,11 +203,7 @@ pub fn chat_lab_page() -> Html {
         use_mut_ref(|| Runtime {
             model: build_model(&state),
             snap: ChatSnapshot::default(),
-            playing: true,
-            speed: 1.0,
-            lang,
-            last_chart_ts: f64::NEG_INFINITY,
-            charts_dirty: true,
+            pace: Pacing::new(lang),
             rings,
             rows,
             bandwidth,

@@ -1,6 +1,6 @@
 //! The rate-limiter lab page: presets, controls, the lanes canvas, charts, results and explanations.
 
-use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use flowlab_sim::kernel::time::{NS_PER_MS, NS_PER_S};
 use flowlab_sim::kernel::traffic::Pattern;
 use flowlab_sim::limiter::{presets, Algo, LimiterLab, LimiterParams, LimiterSnapshot, View};
 use flowlab_sim::Model;
@@ -11,8 +11,8 @@ use crate::components::fields::{NumField, SelectField};
 use crate::draw::{algo_name, draw_lanes};
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
-    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    build_or_default, input_problem, presets_bar, url_notice, use_lab_state, use_player,
+    use_ticker, Animated, LabParams, LabState, Pacing, Playable, Shared, REFRESH_MS,
 };
 
 const ROUTE: &str = "/limiter";
@@ -32,11 +32,7 @@ type State = LabState<LimiterParams>;
 struct Runtime {
     model: LimiterLab,
     snap: LimiterSnapshot,
-    playing: bool,
-    speed: f64,
-    lang: Lang,
-    last_chart_ts: f64,
-    charts_dirty: bool,
+    pace: Pacing,
     lanes: NodeRef,
     throughput: NodeRef,
     window: NodeRef,
@@ -45,18 +41,15 @@ struct Runtime {
 impl Runtime {
     fn view(&self) -> View {
         // Particles take a fixed wall time to cross, whatever the speed.
-        let scale = |wall_ms: f64| ((wall_ms * self.speed) * NS_PER_MS as f64) as Nanos;
         View {
-            lead_ns: scale(500.0).max(1),
-            trail_ns: scale(1400.0).max(1),
+            lead_ns: self.pace.virtual_span(500.0),
+            trail_ns: self.pace.virtual_span(1400.0),
         }
     }
 }
 
 fn build_model(s: &State) -> LimiterLab {
-    LimiterLab::new(s.params.clone(), s.seed)
-        .or_else(|_| LimiterLab::new(LimiterParams::default(), s.seed))
-        .expect("default params are valid")
+    build_or_default(&s.params, s.seed)
 }
 
 fn preset_title(id: &str) -> (T, T) {
@@ -80,11 +73,7 @@ pub fn limiter_lab_page() -> Html {
         use_mut_ref(|| Runtime {
             model: build_model(&state),
             snap: LimiterSnapshot::default(),
-            playing: true,
-            speed: 1.0,
-            lang,
-            last_chart_ts: f64::NEG_INFINITY,
-            charts_dirty: true,
+            pace: Pacing::new(lang),
             lanes,
             throughput,
             window,
@@ -295,27 +284,22 @@ impl Playable for Runtime {
 
     fn rebuild(&mut self, state: &State) {
         self.model = build_model(state);
-        self.charts_dirty = true;
+        self.pace.charts_dirty = true;
     }
 
     fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
-        self.playing = playing;
-        self.speed = speed;
-        self.lang = lang;
-        self.charts_dirty = true;
+        self.pace.set(playing, speed, lang);
     }
 
     /// To the next event: one request decided, or one leaving the leaky bucket.
     fn step(&mut self) {
-        self.playing = false;
         let now = self.model.now();
         let next = self
             .model
             .next_event_at()
             .unwrap_or(now + 100 * NS_PER_MS)
             .max(now);
-        self.model.run_to(next);
-        self.charts_dirty = true;
+        self.pace.step_to(&mut self.model, next);
     }
 }
 
@@ -323,27 +307,18 @@ impl Animated for Runtime {
     fn frame(&mut self, ts: f64, dt_ms: f64) {
         let view = self.view();
         self.model.set_lookahead(view.lead_ns);
-        if self.playing && dt_ms > 0.0 {
-            let target = self
-                .model
-                .now()
-                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
-            self.model.advance_to(target, MAX_EVENTS_PER_FRAME);
-            self.charts_dirty = true;
-        }
+        self.pace.advance(&mut self.model, dt_ms);
         self.model.fill_snapshot(view, &mut self.snap);
         if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-            draw_lanes(&c, &self.snap, self.model.lanes(), self.lang);
+            draw_lanes(&c, &self.snap, self.model.lanes(), self.pace.lang);
         }
-        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
-            self.last_chart_ts = ts;
-            self.charts_dirty = false;
+        if self.pace.charts_due(ts) {
             let now = self.model.now();
             if let Some(c) = self.window.cast::<HtmlCanvasElement>() {
-                crate::charts::draw_window(&c, self.model.lanes(), now, self.lang);
+                crate::charts::draw_window(&c, self.model.lanes(), now, self.pace.lang);
             }
             if let Some(c) = self.throughput.cast::<HtmlCanvasElement>() {
-                crate::charts::draw_throughput(&c, self.model.lanes(), now, self.lang);
+                crate::charts::draw_throughput(&c, self.model.lanes(), now, self.pace.lang);
             }
         }
     }

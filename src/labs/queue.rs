@@ -16,8 +16,8 @@ use crate::draw::LANE_COLORS;
 use crate::draw_chat::human;
 use crate::i18n::{tr, Lang, T};
 use crate::lab::{
-    input_problem, presets_bar, url_notice, use_lab_state, use_player, use_ticker, Animated,
-    LabParams, LabState, Playable, Shared, MAX_EVENTS_PER_FRAME, REFRESH_MS,
+    build_or_default, input_problem, presets_bar, url_notice, use_lab_state, use_player,
+    use_ticker, Animated, LabParams, LabState, Pacing, Playable, Shared, REFRESH_MS,
 };
 
 const ROUTE: &str = "/queue";
@@ -51,11 +51,7 @@ fn preset_text(id: &str) -> (T, T) {
 struct Runtime {
     model: QueueLab,
     snap: QueueSnapshot,
-    playing: bool,
-    speed: f64,
-    lang: Lang,
-    last_chart_ts: f64,
-    charts_dirty: bool,
+    pace: Pacing,
     stage: NodeRef,
     lag: NodeRef,
     throughput: NodeRef,
@@ -66,14 +62,12 @@ struct Runtime {
 impl Runtime {
     /// Virtual time a particle takes to cross, for a fixed wall time whatever the speed.
     fn span(&self) -> Nanos {
-        ((700.0 * self.speed) * NS_PER_MS as f64).max(1.0) as Nanos
+        self.pace.virtual_span(700.0)
     }
 }
 
 fn build_model(s: &State) -> QueueLab {
-    QueueLab::new(s.params.clone(), s.seed)
-        .or_else(|_| QueueLab::new(QueueParams::default(), s.seed))
-        .expect("default params are valid")
+    build_or_default(&s.params, s.seed)
 }
 
 impl Playable for Runtime {
@@ -81,43 +75,29 @@ impl Playable for Runtime {
 
     fn rebuild(&mut self, state: &State) {
         self.model = build_model(state);
-        self.charts_dirty = true;
+        self.pace.charts_dirty = true;
     }
 
     fn set_pacing(&mut self, playing: bool, speed: f64, lang: Lang) {
-        self.playing = playing;
-        self.speed = speed;
-        self.lang = lang;
-        self.charts_dirty = true;
+        self.pace.set(playing, speed, lang);
     }
 
     /// 50 ms of virtual time.
     fn step(&mut self) {
-        self.playing = false;
         let next = self.model.now() + 50 * NS_PER_MS;
-        self.model.run_to(next);
-        self.charts_dirty = true;
+        self.pace.step_to(&mut self.model, next);
     }
 }
 
 impl Animated for Runtime {
     fn frame(&mut self, ts: f64, dt_ms: f64) {
-        if self.playing && dt_ms > 0.0 {
-            let target = self
-                .model
-                .now()
-                .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
-            self.model.advance_to(target, MAX_EVENTS_PER_FRAME);
-            self.charts_dirty = true;
-        }
+        self.pace.advance(&mut self.model, dt_ms);
         let span = self.span();
         self.model.fill_snapshot(span, &mut self.snap);
         if let Some(c) = self.stage.cast::<HtmlCanvasElement>() {
-            crate::draw_queue::draw(&c, &self.snap, span, self.lang);
+            crate::draw_queue::draw(&c, &self.snap, span, self.pace.lang);
         }
-        if self.charts_dirty && ts - self.last_chart_ts >= REFRESH_MS as f64 {
-            self.last_chart_ts = ts;
-            self.charts_dirty = false;
+        if self.pace.charts_due(ts) {
             self.draw_charts();
         }
     }
@@ -125,7 +105,7 @@ impl Animated for Runtime {
 
 impl Runtime {
     fn draw_charts(&self) {
-        let lang = self.lang;
+        let lang = self.pace.lang;
         let s = self.model.stats();
         let per_s = 1000.0 / self.model.params().chart_bucket_ms as f64;
         let color = |i: usize| LANE_COLORS[i % LANE_COLORS.len()];
@@ -277,7 +257,7 @@ fn actions(props: &ActionsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let mut r = rt.0.borrow_mut();
             r.model.apply_fault(f);
-            r.charts_dirty = true;
+            r.pace.charts_dirty = true;
         })
     };
     let rt = props.rt.0.borrow();
@@ -349,11 +329,7 @@ pub fn queue_lab_page() -> Html {
         use_mut_ref(|| Runtime {
             model: build_model(&state),
             snap: QueueSnapshot::default(),
-            playing: true,
-            speed: 1.0,
-            lang,
-            last_chart_ts: f64::NEG_INFINITY,
-            charts_dirty: true,
+            pace: Pacing::new(lang),
             stage: refs.0,
             lag: refs.1,
             throughput: refs.2,
