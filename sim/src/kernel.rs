@@ -3,10 +3,14 @@
 
 pub mod digest;
 pub mod event;
+pub mod knobs;
+pub mod lab;
 pub mod metrics;
 pub mod model;
 pub mod preset;
 pub mod query;
+pub mod report;
 pub mod rng;
+pub mod sim;
 pub mod time;
 pub mod traffic;

@@ -6,34 +6,33 @@ mod params;
 pub mod presets;
 
 pub use algo::Verdict;
-pub use model::{Gauge, LaneStats, LaneView, LimiterLab, LimiterSnapshot, Particle, View};
+pub use model::{
+    metrics, Event, Gauge, LaneStats, LaneView, Limiter, LimiterLab, LimiterSnapshot, Particle,
+    View,
+};
 pub use params::{
     LeakyBucketParams, LimiterParams, TokenBucketParams, WindowParams, MAX_TRACKED_PER_WINDOW,
 };
 
-use serde::{Deserialize, Serialize};
-
-/// The algorithms, in lane order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Algo {
-    FixedWindow,
-    SlidingLog,
-    SlidingCounter,
-    TokenBucket,
-    LeakyBucket,
+crate::choices! {
+    /// The algorithms, in lane order.
+    pub enum Algo in "algo" {
+        #[default]
+        FixedWindow = "fixed_window",
+        SlidingLog = "sliding_log",
+        SlidingCounter = "sliding_counter",
+        TokenBucket = "token_bucket",
+        LeakyBucket = "leaky_bucket",
+    }
 }
 
 impl Algo {
-    pub const ALL: [Algo; 5] = [
-        Algo::FixedWindow,
-        Algo::SlidingLog,
-        Algo::SlidingCounter,
-        Algo::TokenBucket,
-        Algo::LeakyBucket,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// Text id of the algorithm's name.
+    pub fn text(self) -> &'static str {
+        <Self as crate::kernel::knobs::Choice>::OPTIONS[self.index()].text
     }
 }

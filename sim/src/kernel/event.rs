@@ -1,5 +1,6 @@
-//! The event queue: events ordered by virtual time, ties broken by insertion order (FIFO), so a run
-//! is deterministic whatever the event type.
+//! The event queue: events ordered by virtual time, then by rank (a lab may order simultaneous
+//! events by kind, such as the cache lab's lanes), then by insertion order (FIFO), so a run is
+//! deterministic whatever the event type.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -8,13 +9,14 @@ use super::time::Nanos;
 
 struct Entry<E> {
     at: Nanos,
+    rank: u32,
     seq: u64,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
+        self.at == other.at && self.rank == other.rank && self.seq == other.seq
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -24,11 +26,13 @@ impl<E> PartialOrd for Entry<E> {
     }
 }
 impl<E> Ord for Entry<E> {
-    // BinaryHeap is a max-heap: reverse so the earliest (then first inserted) pops first.
+    // BinaryHeap is a max-heap: reverse so the earliest (then lowest rank, then first inserted)
+    // pops first.
     fn cmp(&self, other: &Self) -> Ordering {
         other
             .at
             .cmp(&self.at)
+            .then_with(|| other.rank.cmp(&self.rank))
             .then_with(|| other.seq.cmp(&self.seq))
     }
 }
@@ -55,11 +59,18 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at virtual time `at`.
     pub fn push(&mut self, at: Nanos, event: E) -> Result<(), QueueFull> {
+        self.push_ranked(at, 0, event)
+    }
+
+    /// Schedules `event` at virtual time `at`; among events due at the same time, lower ranks
+    /// pop first.
+    pub fn push_ranked(&mut self, at: Nanos, rank: u32, event: E) -> Result<(), QueueFull> {
         if self.heap.len() >= self.capacity {
             return Err(QueueFull);
         }
         self.heap.push(Entry {
             at,
+            rank,
             seq: self.next_seq,
             event,
         });
@@ -141,6 +152,17 @@ mod tests {
         assert_eq!(q.pop_due(10), Some((2, 2)));
         assert_eq!(q.pop_due(10), Some((4, 4)));
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn rank_orders_simultaneous_events() {
+        let mut q = EventQueue::with_capacity(8);
+        q.push_ranked(5, 2, "late rank").unwrap();
+        q.push_ranked(5, 0, "first").unwrap();
+        q.push_ranked(4, 9, "earlier time").unwrap();
+        q.push_ranked(5, 0, "second").unwrap();
+        let order: Vec<_> = std::iter::from_fn(|| q.pop_due(10).map(|(_, e)| e)).collect();
+        assert_eq!(order, ["earlier time", "first", "second", "late rank"]);
     }
 
     #[test]

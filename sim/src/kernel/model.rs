@@ -16,24 +16,111 @@ use super::time::Nanos;
 pub struct ParamError {
     /// Dotted path of the field, as in the URL and params files (`fixed_window.limit`).
     pub field: String,
-    /// The value that was given, as text.
+    /// The value that was given, as text (shortened if long).
     pub got: String,
-    /// The allowed range or rule, as text (`1..=100000`).
+    /// The allowed range or rule, in English (`1..=100000`); the command line prints it.
     pub allowed: String,
+    /// The same, structured, so the page can say it in the reader's language.
+    pub rule: Rule,
+}
+
+/// What a field must satisfy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// `lo..=hi`; a bound may be another field's value.
+    Range { lo: Bound, hi: Bound },
+    /// A rule of the lab's own: its text id and the numbers it quotes, in order (`{0}`, `{1}`...).
+    Text { id: &'static str, args: Vec<String> },
+    /// Only English text (an old-style error; the page shows it as it is).
+    Plain,
+}
+
+/// A bound of a range: a number, or another field and its value now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bound {
+    Num(String),
+    Key { key: String, now: String },
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Num(n) => write!(f, "{n}"),
+            Bound::Key { key, now } => write!(f, "{key} ({now})"),
+        }
+    }
+}
+
+/// Longest value text a message repeats (a 10 MB value is not echoed whole).
+pub const MAX_VALUE_TEXT: usize = 40;
+
+/// `text`, cut to [`MAX_VALUE_TEXT`] characters with an ellipsis.
+pub fn shorten(text: &str) -> String {
+    if text.chars().count() <= MAX_VALUE_TEXT {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(MAX_VALUE_TEXT - 1).collect();
+        s.push('…');
+        s
+    }
 }
 
 impl ParamError {
+    /// An error whose rule is only English text.
     pub fn new(field: impl Into<String>, got: impl ToString, allowed: impl Into<String>) -> Self {
         Self {
             field: field.into(),
-            got: got.to_string(),
+            got: shorten(&got.to_string()),
             allowed: allowed.into(),
+            rule: Rule::Plain,
+        }
+    }
+
+    /// An error with a structured rule (its English text is derived).
+    pub fn with_rule(field: impl Into<String>, got: impl ToString, rule: Rule) -> Self {
+        let allowed = match &rule {
+            Rule::Range { lo, hi } => format!("{lo}..={hi}"),
+            Rule::Text { id, .. } => id.to_string(),
+            Rule::Plain => String::new(),
+        };
+        Self {
+            field: field.into(),
+            got: shorten(&got.to_string()),
+            allowed,
+            rule,
+        }
+    }
+
+    /// A lab rule: text id and arguments for the page, English for the command line.
+    pub fn rule(
+        field: impl Into<String>,
+        got: impl ToString,
+        id: &'static str,
+        args: Vec<String>,
+        english: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            got: shorten(&got.to_string()),
+            allowed: english.into(),
+            rule: Rule::Text { id, args },
         }
     }
 
     /// The same error with its field path prefixed (`limit` -> `fixed_window.limit`).
     pub fn within(mut self, prefix: &str) -> Self {
         self.field = format!("{prefix}.{}", self.field);
+        if let Rule::Range { lo, hi } = &mut self.rule {
+            for b in [lo, hi] {
+                if let Bound::Key { key, .. } = b {
+                    *key = format!("{prefix}.{key}");
+                }
+            }
+            self.allowed = match &self.rule {
+                Rule::Range { lo, hi } => format!("{lo}..={hi}"),
+                _ => unreachable!(),
+            };
+        }
         self
     }
 }
@@ -56,7 +143,14 @@ where
     T: PartialOrd + fmt::Display + Copy,
 {
     if value < lo || value > hi {
-        Err(ParamError::new(field, value, format!("{lo}..={hi}")))
+        Err(ParamError::with_rule(
+            field,
+            value,
+            Rule::Range {
+                lo: Bound::Num(lo.to_string()),
+                hi: Bound::Num(hi.to_string()),
+            },
+        ))
     } else {
         Ok(())
     }

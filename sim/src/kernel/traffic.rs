@@ -3,121 +3,42 @@
 //! One flat params struct covers every pattern (each pattern reads the fields it needs), so the URL,
 //! the controls and a params file keep a value when the user switches pattern.
 
-use serde::{Deserialize, Serialize};
-
-use super::model::{check_range, ParamError, Validate};
 use super::rng::SimRng;
 use super::time::{Nanos, NS_PER_MS, NS_PER_S};
 
-/// The shape of the arrival process.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pattern {
-    /// Evenly spaced arrivals at `rate_per_s`.
-    Constant,
-    /// A Poisson process at `rate_per_s` (exponential gaps).
-    #[default]
-    Poisson,
-    /// Poisson at `rate_per_s` for `on_ms`, then silence for `off_ms`, repeated.
-    OnOff,
-    /// Poisson background at `rate_per_s`, plus `burst_size` requests spread over `burst_width_ms`
-    /// centred on every multiple of `burst_period_ms`: a burst straddling a window edge.
-    BoundaryBurst,
-    /// Poisson whose rate climbs linearly from `rate_per_s` to `peak_rate_per_s` over `ramp_ms`,
-    /// then stays at the peak.
-    Ramp,
-    /// Poisson at `rate_per_s`; at `start_ms` the rate climbs to `peak_rate_per_s` over `ramp_ms`,
-    /// holds for `hold_ms`, and falls back over `ramp_ms`.
-    FlashCrowd,
-}
-
-impl Pattern {
-    pub const ALL: [Pattern; 6] = [
-        Pattern::Constant,
-        Pattern::Poisson,
-        Pattern::OnOff,
-        Pattern::BoundaryBurst,
-        Pattern::Ramp,
-        Pattern::FlashCrowd,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pattern::Constant => "constant",
-            Pattern::Poisson => "poisson",
-            Pattern::OnOff => "on_off",
-            Pattern::BoundaryBurst => "boundary_burst",
-            Pattern::Ramp => "ramp",
-            Pattern::FlashCrowd => "flash_crowd",
-        }
+crate::choices! {
+    /// The shape of the arrival process.
+    pub enum Pattern in "pattern" {
+        /// Evenly spaced arrivals at `rate_per_s`.
+        Constant = "constant",
+        /// A Poisson process at `rate_per_s` (exponential gaps).
+        #[default]
+        Poisson = "poisson",
+        /// Poisson at `rate_per_s` for `on_ms`, then silence for `off_ms`, repeated.
+        OnOff = "on_off",
+        /// Poisson background at `rate_per_s`, plus `burst_size` requests spread over
+        /// `burst_width_ms` centred on every multiple of `burst_period_ms`: a burst straddling a
+        /// window edge.
+        BoundaryBurst = "boundary_burst",
+        /// Poisson whose rate climbs linearly from `rate_per_s` to `peak_rate_per_s` over
+        /// `ramp_ms`, then stays at the peak.
+        Ramp = "ramp",
+        /// Poisson at `rate_per_s`; at `start_ms` the rate climbs to `peak_rate_per_s` over
+        /// `ramp_ms`, holds for `hold_ms`, and falls back over `ramp_ms`.
+        FlashCrowd = "flash_crowd",
     }
 }
 
-/// How each request picks a key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyChoice {
-    /// Requests carry no key.
-    #[default]
-    None,
-    /// Keys `0..key_count`, equally likely.
-    Uniform,
-    /// Keys `0..key_count` with Zipf popularity: key k has weight 1/(k+1)^s (hot keys first).
-    Zipf,
-}
-
-/// Parameters of a traffic generator.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TrafficParams {
-    /// Shape of the arrival process.
-    pub pattern: Pattern,
-    /// Base arrival rate, requests per second.
-    pub rate_per_s: u32,
-    /// Peak arrival rate of `ramp` and `flash_crowd`, requests per second.
-    pub peak_rate_per_s: u32,
-    /// Length of an "on" phase of `on_off`, milliseconds.
-    pub on_ms: u32,
-    /// Length of an "off" phase of `on_off`, milliseconds.
-    pub off_ms: u32,
-    /// Requests in each burst of `boundary_burst`.
-    pub burst_size: u32,
-    /// Bursts of `boundary_burst` are centred on every multiple of this period, milliseconds.
-    pub burst_period_ms: u32,
-    /// Time over which one burst is spread, milliseconds.
-    pub burst_width_ms: u32,
-    /// Duration of the climb of `ramp` and of the rise and fall of `flash_crowd`, milliseconds.
-    pub ramp_ms: u32,
-    /// When the flash crowd starts, milliseconds from the start of the run.
-    pub start_ms: u32,
-    /// How long the flash crowd stays at its peak, milliseconds.
-    pub hold_ms: u32,
-    /// How requests choose a key.
-    pub keys: KeyChoice,
-    /// Number of distinct keys for `uniform` and `zipf`.
-    pub key_count: u32,
-    /// Zipf exponent s (0 = uniform; about 1 is typical of real hot keys).
-    pub zipf_exponent: f64,
-}
-
-impl Default for TrafficParams {
-    fn default() -> Self {
-        Self {
-            pattern: Pattern::Poisson,
-            rate_per_s: 12,
-            peak_rate_per_s: 40,
-            on_ms: 1_000,
-            off_ms: 2_000,
-            burst_size: 20,
-            burst_period_ms: 2_000,
-            burst_width_ms: 200,
-            ramp_ms: 5_000,
-            start_ms: 3_000,
-            hold_ms: 3_000,
-            keys: KeyChoice::None,
-            key_count: 1_000,
-            zipf_exponent: 1.0,
-        }
+crate::choices! {
+    /// How each request picks a key.
+    pub enum KeyChoice in "key_choice" {
+        /// Requests carry no key.
+        #[default]
+        None = "none",
+        /// Keys `0..key_count`, equally likely.
+        Uniform = "uniform",
+        /// Keys `0..key_count` with Zipf popularity: key k has weight 1/(k+1)^s (hot keys first).
+        Zipf = "zipf",
     }
 }
 
@@ -126,33 +47,38 @@ pub const MAX_RATE_PER_S: u32 = 1_000_000;
 pub const MAX_KEYS: u32 = 100_000;
 pub const MAX_DURATION_MS: u32 = 3_600_000;
 
-impl Validate for TrafficParams {
-    fn validate(&self) -> Result<(), ParamError> {
-        check_range("rate_per_s", self.rate_per_s, 0, MAX_RATE_PER_S)?;
-        check_range("peak_rate_per_s", self.peak_rate_per_s, 0, MAX_RATE_PER_S)?;
-        check_range("on_ms", self.on_ms, 1, MAX_DURATION_MS)?;
-        check_range("off_ms", self.off_ms, 0, MAX_DURATION_MS)?;
-        check_range("burst_size", self.burst_size, 0, 100_000)?;
-        check_range("burst_period_ms", self.burst_period_ms, 1, MAX_DURATION_MS)?;
-        check_range(
-            "burst_width_ms",
-            self.burst_width_ms,
-            0,
-            self.burst_period_ms,
-        )?;
-        check_range("ramp_ms", self.ramp_ms, 0, MAX_DURATION_MS)?;
-        check_range("start_ms", self.start_ms, 0, MAX_DURATION_MS)?;
-        check_range("hold_ms", self.hold_ms, 0, MAX_DURATION_MS)?;
-        check_range("key_count", self.key_count, 1, MAX_KEYS)?;
-        if !self.zipf_exponent.is_finite() {
-            return Err(ParamError::new(
-                "zipf_exponent",
-                self.zipf_exponent,
-                "a number in 0..=4",
-            ));
-        }
-        check_range("zipf_exponent", self.zipf_exponent, 0.0, 4.0)?;
-        Ok(())
+crate::knobs! {
+    /// Parameters of a traffic generator. One flat struct covers every pattern (each pattern reads
+    /// the fields it needs), so a value survives switching pattern.
+    pub struct TrafficParams in "traffic" {
+        /// Shape of the arrival process.
+        pattern: Pattern = Pattern::Poisson => choice;
+        /// Base arrival rate, requests per second.
+        rate_per_s: u32 = 12 => range(0, MAX_RATE_PER_S);
+        /// Peak arrival rate of `ramp` and `flash_crowd`, requests per second.
+        peak_rate_per_s: u32 = 40 => range(0, MAX_RATE_PER_S);
+        /// Length of an "on" phase of `on_off`, milliseconds.
+        on_ms: u32 = 1_000 => range(1, MAX_DURATION_MS);
+        /// Length of an "off" phase of `on_off`, milliseconds.
+        off_ms: u32 = 2_000 => range(0, MAX_DURATION_MS);
+        /// Requests in each burst of `boundary_burst`.
+        burst_size: u32 = 20 => range(0, 100_000);
+        /// Bursts of `boundary_burst` are centred on every multiple of this period, milliseconds.
+        burst_period_ms: u32 = 2_000 => range(1, MAX_DURATION_MS);
+        /// Time over which one burst is spread, milliseconds.
+        burst_width_ms: u32 = 200 => range(0, MAX_DURATION_MS).le(burst_period_ms);
+        /// Duration of the climb of `ramp` and of the rise and fall of `flash_crowd`, milliseconds.
+        ramp_ms: u32 = 5_000 => range(0, MAX_DURATION_MS);
+        /// When the flash crowd starts, milliseconds from the start of the run.
+        start_ms: u32 = 3_000 => range(0, MAX_DURATION_MS);
+        /// How long the flash crowd stays at its peak, milliseconds.
+        hold_ms: u32 = 3_000 => range(0, MAX_DURATION_MS);
+        /// How requests choose a key.
+        keys: KeyChoice = KeyChoice::None => choice.adv();
+        /// Number of distinct keys for `uniform` and `zipf`.
+        key_count: u32 = 1_000 => range(1, MAX_KEYS).adv();
+        /// Zipf exponent s (0 = uniform; about 1 is typical of real hot keys).
+        zipf_exponent: f64 = 1.0 => range(0.0, 4.0).adv();
     }
 }
 
@@ -407,6 +333,7 @@ impl TrafficGen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::model::Validate;
     use crate::kernel::time::secs;
 
     fn count_until(p: &TrafficParams, until: Nanos, seed: u64) -> Vec<Arrival> {
@@ -596,7 +523,8 @@ mod tests {
         };
         let e = p.validate().unwrap_err();
         assert_eq!(e.field, "burst_width_ms");
-        assert_eq!(e.allowed, "0..=1000");
+        // The bound that applies is the other field, named with its value.
+        assert_eq!(e.allowed, "0..=burst_period_ms (1000)");
         let p = TrafficParams {
             zipf_exponent: f64::NAN,
             ..Default::default()

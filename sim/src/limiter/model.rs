@@ -4,10 +4,14 @@ use super::algo::{FixedWindow, LeakyBucket, SlidingCounter, SlidingLog, TokenBuc
 use super::params::LimiterParams;
 use super::Algo;
 use crate::kernel::digest::Digest;
-use crate::kernel::event::EventQueue;
+use crate::kernel::knobs::Knobs;
+use crate::kernel::lab::{Checker, Cx, Lab, NoFault, Seeds};
 use crate::kernel::metrics::{Combine, LatencyHistogram, TimeSeries};
-use crate::kernel::model::{Advance, Model, ParamError, Validate};
+use crate::kernel::model::{Model, ParamError};
+use crate::kernel::preset::Preset;
+use crate::kernel::report::{Metric, Report};
 use crate::kernel::rng::splitmix64;
+use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::kernel::traffic::{Arrival, TrafficGen};
 
@@ -21,7 +25,7 @@ const UPCOMING_CAPACITY: usize = 2_048;
 const MAX_PARTICLES_PER_LANE: usize = 600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Event {
+pub enum Event {
     /// A request leaves the leaky bucket's queue.
     LeakyDeparture { arrived_at: Nanos },
     /// The scheduled change of the token refill rate.
@@ -205,17 +209,14 @@ pub struct LimiterSnapshot {
     pub lanes: [LaneView; 5],
 }
 
-/// The rate-limiter lab model.
-pub struct LimiterLab {
+/// The rate-limiter lab model (run by [`Sim`]; [`LimiterLab`] is the run).
+pub struct Limiter {
     params: LimiterParams,
-    seed: u64,
-    now: Nanos,
     compare_ns: Nanos,
     traffic: TrafficGen,
     traffic_done: bool,
     upcoming: VecDeque<Arrival>,
     lookahead_ns: Nanos,
-    events: EventQueue<Event>,
     fixed: FixedWindow,
     log: SlidingLog,
     counter: SlidingCounter,
@@ -228,13 +229,12 @@ pub struct LimiterLab {
     leaky_waiting: u64,
 }
 
-impl LimiterLab {
+/// A run of the rate-limiter lab.
+pub type LimiterLab = Sim<Limiter>;
+
+impl Limiter {
     pub fn params(&self) -> &LimiterParams {
         &self.params
-    }
-
-    pub fn seed(&self) -> u64 {
-        self.seed
     }
 
     pub fn lanes(&self) -> &[LaneStats; 5] {
@@ -250,14 +250,6 @@ impl LimiterLab {
         self.arrived
     }
 
-    /// Time of the next thing that will happen (an arrival, a departure, a rate change).
-    pub fn next_event_at(&self) -> Option<Nanos> {
-        match (self.upcoming.front().map(|a| a.at), self.events.peek_time()) {
-            (Some(a), Some(e)) => Some(a.min(e)),
-            (a, e) => a.or(e),
-        }
-    }
-
     /// Requests in the leaky bucket not yet let through (exact even mid-step: a departure due now
     /// but not yet processed still counts as queued).
     pub fn leaky_queued(&self) -> u64 {
@@ -268,20 +260,13 @@ impl LimiterLab {
         self.token.rate_per_s()
     }
 
-    /// Changes the token bucket's refill rate now, while running.
-    pub fn set_token_rate(&mut self, rate_per_s: u32) -> Result<(), ParamError> {
-        crate::kernel::model::check_range(
-            "token_bucket.rate_per_s",
-            rate_per_s,
-            1,
-            crate::kernel::traffic::MAX_RATE_PER_S,
-        )?;
-        self.token.set_rate(self.now, rate_per_s);
+    /// Changes the token bucket's refill rate at `now`, while running (valid rate).
+    fn change_token_rate(&mut self, now: Nanos, rate_per_s: u32) {
+        self.token.set_rate(now, rate_per_s);
         // A live change is the user's new setting: the params follow it. (A scheduled change is
         // part of the run and leaves them as given.)
         self.params.token_bucket.rate_per_s = rate_per_s;
         self.refresh_token_nominal();
-        Ok(())
     }
 
     fn refresh_token_nominal(&mut self) {
@@ -291,9 +276,9 @@ impl LimiterLab {
     }
 
     /// How far ahead of the clock arrivals are drawn for the picture. Does not change the run.
-    pub fn set_lookahead(&mut self, ns: Nanos) {
+    fn set_lookahead(&mut self, now: Nanos, ns: Nanos) {
         self.lookahead_ns = ns;
-        self.fill_upcoming(self.now);
+        self.fill_upcoming(now);
     }
 
     fn fill_upcoming(&mut self, now: Nanos) {
@@ -309,7 +294,7 @@ impl LimiterLab {
         }
     }
 
-    fn on_arrival(&mut self, a: Arrival) {
+    fn on_arrival(&mut self, cx: &mut Cx<Event>, a: Arrival) {
         let t = a.at;
         self.arrived += 1;
         let w = self.compare_ns;
@@ -337,9 +322,8 @@ impl LimiterLab {
                 Verdict::Queue { depart_at } => {
                     self.leaky_waiting += 1;
                     // Bounded: at most `capacity` departures are pending at once.
-                    if self
-                        .events
-                        .push(depart_at, Event::LeakyDeparture { arrived_at: t })
+                    if cx
+                        .at(depart_at, Event::LeakyDeparture { arrived_at: t })
                         .is_err()
                     {
                         unreachable!("event queue sized for the leaky bucket's capacity");
@@ -354,25 +338,8 @@ impl LimiterLab {
         self.recent.push_back(Recent { at: t, outcomes });
     }
 
-    fn on_event(&mut self, t: Nanos, e: Event) {
-        match e {
-            Event::LeakyDeparture { arrived_at } => {
-                self.leaky_waiting -= 1;
-                let lane = &mut self.lanes[Algo::LeakyBucket.index()];
-                lane.accept(t, self.compare_ns);
-                lane.delay.record(t - arrived_at);
-            }
-            Event::TokenRate(r) => {
-                // The params stay as given (they reproduce the run); the bucket's rate changes.
-                self.token.set_rate(t, r);
-                self.refresh_token_nominal();
-            }
-        }
-    }
-
-    /// Fills `out` with what to draw at the current time. Reuses `out`'s buffers.
-    pub fn fill_snapshot(&self, view: View, out: &mut LimiterSnapshot) {
-        let now = self.now;
+    /// Fills `out` with what to draw at `now`. Reuses `out`'s buffers.
+    fn fill_snapshot(&self, now: Nanos, view: View, out: &mut LimiterSnapshot) {
         out.now = now;
         out.incoming.clear();
         out.incoming_count = 0;
@@ -447,13 +414,12 @@ impl LimiterLab {
                 || lane.passed_count as usize > MAX_PARTICLES_PER_LANE
                 || lane.dropped_count as usize > MAX_PARTICLES_PER_LANE
                 || out.incoming_count as usize > MAX_PARTICLES_PER_LANE;
-            lane.gauge = self.gauge(Algo::ALL[i]);
+            lane.gauge = self.gauge_at(now, Algo::ALL[i]);
         }
     }
 
-    /// The gauge of one lane now.
-    pub fn gauge(&self, algo: Algo) -> Gauge {
-        let t = self.now;
+    /// The gauge of one lane at `t`.
+    pub fn gauge_at(&self, t: Nanos, algo: Algo) -> Gauge {
         let p = &self.params;
         match algo {
             Algo::FixedWindow => {
@@ -508,12 +474,44 @@ fn jitter(t: Nanos) -> f32 {
     (splitmix64(t) >> 40) as f32 / (1u64 << 24) as f32
 }
 
-impl Model for LimiterLab {
-    type Params = LimiterParams;
+/// The limiter lab's metrics: one set per algorithm (lane), plus the arrivals they all see.
+pub mod metrics {
+    crate::metrics! {
+        in "limiter.m";
+        /// Requests that arrived (every algorithm sees all of them).
+        ARRIVED = arrived: count, key;
+        /// Every request accounted for once: accepted + rejected + still queued = arrived, in
+        /// every lane.
+        ACCOUNTED = accounted: flag;
+        /// Requests let through (for the leaky bucket: when they leave its queue).
+        ACCEPTED = accepted: count, key;
+        /// Requests refused (for the leaky bucket: dropped because its queue was full).
+        REJECTED = rejected: count, key;
+        /// Requests waiting in the leaky bucket's queue now.
+        QUEUED = queued: count;
+        /// Most requests accepted in any window of length W so far.
+        MAX_IN_WINDOW = max_in_window: count, key;
+        /// When that most was reached, seconds.
+        MAX_IN_WINDOW_AT = max_in_window_at_s: secs;
+        /// The limit the algorithm is meant to keep over W.
+        NOMINAL_LIMIT = nominal_limit: real;
+        /// Acceptances after which the trailing window W held more than the nominal limit.
+        OVER_LIMIT = over_limit: count, checker, key;
+        /// Time from arrival to being let through (only the leaky bucket delays).
+        DELAY = delay: latency;
+    }
+}
 
-    fn new(params: LimiterParams, seed: u64) -> Result<Self, ParamError> {
-        params.validate()?;
-        let p = &params;
+impl Lab for Limiter {
+    const ID: &'static str = "limiter";
+    type Params = LimiterParams;
+    type Event = Event;
+    type Fault = NoFault;
+    type Snapshot = LimiterSnapshot;
+    type View = View;
+
+    fn build(params: &LimiterParams, seeds: Seeds, cx: &mut Cx<Event>) -> Self {
+        let p = params;
         let bucket = p.chart_bucket_ms as u64 * NS_PER_MS;
         let compare_ns = p.compare_window_ms as u64 * NS_PER_MS;
         let win = |w: &super::params::WindowParams| {
@@ -528,22 +526,17 @@ impl Model for LimiterLab {
         let rate = |r: u32| (r as u128 * compare_ns as u128, NS_PER_S as u128);
         let (t_n, t_d) = rate(p.token_bucket.rate_per_s);
         let (k_n, k_d) = rate(p.leaky_bucket.drain_per_s);
-        let mut events = EventQueue::with_capacity(p.leaky_bucket.capacity as usize + 2);
         if p.token_bucket.change_at_ms > 0 {
             let at = p.token_bucket.change_at_ms as u64 * NS_PER_MS;
-            events
-                .push(at, Event::TokenRate(p.token_bucket.changed_rate_per_s))
+            cx.at(at, Event::TokenRate(p.token_bucket.changed_rate_per_s))
                 .expect("fresh queue has room");
         }
         let mut lab = Self {
-            seed,
-            now: 0,
             compare_ns,
-            traffic: TrafficGen::new(&p.traffic, seed),
+            traffic: TrafficGen::new(&p.traffic, seeds.seed()),
             traffic_done: false,
             upcoming: VecDeque::with_capacity(64),
             lookahead_ns: 0,
-            events,
             fixed: FixedWindow::new(
                 p.fixed_window.limit,
                 p.fixed_window.window_ms as u64 * NS_PER_MS,
@@ -568,60 +561,105 @@ impl Model for LimiterLab {
             recent: VecDeque::with_capacity(256),
             arrived: 0,
             leaky_waiting: 0,
-            params,
+            params: params.clone(),
         };
         lab.fill_upcoming(0);
-        Ok(lab)
+        lab
     }
 
-    fn now(&self) -> Nanos {
-        self.now
+    fn params(&self) -> &LimiterParams {
+        &self.params
     }
 
-    fn advance_to(&mut self, until: Nanos, max_events: u64) -> Advance {
-        let max_events = max_events.max(1); // a budget of 0 would never make progress
-        let mut done = 0u64;
-        loop {
-            let next_arrival = self.upcoming.front().map(|a| a.at);
-            let next_event = self.events.peek_time();
-            // Departures and rate changes first when tied with an arrival.
-            let take_event = match (next_event, next_arrival) {
-                (Some(e), Some(a)) => e <= a,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            let t = if take_event { next_event } else { next_arrival };
-            let Some(t) = t.filter(|&t| t <= until) else {
-                break;
-            };
-            if done == max_events {
-                return Advance::BudgetExhausted;
+    /// Bounded: at most `capacity` departures are pending, plus the rate change.
+    fn queue_capacity(p: &LimiterParams) -> usize {
+        p.leaky_bucket.capacity as usize + 2
+    }
+
+    fn handle(&mut self, cx: &mut Cx<Event>, e: Event) {
+        let t = cx.now();
+        match e {
+            Event::LeakyDeparture { arrived_at } => {
+                self.leaky_waiting -= 1;
+                let lane = &mut self.lanes[Algo::LeakyBucket.index()];
+                lane.accept(t, self.compare_ns);
+                lane.delay.record(t - arrived_at);
             }
-            done += 1;
-            self.now = t;
-            if take_event {
-                let (t, e) = self.events.pop_due(t).expect("peeked event is due");
-                self.on_event(t, e);
+            Event::TokenRate(r) => {
+                // The params stay as given (they reproduce the run); the bucket's rate changes.
+                self.token.set_rate(t, r);
+                self.refresh_token_nominal();
+            }
+        }
+    }
+
+    fn source_time(&self) -> Option<Nanos> {
+        self.upcoming.front().map(|a| a.at)
+    }
+
+    fn on_source(&mut self, cx: &mut Cx<Event>) {
+        let a = self.upcoming.pop_front().expect("a due arrival exists");
+        self.on_arrival(cx, a);
+        if self.upcoming.is_empty() {
+            self.fill_upcoming(cx.now());
+        }
+    }
+
+    fn settle(&mut self, now: Nanos, reached: bool) {
+        if reached {
+            let w = self.compare_ns;
+            for lane in &mut self.lanes {
+                lane.touch(now, w);
+            }
+            self.fill_upcoming(now);
+        }
+    }
+
+    fn set_live(&mut self, cx: &mut Cx<Event>, params: &LimiterParams, key: &str) -> bool {
+        if key != "token_bucket.rate_per_s" {
+            return false;
+        }
+        // A live change is the user's new setting: the params follow it. (A scheduled change is
+        // part of the run and leaves them as given.)
+        self.change_token_rate(cx.now(), params.token_bucket.rate_per_s);
+        true
+    }
+
+    fn snapshot(&self, now: Nanos, view: &View, out: &mut LimiterSnapshot) {
+        self.fill_snapshot(now, *view, out);
+    }
+
+    fn metrics() -> &'static [&'static Metric] {
+        metrics::ALL
+    }
+
+    fn report(&self, _now: Nanos, r: &mut Report) {
+        use metrics::*;
+        r.count(&ARRIVED, self.arrived);
+        r.flag(&ACCOUNTED, self.accounted());
+        for a in Algo::ALL {
+            let l = self.lane(a);
+            let queued = if a == Algo::LeakyBucket {
+                self.leaky_queued()
             } else {
-                let a = self.upcoming.pop_front().expect("peeked arrival exists");
-                self.on_arrival(a);
-            }
-            if self.upcoming.is_empty() {
-                self.fill_upcoming(self.now);
-            }
+                0
+            };
+            r.lane(a.as_str(), a.text());
+            r.count(&ARRIVED, l.arrived);
+            r.count(&ACCEPTED, l.accepted);
+            r.count(&REJECTED, l.rejected);
+            r.count(&QUEUED, queued);
+            r.count(&MAX_IN_WINDOW, l.max_in_window);
+            r.secs(&MAX_IN_WINDOW_AT, l.max_in_window_at);
+            r.real(&NOMINAL_LIMIT, l.nominal_limit());
+            r.count(&OVER_LIMIT, l.over_limit);
+            r.latency(&DELAY, l.delay.percentiles());
         }
-        self.now = self.now.max(until);
-        let w = self.compare_ns;
-        for lane in &mut self.lanes {
-            lane.touch(self.now, w);
-        }
-        self.fill_upcoming(self.now);
-        Advance::Reached
+        r.end_lane();
     }
 
-    fn digest(&self) -> u64 {
-        let mut d = Digest::default();
-        d.u64(self.now).u64(self.arrived);
+    fn digest(&self, now: Nanos, d: &mut Digest) {
+        d.u64(now).u64(self.arrived);
         for l in &self.lanes {
             d.u64(l.arrived)
                 .u64(l.accepted)
@@ -635,6 +673,49 @@ impl Model for LimiterLab {
                 d.u64(t).u64(v);
             }
         }
-        d.finish()
+    }
+
+    fn checkers() -> &'static [Checker] {
+        &[Checker::Accounting]
+    }
+
+    fn presets() -> Vec<Preset<LimiterParams>> {
+        super::presets::all()
+    }
+}
+
+/// What only the limiter's run does: a live change of the token rate, the lookahead of the
+/// picture, and the lab's accessors that need the clock.
+impl Sim<Limiter> {
+    /// Changes the token bucket's refill rate now, while running.
+    pub fn set_token_rate(&mut self, rate_per_s: u32) -> Result<(), ParamError> {
+        let mut p = self.params().clone();
+        p.token_bucket.rate_per_s = rate_per_s;
+        let key = "token_bucket.rate_per_s";
+        let knob = LimiterParams::knob(key).expect("the token rate is a knob");
+        knob.check(&serde_json::to_value(&p).expect("params serialise"))?;
+        self.set_live(&p, key);
+        Ok(())
+    }
+
+    /// How far ahead of the clock arrivals are drawn for the picture. Does not change the run.
+    pub fn set_lookahead(&mut self, ns: Nanos) {
+        let now = self.now();
+        self.lab_mut().set_lookahead(now, ns);
+    }
+
+    /// Time of the next thing that will happen (an arrival, a departure, a rate change).
+    pub fn next_event_at(&self) -> Option<Nanos> {
+        self.next_at()
+    }
+
+    /// Fills `out` with what to draw now. Reuses `out`'s buffers.
+    pub fn fill_snapshot(&self, view: View, out: &mut LimiterSnapshot) {
+        self.snapshot(&view, out);
+    }
+
+    /// The gauge of one lane now.
+    pub fn gauge(&self, algo: Algo) -> Gauge {
+        self.gauge_at(self.now(), algo)
     }
 }

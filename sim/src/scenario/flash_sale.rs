@@ -20,8 +20,13 @@ use std::collections::VecDeque;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::model::{check_range, ParamError, Validate};
+use crate::kernel::digest::Digest;
+use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
+use crate::kernel::model::ParamError;
+use crate::kernel::preset::Preset;
+use crate::kernel::report::{Metric, Report};
 use crate::kernel::rng::{ln_unit, SimRng};
+use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S, NS_PER_US};
 
 /// Longest the order queue may take to drain, virtual seconds (bounds the per-second counts).
@@ -29,121 +34,88 @@ pub const MAX_DRAIN_S: u64 = 86_400;
 /// Most stock × consumers (the backlog is measured over the consumers at every success).
 pub const MAX_BACKLOG_WORK: u64 = 2_000_000_000;
 
-/// How the users' presses spread over the window.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shape {
-    /// Evenly over the window.
-    #[default]
-    Uniform,
-    /// Most at t = 0, decaying (exponential with a time constant of a fifth of the window).
-    Spike,
-    /// Rising linearly across the window.
-    Ramp,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FlashSaleParams {
-    /// Users pressing "grab", one request each.
-    pub users: u64,
-    /// The window in which they press, milliseconds.
-    pub window_ms: u32,
-    /// How presses spread over the window.
-    pub shape: Shape,
-    /// App servers behind the load balancer.
-    pub servers: u32,
-    /// Each app server's token bucket: tokens per second.
-    pub token_rate_per_s: u32,
-    /// Each app server's token bucket: size.
-    pub burst: u32,
-    /// Gifts in stock.
-    pub stock: u64,
-    /// Counters the stock is split across (each holds an equal share).
-    pub shards: u32,
-    /// Time one counter takes for one operation, microseconds.
-    pub redis_op_us: u32,
-    /// Round trip between a user and the app servers, microseconds (added to every answer).
-    pub rtt_us: u32,
-    /// App servers cache a "sold out" flag once every shard is empty.
-    pub soldout_flag: bool,
-    /// Time for the sold-out flag to reach every app server, microseconds.
-    pub flag_delay_us: u32,
-    /// Check stock unsafely: read, then write read - 1 later (oversells under concurrency).
-    pub unsafe_check: bool,
-    /// Time between the read and the write of the unsafe check, microseconds.
-    pub unsafe_gap_us: u32,
-    /// Partitions of the order queue.
-    pub partitions: u32,
-    /// Order consumers (partitions are shared among them).
-    pub consumers: u32,
-    /// Orders the database can write per second, all consumers together.
-    pub db_writes_per_s: u32,
-}
-
-impl Default for FlashSaleParams {
-    fn default() -> Self {
-        Self {
-            users: 100_000_000,
-            window_ms: 1_000,
-            shape: Shape::Uniform,
-            servers: 200,
-            token_rate_per_s: 5_000,
-            burst: 100,
-            stock: 100_000,
-            shards: 4,
-            redis_op_us: 5,
-            rtt_us: 20_000,
-            soldout_flag: true,
-            flag_delay_us: 1_000,
-            unsafe_check: false,
-            unsafe_gap_us: 200,
-            partitions: 16,
-            consumers: 8,
-            db_writes_per_s: 20_000,
-        }
+crate::choices! {
+    /// How the users' presses spread over the window.
+    pub enum Shape in "shape" {
+        /// Evenly over the window.
+        #[default]
+        Uniform = "uniform",
+        /// Most at t = 0, decaying (exponential with a time constant of a fifth of the window).
+        Spike = "spike",
+        /// Rising linearly across the window.
+        Ramp = "ramp",
     }
 }
 
-impl Validate for FlashSaleParams {
-    fn validate(&self) -> Result<(), ParamError> {
-        check_range("users", self.users, 1, 1_000_000_000)?;
-        check_range("window_ms", self.window_ms, 1, 3_600_000)?;
-        check_range("servers", self.servers, 1, 100_000)?;
-        check_range("token_rate_per_s", self.token_rate_per_s, 1, 100_000_000)?;
-        check_range("burst", self.burst, 1, 100_000_000)?;
-        check_range("stock", self.stock, 0, 100_000_000)?;
-        check_range("shards", self.shards, 1, 1_024)?;
-        check_range("redis_op_us", self.redis_op_us, 1, 1_000_000)?;
-        check_range("rtt_us", self.rtt_us, 0, 10_000_000)?;
-        check_range("flag_delay_us", self.flag_delay_us, 0, 10_000_000)?;
-        check_range("unsafe_gap_us", self.unsafe_gap_us, 0, 10_000_000)?;
-        check_range("partitions", self.partitions, 1, 10_000)?;
-        check_range("consumers", self.consumers, 1, 10_000)?;
-        check_range("db_writes_per_s", self.db_writes_per_s, 1, 100_000_000)?;
-        // Bounds on the work and memory a run may take: the order queue must drain within a day of
-        // virtual time, and the backlog is measured over the consumers at every success.
-        let drain_s = self.stock / self.db_writes_per_s as u64;
-        if drain_s > MAX_DRAIN_S {
-            return Err(ParamError::new(
-                "db_writes_per_s",
-                self.db_writes_per_s,
-                format!(
-                    ">= stock / {MAX_DRAIN_S} (the orders must drain within a day of virtual time)"
-                ),
-            ));
-        }
-        let work = self
-            .stock
-            .saturating_mul(self.consumers.min(self.partitions) as u64);
-        if work > MAX_BACKLOG_WORK {
-            return Err(ParamError::new(
-                "consumers",
-                self.consumers,
-                format!("stock × consumers <= {MAX_BACKLOG_WORK} (now {work})"),
-            ));
-        }
-        Ok(())
+/// Bounds on the work and memory a run may take: the order queue must drain within a day of
+/// virtual time, and the backlog is measured over the consumers at every success.
+fn rules(p: &FlashSaleParams) -> Result<(), ParamError> {
+    let drain_s = p.stock / p.db_writes_per_s as u64;
+    if drain_s > MAX_DRAIN_S {
+        return Err(ParamError::rule(
+            "db_writes_per_s",
+            p.db_writes_per_s,
+            "flash_sale.rule.drain",
+            vec![MAX_DRAIN_S.to_string()],
+            format!(
+                ">= stock / {MAX_DRAIN_S} (the orders must drain within a day of virtual time)"
+            ),
+        ));
+    }
+    let work = p.stock.saturating_mul(p.consumers.min(p.partitions) as u64);
+    if work > MAX_BACKLOG_WORK {
+        return Err(ParamError::rule(
+            "consumers",
+            p.consumers,
+            "flash_sale.rule.backlog_work",
+            vec![MAX_BACKLOG_WORK.to_string(), work.to_string()],
+            format!("stock × consumers <= {MAX_BACKLOG_WORK} (now {work})"),
+        ));
+    }
+    Ok(())
+}
+
+crate::knobs! {
+    /// The flash sale: users, app servers with token buckets, stock counters, the order queue.
+    pub struct FlashSaleParams in "flash_sale" check rules; {
+        /// Users pressing "grab", one request each.
+        @users
+        users: u64 = 100_000_000 => range(1, 1_000_000_000);
+        /// The window in which they press, milliseconds.
+        window_ms: u32 = 1_000 => range(1, 3_600_000);
+        /// How presses spread over the window.
+        shape: Shape = Shape::Uniform => choice;
+        /// App servers behind the load balancer.
+        @servers
+        servers: u32 = 200 => range(1, 100_000);
+        /// Each app server's token bucket: tokens per second.
+        token_rate_per_s: u32 = 5_000 => range(1, 100_000_000);
+        /// Each app server's token bucket: size.
+        burst: u32 = 100 => range(1, 100_000_000);
+        /// Round trip between a user and the app servers, microseconds (added to every answer).
+        rtt_us: u32 = 20_000 => range(0, 10_000_000).adv();
+        /// Gifts in stock.
+        @stock
+        stock: u64 = 100_000 => range(0, 100_000_000);
+        /// Counters the stock is split across (each holds an equal share).
+        shards: u32 = 4 => range(1, 1_024);
+        /// Time one counter takes for one operation, microseconds.
+        redis_op_us: u32 = 5 => range(1, 1_000_000);
+        /// App servers cache a "sold out" flag once every shard is empty.
+        soldout_flag: bool = true => switch;
+        /// Time for the sold-out flag to reach every app server, microseconds.
+        flag_delay_us: u32 = 1_000 => range(0, 10_000_000).adv();
+        /// Check stock unsafely: read, then write read - 1 later (oversells under concurrency).
+        unsafe_check: bool = false => switch;
+        /// Time between the read and the write of the unsafe check, microseconds.
+        unsafe_gap_us: u32 = 200 => range(0, 10_000_000).adv();
+        /// Partitions of the order queue.
+        @orders
+        partitions: u32 = 16 => range(1, 10_000);
+        /// Order consumers (partitions are shared among them).
+        consumers: u32 = 8 => range(1, 10_000);
+        /// Orders the database can write per second, all consumers together.
+        db_writes_per_s: u32 = 20_000 => range(1, 100_000_000);
     }
 }
 
@@ -192,12 +164,14 @@ fn arrival_at(shape: Shape, p: f64, window_ns: f64) -> f64 {
     }
 }
 
-/// A flash sale in progress: advanced a slice of users at a time (so a page can keep drawing),
-/// or all at once with [`run`].
-pub struct FlashSale {
+/// The flash sale model (run by [`Sim`]; [`FlashSale`] is the run): advanced a slice of users at a
+/// time (so a page can keep drawing), or all at once with [`run`].
+pub struct Sale {
     p: FlashSaleParams,
     rng: SimRng,
     next_user: u64,
+    /// Arrival time of user `next_user` (drawn one ahead, so the loop knows when it is due).
+    next_t: Nanos,
     window_ns: f64,
     rtt: Nanos,
     op: Nanos,
@@ -232,9 +206,18 @@ pub struct FlashSale {
     now: Nanos,
 }
 
-impl FlashSale {
+/// A run of the flash sale.
+pub type FlashSale = Sim<Sale>;
+
+impl Sim<Sale> {
+    /// A sale of `p` (validated) with `seed`.
     pub fn new(p: &FlashSaleParams, seed: u64) -> Result<Self, ParamError> {
-        p.validate()?;
+        <Self as crate::kernel::model::Model>::new(p.clone(), seed)
+    }
+}
+
+impl Sale {
+    fn build_sale(p: &FlashSaleParams, seed: u64) -> Self {
         let one = NS_PER_S;
         let cap = p.burst as u64 * one;
         let rate = p.token_rate_per_s as u64;
@@ -244,9 +227,10 @@ impl FlashSale {
             .collect();
         let empty_shards = remaining.iter().filter(|&&r| r == 0).count();
         let consumers = p.consumers.min(p.partitions) as usize;
-        Ok(Self {
+        let mut sale = Self {
             rng: SimRng::derive(seed, 0xf1a5),
             next_user: 0,
+            next_t: 0,
             window_ns: p.window_ms as f64 * NS_PER_MS as f64,
             rtt: p.rtt_us as u64 * NS_PER_US,
             op: p.redis_op_us as u64 * NS_PER_US,
@@ -283,7 +267,16 @@ impl FlashSale {
             last_answer: 0,
             now: 0,
             p: p.clone(),
-        })
+        };
+        sale.next_t = sale.draw_arrival(0);
+        sale
+    }
+
+    /// Arrival time of user `i`: a uniform offset inside the i-th of N equal slices of the shape's
+    /// probability, through its inverse CDF (the stream comes out sorted).
+    fn draw_arrival(&mut self, i: u64) -> Nanos {
+        let pr = (i as f64 + self.rng.unit_f64()) / self.p.users as f64;
+        arrival_at(self.p.shape, pr, self.window_ns) as Nanos
     }
 
     pub fn params(&self) -> &FlashSaleParams {
@@ -299,22 +292,18 @@ impl FlashSale {
         self.next_user == self.p.users
     }
 
-    /// Virtual time of the latest arrival simulated.
-    pub fn now(&self) -> Nanos {
-        self.now
-    }
-
     /// Running counts so far (answers by kind, admitted, oversold, Redis operations, backlog peak).
     pub fn counts(&self) -> &FlashSaleReport {
         &self.r
     }
 
-    /// Simulates up to `max_users` more users; returns how many.
+    /// Simulates the users who arrive at or before `until`, at most `max_users` of them; returns
+    /// how many.
     // Never inlined: callers built for size (the page, at `opt-level = "z"`) would otherwise pull
     // the hot loop into their own size-optimised code (measured: 1.8 s against 1.1 s in Chromium).
     #[inline(never)]
-    pub fn advance(&mut self, max_users: u64) -> u64 {
-        let end = (self.next_user + max_users).min(self.p.users);
+    fn take(&mut self, until: Nanos, max_users: u64) -> u64 {
+        let last = (self.next_user + max_users).min(self.p.users);
         let n = self.p.users;
         let inv_n = 1.0 / n as f64;
         let servers = self.tokens.len();
@@ -322,9 +311,17 @@ impl FlashSale {
         let (one, cap, rate, fill_ns) = (self.one, self.cap, self.rate, self.fill_ns);
         let (rtt, op, flag_delay, gap) = (self.rtt, self.op, self.flag_delay, self.gap);
         let r = &mut self.r;
-        for i in self.next_user..end {
-            let pr = (i as f64 + self.rng.unit_f64()) * inv_n;
-            let t = arrival_at(self.p.shape, pr, self.window_ns) as Nanos;
+        let mut end = self.next_user;
+        while end < last {
+            let t = self.next_t;
+            if t > until {
+                break;
+            }
+            end += 1;
+            if end < n {
+                let pr = (end as f64 + self.rng.unit_f64()) * inv_n;
+                self.next_t = arrival_at(self.p.shape, pr, self.window_ns) as Nanos;
+            }
 
             // The server's token bucket.
             let s = self.server;
@@ -480,6 +477,145 @@ pub fn run(
         progress(sale.done());
     }
     Ok(sale.report())
+}
+
+/// The flash sale's metrics.
+pub mod metrics {
+    crate::metrics! {
+        in "flash_sale.m";
+        /// Users simulated so far.
+        USERS = users: count;
+        /// Answered "you got it".
+        SUCCESS = success: count, key;
+        /// Answered "sold out".
+        SOLD_OUT = sold_out: count, key;
+        /// Refused by their app server's token bucket.
+        REJECTED = rejected: count, key;
+        /// Passed their server's token bucket.
+        ADMITTED = admitted: count;
+        /// Answered "sold out" by an app server from the cached flag, without touching Redis.
+        SOLD_OUT_FROM_FLAG = sold_out_from_flag: count;
+        /// Successes beyond the stock (0 with the atomic decrement).
+        OVERSOLD = oversold: count, checker, key;
+        /// Share of users answered within 1 s of pressing.
+        ANSWERED_WITHIN_1S = answered_within_1s: share, key;
+        /// Median response time, milliseconds.
+        RESPONSE_P50 = response_p50_ms: ms;
+        /// 99th percentile response time, milliseconds.
+        RESPONSE_P99 = response_p99_ms: ms, key;
+        /// Slowest response, milliseconds.
+        RESPONSE_MAX = response_max_ms: ms;
+        /// Counter operations (reads, decrements, writes) served by all shards.
+        REDIS_OPS = redis_ops: count;
+        /// Most orders waiting in the queue at once.
+        QUEUE_BACKLOG_PEAK = queue_backlog_peak: count;
+        /// From the last success to the last order written, seconds.
+        QUEUE_DRAIN = queue_drain_s: secs;
+        /// Orders written per second by the database, in the busiest second.
+        DB_WRITES_PEAK = db_writes_peak_per_s: per_s;
+        /// Virtual time of the last answer, seconds.
+        LAST_ANSWER = last_answer_s: secs;
+    }
+}
+
+impl Lab for Sale {
+    const ID: &'static str = "flash-sale";
+    type Params = FlashSaleParams;
+    type Event = ();
+    type Fault = NoFault;
+    /// The picture needs only the counts so far.
+    type Snapshot = FlashSaleReport;
+    type View = ();
+
+    fn build(p: &FlashSaleParams, seeds: Seeds, _cx: &mut Cx<()>) -> Self {
+        Sale::build_sale(p, seeds.seed())
+    }
+
+    fn params(&self) -> &FlashSaleParams {
+        &self.p
+    }
+
+    fn handle(&mut self, _cx: &mut Cx<()>, _ev: ()) {}
+
+    fn source_time(&self) -> Option<Nanos> {
+        (self.next_user < self.p.users).then_some(self.next_t)
+    }
+
+    fn on_source(&mut self, _cx: &mut Cx<()>) {
+        self.take(Nanos::MAX, 1);
+    }
+
+    fn run_source(&mut self, cx: &mut Cx<()>, until: Nanos, budget: u64) -> u64 {
+        let n = self.take(until, budget);
+        cx.set_now(self.now);
+        n
+    }
+
+    fn snapshot(&self, _now: Nanos, _view: &(), out: &mut FlashSaleReport) {
+        *out = self.report();
+    }
+
+    fn metrics() -> &'static [&'static Metric] {
+        metrics::ALL
+    }
+
+    fn report(&self, _now: Nanos, r: &mut Report) {
+        use metrics::*;
+        let f = self.report();
+        r.count(&USERS, self.done());
+        r.count(&SUCCESS, f.success);
+        r.count(&SOLD_OUT, f.sold_out);
+        r.count(&REJECTED, f.rejected);
+        r.count(&ADMITTED, f.admitted);
+        r.count(&SOLD_OUT_FROM_FLAG, f.sold_out_from_flag);
+        r.count(&OVERSOLD, f.oversold);
+        r.real(&ANSWERED_WITHIN_1S, f.answered_within_1s);
+        r.real(&RESPONSE_P50, f.response_p50_ms);
+        r.real(&RESPONSE_P99, f.response_p99_ms);
+        r.real(&RESPONSE_MAX, f.response_max_ms);
+        r.count(&REDIS_OPS, f.redis_ops);
+        r.count(&QUEUE_BACKLOG_PEAK, f.queue_backlog_peak);
+        r.real(&QUEUE_DRAIN, f.queue_drain_s);
+        r.count(&DB_WRITES_PEAK, f.db_writes_peak_per_s);
+        r.real(&LAST_ANSWER, f.last_answer_s);
+    }
+
+    /// The integers of the report (the reals derive from them).
+    fn digest(&self, now: Nanos, d: &mut Digest) {
+        let f = self.report();
+        d.u64(now)
+            .u64(self.done())
+            .u64(f.success)
+            .u64(f.sold_out)
+            .u64(f.rejected)
+            .u64(f.admitted)
+            .u64(f.sold_out_from_flag)
+            .u64(f.oversold)
+            .u64(f.redis_ops)
+            .u64(f.queue_backlog_peak)
+            .u64(f.db_writes_peak_per_s)
+            .u64(f.response_p99_ms.to_bits())
+            .u64(f.last_answer_s.to_bits());
+    }
+
+    fn extent(p: &FlashSaleParams) -> Extent {
+        Extent::Items {
+            count: p.users,
+            unit: "users",
+        }
+    }
+
+    fn checkers() -> &'static [Checker] {
+        &[Checker::Oversell, Checker::Accounting]
+    }
+
+    fn presets() -> Vec<Preset<FlashSaleParams>> {
+        presets::all()
+    }
+
+    fn queue_capacity(_: &FlashSaleParams) -> usize {
+        1
+    }
 }
 
 /// One-click scenarios (asserted in `sim/tests/flash_sale.rs`).

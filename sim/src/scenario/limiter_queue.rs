@@ -15,57 +15,31 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::model::{check_range, ParamError, Validate};
+use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
+use crate::kernel::model::{Advance, Model, ParamError};
+use crate::kernel::preset::Preset;
+use crate::kernel::report::{Metric, Report};
 use crate::kernel::rng::SimRng;
+use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_S, NS_PER_US};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LimiterQueueParams {
-    /// Mean Poisson arrival rate, requests per second.
-    pub arrival_rate_per_s: u32,
-    /// Token refill rate, tokens per second.
-    pub token_rate_per_s: u32,
-    /// Token bucket size.
-    pub burst: u32,
-    /// Waiting places in the FIFO queue.
-    pub queue_capacity: u32,
-    /// Servers.
-    pub servers: u32,
-    /// Service time of one request, microseconds.
-    pub service_us: u32,
-    /// Arrivals to simulate.
-    pub requests: u64,
-}
-
-impl Default for LimiterQueueParams {
-    fn default() -> Self {
-        Self {
-            arrival_rate_per_s: 10_000,
-            token_rate_per_s: 8_000,
-            burst: 500,
-            queue_capacity: 1_000,
-            servers: 8,
-            service_us: 1_000,
-            requests: 1_000_000,
-        }
-    }
-}
-
-impl Validate for LimiterQueueParams {
-    fn validate(&self) -> Result<(), ParamError> {
-        check_range(
-            "arrival_rate_per_s",
-            self.arrival_rate_per_s,
-            1,
-            1_000_000_000,
-        )?;
-        check_range("token_rate_per_s", self.token_rate_per_s, 1, 1_000_000_000)?;
-        check_range("burst", self.burst, 1, 1_000_000_000)?;
-        check_range("queue_capacity", self.queue_capacity, 0, 10_000_000)?;
-        check_range("servers", self.servers, 1, 100_000)?;
-        check_range("service_us", self.service_us, 1, 3_600_000_000)?;
-        check_range("requests", self.requests, 1, 10_000_000_000)
+crate::knobs! {
+    /// The reference model's knobs.
+    pub struct LimiterQueueParams in "limiter_queue" {
+        /// Mean Poisson arrival rate, requests per second.
+        arrival_rate_per_s: u32 = 10_000 => range(1, 1_000_000_000);
+        /// Token refill rate, tokens per second.
+        token_rate_per_s: u32 = 8_000 => range(1, 1_000_000_000);
+        /// Token bucket size.
+        burst: u32 = 500 => range(1, 1_000_000_000);
+        /// Waiting places in the FIFO queue.
+        queue_capacity: u32 = 1_000 => range(0, 10_000_000);
+        /// Servers.
+        servers: u32 = 8 => range(1, 100_000);
+        /// Service time of one request, microseconds.
+        service_us: u32 = 1_000 => range(1, 3_600_000_000);
+        /// Arrivals to simulate.
+        requests: u64 = 1_000_000 => range(1, 10_000_000_000);
     }
 }
 
@@ -95,91 +69,235 @@ pub fn run(
     seed: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<LimiterQueueReport, ParamError> {
-    run_dyn(p, seed, &mut progress)
-}
-
-/// The loop itself, compiled once in this crate (at its optimisation level) rather than in each
-/// caller's: a caller built for size would otherwise get a size-optimised hot loop.
-#[inline(never)]
-fn run_dyn(
-    p: &LimiterQueueParams,
-    seed: u64,
-    progress: &mut dyn FnMut(u64),
-) -> Result<LimiterQueueReport, ParamError> {
-    p.validate()?;
-    let mut rng = SimRng::derive(seed, 0x11_9e);
-    let mean_gap_ns = NS_PER_S as f64 / p.arrival_rate_per_s as f64;
-    let service = p.service_us as u64 * NS_PER_US;
-    // Token bucket in nano-tokens: one token = 1e9. Elapsed time is capped at the time to fill the
-    // bucket, so the product never overflows.
-    let one = NS_PER_S;
-    let cap = p.burst as u64 * one;
-    let rate = p.token_rate_per_s as u64;
-    let fill_ns = cap / rate + 1;
-    let mut tokens = cap;
-    let mut last_refill: Nanos = 0;
-    // Departure times of the last `servers` requests to start, oldest first (a ring).
-    let servers = p.servers as usize;
-    let mut departures: Vec<Nanos> = vec![0; servers];
-    let mut ring = 0usize;
-    // Start times of the requests waiting now (non-decreasing).
-    let mut waiting: VecDeque<Nanos> =
-        VecDeque::with_capacity((p.queue_capacity as usize).min(1 << 20));
-    let qcap = p.queue_capacity as usize;
-
-    let mut r = LimiterQueueReport::default();
-    let mut wait_sum_ns: u128 = 0;
-    let mut t: Nanos = 0;
-    let mut last_departure: Nanos = 0;
-    for i in 0..p.requests {
-        t += rng.exp_nanos(mean_gap_ns);
-        if i & ((1 << 20) - 1) == 0 && i > 0 {
-            progress(i);
-        }
-        // Token bucket.
-        let elapsed = (t - last_refill).min(fill_ns);
-        tokens = (tokens + elapsed * rate).min(cap);
-        last_refill = t;
-        if tokens < one {
-            r.rejected += 1;
-            continue;
-        }
-        tokens -= one;
-        r.admitted += 1;
-        // Who is still waiting at t (started service at or before t: no longer waiting).
-        while waiting.front().is_some_and(|&s| s <= t) {
-            waiting.pop_front();
-        }
-        // The earliest a server frees up, in start order: the departure `servers` starts ago.
-        let free_at = departures[ring];
-        let start = t.max(free_at);
-        if start > t {
-            if waiting.len() >= qcap {
-                r.dropped += 1;
-                continue;
-            }
-            waiting.push_back(start);
-            r.max_queue_len = r.max_queue_len.max(waiting.len() as u64);
-        }
-        let done = start + service;
-        departures[ring] = done;
-        ring += 1;
-        if ring == servers {
-            ring = 0;
-        }
-        last_departure = last_departure.max(done);
-        wait_sum_ns += (start - t) as u128;
-        r.completed += 1;
+    let mut sim = Sim::<LimiterQueue>::new(p.clone(), seed)?;
+    while sim.advance(1 << 20) == Advance::BudgetExhausted {
+        progress(sim.arrived());
     }
     progress(p.requests);
-    r.arrived = p.requests;
-    r.mean_wait_ms = if r.completed == 0 {
-        0.0
-    } else {
-        wait_sum_ns as f64 / r.completed as f64 / 1e6
-    };
-    r.virtual_s = last_departure.max(t) as f64 / NS_PER_S as f64;
-    Ok(r)
+    Ok(sim.report())
+}
+
+/// The reference model (run by [`Sim`]): one arrival at a time, no event heap.
+pub struct LimiterQueue {
+    p: LimiterQueueParams,
+    rng: SimRng,
+    mean_gap_ns: f64,
+    service: Nanos,
+    /// Token bucket in nano-tokens: one token = 1e9. Elapsed time is capped at the time to fill
+    /// the bucket, so the product never overflows.
+    one: u64,
+    cap: u64,
+    rate: u64,
+    fill_ns: Nanos,
+    tokens: u64,
+    last_refill: Nanos,
+    /// Departure times of the last `servers` requests to start, oldest first (a ring).
+    departures: Vec<Nanos>,
+    ring: usize,
+    /// Start times of the requests waiting now (non-decreasing).
+    waiting: VecDeque<Nanos>,
+    r: LimiterQueueReport,
+    wait_sum_ns: u128,
+    /// Arrival time of request `arrived` (drawn one ahead), and of the last one taken.
+    next_t: Nanos,
+    t: Nanos,
+    last_departure: Nanos,
+}
+
+impl LimiterQueue {
+    /// Arrivals taken so far.
+    pub fn arrived(&self) -> u64 {
+        self.r.arrived
+    }
+
+    /// What the run measured so far (complete once every arrival is taken).
+    pub fn report(&self) -> LimiterQueueReport {
+        let mut r = self.r.clone();
+        r.mean_wait_ms = if r.completed == 0 {
+            0.0
+        } else {
+            self.wait_sum_ns as f64 / r.completed as f64 / 1e6
+        };
+        r.virtual_s = self.last_departure.max(self.t) as f64 / NS_PER_S as f64;
+        r
+    }
+
+    /// Takes the arrivals due at or before `until`, at most `max` of them. Compiled once in this
+    /// crate (at its optimisation level) rather than in each caller's: a caller built for size
+    /// would otherwise get a size-optimised hot loop.
+    #[inline(never)]
+    fn take(&mut self, until: Nanos, max: u64) -> u64 {
+        let servers = self.departures.len();
+        let qcap = self.p.queue_capacity as usize;
+        let (one, cap, rate, fill_ns, service) =
+            (self.one, self.cap, self.rate, self.fill_ns, self.service);
+        let mut n = 0;
+        while n < max && self.r.arrived < self.p.requests && self.next_t <= until {
+            n += 1;
+            let t = self.next_t;
+            self.t = t;
+            self.r.arrived += 1;
+            if self.r.arrived < self.p.requests {
+                self.next_t = t + self.rng.exp_nanos(self.mean_gap_ns);
+            }
+            // Token bucket.
+            let elapsed = (t - self.last_refill).min(fill_ns);
+            self.tokens = (self.tokens + elapsed * rate).min(cap);
+            self.last_refill = t;
+            if self.tokens < one {
+                self.r.rejected += 1;
+                continue;
+            }
+            self.tokens -= one;
+            self.r.admitted += 1;
+            // Who is still waiting at t (started service at or before t: no longer waiting).
+            while self.waiting.front().is_some_and(|&s| s <= t) {
+                self.waiting.pop_front();
+            }
+            // The earliest a server frees up, in start order: the departure `servers` starts ago.
+            let free_at = self.departures[self.ring];
+            let start = t.max(free_at);
+            if start > t {
+                if self.waiting.len() >= qcap {
+                    self.r.dropped += 1;
+                    continue;
+                }
+                self.waiting.push_back(start);
+                self.r.max_queue_len = self.r.max_queue_len.max(self.waiting.len() as u64);
+            }
+            let done = start + service;
+            self.departures[self.ring] = done;
+            self.ring += 1;
+            if self.ring == servers {
+                self.ring = 0;
+            }
+            self.last_departure = self.last_departure.max(done);
+            self.wait_sum_ns += (start - t) as u128;
+            self.r.completed += 1;
+        }
+        n
+    }
+}
+
+/// The reference model's metrics.
+pub mod metrics {
+    crate::metrics! {
+        in "limiter_queue.m";
+        /// Arrivals so far.
+        ARRIVED = arrived: count;
+        /// Got a token.
+        ADMITTED = admitted: count, key;
+        /// Refused by the token bucket.
+        REJECTED = rejected: count, key;
+        /// Admitted, but the queue was full.
+        DROPPED = dropped: count, key;
+        /// Served.
+        COMPLETED = completed: count, key;
+        /// Mean time from arrival to the start of service of the completed requests.
+        MEAN_WAIT = mean_wait_ms: ms, key;
+        /// Most requests waiting at once.
+        MAX_QUEUE_LEN = max_queue_len: count, key;
+        /// Virtual time at the end of the run (last completion), seconds.
+        VIRTUAL = virtual_s: secs;
+    }
+}
+
+impl Lab for LimiterQueue {
+    const ID: &'static str = "limiter-queue";
+    type Params = LimiterQueueParams;
+    type Event = ();
+    type Fault = NoFault;
+    type Snapshot = LimiterQueueReport;
+    type View = ();
+
+    fn build(p: &LimiterQueueParams, seeds: Seeds, _cx: &mut Cx<()>) -> Self {
+        let mut rng = seeds.stream(0x11_9e);
+        let mean_gap_ns = NS_PER_S as f64 / p.arrival_rate_per_s as f64;
+        let one = NS_PER_S;
+        let cap = p.burst as u64 * one;
+        let rate = p.token_rate_per_s as u64;
+        let next_t = rng.exp_nanos(mean_gap_ns);
+        Self {
+            rng,
+            mean_gap_ns,
+            service: p.service_us as u64 * NS_PER_US,
+            one,
+            cap,
+            rate,
+            fill_ns: cap / rate + 1,
+            tokens: cap,
+            last_refill: 0,
+            departures: vec![0; p.servers as usize],
+            ring: 0,
+            waiting: VecDeque::with_capacity((p.queue_capacity as usize).min(1 << 20)),
+            r: LimiterQueueReport::default(),
+            wait_sum_ns: 0,
+            next_t,
+            t: 0,
+            last_departure: 0,
+            p: p.clone(),
+        }
+    }
+
+    fn params(&self) -> &LimiterQueueParams {
+        &self.p
+    }
+
+    fn handle(&mut self, _cx: &mut Cx<()>, _ev: ()) {}
+
+    fn source_time(&self) -> Option<Nanos> {
+        (self.r.arrived < self.p.requests).then_some(self.next_t)
+    }
+
+    fn on_source(&mut self, _cx: &mut Cx<()>) {
+        self.take(Nanos::MAX, 1);
+    }
+
+    fn run_source(&mut self, cx: &mut Cx<()>, until: Nanos, budget: u64) -> u64 {
+        let n = self.take(until, budget);
+        cx.set_now(self.t);
+        n
+    }
+
+    fn snapshot(&self, _now: Nanos, _view: &(), out: &mut LimiterQueueReport) {
+        *out = self.report();
+    }
+
+    fn metrics() -> &'static [&'static Metric] {
+        metrics::ALL
+    }
+
+    fn report(&self, _now: Nanos, out: &mut Report) {
+        use metrics::*;
+        let r = LimiterQueue::report(self);
+        out.count(&ARRIVED, r.arrived);
+        out.count(&ADMITTED, r.admitted);
+        out.count(&REJECTED, r.rejected);
+        out.count(&DROPPED, r.dropped);
+        out.count(&COMPLETED, r.completed);
+        out.real(&MEAN_WAIT, r.mean_wait_ms);
+        out.count(&MAX_QUEUE_LEN, r.max_queue_len);
+        out.real(&VIRTUAL, r.virtual_s);
+    }
+
+    fn extent(p: &LimiterQueueParams) -> Extent {
+        Extent::Items {
+            count: p.requests,
+            unit: "requests",
+        }
+    }
+
+    fn checkers() -> &'static [Checker] {
+        &[Checker::Accounting]
+    }
+
+    fn presets() -> Vec<Preset<LimiterQueueParams>> {
+        Vec::new()
+    }
+
+    fn queue_capacity(_: &LimiterQueueParams) -> usize {
+        1
+    }
 }
 
 #[cfg(test)]
