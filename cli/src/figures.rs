@@ -5,6 +5,7 @@
 //! model's order (lanes and schemes in the app's column order) without changing `serde_json`'s
 //! features for the rest of the workspace.
 
+use flowlab_sim::kernel::report::{Leaf, Report};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -43,6 +44,7 @@ impl Serialize for Num {
 pub struct Figures(Vec<(String, Num)>);
 
 impl Figures {
+    #[cfg(test)]
     pub fn u(&mut self, path: impl Into<String>, v: u64) {
         self.0.push((path.into(), Num::U(v)));
     }
@@ -57,6 +59,20 @@ impl Figures {
 
     pub fn get(&self, path: &str) -> Option<Num> {
         self.0.iter().find(|(p, _)| p == path).map(|(_, v)| *v)
+    }
+
+    /// Appends every figure of an engine report, latencies expanded (`_p50_ms` ... `_max_ms`).
+    pub fn extend_report(&mut self, r: &Report) {
+        for (path, leaf) in r.leaves() {
+            self.0.push((
+                path,
+                match leaf {
+                    Leaf::U(u) => Num::U(u),
+                    Leaf::F(f) => Num::F(f),
+                    Leaf::B(b) => Num::B(b),
+                },
+            ));
+        }
     }
 
     /// The figures at `paths`, in that order (missing ones skipped).

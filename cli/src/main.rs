@@ -13,7 +13,6 @@
 //! malformed command line is reported by the argument parser and exits with 2.
 
 mod figures;
-mod models;
 mod params;
 mod progress;
 
@@ -23,14 +22,17 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand};
-use flowlab_sim::kernel::time::{Nanos, NS_PER_S};
+use flowlab_sim::kernel::knobs::Knob;
+use flowlab_sim::kernel::lab::{Checker, Extent};
+use flowlab_sim::kernel::report::{Measure, Metric, Report};
+use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use flowlab_sim::labs::{self, AnyLab, PresetInfo};
+use flowlab_sim::{Advance, ParamError};
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 
 use figures::{summarize, Figures, Stats, Tree};
-use models::{
-    CacheSpec, ChatSpec, FlashSaleSpec, Kind, LimiterQueueSpec, LimiterSpec, QueueSpec, Spec,
-};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
@@ -62,7 +64,8 @@ enum Command {
     Run(RunArgs),
     /// Lists the models and their presets.
     List {
-        /// JSON instead of text, with every model's settable keys.
+        /// JSON instead of text, with every model's knob table (keys, ranges, units, defaults)
+        /// and metric list.
         #[arg(long)]
         json: bool,
     },
@@ -138,22 +141,15 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<String> {
-    let Some(kind) = Kind::parse(&args.model) else {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+    let Some(lab) = labs::by_id(&args.model) else {
+        let names: Vec<&str> = labs::all().iter().map(|l| l.id()).collect();
         bail!(
             "unknown model `{}`; models: {}",
             args.model,
             names.join(", ")
         );
     };
-    match kind {
-        Kind::Limiter => execute::<LimiterSpec>(args),
-        Kind::Queue => execute::<QueueSpec>(args),
-        Kind::Chat => execute::<ChatSpec>(args),
-        Kind::LimiterQueue => execute::<LimiterQueueSpec>(args),
-        Kind::FlashSale => execute::<FlashSaleSpec>(args),
-        Kind::Cache => execute::<CacheSpec>(args),
-    }
+    execute(lab, args)
 }
 
 fn until_ns(t: f64) -> Result<Nanos> {
@@ -165,19 +161,19 @@ fn until_ns(t: f64) -> Result<Nanos> {
 }
 
 #[derive(Serialize)]
-struct Single<'a, P> {
+struct Single<'a> {
     model: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<&'a str>,
     seed: u64,
-    params: &'a P,
+    params: &'a Value,
     metrics: Figures,
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<u64>,
 }
 
 #[derive(Serialize)]
-struct Batch<'a, P> {
+struct Batch<'a> {
     model: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<&'a str>,
@@ -185,7 +181,7 @@ struct Batch<'a, P> {
     seed: u64,
     /// How many seeds ran.
     seeds: u64,
-    params: &'a P,
+    params: &'a Value,
     runs: Vec<BatchRun>,
     summary: Tree<'a, Stats>,
 }
@@ -207,29 +203,124 @@ fn to_json<T: Serialize>(v: &T, pretty: bool) -> Result<String> {
     s.map_err(|e| anyhow!("cannot write the output as JSON: {e}"))
 }
 
-fn execute<S: Spec>(args: &RunArgs) -> Result<String> {
-    let until = match (S::TIMED, args.until_s) {
+/// What one run produced.
+struct Outcome {
+    figures: Figures,
+    /// Digest of the run (timed labs; the others report wall-clock figures that vary).
+    digest: Option<u64>,
+    /// The paths of its key figures.
+    key: Vec<String>,
+}
+
+/// Slices of virtual time a timed run advances by (the result does not depend on them: a run is
+/// the same however it is stepped).
+const SLICES: u64 = 100;
+
+/// Runs `lab` with `params` and `seed`: timed labs to `until` (then, if their checks need it, at
+/// rest), the others to their end, reporting progress (virtual ms, or items done).
+fn run_one(
+    lab: &dyn AnyLab,
+    params: &Value,
+    seed: u64,
+    until: Nanos,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, ParamError> {
+    let mut sim = lab.start(params, seed)?;
+    let mut f = Figures::default();
+    match sim.extent() {
+        Extent::Timed => {
+            for k in 1..=SLICES {
+                let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
+                while sim.advance_to(t, 1 << 20) == Advance::BudgetExhausted {}
+                report(t / NS_PER_MS);
+            }
+            f.f("virtual_s", sim.now() as f64 / NS_PER_S as f64);
+            let r = sim.figures();
+            f.extend_report(&r);
+            let mut key = key_paths(&r);
+            let digest = sim.digest();
+            if lab.checks_at_rest() {
+                // Then quiet: the exact checks.
+                let quiet = sim.quiesce(600 * NS_PER_S);
+                f.b("final.quiet", quiet);
+                let finals = sim.final_figures().since(r.figures.len());
+                f.extend_report(&finals);
+                key.extend(key_paths(&finals));
+            }
+            Ok(Outcome {
+                figures: f,
+                digest: Some(digest),
+                key,
+            })
+        }
+        Extent::Items { count, .. } => {
+            let started = progress::now();
+            while sim.advance(1 << 22) == Advance::BudgetExhausted {
+                report(sim.work());
+            }
+            let wall_s = started.elapsed().as_secs_f64();
+            let r = sim.figures();
+            f.extend_report(&r);
+            f.f("requests_per_s", count as f64 / wall_s.max(1e-9));
+            f.f("wall_s", wall_s);
+            let mut key = key_paths(&r);
+            key.push("requests_per_s".into());
+            Ok(Outcome {
+                figures: f,
+                digest: None,
+                key,
+            })
+        }
+    }
+}
+
+/// The paths of a report's key figures (a latency by its p99).
+fn key_paths(r: &Report) -> Vec<String> {
+    r.figures
+        .iter()
+        .filter(|f| f.metric.key_figure)
+        .map(|f| {
+            let p = f.path(&r.lanes);
+            if f.metric.measure == Measure::Latency {
+                format!("{p}_p99_ms")
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
+    let timed = lab.timed();
+    let until = match (timed, args.until_s) {
         (true, t) => until_ns(t.unwrap_or(DEFAULT_UNTIL_S))?,
         (false, None) => 0,
         (false, Some(_)) => bail!(
-            "--until-s does not apply to {}: it runs its `requests` arrivals (--set requests=N)",
-            S::NAME
+            "--until-s does not apply to {}: it runs to its own end (see its params)",
+            lab.id()
         ),
     };
-    let (params, preset_seed) =
-        params::load::<S>(args.preset.as_deref(), args.params.as_deref(), &args.sets)?;
+    let (params, preset_seed) = params::load(
+        lab,
+        args.preset.as_deref(),
+        args.params.as_deref(),
+        &args.sets,
+    )?;
     let seed = args.seed.or(preset_seed).unwrap_or(DEFAULT_SEED);
     let preset = args.preset.as_deref();
+    let (len, unit) = match lab.start(&params, seed)?.extent() {
+        Extent::Timed => (until / NS_PER_MS, "virtual ms"),
+        Extent::Items { count, unit } => (count, unit),
+    };
 
     let Some(n) = args.seeds else {
-        let (len, unit) = S::extent(&params, until);
-        let bar = Progress::new(S::NAME, len, unit);
-        let outcome = S::run(&params, seed, until, &|pos| bar.set(pos));
+        let bar = Progress::new(lab.id(), len, unit);
+        let outcome = run_one(lab, &params, seed, until, &|pos| bar.set(pos));
         bar.finish();
         let outcome = outcome?;
         return to_json(
             &Single {
-                model: S::NAME,
+                model: lab.id(),
                 preset,
                 seed,
                 params: &params,
@@ -243,11 +334,11 @@ fn execute<S: Spec>(args: &RunArgs) -> Result<String> {
     if seed.checked_add(n - 1).is_none() {
         bail!("--seed {seed} with --seeds {n} runs past the largest seed (2^64 - 1)");
     }
-    let bar = Progress::new(format!("{} x{n}", S::NAME), n, "seeds");
+    let bar = Progress::new(format!("{} x{n}", lab.id()), n, "seeds");
     let outcomes: Vec<_> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let r = S::run(&params, seed + i, until, &|_| bar.poll());
+            let r = run_one(lab, &params, seed + i, until, &|_| bar.poll());
             bar.inc();
             r
         })
@@ -256,19 +347,18 @@ fn execute<S: Spec>(args: &RunArgs) -> Result<String> {
     let outcomes = outcomes.into_iter().collect::<Result<Vec<_>, _>>()?;
     let all: Vec<&Figures> = outcomes.iter().map(|o| &o.figures).collect();
     let summary = summarize(&all);
-    let key = S::key_figures();
     let runs = outcomes
         .iter()
         .zip(seed..)
         .map(|(o, s)| BatchRun {
             seed: s,
             digest: o.digest,
-            key_figures: o.figures.select(&key),
+            key_figures: o.figures.select(&o.key),
         })
         .collect();
     to_json(
         &Batch {
-            model: S::NAME,
+            model: lab.id(),
             preset,
             seed,
             seeds: n,
@@ -284,35 +374,24 @@ fn execute<S: Spec>(args: &RunArgs) -> Result<String> {
 struct Listed {
     model: &'static str,
     about: &'static str,
-    presets: Vec<ListedPreset>,
+    presets: Vec<PresetInfo>,
     keys: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ListedPreset {
-    id: &'static str,
-    seed: u64,
+    knobs: Vec<Knob>,
+    metrics: Vec<Metric>,
+    checkers: &'static [Checker],
 }
 
 fn list(json: bool) -> Result<String> {
-    let models: Vec<Listed> = Kind::ALL
+    let models: Vec<Listed> = labs::all()
         .into_iter()
-        .map(|k| Listed {
-            model: k.name(),
-            about: k.about(),
-            presets: k
-                .presets()
-                .into_iter()
-                .map(|(id, seed)| ListedPreset { id, seed })
-                .collect(),
-            keys: match k {
-                Kind::Limiter => params::keys::<LimiterSpec>(),
-                Kind::Queue => params::keys::<QueueSpec>(),
-                Kind::Chat => params::keys::<ChatSpec>(),
-                Kind::LimiterQueue => params::keys::<LimiterQueueSpec>(),
-                Kind::FlashSale => params::keys::<FlashSaleSpec>(),
-                Kind::Cache => params::keys::<CacheSpec>(),
-            },
+        .map(|l| Listed {
+            model: l.id(),
+            about: l.about(),
+            presets: l.presets(),
+            keys: params::keys(l),
+            knobs: l.knobs(),
+            metrics: l.metrics().iter().map(|m| **m).collect(),
+            checkers: l.checkers(),
         })
         .collect();
     if json {
@@ -332,7 +411,7 @@ fn list(json: bool) -> Result<String> {
         };
         out.push_str(&format!("{:<15}presets: {presets}\n", ""));
     }
-    out.push_str("\nRun one: flowlab run <MODEL> [--preset ID] [--set key=value]... (flowlab run --help); settable keys: flowlab list --json");
+    out.push_str("\nRun one: flowlab run <MODEL> [--preset ID] [--set key=value]... (flowlab run --help); knobs and metrics: flowlab list --json");
     Ok(out)
 }
 

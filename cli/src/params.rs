@@ -2,51 +2,50 @@
 //!
 //! Order: the preset's params (or the defaults), then the file's fields over them, then each
 //! `--set key=value` (the web app's URL keys, applied by the engine's own
-//! [`flowlab_sim::kernel::query::apply`]).
+//! [`flowlab_sim::kernel::query::apply`] through the lab's registry entry). Params travel as JSON
+//! here; the registry reads them into the lab's own type.
 
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
-use flowlab_sim::kernel::model::Validate;
-use flowlab_sim::kernel::query::{self, Problem, PRESET_KEY, SEED_KEY};
-use serde_json::{Map, Value};
-
-use crate::models::Spec;
+use flowlab_sim::kernel::query::{Problem, PRESET_KEY, SEED_KEY};
+use flowlab_sim::labs::{AnyLab, DecodeError};
+use serde_json::Value;
 
 /// The params to run and the preset's seed, if a preset was named.
-pub fn load<S: Spec>(
+pub fn load(
+    lab: &dyn AnyLab,
     preset: Option<&str>,
     file: Option<&Path>,
     sets: &[String],
-) -> Result<(S::Params, Option<u64>)> {
+) -> Result<(Value, Option<u64>)> {
     let (mut params, preset_seed) = match preset {
-        None => (S::Params::default(), None),
-        Some(id) => {
-            let all = S::presets();
-            let ids: Vec<&str> = all.iter().map(|p| p.id).collect();
-            match all.into_iter().find(|p| p.id == id) {
-                Some(p) => (p.params, Some(p.seed)),
-                None if ids.is_empty() => {
-                    bail!("unknown preset `{id}`: {} has no presets", S::NAME)
+        None => (lab.defaults(), None),
+        Some(id) => match lab.preset(id) {
+            Some((p, seed)) => (p, Some(seed)),
+            None => {
+                let ids: Vec<&str> = lab.presets().iter().map(|p| p.id).collect();
+                if ids.is_empty() {
+                    bail!("unknown preset `{id}`: {} has no presets", lab.id())
                 }
-                None => bail!(
+                bail!(
                     "unknown preset `{id}` for {}; presets: {}",
-                    S::NAME,
+                    lab.id(),
                     ids.join(", ")
-                ),
+                )
             }
-        }
+        },
     };
     if let Some(path) = file {
-        params = from_file::<S>(&params, path)?;
+        params = from_file(lab, &params, path)?;
     }
-    params = apply_sets::<S>(params, sets)?;
+    params = apply_sets(lab, params, sets)?;
     Ok((params, preset_seed))
 }
 
 /// Reads a JSON or TOML params file over `base`: fields it leaves out keep `base`'s values, fields
 /// the params do not have are refused.
-fn from_file<S: Spec>(base: &S::Params, path: &Path) -> Result<S::Params> {
+fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
     let shown = path.display();
     let ext = path
         .extension()
@@ -73,24 +72,21 @@ fn from_file<S: Spec>(base: &S::Params, path: &Path) -> Result<S::Params> {
             anyhow!("params file `{shown}`: {at}{}", e.message().trim())
         })?
     };
-    let mut merged = serde_json::to_value(base).map_err(|e| anyhow!("{e}"))?;
+    let mut merged = base.clone();
     if given.is_object() {
         merge(&mut merged, given);
     } else {
         merged = given; // let the params' own type say what it expected
     }
-    let params: S::Params = serde_path_to_error::deserialize(merged).map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." || path.is_empty() {
-            anyhow!("params file `{shown}`: {}", e.inner())
-        } else {
-            anyhow!("params file `{shown}`: {path}: {}", e.inner())
+    lab.decode(merged).map_err(|e| match e {
+        DecodeError::Shape { path, message } if path == "." || path.is_empty() => {
+            anyhow!("params file `{shown}`: {message}")
         }
-    })?;
-    params
-        .validate()
-        .map_err(|e| anyhow!("params file `{shown}`: {e}"))?;
-    Ok(params)
+        DecodeError::Shape { path, message } => {
+            anyhow!("params file `{shown}`: {path}: {message}")
+        }
+        DecodeError::Invalid(e) => anyhow!("params file `{shown}`: {e}"),
+    })
 }
 
 /// Lays `over`'s fields onto `base`, recursing into objects both have.
@@ -113,7 +109,7 @@ fn merge(base: &mut Value, over: Value) {
 /// Applies `key=value` flags in turn. The last flag for a key wins. A value that is valid only
 /// together with a later flag (`groups` and `members_per_group` bound each other's product) is
 /// retried once the others are in.
-fn apply_sets<S: Spec>(mut params: S::Params, sets: &[String]) -> Result<S::Params> {
+fn apply_sets(lab: &dyn AnyLab, mut params: Value, sets: &[String]) -> Result<Value> {
     let mut pending: Vec<(&str, &str, &str)> = Vec::new();
     for raw in sets {
         let Some((k, v)) = raw.split_once('=') else {
@@ -128,13 +124,13 @@ fn apply_sets<S: Spec>(mut params: S::Params, sets: &[String]) -> Result<S::Para
         let mut first_invalid = None;
         let before = pending.len();
         for (k, v, raw) in pending {
-            match query::apply(&params, k, v) {
+            match lab.set(&params, k, v) {
                 Ok(p) => params = p,
                 Err(Problem::Invalid(e)) => {
                     first_invalid.get_or_insert((raw, e));
                     deferred.push((k, v, raw));
                 }
-                Err(problem) => bail!("--set {raw}: {}", describe::<S>(&problem)),
+                Err(problem) => bail!("--set {raw}: {}", describe(lab, &problem)),
             }
         }
         if deferred.len() == before {
@@ -148,27 +144,26 @@ fn apply_sets<S: Spec>(mut params: S::Params, sets: &[String]) -> Result<S::Para
 }
 
 /// One line about a problem with a `--set` flag.
-fn describe<S: Spec>(p: &Problem) -> String {
+fn describe(lab: &dyn AnyLab, p: &Problem) -> String {
+    let name = lab.id();
     match p {
         Problem::UnknownKey(k) if k == SEED_KEY => {
-            format!("`{k}` is not a parameter of {}: use --seed", S::NAME)
+            format!("`{k}` is not a parameter of {name}: use --seed")
         }
         Problem::UnknownKey(k) if k == PRESET_KEY => {
-            format!("`{k}` is not a parameter of {}: use --preset", S::NAME)
+            format!("`{k}` is not a parameter of {name}: use --preset")
         }
         Problem::UnknownKey(k) => {
-            let keys = keys::<S>();
+            let keys = keys(lab);
             let near = suggestions(k, &keys);
             if near.is_empty() {
                 format!(
-                    "unknown parameter `{k}` for {}; parameters: {}",
-                    S::NAME,
+                    "unknown parameter `{k}` for {name}; parameters: {}",
                     keys.join(", ")
                 )
             } else {
                 format!(
-                    "unknown parameter `{k}` for {}; did you mean {}?",
-                    S::NAME,
+                    "unknown parameter `{k}` for {name}; did you mean {}?",
                     near.join(", ")
                 )
             }
@@ -180,29 +175,13 @@ fn describe<S: Spec>(p: &Problem) -> String {
         } => format!("{key} = {value} is not valid ({expected})"),
         Problem::Invalid(e) => e.to_string(),
         Problem::BadSeed(s) => format!("seed `{s}` is not a whole number >= 0"),
-        Problem::UnknownPreset(id) => format!("unknown preset `{id}` for {}", S::NAME),
+        Problem::UnknownPreset(id) => format!("unknown preset `{id}` for {name}"),
     }
 }
 
-/// Every settable dotted key of the model, sorted.
-pub fn keys<S: Spec>() -> Vec<String> {
-    fn walk(prefix: &str, v: &Value, out: &mut Vec<String>) {
-        if let Value::Object(m) = v {
-            for (k, child) in m {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                walk(&key, child, out);
-            }
-        } else {
-            out.push(prefix.to_string());
-        }
-    }
-    let mut out = Vec::new();
-    let v = serde_json::to_value(S::Params::default()).unwrap_or(Value::Object(Map::new()));
-    walk("", &v, &mut out);
+/// Every settable dotted key of the lab (its knob table), sorted.
+pub fn keys(lab: &dyn AnyLab) -> Vec<String> {
+    let mut out: Vec<String> = lab.knobs().into_iter().map(|k| k.key).collect();
     out.sort();
     out
 }
@@ -240,7 +219,7 @@ fn suggestions(given: &str, keys: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::{ChatSpec, LimiterSpec};
+    use flowlab_sim::labs::by_id;
 
     fn sets(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
@@ -248,31 +227,41 @@ mod tests {
 
     #[test]
     fn sets_apply_in_order_and_the_last_wins() {
-        let (p, seed) = load::<LimiterSpec>(
+        let (p, seed) = load(
+            by_id("limiter").unwrap(),
             Some("boundary_burst"),
             None,
             &sets(&["fixed_window.limit=7", "fixed_window.limit=9"]),
         )
         .unwrap();
-        assert_eq!(p.fixed_window.limit, 9);
+        assert_eq!(p["fixed_window"]["limit"], 9);
         assert_eq!(seed, Some(1));
-        assert_eq!(p.chart_bucket_ms, 100, "the rest is the preset's");
+        assert_eq!(p["chart_bucket_ms"], 100, "the rest is the preset's");
     }
 
     #[test]
     fn bound_pairs_may_come_in_any_order() {
         // 2,500 groups of the default 50 members is over the total; with 40 members it is not.
-        let (p, _) =
-            load::<ChatSpec>(None, None, &sets(&["groups=2500", "members_per_group=40"])).unwrap();
-        assert_eq!((p.groups, p.members_per_group), (2_500, 40));
-        let e = load::<ChatSpec>(None, None, &sets(&["groups=2500"])).unwrap_err();
+        let chat = by_id("chat").unwrap();
+        let (p, _) = load(
+            chat,
+            None,
+            None,
+            &sets(&["groups=2500", "members_per_group=40"]),
+        )
+        .unwrap();
+        assert_eq!(
+            (&p["groups"], &p["members_per_group"]),
+            (&2_500.into(), &40.into())
+        );
+        let e = load(chat, None, None, &sets(&["groups=2500"])).unwrap_err();
         assert!(e.to_string().contains("members_per_group"), "{e}");
     }
 
     #[test]
     fn messages_name_the_key() {
         let msg = |s: &str| {
-            load::<LimiterSpec>(None, None, &sets(&[s]))
+            load(by_id("limiter").unwrap(), None, None, &sets(&[s]))
                 .unwrap_err()
                 .to_string()
         };

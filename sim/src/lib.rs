@@ -8,13 +8,21 @@
 //! - one seeded RNG per model ([`kernel::rng::SimRng`]); no OS randomness;
 //! - floating point only through `libm` where a result feeds the model, so native and wasm agree;
 //! - every buffer has a bound.
+//!
+//! Every lab follows one contract ([`kernel::lab::Lab`]) and runs through one loop
+//! ([`kernel::sim::Sim`]); [`labs`] declares and registers them.
 
+pub mod check;
 pub mod kernel;
-pub mod limiter;
+pub mod labs;
 
+pub use kernel::lab::Lab;
 pub use kernel::model::{Advance, Model, ParamError};
+pub use kernel::sim::Sim;
 pub use kernel::time::Nanos;
-pub mod cache;
-pub mod chat;
-pub mod queue;
-pub mod scenario;
+pub use labs::{cache, chat, limiter, queue};
+
+/// The flash sale and the limiter-queue reference model, at their older paths.
+pub mod scenario {
+    pub use crate::labs::{flash_sale, limiter_queue};
+}

@@ -656,7 +656,7 @@ mod tests {
         .validate()
         .unwrap_err();
         assert_eq!(e.field, "b");
-        assert!(matches!(&e.rule, Rule::Text { id, .. } if *id == "outer.rule.product"));
+        assert!(matches!(&*e.rule, Rule::Text { id, .. } if *id == "outer.rule.product"));
         // A non-finite real.
         let e = Outer {
             share: f64::NAN,

@@ -154,6 +154,11 @@ pub enum Checker {
 pub trait Lab: Sized + 'static {
     /// Registry id: the route, the command line's name, and the lab's text scope.
     const ID: &'static str;
+    /// One line about the lab, for `flowlab list` (the page has its own words).
+    const ABOUT: &'static str;
+    /// The run's exact checks need it at rest: the command line quiesces it after `--until-s` and
+    /// reports [`Lab::final_report`] too.
+    const CHECKS_AT_REST: bool = false;
     type Params: Knobs;
     type Event;
     /// Faults and operator actions (named verbs).

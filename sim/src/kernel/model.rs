@@ -20,8 +20,9 @@ pub struct ParamError {
     pub got: String,
     /// The allowed range or rule, in English (`1..=100000`); the command line prints it.
     pub allowed: String,
-    /// The same, structured, so the page can say it in the reader's language.
-    pub rule: Rule,
+    /// The same, structured, so the page can say it in the reader's language (boxed: errors stay
+    /// small on the success path).
+    pub rule: Box<Rule>,
 }
 
 /// What a field must satisfy.
@@ -72,7 +73,7 @@ impl ParamError {
             field: field.into(),
             got: shorten(&got.to_string()),
             allowed: allowed.into(),
-            rule: Rule::Plain,
+            rule: Box::new(Rule::Plain),
         }
     }
 
@@ -87,7 +88,7 @@ impl ParamError {
             field: field.into(),
             got: shorten(&got.to_string()),
             allowed,
-            rule,
+            rule: Box::new(rule),
         }
     }
 
@@ -103,20 +104,20 @@ impl ParamError {
             field: field.into(),
             got: shorten(&got.to_string()),
             allowed: english.into(),
-            rule: Rule::Text { id, args },
+            rule: Box::new(Rule::Text { id, args }),
         }
     }
 
     /// The same error with its field path prefixed (`limit` -> `fixed_window.limit`).
     pub fn within(mut self, prefix: &str) -> Self {
         self.field = format!("{prefix}.{}", self.field);
-        if let Rule::Range { lo, hi } = &mut self.rule {
+        if let Rule::Range { lo, hi } = &mut *self.rule {
             for b in [lo, hi] {
                 if let Bound::Key { key, .. } = b {
                     *key = format!("{prefix}.{key}");
                 }
             }
-            self.allowed = match &self.rule {
+            self.allowed = match &*self.rule {
                 Rule::Range { lo, hi } => format!("{lo}..={hi}"),
                 _ => unreachable!(),
             };

@@ -3,6 +3,7 @@ use std::collections::VecDeque;
 use super::algo::{FixedWindow, LeakyBucket, SlidingCounter, SlidingLog, TokenBucket, Verdict};
 use super::params::LimiterParams;
 use super::Algo;
+use crate::check::accounting::sums_to;
 use crate::kernel::digest::Digest;
 use crate::kernel::knobs::Knobs;
 use crate::kernel::lab::{Checker, Cx, Lab, NoFault, Seeds};
@@ -464,7 +465,7 @@ impl Limiter {
             } else {
                 0
             };
-            l.accepted + l.rejected + queued == l.arrived && l.arrived == self.arrived
+            sums_to(l.arrived, &[l.accepted, l.rejected, queued]) && l.arrived == self.arrived
         })
     }
 }
@@ -504,6 +505,8 @@ pub mod metrics {
 
 impl Lab for Limiter {
     const ID: &'static str = "limiter";
+    const ABOUT: &'static str =
+        "five rate limiters (fixed window, sliding log, sliding counter, token bucket, leaky bucket) fed the same arrivals; runs --until-s virtual seconds";
     type Params = LimiterParams;
     type Event = Event;
     type Fault = NoFault;

@@ -204,6 +204,8 @@ pub mod metrics {
 
 impl Lab for LimiterQueue {
     const ID: &'static str = "limiter-queue";
+    const ABOUT: &'static str =
+        "reference model: Poisson arrivals, a token bucket, one FIFO queue and servers; runs `requests` arrivals and reports wall-clock requests_per_s";
     type Params = LimiterQueueParams;
     type Event = ();
     type Fault = NoFault;

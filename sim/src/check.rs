@@ -1,0 +1,12 @@
+//! Invariant checkers: each owns its counts, is fed events by the lab that uses it, and is tested
+//! on its own. A lab declares the ones it feeds ([`crate::kernel::lab::Lab::checkers`]).
+//!
+//! - [`accounting`]: every request ends exactly once;
+//! - [`oversell`]: never more sold than stocked;
+//! - [`order`]: per-key order, and how far out of order a sequence runs;
+//! - [`dupes`]: ids issued more than once.
+
+pub mod accounting;
+pub mod dupes;
+pub mod order;
+pub mod oversell;
