@@ -27,8 +27,8 @@ macro_rules! labs {
 
 labs! {
     limiter => Limiter,
-    flash_sale => Sale,
     limiter_queue => LimiterQueue,
+    flash_sale => Sale,
 }
 
 pub mod cache;
