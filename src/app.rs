@@ -1,23 +1,17 @@
-//! The shell: header with lab navigation and language switch, and the routed lab page.
+//! The shell: header with the lab navigation (from the registry in `labs.rs`) and the language
+//! switch, and the routed lab page.
 
 #[cfg(target_arch = "wasm32")]
 pub use shell::App;
 
-/// The labs, as hash routes (`#/limiter`), so the site works under any sub-path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, yew_router::Routable)]
+/// Hash routes (`#/limiter`), so the site works under any sub-path: the front page and one route
+/// per registered lab.
+#[derive(Clone, Debug, PartialEq, Eq, yew_router::Routable)]
 pub enum Route {
     #[at("/")]
     Home,
-    #[at("/limiter")]
-    Limiter,
-    #[at("/queue")]
-    Queue,
-    #[at("/chat")]
-    Chat,
-    #[at("/flash-sale")]
-    FlashSale,
-    #[at("/cache")]
-    Cache,
+    #[at("/:id")]
+    Lab { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -29,12 +23,8 @@ mod shell {
     use yew_router::prelude::*;
 
     use super::Route;
-    use crate::i18n::{tr, Lang, T};
-    use crate::labs::cache::CacheLabPage;
-    use crate::labs::chat::ChatLabPage;
-    use crate::labs::flash_sale::FlashSalePage;
-    use crate::labs::limiter::LimiterLabPage;
-    use crate::labs::queue::QueueLabPage;
+    use crate::i18n::{tr, tr_id, Lang};
+    use crate::text;
 
     #[function_component(App)]
     pub fn app() -> Html {
@@ -61,11 +51,12 @@ mod shell {
         html! {
             <ContextProvider<Lang> context={*lang}>
                 <HashRouter>
+                    <a class="skip-link" href="#main">{ tr(*lang, text::SKIP) }</a>
                     <Header on_lang={on_lang} />
-                    <main>
+                    <main id="main" tabindex="-1">
                         <Switch<Route> render={switch} />
                     </main>
-                    <footer class="footer">{ tr(*lang, T::Footer) }</footer>
+                    <footer class="footer">{ tr(*lang, text::FOOTER) }</footer>
                 </HashRouter>
             </ContextProvider<Lang>>
         }
@@ -73,12 +64,15 @@ mod shell {
 
     fn switch(route: Route) -> Html {
         match route {
-            Route::Home => html! { <Redirect<Route> to={Route::Limiter} /> },
-            Route::Limiter => html! { <LimiterLabPage /> },
-            Route::Queue => html! { <QueueLabPage /> },
-            Route::Chat => html! { <ChatLabPage /> },
-            Route::FlashSale => html! { <FlashSalePage /> },
-            Route::Cache => html! { <CacheLabPage /> },
+            Route::Home => {
+                let first = crate::labs::ids()[0].to_string();
+                html! { <Redirect<Route> to={Route::Lab { id: first }} /> }
+            }
+            Route::Lab { id } => match crate::labs::page(&id) {
+                // Keyed by lab: another lab's page is a new component, with its own state.
+                Some(page) => html! { <div key={id}>{ page }</div> },
+                None => html! { <NotFoundPage /> },
+            },
             Route::NotFound => html! { <NotFoundPage /> },
         }
     }
@@ -86,7 +80,7 @@ mod shell {
     #[function_component(NotFoundPage)]
     fn not_found() -> Html {
         let lang = use_context::<Lang>().unwrap_or_default();
-        html! { <p class="not-found">{ tr(lang, T::NotFound) }</p> }
+        html! { <p class="not-found">{ tr(lang, text::NOT_FOUND) }</p> }
     }
 
     #[derive(Properties, PartialEq)]
@@ -99,27 +93,23 @@ mod shell {
         let lang = use_context::<Lang>().unwrap_or_default();
         let route = use_route::<Route>();
         let on_lang = props.on_lang.reform(|_: MouseEvent| ());
-        let active = |r: Route| {
-            if route == Some(r) {
-                "nav-link active"
-            } else {
-                "nav-link"
+        let links = crate::labs::ids().into_iter().map(|id| {
+            let active = route == Some(Route::Lab { id: id.to_string() });
+            html! {
+                <Link<Route> to={Route::Lab { id: id.to_string() }}
+                    classes={classes!("nav-link", active.then_some("active"))}>
+                    { tr_id(lang, &format!("{id}.nav")) }
+                </Link<Route>>
             }
-        };
+        });
         html! {
             <header class="header">
                 <div class="brand">
                     <span class="logo">{ "flowlab" }</span>
-                    <span class="tagline">{ tr(lang, T::Tagline) }</span>
+                    <span class="tagline">{ tr(lang, text::TAGLINE) }</span>
                 </div>
-                <nav class="nav">
-                    <Link<Route> to={Route::Limiter} classes={classes!(active(Route::Limiter))}>{ tr(lang, T::NavLimiter) }</Link<Route>>
-                    <Link<Route> to={Route::Queue} classes={classes!(active(Route::Queue))}>{ tr(lang, T::NavQueue) }</Link<Route>>
-                    <Link<Route> to={Route::Chat} classes={classes!(active(Route::Chat))}>{ tr(lang, T::NavChat) }</Link<Route>>
-                    <Link<Route> to={Route::FlashSale} classes={classes!(active(Route::FlashSale))}>{ tr(lang, T::NavFlashSale) }</Link<Route>>
-                    <Link<Route> to={Route::Cache} classes={classes!(active(Route::Cache))}>{ tr(lang, T::NavCache) }</Link<Route>>
-                </nav>
-                <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, T::LangSwitch) }</button>
+                <nav class="nav" aria-label={tr(lang, text::NAV)}>{ for links }</nav>
+                <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, text::LANG_SWITCH) }</button>
             </header>
         }
     }

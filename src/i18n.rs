@@ -1,9 +1,20 @@
-//! Every word on screen, in English and 简体中文. One `match` per key: adding a key without both
-//! languages does not compile.
+//! Every word on screen, in English and 简体中文.
+//!
+//! Text lives in tables declared with [`texts!`](crate::texts): the shared one (`crate::text`) and
+//! one per lab (`crate::labs::<lab>::text`). An entry has both languages or it does not compile;
+//! an entry may also name a constant ([`Tx`]) for the page's own words, so a misspelt one does not
+//! compile either. Ids declared by the engine (knob labels, metric labels, option labels, preset
+//! titles, rules) are looked up by id, and a test checks every one of them is in a table
+//! (`tests::every_engine_text_id_has_both_languages` in `crate::labs`).
+//!
+//! Helps are a second kind of entry: the English help of a knob or metric is its doc comment in
+//! the engine; the tables hold the Chinese one under the same id.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum Lang {
     #[default]
     En,
@@ -37,1228 +48,235 @@ impl FromStr for Lang {
     }
 }
 
-/// Text keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum T {
-    Tagline,
-    LangSwitch,
-    NavLimiter,
-    NotFound,
-    Play,
-    Pause,
-    Step,
-    Reset,
-    Speed,
-    Seed,
-    VirtualTime,
-    UrlNotice,
-    Dismiss,
-    ProblemUnknownKey,
-    ProblemBadValue,
-    ProblemInvalid,
-    ProblemBadSeed,
-    ProblemUnknownPreset,
-    InvalidInput,
-    PanicTitle,
-    PanicBody,
-    PanicReset,
-    LimiterTitle,
-    LimiterIntro,
-    Presets,
-    WhatToWatch,
-    Controls,
-    Traffic,
-    Pattern,
-    PatConstant,
-    PatPoisson,
-    PatOnOff,
-    PatBoundaryBurst,
-    PatRamp,
-    PatFlashCrowd,
-    RatePerS,
-    PeakRatePerS,
-    OnMs,
-    OffMs,
-    BurstSize,
-    BurstPeriodMs,
-    BurstWidthMs,
-    RampMs,
-    StartMs,
-    HoldMs,
-    Limit,
-    WindowMs,
-    TokenRatePerS,
-    TokenBurst,
-    ChangeAtMs,
-    ChangedRatePerS,
-    DrainPerS,
-    QueueCapacity,
-    CompareWindowMs,
-    ChartBucketMs,
-    LiveHint,
-    AlgoFixedWindow,
-    AlgoSlidingLog,
-    AlgoSlidingCounter,
-    AlgoTokenBucket,
-    AlgoLeakyBucket,
-    Clients,
-    Accepted,
-    Rejected,
-    Queued,
-    Arrived,
-    MaxInWindow,
-    NominalLimit,
-    OverLimit,
-    DelayP50,
-    DelayP99,
-    Tokens,
-    Count,
-    Estimate,
-    LogSize,
-    QueueLen,
-    FlowView,
-    ChartThroughput,
-    ChartWindow,
-    ChartWindowNote,
-    PerInterval,
-    LimitLine,
-    Results,
-    Algorithm,
-    Explanations,
-    ExplainFixedWindow,
-    ExplainSlidingLog,
-    ExplainSlidingCounter,
-    ExplainTokenBucket,
-    ExplainLeakyBucket,
-    NotesSay,
-    PresetBoundaryBurst,
-    PresetBoundaryBurstWatch,
-    PresetTokenBurst,
-    PresetTokenBurstWatch,
-    PresetLeakySmooth,
-    PresetLeakySmoothWatch,
-    PresetRaiseTokenRate,
-    PresetRaiseTokenRateWatch,
-    Legend,
-    OnlineCol,
-    Database,
-    NavFlashSale,
-    SaleTitle,
-    SaleIntro,
-    SaleRun,
-    SaleCancel,
-    SaleProgress,
-    SaleCancelled,
-    SaleFinished,
-    SaleWall,
-    SaleLod,
-    SaleFps,
-    Users,
-    SaleWindowMs,
-    ShapeLabel,
-    ShapeUniform,
-    ShapeSpike,
-    ShapeRamp,
-    Servers,
-    TokenRatePerServer,
-    BurstPerServer,
-    Stock,
-    Shards,
-    RedisOpUs,
-    RttUs,
-    SoldoutFlag,
-    FlagDelayUs,
-    UnsafeCheck,
-    UnsafeGapUs,
-    Partitions,
-    Consumers,
-    DbWritesPerS,
-    SectionLimiter,
-    SectionStock,
-    SectionOrders,
-    Success,
-    SoldOut,
-    RejectedByLimiter,
-    Admitted,
-    SoldOutFromFlag,
-    Oversold,
-    AnsweredWithin1s,
-    RespP50,
-    RespP99,
-    RespMax,
-    RedisOps,
-    BacklogPeak,
-    DrainS,
-    DbPeak,
-    PresetSaleFull,
-    PresetSaleFullWatch,
-    PresetSaleUnsafe,
-    PresetSaleUnsafeWatch,
-    PresetSaleNoFlag,
-    PresetSaleNoFlagWatch,
-    SaleExplain,
-    NavChat,
-    ChatTitle,
-    NavQueue,
-    QTitle,
-    QIntro,
-    QLegend,
-    QProducers,
-    QProducer,
-    QPartitionsLogs,
-    QConsumerGroup,
-    QDown,
-    QLeft,
-    QIdle,
-    QLinkCut,
-    QPaused,
-    QRebalancing,
-    QPresetAcks0,
-    QPresetAcks0Watch,
-    QPresetAcks1,
-    QPresetAcks1Watch,
-    QPresetSafe,
-    QPresetSafeWatch,
-    QPresetRetries,
-    QPresetRetriesWatch,
-    QPresetCommitBefore,
-    QPresetCommitBeforeWatch,
-    QPresetCommitAfter,
-    QPresetCommitAfterWatch,
-    QPresetNoKey,
-    QPresetNoKeyWatch,
-    QPresetIdle,
-    QPresetIdleWatch,
-    QPresetBacklog,
-    QPresetBacklogWatch,
-    QPresetPoison,
-    QPresetPoisonWatch,
-    QPresetBatches,
-    QPresetBatchesWatch,
-    QSentPerS,
-    QProcessedPerS,
-    QRequestsPerS,
-    QLost,
-    QLostHint,
-    QFailedVisibly,
-    QFailedHint,
-    QDupWritten,
-    QOffline,
-    QLagShort,
-    QBufShort,
-    QDuplicates,
-    QDupWrittenHint,
-    QDupDelivered,
-    QDupDeliveredHint,
-    QDupProcessed,
-    QDupProcessedHint,
-    QDeduped,
-    QDedupedHint,
-    QReordered,
-    QReorderedHint,
-    QLag,
-    QLagHint,
-    QIdleConsumers,
-    QIdleHint,
-    QDeadLettered,
-    QDeadLetteredHint,
-    QExpired,
-    QExpiredHint,
-    QLatencyP50,
-    QLatencyP99,
-    QLatencyHint,
-    QThroughput,
-    QThroughputHint,
-    QRequests,
-    QRequestsHint,
-    QRetries,
-    QRetriesHint,
-    QElections,
-    QElectionsHint,
-    QTruncated,
-    QTruncatedHint,
-    QActions,
-    QCrashLeader,
-    QCrashBroker,
-    QRestartBroker,
-    QCrashConsumer,
-    QRestartConsumer,
-    QAddConsumer,
-    QRemoveConsumer,
-    QPause5s,
-    QCutLink,
-    QRestoreLink,
-    QInjectPoison,
-    QMoveBacklog,
-    QReplayExpired,
-    QAcks0,
-    QAcks1,
-    QAcksAll,
-    QByKey,
-    QRoundRobin,
-    QSticky,
-    QRange,
-    QCommitAuto,
-    QCommitBefore,
-    QCommitAfter,
-    QSectionProducer,
-    QProducersLabel,
-    QRatePerS,
-    QKeys,
-    QKeyZipf,
-    QPartitioner,
-    QAcks,
-    QRetriesLabel,
-    QRetryBackoffMs,
-    QRequestTimeoutMs,
-    QDeliveryTimeoutMs,
-    QMaxInFlight,
-    QIdempotence,
-    QBatchSizeBytes,
-    QLingerMs,
-    QMessageBytes,
-    QBufferMemoryBytes,
-    QBlockOnFull,
-    QMaxBlockMs,
-    QSectionCluster,
-    QBrokers,
-    QPartitionsLabel,
-    QReplicationFactor,
-    QMinInsync,
-    QUnclean,
-    QReplicaFetchMs,
-    QReplicaLagMaxMs,
-    QLeaderDetectMs,
-    QRetention,
-    QSectionNetwork,
-    QLatencyMs,
-    QJitterMs,
-    QRequestLoss,
-    QAckLoss,
-    QSectionConsumers,
-    QConsumersLabel,
-    QAssignor,
-    QProcessMs,
-    QMaxPollRecords,
-    QCommit,
-    QAutoCommitMs,
-    QSessionTimeoutMs,
-    QRebalanceMs,
-    QDedupStore,
-    QPoisonRetries,
-    QDlq,
-    QTtlMs,
-    QReplayRate,
-    QSectionSchedule,
-    QCrashLeaderAt,
-    QRestartBrokerAfter,
-    QCrashLeaderEvery,
-    QCrashConsumerAt,
-    QRestartConsumerAfter,
-    QPauseAt,
-    QPauseFor,
-    QCutLinkAt,
-    QCutLinkFor,
-    QPoisonAt,
-    QChartLag,
-    QChartThroughput,
-    QChartLatency,
-    QChartCheckers,
-    QExplainTitle,
-    QExplainAcksTitle,
-    QExplainAcks,
-    QExplainIdemTitle,
-    QExplainIdem,
-    QExplainOrderTitle,
-    QExplainOrder,
-    QExplainCommitTitle,
-    QExplainCommit,
-    QExplainBacklogTitle,
-    QExplainBacklog,
-    QExplainDlqTitle,
-    QExplainDlq,
-    ChatIntro,
-    SchemeOfflineCopies,
-    SchemeCopyPerMember,
-    SchemeUnreadIds,
-    SchemeCursor,
-    ExplainOfflineCopies,
-    ExplainCopyPerMember,
-    ExplainUnreadIds,
-    ExplainCursor,
-    PresetPushFailures,
-    PresetPushFailuresWatch,
-    PresetBigGroup,
-    PresetBigGroupWatch,
-    PresetLongOffline,
-    PresetLongOfflineWatch,
-    PresetReconnectStorm,
-    PresetReconnectStormWatch,
-    PresetLostAcks,
-    PresetLostAcksWatch,
-    GroupsLabel,
-    MembersPerGroup,
-    MsgRatePerS,
-    GroupZipf,
-    SenderZipf,
-    OnlineMeanMs,
-    OfflineMeanMs,
-    PushFailProb,
-    AckLossProb,
-    CrashProb,
-    AckBatchMs,
-    ClientDedup,
-    StoreRowsPerS,
-    QueryCostRows,
-    ContentBytes,
-    OutageAtMs,
-    OutageMs,
-    OutageShare,
-    SectionMembers,
-    SectionFaults,
-    SectionStore,
-    Scheme,
-    WritesPerMsg,
-    WriteBytes,
-    RowsStored,
-    PeakRows,
-    BytesStored,
-    RowsPerReconnect,
-    PullP50,
-    PullP99,
-    Lost,
-    DupDelivered,
-    ShownTwice,
-    UnreadWrong,
-    MessagesSent,
-    ChartRowsStored,
-    ChartWriteBandwidth,
-    TableGroupMembers,
-    TableGroupMsgs,
-    ChatLegend,
-    FlowsSampled,
-    ChatNotesSay,
-    ExplainSchemes,
-    NavCache,
-    CacheFlowsSampled,
-    CacheTitle,
-    CacheIntro,
-    CacheLegend,
-    RingTitle,
-    RingLegend,
-    RingChangeJoined,
-    RingChangeLeft,
-    RingNoChange,
-    RingSpreadTitle,
-    RingVnodesCol,
-    RingMaxOverMean,
-    NodeWord,
-    KeysWord,
-    Requests,
-    VerbAddNode,
-    VerbRemoveNode,
-    VerbCrashNode,
-    VerbsLabel,
-    ClientsLabel,
-    L1Label,
-    CacheNodesLabel,
-    BloomLabel,
-    ChartDbQps,
-    ChartHitRatio,
-    CapacityLine,
-    ColLane,
-    ColHitRatio,
-    ColHitL1,
-    ColDbQueries,
-    ColPeakQps,
-    ColOverload,
-    ColTimeouts,
-    ColStale,
-    ColMaxStale,
-    ColLost,
-    ColReadP50,
-    ColReadP99,
-    ColWriteP50,
-    ColLoadsPerFill,
-    ColKeysMoved,
-    ColNodeLoad,
-    SecClients,
-    SecDatabase,
-    SecCache,
-    SecProtections,
-    SecRing,
-    CCompare,
-    CmpOff,
-    CmpBreakdown,
-    CmpAvalanche,
-    CmpPenetration,
-    CmpConsistency,
-    CmpWrites,
-    CmpGroupQuery,
-    CmpHashing,
-    CRatePerS,
-    CReadShare,
-    CKeyCount,
-    CZipf,
-    CHotKeyShare,
-    CMissingShare,
-    CMissingKeySpace,
-    CBurstSize,
-    CBurstEveryMs,
-    CBurstWidthMs,
-    CAppServers,
-    CDbReadUs,
-    CDbWriteUs,
-    CDbCapacity,
-    CDbTimeoutMs,
-    CStrategy,
-    CNodes,
-    CNodeMemory,
-    CCacheOpUs,
-    CTtlMs,
-    CTtlJitter,
-    CWarmStart,
-    CL1Keys,
-    CL1TtlMs,
-    CMissGuard,
-    CLockWaitMs,
-    CCacheNull,
-    CNullTtlMs,
-    CBloom,
-    CBloomBits,
-    CCoalesce,
-    CBatchWindowMs,
-    CDoubleDeleteMs,
-    CInvalidationLagMs,
-    CFlushIntervalMs,
-    CHashing,
-    CVirtualNodes,
-    CRingChange,
-    CRingChangeAtMs,
-    CCrashAtMs,
-    RcNone,
-    RcAdd,
-    RcRemove,
-    LaneAsSet,
-    GuardNone,
-    GuardSingleFlight,
-    GuardMutex,
-    GuardLogicalExpiry,
-    LaneNoJitter,
-    LaneTtlJitter,
-    LaneL1,
-    LaneUnprotected,
-    LaneNullCache,
-    LaneBloom,
-    StratNoCache,
-    StratUpdateThenDelete,
-    StratDeleteThenUpdate,
-    StratUpdateThenSet,
-    StratDoubleDelete,
-    StratReadThrough,
-    StratWriteThrough,
-    StratWriteBehind,
-    StratAsyncInvalidation,
-    LaneCache,
-    LaneCoalescing,
-    LaneBatching,
-    HashRing,
-    HashModN,
-    PresetHotKey,
-    PresetHotKeyWatch,
-    PresetAvalanche,
-    PresetAvalancheWatch,
-    PresetPenetration,
-    PresetPenetrationWatch,
-    PresetRace,
-    PresetRaceWatch,
-    PresetWriteBehind,
-    PresetWriteBehindWatch,
-    PresetGroupProfile,
-    PresetGroupProfileWatch,
-    PresetConsistentHashing,
-    PresetConsistentHashingWatch,
-    CacheNotesSay,
-    ExplainCache,
-    ExplCacheAsideT,
-    ExplCacheAside,
-    ExplWriteT,
-    ExplWrite,
-    ExplAsyncT,
-    ExplAsync,
-    ExplPenetrationT,
-    ExplPenetration,
-    ExplBreakdownT,
-    ExplBreakdown,
-    ExplAvalancheT,
-    ExplAvalanche,
-    ExplHashingT,
-    ExplHashing,
-    ExplGroupT,
-    ExplGroup,
-    ExplModelT,
-    ExplModel,
-    Footer,
+/// The id of an entry a page names in code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tx(pub &'static str);
+
+/// One entry: id, English, Chinese.
+pub type Entry = (&'static str, &'static str, &'static str);
+
+/// Declares a text table: `pub const TABLE: &[Entry]` and a [`Tx`] constant for each entry that
+/// names one. Help entries (`help "id": "中文";`) go to `pub const HELP: &[(&str, &str)]`.
+///
+/// ```ignore
+/// texts! {
+///     TITLE = "limiter.title": "Rate limiters", "限流算法";
+///     "window.limit": "Limit", "上限";
+///     help "window.limit": "每个窗口允许通过的请求数。";
+/// }
+/// ```
+#[macro_export]
+macro_rules! texts {
+    ($($body:tt)*) => {
+        $crate::__texts!(@parse [] [] $($body)*);
+    };
 }
 
-/// Both languages of one key: (English, 简体中文).
-pub fn both(key: T) -> (&'static str, &'static str) {
-    use T::*;
-    match key {
-        Tagline => ("Watch backend design ideas happen", "看见后端设计的运行过程"),
-        LangSwitch => ("中文", "English"),
-        NavLimiter => ("Rate limiters", "限流算法"),
-        NotFound => ("No such page. Pick a lab above.", "没有这个页面，请在上方选择一个实验。"),
-        Play => ("Play", "运行"),
-        Pause => ("Pause", "暂停"),
-        Step => ("Step", "单步"),
-        Reset => ("Reset", "重置"),
-        Speed => ("Speed", "速度"),
-        Seed => ("Seed", "随机种子"),
-        VirtualTime => ("Virtual time", "虚拟时间"),
-        UrlNotice => ("Some settings in the link were ignored; defaults were used for them:", "链接中的部分参数无效，已改用默认值："),
-        Dismiss => ("Dismiss", "关闭"),
-        ProblemUnknownKey => ("unknown parameter", "未知参数"),
-        ProblemBadValue => ("bad value", "取值无效"),
-        ProblemInvalid => ("out of range", "超出范围"),
-        ProblemBadSeed => ("the seed must be a whole number from 0 to 18446744073709551615", "随机种子必须是 0 到 18446744073709551615 之间的整数"),
-        ProblemUnknownPreset => ("unknown preset", "未知的预设场景"),
-        InvalidInput => ("Not applied", "未应用"),
-        PanicTitle => ("Something went wrong", "出错了"),
-        PanicBody => ("The simulation stopped because of an internal error. Reset to start again with default settings.", "模拟因内部错误而停止。点击重置，以默认参数重新开始。"),
-        PanicReset => ("Reset", "重置"),
-        LimiterTitle => ("Rate limiters, side by side", "限流算法并排对比"),
-        LimiterIntro => (
-            "The same stream of requests reaches five limiters at once. Each lane shows what one algorithm lets through (moving on), refuses (red, falling away) or makes wait (stacked in its bucket).",
-            "同一股请求流同时送到五个限流器。每条通道显示一种算法放行的请求（继续向右）、拒绝的请求（红色，掉落）和排队等待的请求（堆在桶里）。",
-        ),
-        Presets => ("Presets", "预设场景"),
-        WhatToWatch => ("What to watch", "看点"),
-        Controls => ("Parameters", "参数"),
-        Traffic => ("Traffic", "流量"),
-        Pattern => ("Arrival pattern", "到达模式"),
-        PatConstant => ("Constant rate", "匀速"),
-        PatPoisson => ("Poisson (random)", "泊松（随机）"),
-        PatOnOff => ("On/off bursts", "开关式突发"),
-        PatBoundaryBurst => ("Burst across window edges", "跨窗口边界的突发"),
-        PatRamp => ("Ramp", "线性爬升"),
-        PatFlashCrowd => ("Flash crowd", "瞬时洪峰"),
-        RatePerS => ("Rate (req/s)", "速率（请求/秒）"),
-        PeakRatePerS => ("Peak rate (req/s)", "峰值速率（请求/秒）"),
-        OnMs => ("On phase (ms)", "开启时长（毫秒）"),
-        OffMs => ("Off phase (ms)", "关闭时长（毫秒）"),
-        BurstSize => ("Requests per burst", "每次突发请求数"),
-        BurstPeriodMs => ("Burst every (ms)", "突发间隔（毫秒）"),
-        BurstWidthMs => ("Burst width (ms)", "突发持续（毫秒）"),
-        RampMs => ("Ramp (ms)", "爬升时长（毫秒）"),
-        StartMs => ("Starts at (ms)", "开始时间（毫秒）"),
-        HoldMs => ("Peak lasts (ms)", "峰值持续（毫秒）"),
-        Limit => ("Limit per window", "窗口内上限"),
-        WindowMs => ("Window (ms)", "窗口长度（毫秒）"),
-        TokenRatePerS => ("Refill (tokens/s)", "令牌生成速率（个/秒）"),
-        TokenBurst => ("Bucket size (burst)", "桶容量（突发）"),
-        ChangeAtMs => ("Change rate at (ms, 0 = never)", "改变速率的时刻（毫秒，0 表示不改）"),
-        ChangedRatePerS => ("New refill (tokens/s)", "新的令牌速率（个/秒）"),
-        DrainPerS => ("Drain (req/s)", "漏出速率（请求/秒）"),
-        QueueCapacity => ("Queue size", "队列容量"),
-        CompareWindowMs => ("Compare window W (ms)", "对比窗口 W（毫秒）"),
-        ChartBucketMs => ("Chart interval (ms)", "图表间隔（毫秒）"),
-        LiveHint => ("changes live, without a reset", "运行中实时生效，无需重置"),
-        AlgoFixedWindow => ("Fixed window", "固定窗口计数"),
-        AlgoSlidingLog => ("Sliding log", "滑动窗口日志"),
-        AlgoSlidingCounter => ("Sliding counter", "滑动窗口计数"),
-        AlgoTokenBucket => ("Token bucket", "令牌桶"),
-        AlgoLeakyBucket => ("Leaky bucket", "漏桶"),
-        Clients => ("clients", "客户端"),
-        Accepted => ("accepted", "放行"),
-        Rejected => ("rejected", "拒绝"),
-        Queued => ("queued", "排队"),
-        Arrived => ("arrived", "到达"),
-        MaxInWindow => ("most in any W", "任意 W 内最多"),
-        NominalLimit => ("limit over W", "W 内限额"),
-        OverLimit => ("accepts over the limit", "超限放行次数"),
-        DelayP50 => ("delay p50", "延迟 p50"),
-        DelayP99 => ("delay p99", "延迟 p99"),
-        Tokens => ("tokens", "令牌"),
-        Count => ("count", "计数"),
-        Estimate => ("estimate", "估算"),
-        LogSize => ("in log", "日志中"),
-        QueueLen => ("waiting", "等待"),
-        FlowView => (
-            "Too many requests to draw one by one: showing flow (band width = requests per second).",
-            "请求太多，无法逐个绘制：改为显示流量（带宽 = 每秒请求数）。",
-        ),
-        ChartThroughput => ("Accepted and rejected per interval", "每个间隔内的放行与拒绝数"),
-        ChartWindow => ("Most requests accepted in a window of length W", "长度为 W 的窗口内放行的最多请求数"),
-        ChartWindowNote => (
-            "Dashed: each algorithm's limit over W. The fixed window can reach twice its limit in a window that straddles its edge.",
-            "虚线：各算法在 W 内的限额。固定窗口在跨越窗口边界的时间段内可放行多达两倍的限额。",
-        ),
-        PerInterval => ("per interval", "每间隔"),
-        LimitLine => ("limit", "限额"),
-        Results => ("Results", "结果"),
-        Algorithm => ("Algorithm", "算法"),
-        Explanations => ("How each algorithm works, and what it costs", "各算法的原理与代价"),
-        ExplainFixedWindow => (
-            "Counts requests in aligned windows (each second, say) and refuses once the count reaches the limit; the count resets at every edge. One counter, cheap. The cost: a burst at the end of one window and another at the start of the next both fit, so up to twice the limit can pass in a span of one window length.",
-            "按对齐的时间窗口（例如每秒）计数，达到上限后拒绝，窗口边界处计数清零。只需一个计数器，开销小。代价：一个窗口末尾的突发和下一个窗口开头的突发都能通过，因此在一个窗口长度的时间段内最多可放行两倍限额。",
-        ),
-        ExplainSlidingLog => (
-            "Keeps the time of every accepted request in the last window and accepts only if fewer than the limit remain. Exact: no window of length W ever holds more than the limit. The cost: memory and work grow with the limit (one entry per accepted request), which hurts at high limits or many keys.",
-            "记录最近一个窗口内每个放行请求的时间，窗口内记录数少于上限才放行。结果精确：任何长度为 W 的时间段内都不会超过上限。代价：内存和计算量随上限增长（每个放行请求一条记录），上限很高或键很多时代价明显。",
-        ),
-        ExplainSlidingCounter => (
-            "Keeps two counters, the current and the previous window, and estimates the sliding count as previous × (share of it still inside the sliding window) + current. Cheap and smooth. It is an approximation: it assumes the previous window's requests were spread evenly, so a burst at the end of a window can let somewhat more than the limit through in a true sliding window (watch its line in the boundary-burst preset).",
-            "只保存当前窗口和上一个窗口的两个计数，用“上一窗口计数 × 仍落在滑动窗口内的比例 + 当前计数”估算滑动窗口内的请求数。开销小且平滑。但它是近似值：假设上一个窗口的请求均匀分布，所以窗口末尾的突发会让真实滑动窗口内的放行数略超上限（在“跨边界突发”预设中观察它的曲线）。",
-        ),
-        ExplainTokenBucket => (
-            "Tokens drip into a bucket at a fixed rate up to its size; each request takes one or is refused. Idle time saves tokens, so a burst up to the bucket size passes at once, then the rate holds. Over any span t it lets through at most size + rate × t: it is a rate limit with a burst allowance, not a per-window count. The refill rate can be changed while running (the notes: 能动态调整令牌发放的速度).",
-            "令牌以固定速率放入桶中，直到桶满；每个请求取走一个令牌，没有令牌就拒绝。空闲时令牌会积累，因此最多一个桶容量的突发可以立即通过，之后按速率放行。任意时长 t 内最多放行 桶容量 + 速率 × t：它是带突发额度的速率限制，而不是按窗口计数。令牌速率可以在运行中动态调整（笔记原文：能动态调整令牌发放的速度）。",
-        ),
-        ExplainLeakyBucket => (
-            "Requests join a queue of fixed size that drains at a fixed rate; when the queue is full, new requests are dropped. The output is perfectly smooth, whatever comes in, which protects a fragile downstream. The cost: requests wait (up to queue size ÷ drain rate), bursts are never served faster, and a full queue drops. The notes say only \"bucket size fixed, drain rate fixed\": the delay it adds is the part they leave out.",
-            "请求进入固定容量的队列，以固定速率流出；队列满时新请求被丢弃。无论输入如何，输出都非常平滑，可以保护脆弱的下游。代价：请求需要排队等待（最长 队列容量 ÷ 漏出速率），突发永远不会被更快地处理，队列满了就丢弃。笔记只写了“桶的大小固定，消费的速度固定”，它带来的延迟正是笔记没有说的部分。",
-        ),
-        NotesSay => ("From the notes, corrected where they simplify", "来自笔记，并修正了其中简化的地方"),
-        PresetBoundaryBurst => ("Boundary burst defeats the fixed window", "边界突发击穿固定窗口"),
-        PresetBoundaryBurstWatch => (
-            "Bursts straddle each second's edge: the fixed window lets about 20 through in 0.2 s against a limit of 10 per second, while the sliding log never passes 10 in any second.",
-            "突发请求跨越每秒的边界：固定窗口在 0.2 秒内放行约 20 个请求（限额每秒 10 个），而滑动窗口日志在任意一秒内都不超过 10 个。",
-        ),
-        PresetTokenBurst => ("Token bucket absorbs a burst, then holds the rate", "令牌桶吸收突发后保持速率"),
-        PresetTokenBurstWatch => (
-            "When a burst arrives the token bucket spends its 20 stored tokens at once, then lets through 10 per second; the window limiters never allow the burst.",
-            "突发到来时，令牌桶立刻用掉积攒的 20 个令牌，之后每秒放行 10 个；窗口类限流器始终不允许这种突发。",
-        ),
-        PresetLeakySmooth => ("Leaky bucket smooths, adds delay, drops when full", "漏桶削峰但增加延迟，满了就丢弃"),
-        PresetLeakySmoothWatch => (
-            "The leaky bucket's output is a steady 10 per second whatever comes in; requests wait up to 1.5 s in its queue, and once it is full the rest are dropped (red).",
-            "无论输入如何，漏桶的输出都稳定在每秒 10 个；请求在队列中最多等待 1.5 秒，队列满后其余请求被丢弃（红色）。",
-        ),
-        PresetRaiseTokenRate => ("Raising the token rate live", "运行中调高令牌速率"),
-        PresetRaiseTokenRateWatch => (
-            "Traffic is 30 per second, the token bucket allows 10; at 10 s its refill rate is raised to 30 while running and its accepted line jumps at once. Try the refill control yourself: it changes live.",
-            "流量为每秒 30 个，令牌桶只允许 10 个；第 10 秒时在运行中把令牌速率调到 30，放行曲线立刻跟着上升。也可以自己拖动令牌速率：它会实时生效。",
-        ),
-        Legend => ("green: let through · red: refused · amber: waiting", "绿色：放行 · 红色：拒绝 · 琥珀色：等待"),
-        NavChat => ("Group-chat store", "群聊离线存储"),
-        ChatTitle => ("Group-chat offline store: four schemes side by side", "群聊离线消息存储：四种方案并排对比"),
-        NavQueue => ("Message queue", "消息队列"),
-        QTitle => ("Partitioned message queue: producers, replicated partitions, a consumer group", "分区消息队列：生产者、多副本分区与消费者组"),
-        QIntro => ("A Kafka-like topic on brokers that crash. Producers send with the real knobs (acks, retries, idempotence, batching, buffer); each partition has a leader and followers, an in-sync set and a high watermark; a consumer group polls, processes and commits offsets. Every message is followed from send() to its processing, and the checkers count what went wrong.", "一个运行在会崩溃的 Broker 上的类 Kafka 主题。生产者使用真实的参数发送（acks、重试、幂等、批量、缓冲区）；每个分区有 Leader 和 Follower、ISR 集合和高水位；消费者组拉取、处理并提交位点。每条消息从 send() 一直跟踪到被处理，检查器统计出错的情况。"),
-        QLegend => ("Under each partition: its log end offset (high watermark / end while followers catch up). Coloured cells: records by key (faded once processed; pink: poison; yellow outline: written twice). White line: high watermark (what consumers may read). Green line: committed offset. Grey ticks: followers' log ends. Blue dots: requests and deliveries; red: lost on the way; green: acks; rings: yellow duplicate, purple out of order, red records cut by an election.", "每个分区名下方：日志末端位点（Follower 追赶时显示 高水位/末端）。彩色格子：按 key 着色的记录（处理后变淡；粉色：毒消息；黄色边框：被写入两次）。白线：高水位（消费者可读到的位置）。绿线：已提交位点。灰色刻度：Follower 的日志末端。蓝点：请求与投递；红点：途中丢失；绿点：确认；圆环：黄色为重复，紫色为乱序，红色为选举截断的记录。"),
-        QProducers => ("Producers", "生产者"),
-        QProducer => ("Producer", "生产者"),
-        QPartitionsLogs => ("Partitions (log, replicas ★ leader)", "分区（日志、副本，★ 为 Leader）"),
-        QConsumerGroup => ("Consumer group", "消费者组"),
-        QDown => ("down", "宕机"),
-        QLeft => ("left", "已离开"),
-        QIdle => ("idle", "空闲"),
-        QLinkCut => ("Producers' link cut: requests vanish", "生产者网络已断开：请求消失"),
-        QPaused => ("Consumers paused: backlog grows", "消费者已暂停：积压增长"),
-        QRebalancing => ("Group rebalancing: every consumer stops", "消费者组重平衡中：所有消费者暂停"),
-        QPresetAcks0 => ("acks=0 + leader crash", "acks=0 + Leader 崩溃"),
-        QPresetAcks0Watch => ("The leader of P0 crashes at 3 s. Until the controller notices (0.5 s), everything sent to it vanishes, and no producer callback says so: \"lost silently\" climbs while \"failed visibly\" stays 0.", "P0 的 Leader 在 3 秒时崩溃。在控制器发现之前（0.5 秒），发给它的消息全部消失，生产者的回调却不会报告：“静默丢失”上升，而“可见失败”保持为 0。"),
-        QPresetAcks1 => ("acks=1 + leader dies", "acks=1 + Leader 宕机"),
-        QPresetAcks1Watch => ("Followers copy every 300 ms; the leader answers as soon as it has written. When it dies at 3 s, a follower takes over without the newest records: they are cut (red ring), and acknowledged messages are lost. Switch acks to all: nothing is lost.", "Follower 每 300 毫秒复制一次；Leader 写入后立即应答。它在 3 秒时宕机后，Follower 接任但缺少最新的记录：这些记录被截断（红色圆环），已确认的消息丢失。把 acks 改为 all：不再丢失。"),
-        QPresetSafe => ("acks=all + idempotence", "acks=all + 幂等"),
-        QPresetSafeWatch => ("A leader crashes every 3 s and 5% of acks are lost, so producers retry a lot; yet lost, written twice, processed twice and out of order all stay 0. Idempotence drops the retried duplicates, min.insync.replicas=2 keeps every acknowledged write on two brokers.", "每 3 秒有一个 Leader 崩溃，5% 的确认丢失，生产者大量重试；但静默丢失、重复写入、重复处理和乱序都保持为 0。幂等去掉了重试造成的重复，min.insync.replicas=2 保证每条已确认的写入都在两个 Broker 上。"),
-        QPresetRetries => ("Retries without idempotence", "重试但不开幂等"),
-        QPresetRetriesWatch => ("5% of requests and 5% of acks are lost, five requests in flight. A lost ack makes the retry write the batch again (yellow); a lost request retried behind later ones lands out of order (purple). Turn idempotence on: both stop.", "5% 的请求和 5% 的确认丢失，允许 5 个在途请求。确认丢失使重试再次写入同一批次（黄色）；请求丢失后重试排到后面的请求之后，造成乱序（紫色）。打开幂等：两者都消失。"),
-        QPresetCommitBefore => ("Commit before processing", "先提交后处理"),
-        QPresetCommitBeforeWatch => ("After a short stop the consumers poll full batches and commit them at once; consumer 0 crashes mid-poll at 4 s. The group had committed past messages nobody processed: \"lost silently\" jumps.", "短暂停顿后消费者拉取满批并立即提交；消费者 0 在 4 秒时处理到一半崩溃。消费者组的提交位点已越过无人处理的消息：“静默丢失”骤增。"),
-        QPresetCommitAfter => ("Commit after processing", "先处理后提交"),
-        QPresetCommitAfterWatch => ("Same crash, committing after each poll is processed: the part processed before the crash was never committed, so it is processed again (\"processed twice\"). Turn on the dedup store: the duplicates are delivered but skipped.", "同样的崩溃，但每批处理完后才提交：崩溃前已处理的部分没有提交，于是被再次处理（“重复处理”）。打开去重存储：重复消息仍被投递，但会被跳过。"),
-        QPresetNoKey => ("No key: order breaks", "不指定 key：顺序被打乱"),
-        QPresetNoKeyWatch => ("Messages carry no key, so one user's messages spread over every partition, each read by a different consumer at its own pace: they are processed out of order. Set the partitioner to \"by key\": one user, one partition, no violations.", "消息不带 key，同一用户的消息分散到所有分区，由不同消费者以各自的速度读取：处理顺序被打乱。把分区方式改为“按 key”：同一用户进入同一分区，不再乱序。"),
-        QPresetIdle => ("More consumers than partitions", "消费者多于分区"),
-        QPresetIdleWatch => ("Five consumers, three partitions: in a group a partition has one reader, so two consumers sit idle whatever the load.", "5 个消费者、3 个分区：组内一个分区只能由一个消费者读取，所以无论负载多大，都有 2 个消费者空闲。"),
-        QPresetBacklog => ("Backlog and recovery", "消息积压与恢复"),
-        QPresetBacklogWatch => ("The consumers stop from 3 s to 13 s and the backlog piles up, then drains slowly. Try: add consumers (two help; beyond the 4 partitions they sit idle), \"move backlog\" to a topic with more partitions (then add consumers), or a TTL that drops old messages at once (then replay them).", "消费者在 3 到 13 秒停止，积压不断增长，之后缓慢消化。试试：增加消费者（加两个有效；超过 4 个分区后就空闲了），“转移积压”到分区更多的主题（再增加消费者），或设置 TTL 立即丢弃旧消息（之后再重放）。"),
-        QPresetPoison => ("Poison message", "毒消息"),
-        QPresetPoisonWatch => ("A message whose processing always fails arrives at 2 s: after 3 retries it goes to the dead-letter queue and its partition moves on. Turn the dead-letter queue off: the consumer retries forever and the partition's lag grows.", "2 秒时到达一条处理总是失败的消息：重试 3 次后进入死信队列，分区继续消费。关闭死信队列：消费者无限重试，该分区的积压持续增长。"),
-        QPresetBatches => ("Big batches, long linger", "大批次、长 linger"),
-        QPresetBatchesWatch => ("linger.ms=100 and 64 KB batches: about a tenth of the requests (see requests/s against sent/s), and every message waits for its batch (latency). Set linger_ms to 0 to compare.", "linger.ms=100、64 KB 批次：请求数约为十分之一（对比每秒请求数与每秒发送数），但每条消息都要等待批次（延迟）。把 linger_ms 改为 0 对比。"),
-        QSentPerS => ("sent/s", "发送/秒"),
-        QProcessedPerS => ("processed/s", "处理/秒"),
-        QRequestsPerS => ("requests/s", "请求/秒"),
-        QLost => ("Lost silently", "静默丢失"),
-        QLostHint => ("Reported sent (or, with acks=0, never reported anything) yet gone from every log, or committed past, and never processed.", "生产者被告知发送成功（或 acks=0 时未收到任何通知），却已不在任何日志中，或位点已越过它，且从未被处理。"),
-        QFailedVisibly => ("Failed visibly", "可见失败"),
-        QFailedHint => ("The send callback reported an error: retries or delivery timeout ran out, or the buffer was full. The application knows, and can act.", "发送回调报告了错误：重试次数或投递超时用尽，或缓冲区已满。应用程序知道这件事，可以处理。"),
-        QDuplicates => ("Duplicates (written + processed)", "重复（写入 + 处理）"),
-        QOffline => ("offline: no in-sync replica alive", "离线：没有存活的同步副本"),
-        QLagShort => ("lag", "积压"),
-        QBufShort => ("buf", "缓冲"),
-        QDupWritten => ("Written twice", "重复写入"),
-        QDupWrittenHint => ("A message appended to a log while another copy was there (a retry after a lost ack, without idempotence).", "日志中已有一份时又追加了一份（未开幂等时，确认丢失后的重试）。"),
-        QDupDelivered => ("Delivered twice", "重复投递"),
-        QDupDeliveredHint => ("Handed to a consumer again (written twice, or re-read from an uncommitted offset).", "再次交给消费者（被写入两次，或从未提交的位点重新读取）。"),
-        QDupProcessed => ("Processed twice", "重复处理"),
-        QDupProcessedHint => ("Its effect applied twice, after the dedup store (if on).", "其效果被执行了两次（已计入去重存储的作用）。"),
-        QDeduped => ("Skipped by dedup", "去重跳过"),
-        QDedupedHint => ("Duplicates the dedup store (a set of processed message ids) caught.", "被去重存储（已处理消息 ID 的集合）拦下的重复。"),
-        QReordered => ("Out of order", "乱序"),
-        QReorderedHint => ("Processed after a later message of the same key (user).", "在同一 key（用户）的更晚消息之后才被处理。"),
-        QLag => ("Lag", "积压"),
-        QLagHint => ("Records readable (below the high watermark) and not yet committed, all partitions.", "所有分区中可读（高水位以下）但尚未提交的记录数。"),
-        QIdleConsumers => ("Idle consumers", "空闲消费者"),
-        QIdleHint => ("Group members that own no partition.", "没有分到任何分区的组成员。"),
-        QDeadLettered => ("Dead-lettered", "进入死信"),
-        QDeadLetteredHint => ("Poison messages moved to the dead-letter queue after their retries.", "重试用尽后转入死信队列的毒消息。"),
-        QExpired => ("Expired", "过期丢弃"),
-        QExpiredHint => ("Dropped unprocessed: older than the TTL, or deleted by retention before being read.", "未处理即被丢弃：超过 TTL，或在被读取前因保留策略被删除。"),
-        QLatencyP50 => ("End to end p50", "端到端 p50"),
-        QLatencyP99 => ("End to end p99", "端到端 p99"),
-        QLatencyHint => ("From send() to the first processing.", "从 send() 到首次被处理。"),
-        QThroughput => ("Processed", "处理吞吐"),
-        QThroughputHint => ("Messages processed for the first time, per second of virtual time.", "每秒（虚拟时间）首次被处理的消息数。"),
-        QRequests => ("Produce requests", "生产请求"),
-        QRequestsHint => ("Requests sent by producers (one per batch attempt).", "生产者发出的请求数（每个批次每次尝试一个）。"),
-        QRetries => ("Retries", "重试"),
-        QRetriesHint => ("Requests that were retries.", "属于重试的请求数。"),
-        QElections => ("Elections / unclean", "选举 / 非干净选举"),
-        QElectionsHint => ("Leader elections, and those that chose an out-of-sync replica.", "Leader 选举次数，以及其中选择了不同步副本的次数。"),
-        QTruncated => ("Cut by elections", "选举截断"),
-        QTruncatedHint => ("Records removed because the new leader did not have them.", "因为新 Leader 没有而被删除的记录数。"),
-        QActions => ("Faults and actions", "故障与操作"),
-        QCrashLeader => ("Crash leader of P0", "让 P0 的 Leader 崩溃"),
-        QCrashBroker => ("Crash", "崩溃"),
-        QRestartBroker => ("Restart", "重启"),
-        QCrashConsumer => ("Crash consumer", "让消费者崩溃"),
-        QRestartConsumer => ("Restart consumer", "重启消费者"),
-        QAddConsumer => ("Add consumer", "增加消费者"),
-        QRemoveConsumer => ("Remove consumer", "移除消费者"),
-        QPause5s => ("Pause consumers 5 s", "暂停消费者 5 秒"),
-        QCutLink => ("Cut producers' link", "断开生产者网络"),
-        QRestoreLink => ("Restore link", "恢复网络"),
-        QInjectPoison => ("Inject poison message", "注入毒消息"),
-        QMoveBacklog => ("Move backlog to more partitions", "把积压转移到更多分区"),
-        QReplayExpired => ("Replay expired", "重放过期消息"),
-        QAcks0 => ("0 (fire and forget)", "0（发出即忘）"),
-        QAcks1 => ("1 (leader)", "1（Leader）"),
-        QAcksAll => ("all (in-sync replicas)", "all（所有同步副本）"),
-        QByKey => ("by key", "按 key"),
-        QRoundRobin => ("round robin", "轮询"),
-        QSticky => ("sticky", "粘性"),
-        QRange => ("range", "范围"),
-        QCommitAuto => ("auto (every interval)", "自动（定时）"),
-        QCommitBefore => ("before processing", "处理前提交"),
-        QCommitAfter => ("after processing", "处理后提交"),
-        QSectionProducer => ("Producer", "生产者"),
-        QProducersLabel => ("Producers", "生产者数量"),
-        QRatePerS => ("Messages per second", "每秒消息数"),
-        QKeys => ("Keys (users)", "key 数（用户数）"),
-        QKeyZipf => ("Key popularity (Zipf)", "key 热度（Zipf）"),
-        QPartitioner => ("Partitioner", "分区方式"),
-        QAcks => ("acks", "acks"),
-        QRetriesLabel => ("retries", "retries（重试次数）"),
-        QRetryBackoffMs => ("retry.backoff.ms", "retry.backoff.ms（重试间隔）"),
-        QRequestTimeoutMs => ("request.timeout.ms", "request.timeout.ms（请求超时）"),
-        QDeliveryTimeoutMs => ("delivery.timeout.ms", "delivery.timeout.ms（投递超时）"),
-        QMaxInFlight => ("max.in.flight (per partition)", "max.in.flight（每分区在途请求）"),
-        QIdempotence => ("enable.idempotence", "enable.idempotence（幂等）"),
-        QBatchSizeBytes => ("batch.size (bytes)", "batch.size（字节）"),
-        QLingerMs => ("linger.ms", "linger.ms（等待凑批）"),
-        QMessageBytes => ("Message size (bytes)", "消息大小（字节）"),
-        QBufferMemoryBytes => ("buffer.memory (bytes)", "buffer.memory（字节）"),
-        QBlockOnFull => ("Block when the buffer is full", "缓冲区满时阻塞"),
-        QMaxBlockMs => ("max.block.ms", "max.block.ms（最长阻塞）"),
-        QSectionCluster => ("Brokers and partitions", "Broker 与分区"),
-        QBrokers => ("Brokers", "Broker 数"),
-        QPartitionsLabel => ("Partitions", "分区数"),
-        QReplicationFactor => ("Replication factor", "副本数"),
-        QMinInsync => ("min.insync.replicas", "min.insync.replicas（最少同步副本）"),
-        QUnclean => ("Unclean leader election", "允许非干净选举"),
-        QReplicaFetchMs => ("Follower copy time (ms)", "Follower 复制耗时（毫秒）"),
-        QReplicaLagMaxMs => ("replica.lag.time.max.ms", "replica.lag.time.max.ms（踢出 ISR 时间）"),
-        QLeaderDetectMs => ("Failure detection (ms)", "故障发现时间（毫秒）"),
-        QRetention => ("Retention (records per partition)", "保留上限（每分区记录数）"),
-        QSectionNetwork => ("Network", "网络"),
-        QLatencyMs => ("Latency (ms)", "延迟（毫秒）"),
-        QJitterMs => ("Jitter (ms)", "抖动（毫秒）"),
-        QRequestLoss => ("Request loss probability", "请求丢失概率"),
-        QAckLoss => ("Ack loss probability", "确认丢失概率"),
-        QSectionConsumers => ("Consumer group", "消费者组"),
-        QConsumersLabel => ("Consumers", "消费者数量"),
-        QAssignor => ("Assignment", "分区分配策略"),
-        QProcessMs => ("Processing time (ms)", "处理耗时（毫秒）"),
-        QMaxPollRecords => ("max.poll.records", "max.poll.records（每次拉取条数）"),
-        QCommit => ("Offset commit", "位点提交"),
-        QAutoCommitMs => ("auto.commit.interval.ms", "auto.commit.interval.ms（自动提交间隔）"),
-        QSessionTimeoutMs => ("session.timeout.ms", "session.timeout.ms（会话超时）"),
-        QRebalanceMs => ("Rebalance pause (ms)", "重平衡停顿（毫秒）"),
-        QDedupStore => ("Dedup store (processed ids)", "去重存储（已处理 ID）"),
-        QPoisonRetries => ("Retries of a failing message", "失败消息重试次数"),
-        QDlq => ("Dead-letter queue", "死信队列"),
-        QReplayRate => ("Replay rate (messages/s)", "重放速率（条/秒）"),
-        QTtlMs => ("Message TTL (ms, 0 = none)", "消息 TTL（毫秒，0 为不过期）"),
-        QSectionSchedule => ("Scheduled faults (ms, 0 = never)", "定时故障（毫秒，0 为不发生）"),
-        QCrashLeaderAt => ("Crash leader of P0 at", "P0 的 Leader 崩溃时刻"),
-        QRestartBrokerAfter => ("Restart a broker after", "Broker 重启延迟"),
-        QCrashLeaderEvery => ("Crash a leader every", "每隔多久崩溃一个 Leader"),
-        QCrashConsumerAt => ("Crash consumer 0 at", "消费者 0 崩溃时刻"),
-        QRestartConsumerAfter => ("Restart a consumer after", "消费者重启延迟"),
-        QPauseAt => ("Pause consumers at", "暂停消费者时刻"),
-        QPauseFor => ("Pause for", "暂停时长"),
-        QCutLinkAt => ("Cut producers' link at", "断开生产者网络时刻"),
-        QCutLinkFor => ("Cut for", "断开时长"),
-        QPoisonAt => ("Poison message at", "毒消息到达时刻"),
-        QChartLag => ("Lag per partition (records)", "各分区积压（记录数）"),
-        QChartThroughput => ("Throughput (per second)", "吞吐（每秒）"),
-        QChartLatency => ("End-to-end latency (ms, log scale)", "端到端延迟（毫秒，对数坐标）"),
-        QChartCheckers => ("Checker counts over time", "检查器计数随时间变化"),
-        QExplainTitle => ("What the notes say, and what they leave out", "笔记说了什么，又省略了什么"),
-        QExplainAcksTitle => ("acks: who must have it before \"sent\"", "acks：谁写入后才算“发送成功”"),
-        QExplainAcks => ("The notes: acks=0 does not wait, acks=1 waits for the leader, acks=all for every replica. More precisely: \"all\" means every replica in the in-sync set, which shrinks when followers fall behind; with min.insync.replicas=1 it can shrink to the leader alone and acks=all then protects no more than acks=1. Loss with acks=1 needs no leader bug: the leader answers, dies before a follower copies, and the follower that takes over cuts those records. And with acks=0 the producer never learns anything, so its loss is silent.", "笔记：acks=0 不等待，acks=1 等 Leader，acks=all 等所有副本。更准确地说：“all” 指同步副本集合（ISR）中的所有副本，Follower 落后时 ISR 会收缩；若 min.insync.replicas=1，ISR 可能只剩 Leader，此时 acks=all 并不比 acks=1 更安全。acks=1 的丢失不需要任何缺陷：Leader 应答后、Follower 复制前宕机，接任的 Follower 会截断这些记录。而 acks=0 的生产者什么都不知道，所以丢失是静默的。"),
-        QExplainIdemTitle => ("Retries, idempotence and in-flight requests", "重试、幂等与在途请求"),
-        QExplainIdem => ("The notes: retries make sending reliable, idempotence makes each message written once. What they leave out: a retry is only needed when the answer did not come back, and a lost answer means the write may have happened, so retries without idempotence duplicate. With several requests in flight, a failed one retried behind later ones lands out of order. Idempotence (a producer id and sequence numbers; the leader drops what it has and refuses gaps) removes both; even so, a send can still fail visibly, through the callback, when its delivery timeout runs out.", "笔记：重试让发送可靠，幂等让每条消息只写入一次。笔记没说的是：只有应答没回来时才需要重试，而应答丢失意味着写入可能已经发生，所以不开幂等的重试会造成重复。有多个在途请求时，失败的请求重试后排在后面的请求之后，导致乱序。幂等（生产者 ID 加序列号；Leader 丢弃已有的、拒绝有空洞的）消除了这两点；即便如此，投递超时用尽时发送仍会通过回调可见地失败。"),
-        QExplainOrderTitle => ("Order: per key, per partition", "顺序：按 key、按分区"),
-        QExplainOrder => ("The notes: give messages a key, the same key goes to the same partition, and a partition is ordered. True, with conditions: the order is the order of writes, so retries with several requests in flight need idempotence; a partition is read by one consumer of a group at a time; and adding partitions changes which partition a key maps to, so messages already on their way can land behind newer ones.", "笔记：给消息指定 key，相同 key 进入同一分区，分区内有序。这是对的，但有条件：顺序是写入的顺序，所以多个在途请求下的重试需要幂等；一个分区同一时刻只被组内一个消费者读取；而增加分区会改变 key 到分区的映射，已在途的消息可能落在更新的消息之后。"),
-        QExplainCommitTitle => ("Consumer commits: lost or twice", "消费者提交：丢失还是重复"),
-        QExplainCommit => ("The notes: the consumer acks manually or commits its offset. Where the commit sits decides what a crash costs: committed before processing, the rest of the poll is lost; committed after, the processed part is done again. Auto-commit does both, depending on timing. Exactly-once processing needs the effect and the commit together, or an idempotent effect: the notes' Redis set of processed ids is that, and the lab's dedup store shows it catching every duplicate.", "笔记：消费端手动 ack 或提交 offset。提交的位置决定崩溃的代价：处理前提交，本批剩余消息丢失；处理后提交，已处理的部分会被重做。自动提交两种情况都可能发生，取决于时机。恰好一次的处理需要效果与提交一起完成，或让效果本身幂等：笔记里用 Redis set 记录已处理的 ID 就是后者，实验中的去重存储展示它拦下每一条重复。"),
-        QExplainBacklogTitle => ("Backlog: what actually speeds it up", "积压：什么才真正有用"),
-        QExplainBacklog => ("The notes: fix the consumers, add machines, or move the backlog to a bigger queue; expired messages that were dropped must be re-queried and replayed. The lab adds the numbers: consumers beyond the partition count sit idle; moving the backlog to more partitions only helps with as many consumers; a TTL empties the backlog at once by dropping it, and the replay must be throttled (sent all at once it is a new backlog, and under the TTL it expires again); it brings the messages back older than everything around them, out of order.", "笔记：先修复消费者，再加机器，或把积压转移到更大的队列；被丢弃的过期消息只能重新查询后重放。实验补上了数字：消费者多于分区数时多出来的会空闲；把积压转移到更多分区，只有配上同样多的消费者才有用；TTL 通过丢弃立即清空积压；重放必须限速（一次性全部发出就是新的积压，在 TTL 下会再次过期）；重放回来的消息比周围的消息都旧，顺序是乱的。"),
-        QExplainDlqTitle => ("Poison messages and dead letters", "毒消息与死信"),
-        QExplainDlq => ("The notes mention a dead-letter queue for sends that keep failing. On the consumer side it matters more: a message that always fails blocks its partition, because offsets are consumed in order. Retry a few times, then park it in a dead-letter queue and move on; someone must look at the dead letters, or they are a slower way of losing messages.", "笔记提到为持续发送失败的消息设置死信队列。在消费端它更重要：总是处理失败的消息会阻塞整个分区，因为位点是按顺序消费的。重试几次，然后放入死信队列继续前进；但必须有人处理死信，否则它只是一种更慢的丢消息方式。"),
-        ChatIntro => ("The same messages, the same members going on- and offline, the same faults, fed to four ways of storing group messages for members who miss them. Each ring is the busiest group: dots are members (bright: online, grey: offline); particles are pushes (blue), pulls on reconnect (amber), copies or ids written to the store (white), duplicates (yellow) and losses (red).", "同样的消息、同样的成员上下线、同样的故障，同时送给四种群聊离线消息存储方案。每个圆环是最活跃的群：圆点是成员（亮：在线，灰：离线）；粒子表示推送（蓝）、重连拉取（琥珀）、写入存储的副本或 ID（白）、重复投递（黄）和丢失（红）。"),
-        SchemeOfflineCopies => ("1 · Copies for offline members", "方案1 · 只为离线成员存副本"),
-        SchemeCopyPerMember => ("2 · A copy for every member", "方案2 · 每个成员存一份"),
-        SchemeUnreadIds => ("3 · One copy + unread id sets", "方案3 · 一份消息 + 未读 ID 集合"),
-        SchemeCursor => ("4 · One copy + last_ack_msgid", "方案4 · 一份消息 + last_ack_msgid"),
-        ExplainOfflineCopies => ("Only members offline at send time get a stored copy; online members get a push. Cheap, but a push that fails, or a client that crashes before storing, loses the message for good: nothing records that it was owed. Its unread count is wrong for the same reason.", "只为发送时离线的成员存副本，在线成员直接推送。开销小，但推送失败或客户端在保存前崩溃时，消息就永久丢失：没有任何记录表明还欠这条消息。出于同样的原因，它的未读数也会出错。"),
-        ExplainCopyPerMember => ("A copy for every member is written first and deleted when that member acks: nothing is lost, since an unacked copy is delivered again on reconnect (the client drops it by msgid). The cost is M copies of every message written and then deleted: rows and disk bandwidth grow with group size.", "先为每个成员写一份副本，成员 ack 后再删除：不会丢消息，因为未 ack 的副本会在重连时再次投递（客户端按 msgid 去重）。代价是每条消息要写 M 份再删 M 份：行数和磁盘带宽随群规模增长。"),
-        ExplainUnreadIds => ("One copy of the message plus, per member, the set of unread ids: no loss, and an id is far smaller than a copy. But it ignores that ids within a group are ordered, so a member away for a long time owes one row per message, and a reconnect reads the id set and then each message.", "消息只存一份，每个成员保存未读消息 ID 集合：不会丢消息，ID 也比副本小得多。但它没有利用群内 msgid 有序，长时间离线的成员每条消息都要占一行，重连时要先读 ID 集合再逐条读消息。"),
-        ExplainCursor => ("One copy of the message plus, per member, last_ack_msgid. Ids are ordered, so a reconnecting member pulls everything after its cursor in one range scan, and a client that sees a hole in the ids pulls it at once. What the notes leave out: every ack is a write to the cursor row (batching acks cuts that, at the price of re-delivering what was received but not yet acked), and the cursor must only move to the highest id the client holds with no hole below it.", "消息只存一份，每个成员保存 last_ack_msgid。msgid 有序，重连的成员只需一次范围扫描拉取游标之后的全部消息；客户端发现 ID 有空洞时立即补拉。笔记没有说的是：每次 ack 都是一次游标行的写入（批量 ack 可减少写入，代价是已收到但未 ack 的消息会被再次投递）；并且游标只能推进到客户端已连续持有的最大 ID。"),
-        PresetPushFailures => ("Push failures: scheme 1 loses messages", "推送失败：方案1丢消息"),
-        PresetPushFailuresWatch => ("5% of pushes to online members fail. Scheme 1's lost count climbs (red marks on its ring); schemes 2 to 4 lose nothing: 2 and 3 redeliver on the next reconnect, 4 pulls the gap as soon as the client sees it.", "5% 的在线推送失败。方案1的丢失数不断上升（圆环上的红色标记）；方案2到4不丢消息：2和3在下次重连时补发，4在客户端发现空洞时立即补拉。"),
-        PresetBigGroup => ("A 2,000-member group", "2000 人大群"),
-        PresetBigGroupWatch => ("Scheme 2 writes a full copy per member per message and deletes it again: compare its writes per message and write bandwidth with scheme 4's single row plus small cursor updates.", "方案2每条消息为每个成员写一份完整副本，之后再删除：对比它与方案4（一行消息加少量游标更新）的每条消息写入行数和写带宽。"),
-        PresetLongOffline => ("Long-offline members", "长时间离线的成员"),
-        PresetLongOfflineWatch => ("Members stay away for minutes: scheme 3's unread-id sets grow with every message, while scheme 4 keeps one integer per member however long they are away.", "成员离线数分钟：方案3的未读 ID 集合随每条消息增长，而方案4无论离线多久，每个成员只存一个整数。"),
-        PresetReconnectStorm => ("Reconnect storm", "重连风暴"),
-        PresetReconnectStormWatch => ("At 10 s an outage cuts 80% of 10,000 members off while the rest keep chatting; at 30 s they all come back at once. Watch rows read per reconnect and pull latency: scheme 3 reads the id set and then every message, so its pulls cost about twice as much.", "第10秒故障使 10000 名成员中的 80% 断线，其余成员继续聊天；第30秒断线的成员同时重连。观察每次重连读取的行数和拉取延迟：方案3要先读 ID 集合再逐条读消息，拉取代价约为两倍。"),
-        PresetLostAcks => ("Lost acks: nothing shown twice", "ack 丢失：不会重复显示"),
-        PresetLostAcksWatch => ("20% of acks are lost, so the server delivers those messages again (yellow); the client drops them by msgid, so nothing is shown twice. Untick client dedup to see what it saves.", "20% 的 ack 丢失，服务端会再次投递这些消息（黄色）；客户端按 msgid 去重，所以不会重复显示。取消勾选“客户端去重”看看它省掉了什么。"),
-        GroupsLabel => ("Groups", "群数量"),
-        MembersPerGroup => ("Members per group", "每群成员数"),
-        MsgRatePerS => ("Messages per second (all groups)", "每秒消息数（所有群）"),
-        GroupZipf => ("Group activity skew (Zipf)", "群活跃度倾斜（Zipf）"),
-        SenderZipf => ("Sender activity skew (Zipf)", "发言者倾斜（Zipf）"),
-        OnlineMeanMs => ("Mean time online (ms)", "平均在线时长（毫秒）"),
-        OfflineMeanMs => ("Mean time offline (ms)", "平均离线时长（毫秒）"),
-        PushFailProb => ("Push failure probability", "推送失败概率"),
-        AckLossProb => ("Ack loss probability", "ack 丢失概率"),
-        CrashProb => ("Crash before storing probability", "保存前崩溃概率"),
-        AckBatchMs => ("Ack at most every (ms, 0 = each message)", "ack 间隔（毫秒，0 表示逐条）"),
-        ClientDedup => ("Client dedups by msgid", "客户端按 msgid 去重"),
-        StoreRowsPerS => ("Store reads (rows/s)", "存储读取能力（行/秒）"),
-        QueryCostRows => ("Cost of one query (rows)", "单次查询开销（行）"),
-        ContentBytes => ("Message size (bytes)", "消息大小（字节）"),
-        OutageAtMs => ("Outage at (ms, 0 = none)", "故障时刻（毫秒，0 表示无）"),
-        OutageShare => ("Share of members cut off", "断线成员比例"),
-        OutageMs => ("Outage length (ms)", "故障时长（毫秒）"),
-        SectionMembers => ("Groups and members", "群与成员"),
-        SectionFaults => ("Faults", "故障"),
-        SectionStore => ("Store", "存储"),
-        Scheme => ("Scheme", "方案"),
-        WritesPerMsg => ("rows written / msg", "每条消息写入行数"),
-        WriteBytes => ("bytes written", "写入字节"),
-        RowsStored => ("rows stored", "存储行数"),
-        PeakRows => ("peak rows", "峰值行数"),
-        BytesStored => ("bytes stored", "存储字节"),
-        RowsPerReconnect => ("rows read / reconnect", "每次重连读取行数"),
-        PullP50 => ("pull p50", "拉取 p50"),
-        PullP99 => ("pull p99", "拉取 p99"),
-        Lost => ("lost", "丢失"),
-        DupDelivered => ("duplicates delivered", "重复投递"),
-        ShownTwice => ("shown twice", "重复显示"),
-        UnreadWrong => ("wrong unread counts", "未读数错误"),
-        MessagesSent => ("messages sent", "已发送消息"),
-        ChartRowsStored => ("Rows stored", "存储行数"),
-        ChartWriteBandwidth => ("Disk write bandwidth (bytes per second, log scale)", "磁盘写带宽（字节/秒，对数坐标）"),
-        TableGroupMembers => ("Scheme 4 · group_members (first rows of the busiest group)", "方案4 · group_members（最活跃群的前几行）"),
-        TableGroupMsgs => ("Scheme 4 · group_msgs (newest rows of the busiest group)", "方案4 · group_msgs（最活跃群的最新几行）"),
-        ChatLegend => ("blue: push · amber: pull · white: stored for a member · yellow: duplicate · red: lost · member halo: rows owed (1-3) or cursor lag (4)", "蓝：推送 · 琥珀：拉取 · 白：为成员存储 · 黄：重复 · 红：丢失 · 成员光圈：欠的行数（1-3）或游标落后（4）"),
-        FlowsSampled => ("Too many to draw one by one: showing the most recent.", "数量太多无法逐个绘制：只显示最近的部分。"),
-        ChatNotesSay => ("From the notes (群聊消息存储方案), with what they leave out", "来自笔记（群聊消息存储方案），并补充笔记没有说的部分"),
-        ExplainSchemes => ("How each scheme works, and what it costs", "各方案的原理与代价"),
-        NavFlashSale => ("Flash sale", "秒杀"),
-        SaleTitle => ("Flash sale: 100,000,000 users in one second", "秒杀：1 亿用户在 1 秒内抢礼包"),
-        SaleIntro => ("Every user presses \"grab\" within one second and every one of the requests is simulated individually: round-robin to app servers, each with its own token bucket; an atomic stock decrement on a Redis-like counter (optionally split across shards, with a cached sold-out flag); successful grabs queued for order writers. Each user gets an answer: success, sold out, or rejected by the limiter.", "所有用户在一秒内点击“抢”，每一个请求都被单独模拟：轮询分发到应用服务器，每台服务器有自己的令牌桶；在类似 Redis 的计数器上原子扣减库存（可按分片拆分库存，并缓存“已售罄”标记）；抢到的请求进入队列，由订单写入者异步落库。每个用户都会得到回答：抢到、已抢完，或被限流拒绝。"),
-        SaleRun => ("Run the sale", "开始秒杀"),
-        SaleCancel => ("Cancel", "取消"),
-        SaleProgress => ("users simulated", "已模拟用户"),
-        SaleCancelled => ("cancelled", "已取消"),
-        SaleFinished => ("finished", "已完成"),
-        SaleWall => ("wall time", "实际耗时"),
-        SaleLod => ("Flows drawn as bands whose width follows the log of the count: every request is simulated one by one, but 100 million cannot be drawn one by one.", "以带宽表示流量，宽度随数量的对数变化：每个请求都被逐一模拟，但 1 亿个请求无法逐个绘制。"),
-        SaleFps => ("frames per second", "每秒帧数"),
-        Users => ("Users", "用户数"),
-        SaleWindowMs => ("Window (ms)", "时间窗口（毫秒）"),
-        ShapeLabel => ("Arrival shape", "到达分布"),
-        ShapeUniform => ("Uniform over the window", "窗口内均匀"),
-        ShapeSpike => ("Spike at the start", "开始时尖峰"),
-        ShapeRamp => ("Ramp up", "逐渐上升"),
-        Servers => ("App servers", "应用服务器数"),
-        TokenRatePerServer => ("Tokens per second (each server)", "每台服务器令牌速率（个/秒）"),
-        BurstPerServer => ("Bucket size (each server)", "每台服务器桶容量"),
-        Stock => ("Gifts in stock", "礼包库存"),
-        Shards => ("Stock shards", "库存分片数"),
-        RedisOpUs => ("Counter operation (µs)", "计数器单次操作（微秒）"),
-        RttUs => ("User round trip (µs)", "用户往返时延（微秒）"),
-        SoldoutFlag => ("Cache the sold-out flag on app servers", "在应用服务器缓存售罄标记"),
-        FlagDelayUs => ("Flag reaches servers after (µs)", "标记传播延迟（微秒）"),
-        UnsafeCheck => ("Unsafe check: read, then write read - 1", "不安全检查：先读再写（读值 - 1）"),
-        UnsafeGapUs => ("Read-to-write gap (µs)", "读写间隔（微秒）"),
-        Partitions => ("Order queue partitions", "订单队列分区数"),
-        Consumers => ("Order consumers", "订单消费者数"),
-        DbWritesPerS => ("Database writes per second", "数据库每秒写入"),
-        SectionLimiter => ("Load balancer and limiters", "负载均衡与限流"),
-        SectionStock => ("Stock", "库存"),
-        SectionOrders => ("Orders", "订单"),
-        Success => ("success", "抢到"),
-        SoldOut => ("sold out", "已抢完"),
-        RejectedByLimiter => ("rejected by the limiter", "被限流拒绝"),
-        Admitted => ("admitted", "通过限流"),
-        SoldOutFromFlag => ("sold out from the cached flag", "由缓存标记直接回答已抢完"),
-        Oversold => ("oversold", "超卖"),
-        AnsweredWithin1s => ("answered within 1 s", "1 秒内得到回答"),
-        RespP50 => ("response p50", "响应 p50"),
-        RespP99 => ("response p99", "响应 p99"),
-        RespMax => ("response max", "响应最大值"),
-        RedisOps => ("counter operations", "计数器操作数"),
-        BacklogPeak => ("order queue peak", "订单队列峰值"),
-        DrainS => ("queue drained after the last success", "最后抢到后队列清空用时"),
-        DbPeak => ("database writes in the busiest second", "数据库最忙一秒的写入"),
-        PresetSaleFull => ("Full scale: 100 million users", "全量：1 亿用户"),
-        PresetSaleFullWatch => ("100,000 gifts, 100 million presses in one second: the limiters refuse 99% at once, the atomic decrement sells exactly the stock, the sold-out flag answers the rest without Redis, and every user is answered within a second.", "10 万个礼包，1 亿次点击集中在 1 秒内：限流器立即拒绝 99%，原子扣减恰好卖完库存，售罄标记在不访问 Redis 的情况下回答其余请求，每个用户都在 1 秒内得到回答。"),
-        PresetSaleUnsafe => ("Unsafe check oversells", "不安全检查导致超卖"),
-        PresetSaleUnsafeWatch => ("\"Read the stock, then write read - 1\": every request that reads before the previous write lands sees the same stock, so almost every admitted request succeeds. Watch oversold.", "“先读库存，再写入读值 - 1”：在上一次写入生效前读取的请求都看到相同的库存，几乎所有通过限流的请求都抢到了。观察超卖数。"),
-        PresetSaleNoFlag => ("No sold-out flag", "不缓存售罄标记"),
-        PresetSaleNoFlagWatch => ("Without the cached flag, every admitted request still queues on the stock counters after the gifts are gone: counter operations multiply and answers slip past one second.", "没有缓存售罄标记时，礼包抢完后每个通过限流的请求仍要在库存计数器上排队：计数器操作成倍增加，回答时间超过 1 秒。"),
-        SaleExplain => ("From the notes (1亿QQ用户抢一个礼包), with what they leave out: the token bucket limits each server's rate (with a burst), not \"requests in a time window\"; DECR is atomic, so the stock can never go below zero, while \"read then write\" (even with a cache in front) oversells under concurrency unless it is made atomic (WATCH/MULTI, a Lua script, or DECR itself); once the stock is gone, a cached sold-out flag spares the counter; and the orders are written asynchronously, so the database's rate sets how long the queue takes to drain, not how fast users are answered.", "来自笔记（1亿QQ用户抢一个礼包），并补充笔记没有说的部分：令牌桶限制的是每台服务器的速率（允许突发），而不是“一定时间窗口内的请求数”；DECR 是原子操作，库存不会减到零以下，而“先读再写”（即使前面有缓存）在并发下会超卖，除非改为原子操作（WATCH/MULTI、Lua 脚本或直接用 DECR）；库存抢完后，缓存的售罄标记可以保护计数器；订单是异步写入的，数据库的写入速率决定队列清空的时间，而不决定用户多快得到回答。"),
-        Database => ("Database", "数据库"),
-        OnlineCol => ("online", "在线"),
-        NavCache => ("Cache", "缓存"),
-        CacheFlowsSampled => ("Too many to draw one by one: a sample of them, and bands as wide as the share taking each path.", "数量太多无法逐个绘制：只画其中一部分，并用宽度表示走各条路径的比例。"),
-        CacheTitle => ("Cache and database: strategies, protections and consistent hashing", "缓存与数据库：更新策略、防护手段与一致性哈希"),
-        CacheIntro => ("Clients send reads and writes through app servers (with an optional local L1 cache) to a cache cluster and a database with a capacity. Each lane below is one variant, fed the same requests: particles are requests going out and coming back — green hits in the cache, cyan hits in L1, amber misses that reach the database, yellow rings for stale reads, red failures, violet writes.", "客户端通过应用服务器（可选本地 L1 缓存）向缓存集群和有容量上限的数据库发送读写请求。下面每条通道是一种方案，收到完全相同的请求：粒子是往返的请求——绿色为缓存命中，青色为 L1 命中，琥珀色为落到数据库的未命中，黄色圆圈为读到旧数据，红色为失败，紫色为写请求。"),
-        CacheLegend => ("green: cache hit · cyan: L1 hit · amber: miss → database · yellow ring: stale read · red: failed · violet: write · grey: refused by the Bloom filter · database bar: queries/s against capacity (red past it)", "绿：缓存命中 · 青：L1 命中 · 琥珀：未命中 → 数据库 · 黄圈：读到旧数据 · 红：失败 · 紫：写 · 灰：被布隆过滤器拒绝 · 数据库条：每秒查询数相对容量（超出为红）"),
-        RingTitle => ("The ring: virtual nodes and keys", "哈希环：虚拟节点与键"),
-        RingLegend => ("Ticks on the circle are virtual nodes, coloured by node; dots inside are sample keys in their owner's colour. When a node joins or leaves, the keys that change owner fly to their new node.", "圆上的刻度是虚拟节点，按节点着色；圆内的点是示例键，颜色为其所属节点。节点加入或离开时，换了归属的键会飞向新节点。"),
-        RingChangeJoined => ("Node {node} joined: on the ring {ring}% of the keys moved; with hash mod N {modn}% would have.", "节点 {node} 加入：哈希环上 {ring}% 的键换了节点；若用取模哈希，将有 {modn}% 的键换节点。"),
-        RingChangeLeft => ("Node {node} left: on the ring {ring}% of the keys moved; with hash mod N {modn}% would have.", "节点 {node} 离开：哈希环上 {ring}% 的键换了节点；若用取模哈希，将有 {modn}% 的键换节点。"),
-        RingNoChange => ("No node has joined or left yet: press Add node or Remove node.", "还没有节点加入或离开：点击“添加节点”或“移除节点”。"),
-        RingSpreadTitle => ("Keys per node as virtual nodes vary (busiest node over the mean)", "虚拟节点数与负载均衡（最忙节点 / 平均）"),
-        RingVnodesCol => ("Virtual nodes per node", "每节点虚拟节点数"),
-        RingMaxOverMean => ("Busiest / mean", "最忙 / 平均"),
-        NodeWord => ("node", "节点"),
-        KeysWord => ("keys", "个键"),
-        Requests => ("Requests", "请求数"),
-        VerbAddNode => ("Add node", "添加节点"),
-        VerbRemoveNode => ("Remove node", "移除节点"),
-        VerbCrashNode => ("Crash a cache node", "缓存节点崩溃"),
-        VerbsLabel => ("Faults and changes", "故障与变更"),
-        ClientsLabel => ("App servers", "应用服务器"),
-        L1Label => ("L1", "L1"),
-        CacheNodesLabel => ("Cache nodes", "缓存节点"),
-        BloomLabel => ("Bloom", "布隆"),
-        ChartDbQps => ("Database queries per second, against its capacity", "数据库每秒查询数（对比容量）"),
-        ChartHitRatio => ("Hit ratio (L1 + cache), %", "命中率（L1 + 缓存），%"),
-        CapacityLine => ("capacity", "容量"),
-        ColLane => ("Variant", "方案"),
-        ColHitRatio => ("Hit ratio", "命中率"),
-        ColHitL1 => ("L1 hits", "L1 命中"),
-        ColDbQueries => ("DB queries", "数据库查询"),
-        ColPeakQps => ("Peak DB QPS", "数据库峰值 QPS"),
-        ColOverload => ("DB overloaded", "数据库过载时长"),
-        ColTimeouts => ("Failed", "失败"),
-        ColStale => ("Stale reads", "旧数据读取"),
-        ColMaxStale => ("Longest stale", "最长过期时间"),
-        ColLost => ("Lost writes", "丢失的写"),
-        ColReadP50 => ("Read p50", "读 p50"),
-        ColReadP99 => ("Read p99", "读 p99"),
-        ColWriteP50 => ("Write p50", "写 p50"),
-        ColLoadsPerFill => ("Max loads per fill", "每次回填最多查库次数"),
-        ColKeysMoved => ("Keys moved", "迁移的键"),
-        ColNodeLoad => ("Cache ops per node", "各节点缓存操作数"),
-        SecClients => ("Clients", "客户端"),
-        SecDatabase => ("Database", "数据库"),
-        SecCache => ("Cache", "缓存"),
-        SecProtections => ("Protections", "防护"),
-        SecRing => ("Cluster and ring", "集群与哈希环"),
-        CCompare => ("Compare", "对比"),
-        CmpOff => ("Off: one lane as set", "不对比：按当前参数单条通道"),
-        CmpBreakdown => ("Breakdown guards", "击穿防护"),
-        CmpAvalanche => ("Avalanche protections", "雪崩防护"),
-        CmpPenetration => ("Penetration protections", "穿透防护"),
-        CmpConsistency => ("Update strategies", "更新策略"),
-        CmpWrites => ("Write-through vs write-behind", "写穿透 vs 写回"),
-        CmpGroupQuery => ("Group profile: no cache … L1", "群资料：无缓存 … L1"),
-        CmpHashing => ("Mod N vs ring", "取模 vs 哈希环"),
-        CRatePerS => ("Requests per second", "每秒请求数"),
-        CReadShare => ("Share of reads", "读请求占比"),
-        CKeyCount => ("Keys in the database", "数据库中的键数"),
-        CZipf => ("Zipf exponent of popularity", "热度 Zipf 指数"),
-        CHotKeyShare => ("Share to the hot key", "热点键占比"),
-        CMissingShare => ("Share of reads for missing keys", "读不存在键的占比"),
-        CMissingKeySpace => ("Distinct missing keys", "不存在键的种数"),
-        CBurstSize => ("Burst: reads of the hot key", "突发：热点键读请求数"),
-        CBurstEveryMs => ("Burst every (ms)", "突发间隔（毫秒）"),
-        CBurstWidthMs => ("Burst width (ms)", "突发持续（毫秒）"),
-        CAppServers => ("App servers", "应用服务器数"),
-        CDbReadUs => ("DB read (µs, mean)", "数据库读（微秒，均值）"),
-        CDbWriteUs => ("DB write (µs, mean)", "数据库写（微秒，均值）"),
-        CDbCapacity => ("DB capacity (queries/s)", "数据库容量（查询/秒）"),
-        CDbTimeoutMs => ("DB queue timeout (ms)", "数据库排队超时（毫秒）"),
-        CStrategy => ("Update strategy", "更新策略"),
-        CNodes => ("Cache nodes", "缓存节点数"),
-        CNodeMemory => ("Values per node (memory)", "每节点可存值数（内存）"),
-        CCacheOpUs => ("Cache round trip (µs, mean)", "缓存往返（微秒，均值）"),
-        CTtlMs => ("TTL (ms)", "过期时间 TTL（毫秒）"),
-        CTtlJitter => ("TTL jitter (share of TTL)", "TTL 随机抖动（占 TTL 比例）"),
-        CWarmStart => ("Start with a full cache", "启动时缓存已预热"),
-        CL1Keys => ("L1 values per server (0 = off)", "每台服务器 L1 容量（0 = 关闭）"),
-        CL1TtlMs => ("L1 TTL (ms)", "L1 过期时间（毫秒）"),
-        CMissGuard => ("On a miss", "未命中时"),
-        CLockWaitMs => ("Lock retry wait (ms)", "抢锁失败重试等待（毫秒）"),
-        CCacheNull => ("Cache \"not found\"", "缓存空结果"),
-        CNullTtlMs => ("TTL of \"not found\" (ms)", "空结果过期时间（毫秒）"),
-        CBloom => ("Bloom filter", "布隆过滤器"),
-        CBloomBits => ("Bloom bits per key", "布隆每键位数"),
-        CCoalesce => ("Coalesce identical reads", "合并相同的并发读"),
-        CBatchWindowMs => ("Batch window (ms, 0 = off)", "批量查询窗口（毫秒，0 = 关闭）"),
-        CDoubleDeleteMs => ("Second delete after (ms)", "延迟二次删除（毫秒）"),
-        CInvalidationLagMs => ("Queue lag of invalidation (ms)", "失效消息队列延迟（毫秒）"),
-        CFlushIntervalMs => ("Write-behind flush every (ms)", "写回刷盘间隔（毫秒）"),
-        CHashing => ("Placement", "数据分布方式"),
-        CVirtualNodes => ("Virtual nodes per node", "每节点虚拟节点数"),
-        CRingChange => ("Scheduled change", "计划中的变更"),
-        CRingChangeAtMs => ("Change at (ms, 0 = never)", "变更时间（毫秒，0 = 不变更）"),
-        CCrashAtMs => ("Node crash at (ms, 0 = never)", "节点崩溃时间（毫秒，0 = 不崩溃）"),
-        RcNone => ("None", "无"),
-        RcAdd => ("A node joins", "加入一个节点"),
-        RcRemove => ("A node leaves", "移除一个节点"),
-        LaneAsSet => ("As set", "当前参数"),
-        GuardNone => ("No guard", "无防护"),
-        GuardSingleFlight => ("Single-flight (per server)", "单飞（每台服务器）"),
-        GuardMutex => ("Lock in the cache (SET NX)", "缓存互斥锁（SET NX）"),
-        GuardLogicalExpiry => ("Logical expiry", "逻辑过期"),
-        LaneNoJitter => ("Same TTL for all", "统一 TTL"),
-        LaneTtlJitter => ("TTL with jitter", "TTL 加随机抖动"),
-        LaneL1 => ("L1 cache in each server", "每台服务器本地 L1 缓存"),
-        LaneUnprotected => ("No protection", "无防护"),
-        LaneNullCache => ("Cache \"not found\"", "缓存空结果"),
-        LaneBloom => ("Bloom filter", "布隆过滤器"),
-        StratNoCache => ("No cache", "无缓存"),
-        StratUpdateThenDelete => ("Update DB, then delete cache", "先更新数据库，再删缓存"),
-        StratDeleteThenUpdate => ("Delete cache, then update DB", "先删缓存，再更新数据库"),
-        StratUpdateThenSet => ("Update DB, then set cache", "先更新数据库，再更新缓存"),
-        StratDoubleDelete => ("Delayed double delete", "延迟双删"),
-        StratReadThrough => ("Read-through", "读穿透（Read Through）"),
-        StratWriteThrough => ("Write-through", "写穿透（Write Through）"),
-        StratWriteBehind => ("Write-behind", "写回（Write Behind）"),
-        StratAsyncInvalidation => ("Async invalidation (MQ/binlog)", "异步删除（消息队列/binlog）"),
-        LaneCache => ("Server cache", "服务端缓存"),
-        LaneCoalescing => ("Coalescing", "请求合并"),
-        LaneBatching => ("Batching", "批量查询"),
-        HashRing => ("Consistent-hash ring", "一致性哈希环"),
-        HashModN => ("hash mod N", "取模哈希"),
-        PresetHotKey => ("1 · Hot key expires", "1 · 热点键过期"),
-        PresetHotKeyWatch => ("Watch \"max loads per fill\": with no guard dozens of readers query the database for the one expired key; single-flight sends one per app server, the lock one in all, and logical expiry one while nobody waits (read p99).", "看“每次回填最多查库次数”：没有防护时，几十个读请求同时为这个过期的键查询数据库；单飞每台服务器一次，互斥锁全局一次，逻辑过期也只有一次且无人等待（见读 p99）。"),
-        PresetAvalanche => ("2 · Avalanche", "2 · 缓存雪崩"),
-        PresetAvalancheWatch => ("At 3 s every value expires at once: the database chart spikes far past its capacity and queries fail; with TTL jitter the load stays smooth, and an L1 cache takes the hot keys' share.", "3 秒时所有值同时过期：数据库曲线远超容量，查询失败；加上 TTL 抖动后负载平稳，L1 缓存承接了热点键的流量。"),
-        PresetPenetration => ("3 · Penetration", "3 · 缓存穿透"),
-        PresetPenetrationWatch => ("Half the reads ask for keys that do not exist: unprotected, each one reaches the database; caching \"not found\" or a Bloom filter spares it (the filter lets about 2% through: its false positives).", "一半的读请求查询不存在的键：无防护时每个都落到数据库；缓存空结果或布隆过滤器保护了数据库（过滤器放过约 2%：即误判）。"),
-        PresetRace => ("4 · Cache-aside race", "4 · Cache Aside 并发竞争"),
-        PresetRaceWatch => ("Compare \"stale reads\": deleting the cache before updating the database leaves stale values far more often than updating first; the delayed second delete caps how long they live; write-through has none.", "对比“旧数据读取”：先删缓存再更新数据库比先更新数据库再删缓存更常留下旧值；延迟双删限制了旧值存活的时长；写穿透没有旧数据。"),
-        PresetWriteBehind => ("5 · Write-behind crash", "5 · 写回模式崩溃"),
-        PresetWriteBehindWatch => ("Write-behind answers writes in under a millisecond (write p50) and writes the database in batches; the crash at 5.5 s loses the writes not yet flushed, and later reads get older values. Write-through loses nothing.", "写回模式不到 1 毫秒就应答写请求（写 p50），并批量写入数据库；5.5 秒的崩溃丢失了尚未刷盘的写，之后的读拿到旧值。写穿透不丢数据。"),
-        PresetGroupProfile => ("6 · 1,000 members, one group", "6 · 1000 人查同一个群资料"),
-        PresetGroupProfileWatch => ("Every 2 s, 1,000 members open the same group's profile within 20 ms. Compare \"DB queries\": about a thousand per burst with no cache; a server cache, coalescing, batching or an L1 cache each cut it to a handful.", "每 2 秒，1000 名成员在 20 毫秒内打开同一个群的资料。对比“数据库查询”：无缓存时每次突发约 1000 次；服务端缓存、请求合并、批量查询或 L1 缓存都能降到个位或两位数。"),
-        PresetConsistentHashing => ("7 · Consistent hashing", "7 · 一致性哈希"),
-        PresetConsistentHashingWatch => ("At 5 s a fifth node joins four: on the ring about 1/5 of the keys move, with hash mod N about 4/5 — watch \"keys moved\" and the database spike of the mod-N lane.", "5 秒时第 5 个节点加入：哈希环上约 1/5 的键迁移，取模哈希约 4/5——看“迁移的键”和取模通道的数据库尖峰。"),
-        CacheNotesSay => ("From the notes (如何保证缓存数据库的一致性, and the 1,000 members querying a group's profile), with what they leave out", "来自笔记（如何保证缓存数据库的一致性，以及“每个QQ群有1000个用户同时查询群资料”），并补充笔记没有说的部分"),
-        ExplainCache => ("How each idea works, and what it costs", "各方案的原理与代价"),
-        ExplCacheAsideT => ("Cache-aside and its races", "Cache Aside 与并发竞争"),
-        ExplCacheAside => ("Read the cache; on a miss read the database and fill the cache; on a write update the database, then delete the cached value. The notes stop there. The race is real: a read that began before the update can put the old value back after the delete (rare: it needs a read slower than the write). Deleting first is worse: every read between the delete and the update refills the old value until the TTL. A delayed second delete bounds the stale time by its delay; it does not remove it. Setting the cache instead of deleting lets two writers land in the wrong order.", "读缓存；未命中就读数据库并回填缓存；写时先更新数据库，再删除缓存。笔记到此为止。但竞争是真实存在的：在更新前开始的读，可能在删除之后把旧值写回缓存（少见：需要读比写更慢）。先删缓存更糟：删除和更新之间的每次读都会回填旧值，直到 TTL 到期。延迟双删把旧数据的存活时间限制在延迟之内，但不能消除。更新缓存而不是删除，会让两个写请求以错误的顺序落到缓存。"),
-        ExplWriteT => ("Write-through and write-behind", "写穿透与写回"),
-        ExplWrite => ("Write-through: the cache writes the database and installs the committed value before answering, and a load in flight when a write passes is not installed; with no failures and no L1 it never serves stale data here, but every write waits for the database. Write-behind answers at cache speed and flushes dirty values in batches (repeated writes to a key merge). What the notes do not say: a crash loses every acknowledged write not yet flushed, and readers then get older values.", "写穿透：缓存先写数据库，拿到提交的值后再装入缓存并应答；写经过时正在进行的加载结果不会被装入。在没有故障、没有 L1 的情况下这里从不读到旧数据，但每次写都要等数据库。写回：以缓存的速度应答，脏数据批量刷盘（同一个键的多次写会合并）。笔记没有说的是：崩溃会丢失所有已应答但未刷盘的写，之后的读会拿到旧值。"),
-        ExplAsyncT => ("Asynchronous invalidation", "异步删除缓存"),
-        ExplAsync => ("The notes' MQ/binlog route: the write is answered once the database has it, and a consumer deletes the cached value later. Reads in between get the old value for about the queue's lag: eventual consistency, here measured rather than assumed.", "笔记中的消息队列/binlog 方案：数据库写入后即应答，由消费者稍后删除缓存。在此期间的读会在大约一个队列延迟内读到旧值：最终一致性，这里是实测而不是假设。"),
-        ExplPenetrationT => ("Penetration (缓存穿透)", "缓存穿透"),
-        ExplPenetration => ("Keys that do not exist are never cached, so every such read reaches the database. Caching \"not found\" works only while the same missing keys repeat (set distinct missing keys to 1,000,000,000 and it stops helping, and fills the cache with empty entries); a Bloom filter refuses them before the cache but lets its false positives through and must learn new keys when they are added.", "不存在的键永远不会被缓存，所以每次这样的读都落到数据库。缓存空结果只在相同的不存在键反复出现时有效（把“不存在键的种数”设为 10 亿就不再有效，还会用空条目占满缓存）；布隆过滤器在缓存之前就拒绝它们，但会放过误判的请求，而且新增键时必须更新过滤器。"),
-        ExplBreakdownT => ("Breakdown (缓存击穿)", "缓存击穿"),
-        ExplBreakdown => ("When a hot key expires, every concurrent reader misses and queries the database. A lock in the cache (SET NX) lets one reader load while the others wait and look again; single-flight does the same inside one process, so each app server still sends one; logical expiry keeps the value and serves it while one refresh runs: nobody waits, at the price of data up to one refresh old. In read-through lanes the cache node loads each key once by itself.", "热点键过期时，所有并发读都未命中并查询数据库。缓存互斥锁（SET NX）只让一个读去加载，其余等待后重试；单飞在单个进程内做同样的事，所以每台应用服务器仍各发一次；逻辑过期保留旧值，在一次刷新进行时继续返回旧值：无人等待，代价是数据可能落后一次刷新。读穿透通道里，缓存节点自己对每个键只加载一次。"),
-        ExplAvalancheT => ("Avalanche (缓存雪崩)", "缓存雪崩"),
-        ExplAvalanche => ("Values loaded together with one TTL expire together, and the database takes all their reads at once. Jitter spreads the expiries; an L1 cache in each app server absorbs the hottest keys. The notes' L1 advice has a cost they do not mention: writes do not reach the L1, so it serves stale data up to its own TTL (see \"stale reads\" in the group-profile preset).", "一起加载、TTL 相同的值会一起过期，数据库一下子承受它们的全部读请求。TTL 抖动把过期时间错开；每台应用服务器的 L1 缓存吸收最热的键。笔记推荐的二级缓存有一个没提到的代价：写请求不会更新 L1，它会在自己的 TTL 内返回旧数据（见群资料预设中的“旧数据读取”）。"),
-        ExplHashingT => ("Consistent hashing", "一致性哈希"),
-        ExplHashing => ("Each node owns the arcs that end at its points on the ring; a node that joins takes about 1/(N+1) of the keys, against most keys with hash mod N. More virtual nodes spread the keys more evenly (table above). The notes say it avoids inconsistency; what it does is limit how many keys change node, and so miss, on a change. Here a moved key is simply missed and reloaded.", "每个节点拥有哈希环上到其虚拟节点为止的弧段；新加入的节点约接管 1/(N+1) 的键，而取模哈希会让大部分键换节点。虚拟节点越多，键分布越均匀（见上表）。笔记说它能避免数据不一致；它真正做到的是：在节点变更时限制换节点（从而未命中）的键的数量。这里迁移的键只是未命中后重新加载。"),
-        ExplGroupT => ("1,000 members query one group", "1000 人查询同一个群资料"),
-        ExplGroup => ("With no cache every query reaches the database. A server cache answers all but the first few; coalescing lets identical in-flight queries on one server share one answer (a later reader may get an answer older than a write acknowledged meanwhile); batching gathers a server's queries for a few milliseconds into one (counted as one query plus a tenth per extra key); an L1 cache answers from each server's memory, stale up to its TTL. The notes' other answers (rate limits, queues, CDN, pushing changes) are not modelled here.", "没有缓存时每次查询都落到数据库。服务端缓存只有最初几次未命中；请求合并让同一台服务器上相同的并发查询共享一次结果（后到的读可能拿到比期间已应答的写更旧的结果）；批量查询把一台服务器几毫秒内的查询合成一次（按一次查询加每多一个键十分之一次计算）；L1 缓存直接从每台服务器内存回答，在其 TTL 内可能是旧数据。笔记中的其他方案（限流、队列、CDN、变更推送）这里没有建模。"),
-        ExplModelT => ("How it is modelled", "建模方式"),
-        ExplModel => ("Every cache and database operation takes a random latency (half fixed, half exponential); the database runs at most its capacity in queries per second, and a query that would wait longer than the timeout fails. Every key has a version: a read that starts after a write was acknowledged and returns an older version is a stale read, and its staleness is counted from that acknowledgement. Nothing is scripted: the races happen because the latencies overlap. The memory limit counts values, not bytes; \"overloaded\" counts 100 ms slots in which more queries were sent than the database can run.", "每次缓存和数据库操作都有随机延迟（一半固定，一半指数分布）；数据库每秒最多执行其容量的查询，排队超过超时时间的查询失败。每个键都有版本号：在某次写应答之后开始、却读到更旧版本的读，算作读到旧数据，其过期时长从那次应答起算。没有任何脚本化的结果：竞争是因为延迟重叠而自然发生的。内存上限按值的个数而不是字节计算；“过载时长”统计发送的查询数超过数据库能力的 100 毫秒时间片。"),
-        Footer => (
-            "Everything runs in your browser, deterministically: the same parameters and seed give the same run.",
-            "一切都在浏览器中确定性地运行：相同的参数和随机种子得到相同的结果。",
-        ),
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __texts {
+    (@parse [$($e:tt)*] [$($h:tt)*]) => {
+        /// This table's entries: id, English, Chinese.
+        pub const TABLE: &[$crate::i18n::Entry] = &[$($e)*];
+        /// This table's Chinese helps (the English help is the engine's doc comment).
+        pub const HELP: &[(&str, &str)] = &[$($h)*];
+    };
+    (@parse [$($e:tt)*] [$($h:tt)*] $name:ident = $id:literal : $en:literal, $zh:literal; $($rest:tt)*) => {
+        #[allow(dead_code)]
+        pub const $name: $crate::i18n::Tx = $crate::i18n::Tx($id);
+        $crate::__texts!(@parse [$($e)* ($id, $en, $zh),] [$($h)*] $($rest)*);
+    };
+    (@parse [$($e:tt)*] [$($h:tt)*] $id:literal : $en:literal, $zh:literal; $($rest:tt)*) => {
+        $crate::__texts!(@parse [$($e)* ($id, $en, $zh),] [$($h)*] $($rest)*);
+    };
+    (@parse [$($e:tt)*] [$($h:tt)*] help $id:literal : $zh:literal; $($rest:tt)*) => {
+        $crate::__texts!(@parse [$($e)*] [$($h)* ($id, $zh),] $($rest)*);
+    };
+}
+
+struct Index {
+    text: HashMap<&'static str, (&'static str, &'static str)>,
+    help: HashMap<&'static str, &'static str>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut text = HashMap::new();
+        let mut help = HashMap::new();
+        for (table, helps) in crate::labs::text_tables() {
+            for &(id, en, zh) in table {
+                text.insert(id, (en, zh));
+            }
+            for &(id, zh) in helps {
+                help.insert(id, zh);
+            }
+        }
+        Index { text, help }
+    })
+}
+
+/// Both languages of entry `id`, if a table has it.
+pub fn both_id(id: &str) -> Option<(&'static str, &'static str)> {
+    index().text.get(id).copied()
+}
+
+/// The Chinese help of `id`, if a table has it.
+pub fn zh_help(id: &str) -> Option<&'static str> {
+    index().help.get(id).copied()
+}
+
+/// The text of a page's own entry.
+pub fn tr(lang: Lang, key: Tx) -> &'static str {
+    tr_id(lang, key.0)
+}
+
+/// The text of entry `id`. A missing id shows as itself (a test keeps that from shipping): never
+/// another entry's text.
+pub fn tr_id(lang: Lang, id: &str) -> &'static str {
+    match both_id(id) {
+        Some((en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => missing(id),
     }
 }
 
-/// The text of `key` in `lang`.
-pub fn tr(lang: Lang, key: T) -> &'static str {
-    let (en, zh) = both(key);
+/// A missing id, leaked once (so a page that asks every frame does not grow).
+fn missing(id: &str) -> &'static str {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    thread_local! {
+        static SEEN: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        match s.get(id) {
+            Some(&known) => known,
+            None => {
+                let leaked: &'static str = Box::leak(id.to_string().into_boxed_str());
+                s.insert(leaked);
+                leaked
+            }
+        }
+    })
+}
+
+/// The help of a knob or metric: its doc comment in English, the table's help in Chinese.
+pub fn help(lang: Lang, id: &str, doc: &'static str) -> &'static str {
     match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
+        Lang::En => doc,
+        Lang::Zh => zh_help(id).unwrap_or(doc),
     }
 }
 
-/// A problem with a URL or an input, in words, naming the field and what is allowed.
-pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
-    use crate::url_state::Problem::*;
-    match (p, lang) {
-        (UnknownKey(k), _) => format!("{}: {k}", tr(lang, T::ProblemUnknownKey)),
-        (
-            BadValue {
-                key,
-                value,
-                expected,
-            },
-            Lang::En,
-        ) => format!(
-            "{key} = \"{value}\": {} (expected {expected})",
-            tr(lang, T::ProblemBadValue)
-        ),
-        (
-            BadValue {
-                key,
-                value,
-                expected,
-            },
-            Lang::Zh,
-        ) => format!(
-            "{key} = \"{value}\"：{}（应为 {expected}）",
-            tr(lang, T::ProblemBadValue)
-        ),
-        (Invalid(e), Lang::En) => format!(
-            "{} = {}: {}, allowed {}",
-            e.field,
-            e.got,
-            tr(lang, T::ProblemInvalid),
-            e.allowed
-        ),
-        (Invalid(e), Lang::Zh) => format!(
-            "{} = {}：{}，允许范围 {}",
-            e.field,
-            e.got,
-            tr(lang, T::ProblemInvalid),
-            e.allowed
-        ),
-        (BadSeed(s), _) => format!("seed = \"{s}\": {}", tr(lang, T::ProblemBadSeed)),
-        (UnknownPreset(s), _) => format!("preset = \"{s}\": {}", tr(lang, T::ProblemUnknownPreset)),
+/// `template` with `{0}`, `{1}` ... replaced by `args`.
+pub fn fill(template: &str, args: &[String]) -> String {
+    let mut out = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), a);
     }
+    out
+}
+
+/// A whole number for people: `1,234,567` in English; in Chinese `1,234` below ten thousand, then
+/// `12.3万`, `1.02亿` (three significant digits).
+pub fn count(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Zh if n >= 100_000_000 => format!("{}亿", sig3(n as f64 / 1e8)),
+        Lang::Zh if n >= 10_000 => format!("{}万", sig3(n as f64 / 1e4)),
+        _ => grouped(n),
+    }
+}
+
+/// `n` with a comma every three digits.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Three significant digits, no trailing zeros (`12.3`, `102`, `1.5`).
+fn sig3(x: f64) -> String {
+    let s = if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A real number with up to `decimals` decimals (trailing zeros dropped) and grouped thousands.
+pub fn real(lang: Lang, x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    if x.abs() >= 10_000.0 {
+        let n = x.round();
+        let sign = if n < 0.0 { "-" } else { "" };
+        return format!("{sign}{}", count(lang, n.abs() as u64));
+    }
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// What a problem with a link or an input says, naming the field, in `lang`.
+pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
+    use crate::text;
+    use crate::url_state::Problem::*;
+    match p {
+        UnknownKey(k) => fill(tr(lang, text::PROBLEM_UNKNOWN_KEY), &[k.clone()]),
+        BadValue {
+            key,
+            value,
+            expected,
+        } => fill(
+            tr(lang, text::PROBLEM_BAD_VALUE),
+            &[key.clone(), value.clone(), expected.clone()],
+        ),
+        Invalid(e) => describe_error(lang, e),
+        BadSeed(s) => fill(tr(lang, text::PROBLEM_BAD_SEED), &[s.clone()]),
+        UnknownPreset(s) => fill(tr(lang, text::PROBLEM_UNKNOWN_PRESET), &[s.clone()]),
+    }
+}
+
+/// A refused value in `lang`: the field, the value, and what is allowed.
+pub fn describe_error(lang: Lang, e: &flowlab_sim::ParamError) -> String {
+    use crate::text;
+    use flowlab_sim::kernel::model::{Bound, Rule};
+    let bound = |b: &Bound| match b {
+        Bound::Num(n) => n.clone(),
+        Bound::Key { key, now } => fill(tr(lang, text::BOUND_KEY), &[key.clone(), now.clone()]),
+    };
+    let allowed = match &*e.rule {
+        Rule::Range { lo, hi } => format!("{}..={}", bound(lo), bound(hi)),
+        Rule::Text { id, args } => match both_id(id) {
+            Some((en, zh)) => fill(if lang == Lang::En { en } else { zh }, args),
+            None => e.allowed.clone(),
+        },
+        Rule::Plain => e.allowed.clone(),
+    };
+    fill(
+        tr(lang, text::PROBLEM_INVALID),
+        &[e.field.clone(), e.got.clone(), allowed],
+    )
 }
 
 #[cfg(test)]
@@ -1274,25 +292,51 @@ mod tests {
     }
 
     #[test]
-    fn chinese_text_is_chinese() {
-        // Every Chinese entry that is not a proper name holds CJK characters.
-        for key in [
-            T::Play,
-            T::LimiterIntro,
-            T::ExplainLeakyBucket,
-            T::PresetBoundaryBurstWatch,
-            T::FlowView,
-            T::CacheIntro,
-            T::ExplCacheAside,
-            T::PresetRaceWatch,
-            T::StratWriteBehind,
-        ] {
-            let (en, zh) = both(key);
-            assert!(!en.is_empty());
-            assert!(
-                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-                "{key:?}"
-            );
-        }
+    fn numbers_for_people() {
+        assert_eq!(count(Lang::En, 0), "0");
+        assert_eq!(count(Lang::En, 1_234_567), "1,234,567");
+        assert_eq!(count(Lang::En, 100), "100");
+        assert_eq!(count(Lang::Zh, 9_999), "9,999");
+        assert_eq!(count(Lang::Zh, 12_345), "1.23万");
+        assert_eq!(count(Lang::Zh, 1_020_000), "102万");
+        assert_eq!(count(Lang::Zh, 100_000_000), "1亿");
+        assert_eq!(count(Lang::Zh, 99_080_200), "9908万");
+        assert_eq!(real(Lang::En, 2.5, 2), "2.5");
+        assert_eq!(real(Lang::En, 25_000.0, 1), "25,000");
+        assert_eq!(real(Lang::En, 3.0, 1), "3");
+    }
+
+    #[test]
+    fn fill_places_arguments() {
+        assert_eq!(
+            fill("{0} of {1}, {0}", &["a".into(), "b".into()]),
+            "a of b, a"
+        );
+    }
+
+    #[test]
+    fn a_missing_id_shows_itself_not_another_entry() {
+        assert_eq!(tr_id(Lang::En, "no.such.entry"), "no.such.entry");
+    }
+
+    #[test]
+    fn refusals_are_translated() {
+        use flowlab_sim::kernel::knobs::Knobs;
+        use flowlab_sim::kernel::model::Validate;
+        let mut p = flowlab_sim::limiter::LimiterParams::default();
+        p.traffic.burst_width_ms = 5_000;
+        let e = p.validate().unwrap_err();
+        let en = describe_error(Lang::En, &e);
+        let zh = describe_error(Lang::Zh, &e);
+        assert!(
+            en.contains("traffic.burst_width_ms") && en.contains("5000"),
+            "{en}"
+        );
+        assert!(en.contains("traffic.burst_period_ms"), "{en}");
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{zh}"
+        );
+        let _ = flowlab_sim::limiter::LimiterParams::knobs();
     }
 }

@@ -1,7 +1,148 @@
-//! One module per lab page.
+//! The labs the page shows: one line per lab in [`pages!`]. Each names a folder `labs/<lab>/`
+//! holding `Engine` (the engine lab), `Ui` (its picture, charts and words for the generic page)
+//! and `text` (its words). Navigation, routing and the text index are built from this list.
 
-pub mod cache;
-pub mod chat;
-pub mod flash_sale;
-pub mod limiter;
-pub mod queue;
+#[allow(unused_imports)]
+use flowlab_sim::kernel::lab::Lab;
+
+macro_rules! pages {
+    ($($module:ident),* $(,)?) => {
+        $( pub mod $module; )*
+
+        /// Ids (routes) of the labs with a page, in the order the navigation lists them.
+        pub fn ids() -> Vec<&'static str> {
+            vec![$( <$module::Engine as Lab>::ID ),*]
+        }
+
+        /// Every text table: the shared one, then each lab's.
+        pub fn text_tables() -> Vec<(&'static [crate::i18n::Entry], &'static [(&'static str, &'static str)])> {
+            vec![(crate::text::TABLE, crate::text::HELP) $(, ($module::text::TABLE, $module::text::HELP))*]
+        }
+
+        /// The page of lab `id`.
+        #[cfg(target_arch = "wasm32")]
+        pub fn page(id: &str) -> Option<yew::Html> {
+            $(
+                if id == <$module::Engine as Lab>::ID {
+                    return Some(yew::html! { <crate::lab::page::LabPage<$module::Ui> /> });
+                }
+            )*
+            None
+        }
+
+        /// Every text id the engine declares for the labs with a page: knob labels and their
+        /// sections, options, metrics, lanes, presets, rules.
+        #[cfg(test)]
+        pub fn engine_text_ids() -> Vec<(String, Option<&'static str>)> {
+            let mut out = Vec::new();
+            $( out.extend(text_ids_of::<$module::Engine>()); )*
+            out
+        }
+    };
+}
+
+pages! {
+    limiter,
+    flash_sale,
+}
+
+/// The text ids lab `L` needs: (id, and for knobs and metrics the English help that a Chinese help
+/// must match).
+#[cfg(test)]
+fn text_ids_of<L: Lab>() -> Vec<(String, Option<&'static str>)> {
+    use flowlab_sim::kernel::knobs::{Kind, Knobs};
+    use flowlab_sim::{Model, Sim};
+    let id = L::ID;
+    let mut out: Vec<(String, Option<&'static str>)> = Vec::new();
+    for t in ["nav", "title", "intro", "legend"] {
+        out.push((format!("{id}.{t}"), None));
+    }
+    for p in L::presets() {
+        out.push((format!("{id}.preset.{}", p.id), None));
+        out.push((format!("{id}.preset.{}.watch", p.id), None));
+    }
+    for k in L::Params::knobs() {
+        out.push((k.text.to_string(), Some(k.doc)));
+        if !k.section.is_empty() {
+            out.push((k.section.to_string(), None));
+        }
+        if let Kind::Choice { options } = k.kind {
+            out.extend(options.iter().map(|o| (o.text.to_string(), None)));
+        }
+    }
+    for r in L::Params::RULES {
+        out.push((r.to_string(), None));
+    }
+    for m in L::metrics() {
+        out.push((m.text.to_string(), Some(m.doc)));
+    }
+    // Lanes, from a short run's report.
+    let mut sim = Sim::<L>::new(L::Params::default(), 1).expect("defaults are valid");
+    if sim.extent() == flowlab_sim::kernel::lab::Extent::Timed {
+        sim.run_to(1_000_000);
+    }
+    for lane in sim.figures().lanes {
+        out.push((lane.text.to_string(), None));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{both_id, zh_help};
+
+    fn cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Every word the engine declares for a page is in a table, in both languages, and every knob
+    /// and metric has its Chinese help (its English help is its doc comment).
+    #[test]
+    fn every_engine_text_id_has_both_languages() {
+        let mut missing = Vec::new();
+        for (id, doc) in engine_text_ids() {
+            match both_id(&id) {
+                Some((en, zh)) if !en.is_empty() && !zh.is_empty() => {}
+                _ => missing.push(id.clone()),
+            }
+            if let Some(doc) = doc {
+                if doc.is_empty() {
+                    missing.push(format!("{id} (no doc comment: no English help)"));
+                }
+                match zh_help(&id) {
+                    Some(h) if cjk(h) => {}
+                    _ => missing.push(format!("help {id}")),
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:#?}");
+    }
+
+    /// No id is in two tables (one would silently win).
+    #[test]
+    fn ids_are_unique_across_tables() {
+        let mut seen = std::collections::HashSet::new();
+        let mut dup = Vec::new();
+        for (table, helps) in text_tables() {
+            for (id, en, zh) in table {
+                if !seen.insert(*id) {
+                    dup.push(id.to_string());
+                }
+                assert!(!en.is_empty() && !zh.is_empty(), "{id}");
+                // The language switch names the other language.
+                if *id != "ui.lang_switch" {
+                    assert!(cjk(zh) || !cjk(en), "{id}: the Chinese text is not Chinese");
+                }
+            }
+            let mut hs = std::collections::HashSet::new();
+            for (id, zh) in helps {
+                assert!(hs.insert(*id), "help {id} twice");
+                assert!(cjk(zh), "help {id}");
+            }
+        }
+        assert!(dup.is_empty(), "ids in two tables: {dup:?}");
+    }
+}

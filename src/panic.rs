@@ -2,7 +2,8 @@
 //!
 //! Plain DOM and inline HTML only: after a panic the wasm instance cannot be trusted to run again.
 
-use crate::i18n::{tr, T};
+use crate::i18n::tr;
+use crate::text;
 
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
@@ -33,10 +34,10 @@ pub fn render_error_view(root: &web_sys::Element, detail: &str) {
     let lang = crate::web::stored_lang();
     let html = format!(
         r#"<div id="panic-view" class="panic-view" role="alert"><h1>{}</h1><p>{}</p><pre>{}</pre><button id="panic-reset" onclick="location.hash='#/limiter';location.reload()">{}</button></div>"#,
-        tr(lang, T::PanicTitle),
-        tr(lang, T::PanicBody),
+        tr(lang, text::PANIC_TITLE),
+        tr(lang, text::PANIC_BODY),
         escape(detail),
-        tr(lang, T::PanicReset)
+        tr(lang, text::PANIC_RESET)
     );
     root.set_inner_html(&html);
 }

@@ -65,3 +65,10 @@ pub fn now_ms() -> f64 {
 pub fn page_hidden() -> bool {
     window().document().map(|d| d.hidden()).unwrap_or(false)
 }
+
+/// Sets the tab's title.
+pub fn set_title(title: &str) {
+    if let Some(d) = window().document() {
+        d.set_title(title);
+    }
+}

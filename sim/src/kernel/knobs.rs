@@ -253,6 +253,8 @@ pub trait Knobs:
 {
     /// Text scope of the struct: its knobs' label ids are `SCOPE.field`.
     const SCOPE: &'static str;
+    /// Text ids of the messages its rules across fields give (`ParamError::rule`).
+    const RULES: &'static [&'static str];
 
     /// Appends this struct's knobs, keys prefixed by `prefix` (`traffic.`); `section` forces their
     /// section (a nested group's).
@@ -392,7 +394,8 @@ macro_rules! choices {
 
 /// Declares a params struct once: the struct (serde, every field defaulted, unknown fields
 /// refused), `Default`, `Validate` (table-driven, then the optional `check` function), and its
-/// knob table.
+/// knob table. `check f [ids];` names the rules-across-fields function and the text ids of the
+/// messages it gives.
 ///
 /// Each field: doc comment (the knob's English help), an optional `@section` starting a form
 /// section, `name: Type = default => kind`, then options. Kinds: `range(lo, hi)` for numbers,
@@ -404,7 +407,7 @@ macro_rules! choices {
 macro_rules! knobs {
     (
         $(#[doc = $sdoc:literal])*
-        $svis:vis struct $name:ident in $scope:literal $(check $rules:path;)? {
+        $svis:vis struct $name:ident in $scope:literal $(check $rules:path $([$($rule_id:literal),* $(,)?])?;)? {
             $(
                 $(#[doc = $doc:literal])*
                 $(@ $sec:ident)?
@@ -427,6 +430,7 @@ macro_rules! knobs {
 
         impl $crate::kernel::knobs::Knobs for $name {
             const SCOPE: &'static str = $scope;
+            const RULES: &'static [&'static str] = &[$($($($rule_id),*)?)?];
 
             #[allow(unused_variables)]
             fn knobs_into(
@@ -570,7 +574,7 @@ mod tests {
 
     crate::knobs! {
         /// Outer.
-        pub struct Outer in "outer" check outer_rules; {
+        pub struct Outer in "outer" check outer_rules ["outer.rule.product"]; {
             /// First.
             @first
             a: u32 = 3 => range(0, 50);
@@ -657,6 +661,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "b");
         assert!(matches!(&*e.rule, Rule::Text { id, .. } if *id == "outer.rule.product"));
+        assert_eq!(Outer::RULES, ["outer.rule.product"]);
         // A non-finite real.
         let e = Outer {
             share: f64::NAN,

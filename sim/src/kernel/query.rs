@@ -173,7 +173,11 @@ where
     })
 }
 
-/// Reads a query over `base` params (defaults, or a preset's).
+/// Reads a query over `base` params (defaults, or a preset's). Every key is applied, then the
+/// whole is checked once, so keys bound to each other (`groups` and `members_per_group`) may come
+/// in any order. If the whole is refused, keys are applied one at a time, retrying those refused
+/// until no more fit; each one that never fits is skipped (its value from `base` kept) and
+/// reported.
 pub fn parse<P>(query: &str, base: P) -> Parsed<P>
 where
     P: Serialize + DeserializeOwned + Validate,
@@ -184,6 +188,8 @@ where
         preset: None,
         problems: Vec::new(),
     };
+    // Later repeats of a key replace earlier ones, in the place of the first.
+    let mut sets: Vec<(String, String)> = Vec::new();
     for (k, v) in pairs(query) {
         if k == SEED_KEY {
             match v.trim().parse::<u64>() {
@@ -196,12 +202,57 @@ where
             out.preset = Some(v);
             continue;
         }
-        match apply(&out.params, &k, &v) {
-            Ok(p) => out.params = p,
-            Err(e) => out.problems.push(e),
+        match sets.iter_mut().find(|(sk, _)| *sk == k) {
+            Some(slot) => slot.1 = v,
+            None => sets.push((k, v)),
         }
     }
-    out
+    // First every key at once.
+    let mut all = serde_json::to_value(&out.params).expect("params serialise to JSON");
+    let mut typed_ok = Vec::new();
+    for (k, v) in &sets {
+        match set_leaf(&mut all, k, v) {
+            Ok(()) => typed_ok.push((k.clone(), v.clone())),
+            Err(p) => out.problems.push(p),
+        }
+    }
+    if let Ok(p) = decode::<P>(&all) {
+        out.params = p;
+        return out;
+    }
+    // Then one at a time, retrying what a later key may allow.
+    let mut pending = typed_ok;
+    loop {
+        let before = pending.len();
+        let mut refused = Vec::new();
+        for (k, v) in pending {
+            match apply(&out.params, &k, &v) {
+                Ok(p) => out.params = p,
+                Err(e) => refused.push((k, v, e)),
+            }
+        }
+        if refused.len() == before || refused.is_empty() {
+            out.problems.extend(refused.into_iter().map(|(_, _, e)| e));
+            return out;
+        }
+        pending = refused.into_iter().map(|(k, v, _)| (k, v)).collect();
+    }
+}
+
+/// Sets `key` in `root` to `text`, typed like the value there.
+fn set_leaf(root: &mut Value, key: &str, text: &str) -> Result<(), Problem> {
+    let Some(leaf) = leaf_mut(root, key) else {
+        return Err(Problem::UnknownKey(key.to_string()));
+    };
+    let Some(new) = typed_like(leaf, text) else {
+        return Err(Problem::BadValue {
+            key: key.to_string(),
+            value: super::model::shorten(text),
+            expected: expected_of(leaf).into(),
+        });
+    };
+    *leaf = new;
+    Ok(())
 }
 
 fn flatten(prefix: &str, v: &Value, base: Option<&Value>, out: &mut Vec<(String, String)>) {
@@ -308,7 +359,32 @@ mod tests {
 
     #[test]
     fn a_flood_of_keys_is_bounded() {
+        // A repeated key is one problem, not one per repeat.
         let q = "x=1&".repeat(10_000);
+        assert_eq!(parse(&q, LimiterParams::default()).problems.len(), 1);
+        // Distinct keys stop at the cap.
+        let q: String = (0..10_000).map(|i| format!("x{i}=1&")).collect();
         assert_eq!(parse(&q, LimiterParams::default()).problems.len(), 256);
+    }
+
+    #[test]
+    fn keys_bound_to_each_other_apply_in_any_order() {
+        // burst_width_ms <= burst_period_ms: a width above the default period needs the new
+        // period first, whichever order the link writes them in.
+        for q in [
+            "traffic.burst_width_ms=3000&traffic.burst_period_ms=5000",
+            "traffic.burst_period_ms=5000&traffic.burst_width_ms=3000",
+        ] {
+            let r = parse(q, LimiterParams::default());
+            assert!(r.problems.is_empty(), "{q}: {:?}", r.problems);
+            assert_eq!(r.params.traffic.burst_width_ms, 3000);
+        }
+        // One that never fits is skipped and reported; the rest applies.
+        let r = parse(
+            "traffic.burst_width_ms=9000&fixed_window.limit=7",
+            LimiterParams::default(),
+        );
+        assert_eq!(r.params.fixed_window.limit, 7);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     }
 }

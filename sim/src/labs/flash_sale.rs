@@ -78,7 +78,10 @@ fn rules(p: &FlashSaleParams) -> Result<(), ParamError> {
 
 crate::knobs! {
     /// The flash sale: users, app servers with token buckets, stock counters, the order queue.
-    pub struct FlashSaleParams in "flash_sale" check rules; {
+    pub struct FlashSaleParams in "flash_sale" check rules [
+        "flash_sale.rule.drain",
+        "flash_sale.rule.backlog_work",
+    ]; {
         /// Users pressing "grab", one request each.
         @users
         users: u64 = 100_000_000 => range(1, 1_000_000_000);

@@ -59,7 +59,7 @@ fn rules(p: &LimiterParams) -> Result<(), ParamError> {
 
 crate::knobs! {
     /// Everything the rate-limiter lab needs: the traffic and each algorithm's settings.
-    pub struct LimiterParams in "limiter" check rules; {
+    pub struct LimiterParams in "limiter" check rules ["limiter.rule.tracked"]; {
         /// The arrival stream every algorithm is fed.
         traffic: TrafficParams = TrafficParams::default() => group;
         /// Fixed-window counter.

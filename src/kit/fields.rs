@@ -1,13 +1,12 @@
-//! Labelled inputs bound to a dotted param key (the same keys the URL uses).
+//! Labelled inputs bound to a dotted param key (the same keys the URL uses). Labels and helps come
+//! translated; the page builds them from the lab's knob table.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::i18n::{tr, Lang, T};
-
 #[derive(Properties, PartialEq)]
 pub struct NumFieldProps {
-    pub label: T,
+    pub label: AttrValue,
     /// Dotted param key, e.g. `fixed_window.limit`.
     pub param: AttrValue,
     pub value: AttrValue,
@@ -15,15 +14,18 @@ pub struct NumFieldProps {
     pub max: AttrValue,
     #[prop_or_default]
     pub step: Option<AttrValue>,
+    /// Longer help, shown on hover and read by screen readers.
     #[prop_or_default]
-    pub hint: Option<T>,
+    pub help: Option<AttrValue>,
+    /// A short note under the field.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
     /// Called with (key, text) when the user commits a value.
     pub on_set: Callback<(AttrValue, String)>,
 }
 
 #[function_component(NumField)]
 pub fn num_field(props: &NumFieldProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
     let onchange = {
         let on_set = props.on_set.clone();
         let key = props.param.clone();
@@ -33,13 +35,13 @@ pub fn num_field(props: &NumFieldProps) -> Html {
         })
     };
     html! {
-        <label class="field">
-            <span class="field-label">{ tr(lang, props.label) }</span>
+        <label class="field" title={props.help.clone()}>
+            <span class="field-label">{ props.label.clone() }</span>
             <input type="number" data-param={props.param.clone()} value={props.value.clone()}
                 min={props.min.clone()} max={props.max.clone()} step={props.step.clone().unwrap_or("1".into())}
                 onchange={onchange} />
-            if let Some(h) = props.hint {
-                <span class="field-hint">{ tr(lang, h) }</span>
+            if let Some(h) = &props.hint {
+                <span class="field-hint">{ h.clone() }</span>
             }
         </label>
     }
@@ -47,17 +49,18 @@ pub fn num_field(props: &NumFieldProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct SelectFieldProps {
-    pub label: T,
+    pub label: AttrValue,
     pub param: AttrValue,
     pub value: AttrValue,
     /// (value, label) pairs.
-    pub options: Vec<(AttrValue, T)>,
+    pub options: Vec<(AttrValue, AttrValue)>,
+    #[prop_or_default]
+    pub help: Option<AttrValue>,
     pub on_set: Callback<(AttrValue, String)>,
 }
 
 #[function_component(SelectField)]
 pub fn select_field(props: &SelectFieldProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
     let onchange = {
         let on_set = props.on_set.clone();
         let key = props.param.clone();
@@ -67,11 +70,11 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         })
     };
     html! {
-        <label class="field">
-            <span class="field-label">{ tr(lang, props.label) }</span>
+        <label class="field" title={props.help.clone()}>
+            <span class="field-label">{ props.label.clone() }</span>
             <select data-param={props.param.clone()} onchange={onchange}>
                 { for props.options.iter().map(|(v, l)| html! {
-                    <option value={v.clone()} selected={*v == props.value}>{ tr(lang, *l) }</option>
+                    <option value={v.clone()} selected={*v == props.value}>{ l.clone() }</option>
                 }) }
             </select>
         </label>
@@ -80,15 +83,16 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct CheckFieldProps {
-    pub label: T,
+    pub label: AttrValue,
     pub param: AttrValue,
     pub checked: bool,
+    #[prop_or_default]
+    pub help: Option<AttrValue>,
     pub on_set: Callback<(AttrValue, String)>,
 }
 
 #[function_component(CheckField)]
 pub fn check_field(props: &CheckFieldProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
     let onchange = {
         let on_set = props.on_set.clone();
         let key = props.param.clone();
@@ -98,8 +102,8 @@ pub fn check_field(props: &CheckFieldProps) -> Html {
         })
     };
     html! {
-        <label class="field">
-            <span class="field-label">{ tr(lang, props.label) }</span>
+        <label class="field" title={props.help.clone()}>
+            <span class="field-label">{ props.label.clone() }</span>
             <input type="checkbox" data-param={props.param.clone()} checked={props.checked} onchange={onchange} />
         </label>
     }

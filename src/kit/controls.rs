@@ -3,7 +3,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::i18n::{tr, Lang, T};
+use crate::i18n::{tr, Lang};
+use crate::text;
 
 /// Speeds offered, as multiples of real time (0.1x to 1000x).
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 200.0, 1000.0];
@@ -39,12 +40,12 @@ pub fn sim_controls(p: &SimControlsProps) -> Html {
         <div class="sim-controls">
             <button id="btn-play" class={classes!("btn", "primary", p.playing.then_some("playing"))}
                 data-playing={p.playing.to_string()} onclick={on_play}>
-                { if p.playing { tr(lang, T::Pause) } else { tr(lang, T::Play) } }
+                { if p.playing { tr(lang, text::PAUSE) } else { tr(lang, text::PLAY) } }
             </button>
-            <button id="btn-step" class="btn" onclick={on_step}>{ tr(lang, T::Step) }</button>
-            <button id="btn-reset" class="btn" onclick={on_reset}>{ tr(lang, T::Reset) }</button>
+            <button id="btn-step" class="btn" onclick={on_step}>{ tr(lang, text::STEP) }</button>
+            <button id="btn-reset" class="btn" onclick={on_reset}>{ tr(lang, text::RESET) }</button>
             <label class="inline">
-                <span>{ tr(lang, T::Speed) }</span>
+                <span>{ tr(lang, text::SPEED) }</span>
                 <select id="select-speed" onchange={on_speed}>
                     { for SPEEDS.iter().map(|s| html! {
                         <option value={s.to_string()} selected={(*s - p.speed).abs() < 1e-9}>{ format!("{s}×") }</option>
@@ -52,7 +53,7 @@ pub fn sim_controls(p: &SimControlsProps) -> Html {
                 </select>
             </label>
             <label class="inline">
-                <span>{ tr(lang, T::Seed) }</span>
+                <span>{ tr(lang, text::SEED) }</span>
                 <input id="input-seed" type="number" min="0" value={p.seed.to_string()} onchange={on_seed} />
             </label>
         </div>

@@ -1,74 +1,15 @@
-//! The lanes picture, drawn with the canvas 2D API every animation frame from a snapshot.
+//! The limiter's picture: five lanes, one per algorithm, drawn every frame from a snapshot.
 
 use flowlab_sim::limiter::{Algo, LaneStats, LimiterSnapshot};
-use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::i18n::{tr, Lang, T};
-
-pub const BG: &str = "#0f1521";
-pub const LANE_BG: &str = "#161f2e";
-pub const INK: &str = "#dbe4f0";
-pub const MUTED: &str = "#7d8ba1";
-pub const PASS: &str = "#35c46f";
-pub const DROP: &str = "#ef5350";
-pub const WAIT: &str = "#f5a524";
-pub const INCOMING: &str = "#8fb3e8";
-
-/// Lane colours for the charts, in lane order.
-pub const LANE_COLORS: [(u8, u8, u8); 5] = [
-    (239, 83, 80),
-    (66, 165, 245),
-    (171, 130, 255),
-    (53, 196, 111),
-    (245, 165, 36),
-];
+use super::text as tx;
+use crate::i18n::{count, tr, tr_id, Lang};
+use crate::kit::canvas::{begin, dot};
+use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, PASS, WAIT};
+use crate::text;
 
 pub const LANE_HEIGHT_PX: f64 = 86.0;
-
-pub fn algo_name(lang: Lang, a: Algo) -> &'static str {
-    tr(
-        lang,
-        match a {
-            Algo::FixedWindow => T::AlgoFixedWindow,
-            Algo::SlidingLog => T::AlgoSlidingLog,
-            Algo::SlidingCounter => T::AlgoSlidingCounter,
-            Algo::TokenBucket => T::AlgoTokenBucket,
-            Algo::LeakyBucket => T::AlgoLeakyBucket,
-        },
-    )
-}
-
-/// The canvas's 2D context, if it has one.
-pub fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()?
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()
-}
-
-/// Matches the canvas backing store to its CSS size and the device pixel ratio; returns CSS size.
-pub fn fit(canvas: &HtmlCanvasElement, css_height: f64) -> (f64, f64, f64) {
-    let dpr = web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .unwrap_or(1.0)
-        .clamp(1.0, 3.0);
-    let w = (canvas.client_width() as f64).max(320.0);
-    let (bw, bh) = ((w * dpr) as u32, (css_height * dpr) as u32);
-    if canvas.width() != bw || canvas.height() != bh {
-        canvas.set_width(bw);
-        canvas.set_height(bh);
-    }
-    (w, css_height, dpr)
-}
-
-fn dot(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) {
-    ctx.begin_path();
-    let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
-    ctx.fill();
-}
 
 /// Draws the five lanes.
 pub fn draw_lanes(
@@ -77,11 +18,9 @@ pub fn draw_lanes(
     lanes: &[LaneStats; 5],
     lang: Lang,
 ) {
-    let Some(ctx) = context(canvas) else { return };
-    let (w, h, dpr) = fit(canvas, LANE_HEIGHT_PX * 5.0);
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    ctx.set_fill_style_str(BG);
-    ctx.fill_rect(0.0, 0.0, w, h);
+    let Some((ctx, w, h)) = begin(canvas, LANE_HEIGHT_PX * 5.0, BG) else {
+        return;
+    };
 
     let label_w = (w * 0.2).clamp(120.0, 190.0);
     let src_x = label_w + 18.0;
@@ -102,17 +41,17 @@ pub fn draw_lanes(
         // Label and counts.
         ctx.set_fill_style_str(INK);
         ctx.set_font("600 14px system-ui, sans-serif");
-        let _ = ctx.fill_text(algo_name(lang, algo), 10.0, top + 24.0);
+        let _ = ctx.fill_text(tr_id(lang, algo.text()), 10.0, top + 24.0);
         ctx.set_font("12px system-ui, sans-serif");
         ctx.set_fill_style_str(PASS);
         let _ = ctx.fill_text(
-            &format!("{} {}", tr(lang, T::Accepted), stats.accepted),
+            &format!("{} {}", tr(lang, tx::ACCEPTED), count(lang, stats.accepted)),
             10.0,
             top + 44.0,
         );
         ctx.set_fill_style_str(DROP);
         let _ = ctx.fill_text(
-            &format!("{} {}", tr(lang, T::Rejected), stats.rejected),
+            &format!("{} {}", tr(lang, tx::REJECTED), count(lang, stats.rejected)),
             10.0,
             top + 60.0,
         );
@@ -123,9 +62,9 @@ pub fn draw_lanes(
             let _ = ctx.fill_text(
                 &format!(
                     "{} {:.0} · {} {:.0} ms",
-                    tr(lang, T::Queued),
+                    tr(lang, tx::QUEUED),
                     lane.gauge.value,
-                    tr(lang, T::DelayP99),
+                    tr(lang, tx::DELAY_P99),
                     p99_ms
                 ),
                 10.0,
@@ -195,7 +134,7 @@ pub fn draw_lanes(
     if any_dense {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text(tr(lang, T::FlowView), label_w + 18.0, h - 6.0);
+        let _ = ctx.fill_text(tr(lang, text::FLOW_VIEW), label_w + 18.0, h - 6.0);
     }
 }
 
@@ -260,11 +199,11 @@ fn draw_gate(
     }
 
     let (word, text) = match algo {
-        Algo::FixedWindow => (T::Count, format!("{:.0}/{:.0}", g.value, g.max)),
-        Algo::SlidingLog => (T::LogSize, format!("{:.0}/{:.0}", g.value, g.max)),
-        Algo::SlidingCounter => (T::Estimate, format!("{:.1}/{:.0}", g.value, g.max)),
-        Algo::TokenBucket => (T::Tokens, format!("{:.1}/{:.0}", g.value, g.max)),
-        Algo::LeakyBucket => (T::QueueLen, format!("{:.0}/{:.0}", g.value, g.max)),
+        Algo::FixedWindow => (tx::COUNT, format!("{:.0}/{:.0}", g.value, g.max)),
+        Algo::SlidingLog => (tx::LOG_SIZE, format!("{:.0}/{:.0}", g.value, g.max)),
+        Algo::SlidingCounter => (tx::ESTIMATE, format!("{:.1}/{:.0}", g.value, g.max)),
+        Algo::TokenBucket => (tx::TOKENS, format!("{:.1}/{:.0}", g.value, g.max)),
+        Algo::LeakyBucket => (tx::WAITING, format!("{:.0}/{:.0}", g.value, g.max)),
     };
     ctx.set_fill_style_str(INK);
     ctx.set_font("12px system-ui, sans-serif");

@@ -1,4 +1,0 @@
-//! Reusable controls.
-
-pub mod fields;
-pub mod sim_controls;

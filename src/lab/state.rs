@@ -1,0 +1,251 @@
+//! A lab page's reproducible state (params, seed, preset) and its reducer: plain Rust, tested
+//! natively. The URL holds the state: reading it applies every key, then checks the result once
+//! (so keys bound to each other round-trip in any order); writing it puts the seed, the preset
+//! while the params are still the preset's, and what differs from the base.
+
+use std::rc::Rc;
+
+use flowlab_sim::kernel::knobs::Knobs;
+use flowlab_sim::kernel::lab::Lab;
+use flowlab_sim::kernel::model::Validate;
+use flowlab_sim::kernel::preset::Preset;
+
+use crate::url_state::{self, Problem};
+
+/// What a link reproduces.
+pub struct LabState<L: Lab> {
+    pub params: L::Params,
+    pub seed: u64,
+    /// The preset last loaded (its "what to watch" sentence stays on screen).
+    pub preset: Option<&'static str>,
+    /// Problems found in the URL at load.
+    pub url_problems: Vec<Problem>,
+    /// The last input that could not be applied.
+    pub input_problem: Option<Problem>,
+    /// Bumped whenever the run must be rebuilt.
+    pub generation: u64,
+    /// Bumped when a live knob changed (the run applies it without a rebuild); its key.
+    pub live: Option<(u64, String)>,
+}
+
+// By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
+impl<L: Lab> Clone for LabState<L> {
+    fn clone(&self) -> Self {
+        Self {
+            params: self.params.clone(),
+            seed: self.seed,
+            preset: self.preset,
+            url_problems: self.url_problems.clone(),
+            input_problem: self.input_problem.clone(),
+            generation: self.generation,
+            live: self.live.clone(),
+        }
+    }
+}
+
+impl<L: Lab> PartialEq for LabState<L> {
+    fn eq(&self, o: &Self) -> bool {
+        self.params == o.params
+            && self.seed == o.seed
+            && self.preset == o.preset
+            && self.url_problems == o.url_problems
+            && self.input_problem == o.input_problem
+            && self.generation == o.generation
+            && self.live == o.live
+    }
+}
+
+impl<L: Lab> std::fmt::Debug for LabState<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabState")
+            .field("params", &self.params)
+            .field("seed", &self.seed)
+            .field("preset", &self.preset)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a user does to the state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Sets one dotted param key from text.
+    Set(String, String),
+    SetSeed(String),
+    LoadPreset(&'static str),
+    Reset,
+    DismissNotice,
+}
+
+fn preset_of<L: Lab>(id: &str) -> Option<Preset<L::Params>> {
+    L::presets().into_iter().find(|p| p.id == id)
+}
+
+impl<L: Lab> LabState<L> {
+    /// The state a URL query describes, with what was wrong in it.
+    pub fn from_query(query: &str) -> Self {
+        let mut problems = Vec::new();
+        // A preset named in the URL is the base the other keys apply over.
+        let named = url_state::pairs(query)
+            .into_iter()
+            .find(|(k, _)| k == url_state::PRESET_KEY)
+            .map(|(_, v)| v);
+        let preset = named.and_then(|name| match preset_of::<L>(&name) {
+            Some(p) => Some(p),
+            None => {
+                problems.push(Problem::UnknownPreset(name));
+                None
+            }
+        });
+        let base = preset
+            .as_ref()
+            .map(|p| p.params.clone())
+            .unwrap_or_default();
+        let parsed = url_state::parse(query, base.clone());
+        problems.extend(parsed.problems);
+        // The preset stays only while the params are still its own.
+        let preset = preset.filter(|p| parsed.params == p.params);
+        Self {
+            params: parsed.params,
+            seed: parsed
+                .seed
+                .or(preset.as_ref().map(|p| p.seed))
+                .unwrap_or(L::default_seed()),
+            preset: preset.map(|p| p.id),
+            url_problems: problems,
+            input_problem: None,
+            generation: 0,
+            live: None,
+        }
+    }
+
+    /// The query that reproduces this state: the seed, the preset (while the params are its
+    /// own), and what differs from the defaults.
+    pub fn query(&self) -> String {
+        let q = url_state::to_query(&self.params, &L::Params::default(), self.seed);
+        match self.preset {
+            Some(id) => format!("{q}&{}={id}", url_state::PRESET_KEY),
+            None => q,
+        }
+    }
+
+    /// Applies `action`.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Set(key, text) => match url_state::apply(&self.params, &key, &text) {
+                Ok(p) => {
+                    if p != self.params {
+                        self.params = p;
+                        self.preset = None;
+                        let live = L::Params::knob(&key).is_some_and(|k| k.live);
+                        if live {
+                            let n = self.live.as_ref().map_or(0, |l| l.0) + 1;
+                            self.live = Some((n, key));
+                        } else {
+                            self.generation += 1;
+                        }
+                    }
+                    self.input_problem = None;
+                }
+                Err(e) => self.input_problem = Some(e),
+            },
+            Action::SetSeed(text) => match text.trim().parse::<u64>() {
+                Ok(seed) => {
+                    self.seed = seed;
+                    self.input_problem = None;
+                    self.generation += 1;
+                }
+                Err(_) => self.input_problem = Some(Problem::BadSeed(text)),
+            },
+            Action::LoadPreset(id) => {
+                if let Some(Preset { id, params, seed }) = preset_of::<L>(id) {
+                    self.params = params;
+                    self.seed = seed;
+                    self.preset = Some(id);
+                    self.input_problem = None;
+                    self.generation += 1;
+                }
+            }
+            Action::Reset => self.generation += 1,
+            Action::DismissNotice => self.url_problems.clear(),
+        }
+        debug_assert!(
+            self.params.validate().is_ok(),
+            "the state keeps valid params only"
+        );
+    }
+}
+
+impl<L: Lab> yew::Reducible for LabState<L> {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.apply(action);
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flowlab_sim::limiter::{Limiter, LimiterParams};
+
+    type S = LabState<Limiter>;
+
+    #[test]
+    fn a_link_round_trips() {
+        let mut s = S::from_query("");
+        s.apply(Action::Set("fixed_window.limit".into(), "7".into()));
+        s.apply(Action::SetSeed("99".into()));
+        let back = S::from_query(&s.query());
+        assert_eq!(back.params, s.params);
+        assert_eq!(back.seed, 99);
+        assert!(back.url_problems.is_empty());
+    }
+
+    #[test]
+    fn a_preset_stays_in_the_link_until_a_param_changes() {
+        let mut s = S::from_query("");
+        s.apply(Action::LoadPreset("boundary_burst"));
+        assert!(s.query().contains("preset=boundary_burst"), "{}", s.query());
+        let back = S::from_query(&s.query());
+        assert_eq!(back.preset, Some("boundary_burst"));
+        assert_eq!(back.seed, 1);
+        s.apply(Action::Set("fixed_window.limit".into(), "3".into()));
+        assert_eq!(s.preset, None);
+        assert!(!s.query().contains("preset="));
+    }
+
+    #[test]
+    fn bad_input_is_kept_as_a_problem_and_the_params_stay() {
+        let mut s = S::from_query("");
+        let g = s.generation;
+        s.apply(Action::Set("leaky_bucket.capacity".into(), "0".into()));
+        assert!(matches!(s.input_problem, Some(Problem::Invalid(_))));
+        assert_eq!(s.params, LimiterParams::default());
+        assert_eq!(s.generation, g, "no rebuild for a refused value");
+        s.apply(Action::SetSeed("banana".into()));
+        assert!(matches!(s.input_problem, Some(Problem::BadSeed(_))));
+    }
+
+    #[test]
+    fn a_live_knob_does_not_rebuild() {
+        let mut s = S::from_query("");
+        let g = s.generation;
+        s.apply(Action::Set("token_bucket.rate_per_s".into(), "25".into()));
+        assert_eq!(s.generation, g);
+        assert_eq!(s.live, Some((1, "token_bucket.rate_per_s".to_string())));
+        s.apply(Action::Set("token_bucket.burst".into(), "9".into()));
+        assert_eq!(s.generation, g + 1);
+    }
+
+    #[test]
+    fn a_garbage_link_is_reported_and_the_rest_applies() {
+        let s = S::from_query(
+            "seed=banana&fixed_window.limit=abc&bogus=1&preset=nope&token_bucket.burst=7",
+        );
+        assert_eq!(s.params.token_bucket.burst, 7);
+        assert_eq!(s.seed, 42);
+        assert_eq!(s.url_problems.len(), 4, "{:?}", s.url_problems);
+    }
+}

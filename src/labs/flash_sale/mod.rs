@@ -1,0 +1,230 @@
+//! The flash sale in the page: 10^8 requests, each simulated, in slices of a few milliseconds per
+//! frame (the generic page runs labs that end by themselves that way). The picture draws flows as
+//! bands whose width is their share of all users: honest proportions, so the 99 % refused at the
+//! limiters dwarf the 0.1 % that reach the stock, and an oversell is marked in red.
+
+pub mod text;
+
+/// The engine lab this page shows.
+pub type Engine = flowlab_sim::labs::flash_sale::Sale;
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::labs::flash_sale::{FlashSaleReport, Sale};
+    use flowlab_sim::Sim;
+    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use crate::i18n::{count, fill, tr, Lang, Tx};
+    use crate::kit::canvas::{begin, describe};
+    use crate::kit::chart::Chart;
+    use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, MUTED, PASS, WAIT};
+    use crate::lab::pacing::{Pacing, Phase};
+    use crate::lab::page::LabUi;
+
+    const HEIGHT_PX: f64 = 320.0;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        snap: FlashSaleReport,
+        dash: f64,
+    }
+
+    impl LabUi for Ui {
+        type L = Sale;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("flash-sale.explain.atomic.title", "flash-sale.explain.atomic"),
+            ("flash-sale.explain.title", "flash-sale.explain.body"),
+        ];
+        const CHARTS: &'static [&'static str] = &[];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                snap: FlashSaleReport::default(),
+                dash: 0.0,
+            }
+        }
+
+        fn stage(&self, _sim: &Sim<Sale>) -> Html {
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="sale-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, sim: &Sim<Sale>, pace: &Pacing) {
+            sim.snapshot(&(), &mut self.snap);
+            if pace.phase == Phase::Running {
+                self.dash = (self.dash + 2.0) % 24.0;
+            }
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                self.paint(&c, sim, pace);
+                describe(&c, &Self::summary(sim, pace.lang));
+            }
+        }
+
+        fn charts(&self, _sim: &Sim<Sale>, _lang: Lang) -> Vec<Chart> {
+            Vec::new()
+        }
+
+        fn summary(sim: &Sim<Sale>, lang: Lang) -> String {
+            let r = sim.counts();
+            fill(
+                tr(lang, tx::SUMMARY),
+                &[
+                    count(lang, sim.done()),
+                    count(lang, sim.params().users),
+                    count(lang, r.success),
+                    count(lang, r.sold_out),
+                    count(lang, r.rejected),
+                    count(lang, r.success.saturating_sub(sim.params().stock)),
+                ],
+            )
+        }
+    }
+
+    impl Ui {
+        fn paint(&self, canvas: &HtmlCanvasElement, sim: &Sim<Sale>, pace: &Pacing) {
+            let Some((ctx, w, h)) = begin(canvas, HEIGHT_PX, BG) else {
+                return;
+            };
+            let lang = pace.lang;
+            let c = &self.snap;
+            let users = sim.params().users.max(1);
+            let done = sim.done();
+            let oversold = c.success.saturating_sub(sim.params().stock);
+            // Band width is the share of all users, at most `max_band`; a flow that is not zero is
+            // at least 2 px so it stays visible (the legend says so).
+            let max_band = 90.0;
+            let band = |n: u64| {
+                if n == 0 {
+                    0.0
+                } else {
+                    (max_band * n as f64 / users as f64).max(2.0)
+                }
+            };
+            let narrow = w < 600.0;
+            let stage = |i: f64| 20.0 + i * (w - 40.0) / 4.0;
+            let mid = h / 2.0 - 30.0;
+            let names: [Tx; 5] = [
+                tx::W_USERS,
+                tx::W_LIMITERS,
+                tx::W_STOCK,
+                tx::W_ORDERS,
+                tx::W_DATABASE,
+            ];
+            for (i, name) in names.iter().enumerate() {
+                let x = stage(i as f64);
+                ctx.set_fill_style_str(LANE_BG);
+                ctx.fill_rect(x - 8.0, 34.0, 16.0, h - 96.0);
+                ctx.set_fill_style_str(INK);
+                ctx.set_font(if narrow { "10px system-ui, sans-serif" } else { "12px system-ui, sans-serif" });
+                let label = tr(lang, *name);
+                let tw = ctx.measure_text(label).map(|m| m.width()).unwrap_or(80.0);
+                // Alternate rows on narrow screens so neighbouring labels do not collide.
+                let y = if narrow && i % 2 == 1 { 30.0 } else { 18.0 };
+                let _ = ctx.fill_text(label, (x - tw / 2.0).clamp(4.0, w - tw - 4.0), y);
+            }
+            let running = pace.phase == Phase::Running;
+            let flow = |x0: f64, x1: f64, y0: f64, y1: f64, n: u64, color: &str, label: Tx| {
+                let b = band(n);
+                if b <= 0.0 {
+                    return;
+                }
+                self.band(&ctx, (x0, y0), (x1, y1), b, color, running);
+                ctx.set_fill_style_str(INK);
+                ctx.set_font("12px system-ui, sans-serif");
+                let text = format!("{} {}", tr(lang, label), count(lang, n));
+                let tw = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(80.0);
+                let _ = ctx.fill_text(
+                    &text,
+                    ((x0 + x1) / 2.0 - tw / 2.0).clamp(4.0, w - tw - 4.0),
+                    (y0 + y1) / 2.0 - b / 2.0 - 6.0,
+                );
+            };
+            flow(stage(0.0), stage(1.0), mid, mid, done, INCOMING, tx::W_USERS);
+            flow(
+                stage(1.0),
+                stage(2.0),
+                mid,
+                mid - 50.0,
+                c.admitted - c.sold_out_from_flag,
+                PASS,
+                tx::W_ADMITTED,
+            );
+            flow(stage(1.0), stage(1.7), mid, h - 70.0, c.rejected, DROP, tx::W_REJECTED);
+            flow(
+                stage(1.0),
+                stage(1.6),
+                mid,
+                mid + 60.0,
+                c.sold_out_from_flag,
+                WAIT,
+                tx::W_FLAG,
+            );
+            flow(stage(2.0), stage(3.0), mid - 50.0, mid - 60.0, c.success, PASS, tx::W_SUCCESS);
+            flow(
+                stage(2.0),
+                stage(2.6),
+                mid - 50.0,
+                mid + 40.0,
+                c.sold_out - c.sold_out_from_flag,
+                WAIT,
+                tx::W_SOLD_OUT,
+            );
+            flow(stage(3.0), stage(4.0), mid - 60.0, mid - 60.0, c.success, PASS, tx::W_SUCCESS);
+            if oversold > 0 {
+                // The oversell, in red over the orders that should not exist.
+                let x = stage(3.0);
+                ctx.set_stroke_style_str(DROP);
+                ctx.set_line_width(2.0);
+                ctx.stroke_rect(x - 14.0, mid - 90.0, 28.0, 60.0);
+                ctx.set_fill_style_str(DROP);
+                ctx.set_font("bold 14px system-ui, sans-serif");
+                let text = format!("{} {}", tr(lang, tx::W_OVERSOLD), count(lang, oversold));
+                let tw = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(80.0);
+                let _ = ctx.fill_text(&text, (x - tw / 2.0).clamp(4.0, w - tw - 4.0), mid - 96.0);
+            }
+            // Progress along the bottom.
+            let frac = done as f64 / users as f64;
+            ctx.set_fill_style_str("#0b1019");
+            ctx.fill_rect(20.0, h - 40.0, w - 40.0, 8.0);
+            ctx.set_fill_style_str(PASS);
+            ctx.fill_rect(20.0, h - 40.0, (w - 40.0) * frac, 8.0);
+            ctx.set_fill_style_str(MUTED);
+            ctx.set_font("12px system-ui, sans-serif");
+            let _ = ctx.fill_text(&format!("{} / {}", count(lang, done), count(lang, users)), 20.0, h - 14.0);
+        }
+
+        /// A band from `a` to `b`, `width` wide; moving dashes while the run goes on.
+        fn band(
+            &self,
+            ctx: &CanvasRenderingContext2d,
+            (x0, y0): (f64, f64),
+            (x1, y1): (f64, f64),
+            width: f64,
+            color: &str,
+            running: bool,
+        ) {
+            ctx.set_stroke_style_str(color);
+            ctx.set_global_alpha(0.55);
+            ctx.set_line_width(width);
+            ctx.begin_path();
+            ctx.move_to(x0, y0);
+            ctx.bezier_curve_to((x0 + x1) / 2.0, y0, (x0 + x1) / 2.0, y1, x1, y1);
+            ctx.stroke();
+            if running {
+                ctx.set_global_alpha(0.9);
+                ctx.set_line_width(1.5);
+                let dash = js_sys::Array::of2(&6.0.into(), &18.0.into());
+                let _ = ctx.set_line_dash(&dash);
+                ctx.set_line_dash_offset(-self.dash);
+                ctx.stroke();
+                let _ = ctx.set_line_dash(&js_sys::Array::new());
+            }
+            ctx.set_global_alpha(1.0);
+        }
+    }
+}
