@@ -242,7 +242,7 @@ pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
     use crate::text;
     use crate::url_state::Problem::*;
     match p {
-        UnknownKey(k) => fill(tr(lang, text::PROBLEM_UNKNOWN_KEY), &[k.clone()]),
+        UnknownKey(k) => fill(tr(lang, text::PROBLEM_UNKNOWN_KEY), std::slice::from_ref(k)),
         BadValue {
             key,
             value,
@@ -252,8 +252,11 @@ pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
             &[key.clone(), value.clone(), expected.clone()],
         ),
         Invalid(e) => describe_error(lang, e),
-        BadSeed(s) => fill(tr(lang, text::PROBLEM_BAD_SEED), &[s.clone()]),
-        UnknownPreset(s) => fill(tr(lang, text::PROBLEM_UNKNOWN_PRESET), &[s.clone()]),
+        BadSeed(s) => fill(tr(lang, text::PROBLEM_BAD_SEED), std::slice::from_ref(s)),
+        UnknownPreset(s) => fill(
+            tr(lang, text::PROBLEM_UNKNOWN_PRESET),
+            std::slice::from_ref(s),
+        ),
     }
 }
 

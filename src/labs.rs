@@ -44,6 +44,7 @@ macro_rules! pages {
 pages! {
     limiter,
     flash_sale,
+    snowflake,
 }
 
 /// The text ids lab `L` needs: (id, and for knobs and metrics the English help that a Chinese help

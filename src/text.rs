@@ -55,6 +55,7 @@ crate::texts! {
     LANE = "ui.lane": "Variant", "变体";
     METRIC = "ui.metric": "Figure", "指标";
     VALUE = "ui.value": "Value", "数值";
+    LATENCY_CELL = "ui.latency_cell": "{0} / {1} ms (max {2})", "{0} / {1} 毫秒（最大 {2}）";
     YES = "ui.yes": "yes", "是";
     NO = "ui.no": "no", "否";
     FLOW_VIEW = "ui.flow_view": "Too many to draw one by one: showing flow (band width = rate).", "数量太多，无法逐个绘制：改为显示流量（带宽 = 速率）。";

@@ -87,6 +87,24 @@ fn cache_run_in_wasm_matches_the_native_digest() {
 }
 
 #[wasm_bindgen_test]
+fn snowflake_run_in_wasm_matches_the_native_digest() {
+    use flowlab_sim::labs::snowflake::{presets, SnowflakeLab};
+    let expected: u64 = include_str!("../sim/tests/golden/snowflake_clock_back_4s.txt")
+        .trim()
+        .parse()
+        .unwrap();
+    // The same run as sim/tests/snowflake_golden.rs.
+    let p = presets::by_id("clock_back_5ms").unwrap();
+    let mut lab = SnowflakeLab::new(p.params, p.seed).unwrap();
+    lab.run_to(secs(4));
+    assert_eq!(
+        lab.digest(),
+        expected,
+        "wasm snowflake run differs from the native run"
+    );
+}
+
+#[wasm_bindgen_test]
 fn limiter_run_is_repeatable_in_wasm() {
     let run = || {
         let mut lab =

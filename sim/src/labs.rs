@@ -29,6 +29,7 @@ labs! {
     limiter => Limiter,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
+    snowflake => Snowflake,
 }
 
 pub mod cache;

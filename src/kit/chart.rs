@@ -117,6 +117,22 @@ impl Chart {
         (start, end)
     }
 
+    /// The bottom of the y range: 0, or a round number below the data when it goes negative.
+    pub fn y_min(&self) -> f64 {
+        let low = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .chain(self.refs.iter().map(|r| r.value))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::min);
+        if low < 0.0 && !self.log {
+            -nice_ceiling(-low)
+        } else {
+            0.0
+        }
+    }
+
     /// The y range: from 0 to a round number just above the data and the references (a share ends
     /// at 1; counts end at a whole number).
     pub fn y_max(&self) -> f64 {
@@ -136,7 +152,7 @@ impl Chart {
 
 /// The smallest of 1, 2, 2.5, 5 × 10^k at or above `x` (at least 1).
 pub fn nice_ceiling(x: f64) -> f64 {
-    if !(x > 1.0) {
+    if x.is_nan() || x <= 1.0 {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
@@ -259,7 +275,7 @@ mod draw {
         if chart.log {
             body!((1.0..chart.y_max().max(10.0)).log_scale(), 1.0);
         } else {
-            body!(0.0..chart.y_max(), 0.0);
+            body!(chart.y_min()..chart.y_max(), f64::NEG_INFINITY);
         }
         let _ = root.present();
     }
@@ -312,6 +328,12 @@ mod tests {
         assert_eq!(c.y_max(), 25_000.0);
         let c = Chart::new(Axis::Count).reference("cap", (0, 0, 0), 1_000.0);
         assert_eq!(c.y_max(), 1_000.0);
+        let c = Chart::new(Axis::Real).line("off", (0, 0, 0), vec![(0.0, -4.2), (1.0, 0.5)]);
+        assert_eq!(
+            (c.y_min(), c.y_max()),
+            (-5.0, 1.0),
+            "negative values stay on the chart"
+        );
         assert_eq!(nice_ceiling(0.3), 1.0);
         assert_eq!(nice_ceiling(7.0), 10.0);
         assert_eq!(nice_ceiling(120.0), 200.0);

@@ -64,6 +64,19 @@ impl Sortedness {
         }
     }
 
+    /// Observes `n` values equal to `v` (a run issued at once).
+    pub fn observe_n(&mut self, v: u64, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let behind = self.observe(v);
+        self.seen += n - 1;
+        if behind > 0 {
+            self.out_of_order += n - 1;
+        }
+        behind
+    }
+
     pub fn seen(&self) -> u64 {
         self.seen
     }
