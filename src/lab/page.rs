@@ -684,7 +684,7 @@ fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
                 <div class={classes!("checker", c.bad.then_some("bad"))} title={help(lang, c.metric.text, c.metric.doc)}
                     data-metric={c.metric.key}>
                     <span class="checker-label">{ tr_id(lang, c.metric.text) }</span>
-                    <span class="checker-value">{ c.text.clone() }</span>
+                    <span class="checker-value" id={format!("c-{}", c.metric.key)}>{ c.text.clone() }</span>
                 </div>
             }) }
         </section>
