@@ -27,12 +27,12 @@ macro_rules! labs {
 
 labs! {
     limiter => Limiter,
+    chat => Chat,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
 }
 
 pub mod cache;
-pub mod chat;
 pub mod queue;
 
 /// The registered lab with this id.
