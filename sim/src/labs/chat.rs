@@ -7,10 +7,9 @@
 //! 4. `Cursor`: one copy of the message, plus per member `last_ack_msgid`; a member pulls everything
 //!    after its cursor on reconnect, and pulls a gap as soon as it sees one (ids are ordered).
 //!
-//! The parts: [`members`] (sessions, churn, the outage), [`scheme`] (each scheme's server and
-//! client state), [`store`] (the pull capacity), [`snapshot`] (the picture) and [`model`] (the
-//! events that tie them, the lab contract). Deliveries are judged by
-//! [`check::delivery`](crate::check::delivery).
+//! The parts: `members` (sessions, churn, the outage), `scheme` (each scheme's server and client
+//! state), `store` (the pull capacity), `snapshot` (the picture) and `model` (the events that tie
+//! them, the lab contract). Deliveries are judged by [`check::delivery`](crate::check::delivery).
 
 mod members;
 mod model;

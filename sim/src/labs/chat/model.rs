@@ -544,7 +544,8 @@ impl Lab for Chat {
     }
 
     /// Stops sending, faults and churn, brings everyone online so every scheme pulls what it owes,
-    /// and lets acks flow. Run to a later time afterwards to reach quiescence.
+    /// and lets acks flow. `Sim::quiesce(limit)` then runs it until [`Lab::quiet`]; with a limit of
+    /// 0 it only does this, and a later `run_to` lets it settle.
     fn quiesce(&mut self, cx: &mut Cx<Event>) {
         let now = cx.now();
         self.p.send_until_ms = ((now / NS_PER_MS) as u32).max(1);
