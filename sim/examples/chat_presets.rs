@@ -23,7 +23,7 @@ fn main() {
                 st.pulls, st.rows_per_reconnect(), l.p50_ns / 1_000_000, l.p99_ns / 1_000_000, st.lost, st.duplicates_delivered, st.unread_wrong, st.unread_checks
             );
         }
-        m.quiesce();
+        m.quiesce(0);
         m.run_to(secs(200));
         for s in Scheme::ALL {
             println!(

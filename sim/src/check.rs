@@ -4,9 +4,12 @@
 //! - [`accounting`]: every request ends exactly once;
 //! - [`oversell`]: never more sold than stocked;
 //! - [`order`]: per-key order, and how far out of order a sequence runs;
-//! - [`dupes`]: ids issued more than once.
+//! - [`dupes`]: ids issued more than once;
+//! - [`delivery`]: every message reaches every member once, is shown once, and unread counts are
+//!   right.
 
 pub mod accounting;
+pub mod delivery;
 pub mod dupes;
 pub mod order;
 pub mod oversell;

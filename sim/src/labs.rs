@@ -27,13 +27,13 @@ macro_rules! labs {
 
 labs! {
     limiter => Limiter,
+    chat => Chat,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
     snowflake => Snowflake,
 }
 
 pub mod cache;
-pub mod chat;
 pub mod queue;
 
 /// The registered lab with this id.

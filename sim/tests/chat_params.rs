@@ -333,7 +333,7 @@ proptest! {
                 let users = lab.users() as u64;
                 let until = if users > 1_000 { ms(20) } else { ms(500) };
                 lab.run_to(until);
-                lab.quiesce();
+                lab.quiesce(0);
                 lab.run_to(until + ms(200));
                 lab.digest()
             })
@@ -552,7 +552,7 @@ fn memory_stays_bounded_with_many_holes() {
     assert_eq!(peak[0], MAX_RANGES, "scheme 1 peaked at {} ranges", peak[0]);
     // Forgotten holes only make scheme 1 look better than it is, never worse.
     assert!(lab.missing(Scheme::OfflineCopies) <= lab.online_faults());
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(secs(240));
     assert_eq!(lab.dropped_events(), 0);
     assert!(max_ranges(&lab).iter().all(|&n| n <= MAX_RANGES));
@@ -611,7 +611,7 @@ fn memory_stays_bounded_with_short_sessions() {
         );
         assert_eq!(lab.stats(s).delivered + lab.missing(s), owed, "{s:?}");
     }
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(secs(180));
     assert_eq!(lab.dropped_events(), 0);
     for s in [Scheme::CopyPerMember, Scheme::UnreadIds, Scheme::Cursor] {
@@ -638,7 +638,7 @@ fn clients_with_many_holes_keep_exact_accounts() {
     };
     let mut lab = ChatLab::new(p, 1).expect("valid params");
     lab.run_to(secs(120));
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(secs(240));
     let owed = lab.messages() * 19;
     for s in [Scheme::CopyPerMember, Scheme::UnreadIds, Scheme::Cursor] {

@@ -22,7 +22,7 @@ fn run(p: &Preset, until: Nanos) -> ChatLab {
 
 /// Quiesces the lab and gives it `settle` more virtual time.
 fn quiesce(lab: &mut ChatLab, settle: Nanos) {
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(lab.now() + settle);
     assert_eq!(lab.dropped_events(), 0, "events dropped while settling");
 }

@@ -124,7 +124,7 @@ fn new_lab(c: &Case) -> ChatLab {
 fn run_quiesced(c: &Case) -> ChatLab {
     let mut lab = new_lab(c);
     lab.run_to(c.run);
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(c.run + SETTLE);
     check_premise(&lab);
     lab
@@ -217,7 +217,7 @@ fn run_stepped(c: &Case, step: Nanos, budget: u64) -> ChatLab {
         }
     };
     advance(&mut lab, c.run);
-    lab.quiesce();
+    lab.quiesce(0);
     advance(&mut lab, c.run + SETTLE);
     lab
 }
@@ -225,7 +225,7 @@ fn run_stepped(c: &Case, step: Nanos, budget: u64) -> ChatLab {
 fn run_whole(c: &Case) -> ChatLab {
     let mut lab = new_lab(c);
     lab.run_to(c.run);
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(c.run + SETTLE);
     lab
 }
@@ -303,7 +303,7 @@ proptest! {
         while t < end {
             t += step;
             if !quiesced && t > c.run {
-                lab.quiesce();
+                lab.quiesce(0);
                 quiesced = true;
             }
             lab.run_to(t);
@@ -361,7 +361,7 @@ proptest! {
                 );
             }
         }
-        lab.quiesce();
+        lab.quiesce(0);
         lab.run_to(c.run + SETTLE);
         check_premise(&lab);
         prop_assert_eq!(lab.dropped_events(), 0);
@@ -521,7 +521,7 @@ fn an_offline_top_sender_keeps_exact_accounts() {
             "{s:?} before quiesce"
         );
     }
-    lab.quiesce();
+    lab.quiesce(0);
     lab.run_to(c.run + SETTLE);
     for s in Scheme::ALL {
         assert_eq!(lab.missing(s), 0, "{s:?}");

@@ -94,6 +94,12 @@ impl<'a, E> Cx<'a, E> {
         self.queue.capacity()
     }
 
+    /// Drops the waiting events for which `keep` is false; the rest keep their order (O(n): for a
+    /// lab that compacts a full queue, such as timers of sessions that have since ended).
+    pub fn retain(&mut self, keep: impl FnMut(&E) -> bool) {
+        self.queue.retain(keep);
+    }
+
     /// Moves the clock to `t` while a lab takes several stream items in one call
     /// ([`Lab::run_source`]).
     pub(crate) fn set_now(&mut self, t: Nanos) {

@@ -6,38 +6,43 @@
 //! 3. `UnreadIds`: one copy of the message, plus per member the set of unread message ids.
 //! 4. `Cursor`: one copy of the message, plus per member `last_ack_msgid`; a member pulls everything
 //!    after its cursor on reconnect, and pulls a gap as soon as it sees one (ids are ordered).
+//!
+//! The parts: `members` (sessions, churn, the outage), `scheme` (each scheme's server and client
+//! state), `store` (the pull capacity), `snapshot` (the picture) and `model` (the events that tie
+//! them, the lab contract). Deliveries are judged by [`check::delivery`](crate::check::delivery).
 
+mod members;
 mod model;
 mod params;
 pub mod presets;
 pub mod ranges;
+mod scheme;
+mod snapshot;
+mod store;
 
-pub use model::{
-    ChatLab, ChatSnapshot, Flow, FlowKind, SchemeStats, SchemeView, CLIENT_MAX_RANGES,
-};
+pub use model::{metrics, Chat, ChatLab, Event};
 pub use params::{ChatParams, MAX_MEMBERS_TOTAL};
+pub use scheme::{SchemeStats, CLIENT_MAX_RANGES};
+pub use snapshot::{ChatSnapshot, Flow, FlowKind, SchemeView, View};
 
-use serde::{Deserialize, Serialize};
-
-/// The four schemes, in column order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scheme {
-    OfflineCopies,
-    CopyPerMember,
-    UnreadIds,
-    Cursor,
+crate::choices! {
+    /// The four schemes, in column (lane) order.
+    pub enum Scheme in "chat.scheme" {
+        #[default]
+        OfflineCopies = "offline_copies",
+        CopyPerMember = "copy_per_member",
+        UnreadIds = "unread_ids",
+        Cursor = "cursor",
+    }
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 4] = [
-        Scheme::OfflineCopies,
-        Scheme::CopyPerMember,
-        Scheme::UnreadIds,
-        Scheme::Cursor,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// Text id of the scheme's name.
+    pub fn text(self) -> &'static str {
+        <Self as crate::kernel::knobs::Choice>::OPTIONS[self.index()].text
     }
 }
