@@ -465,13 +465,22 @@ macro_rules! knobs {
 #[macro_export]
 macro_rules! __knob {
     (@push $out:ident, $prefix:ident, $section:ident, $d:ident, $scope:literal, $field:ident, $ty:ty,
-        [$($doc:literal)*], [$($sec:ident)?], group () [$($opts:tt)*]) => {
+        [$($doc:literal)*], [$($sec:ident)?], group () [$($opts:tt)*]) => {{
+        let start = $out.len();
+        let prefix = format!("{}{}.", $prefix, stringify!($field));
         <$ty as $crate::kernel::knobs::Knobs>::knobs_into(
-            &format!("{}{}.", $prefix, stringify!($field)),
+            &prefix,
             Some($section.unwrap_or(concat!($scope, ".", stringify!($field)))),
             $out,
         );
-    };
+        // This struct's default for the group may differ from the group's own default.
+        let group = serde_json::to_value(&$d.$field).unwrap_or(serde_json::Value::Null);
+        for k in &mut $out[start..] {
+            if let Some(v) = $crate::kernel::knobs::leaf(&group, &k.key[prefix.len()..]) {
+                k.default = v.clone();
+            }
+        }
+    }};
     (@push $out:ident, $prefix:ident, $section:ident, $d:ident, $scope:literal, $field:ident, $ty:ty,
         [$($doc:literal)*], [$($sec:ident)?], $kind:ident ($($karg:expr),*) [$($opts:tt)*]) => {{
         let mut k = $crate::kernel::knobs::Knob::new(
