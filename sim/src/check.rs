@@ -4,9 +4,11 @@
 //! - [`accounting`]: every request ends exactly once;
 //! - [`oversell`]: never more sold than stocked;
 //! - [`order`]: per-key order, and how far out of order a sequence runs;
-//! - [`dupes`]: ids issued more than once.
+//! - [`dupes`]: ids issued more than once;
+//! - [`staleness`]: reads older than a write acknowledged before they started.
 
 pub mod accounting;
 pub mod dupes;
 pub mod order;
 pub mod oversell;
+pub mod staleness;

@@ -29,9 +29,9 @@ labs! {
     limiter => Limiter,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
+    cache => Cache,
 }
 
-pub mod cache;
 pub mod chat;
 pub mod queue;
 
