@@ -183,14 +183,14 @@ impl std::ops::IndexMut<u32> for Requests {
 
 /// The lane's share of the run's event queue: its events are ranked by its index, and it may
 /// have at most `capacity` of them waiting (more are dropped and counted).
-pub(super) struct Outbox {
+pub(super) struct Quota {
     index: u16,
     pending: usize,
     capacity: usize,
     pub dropped: u64,
 }
 
-impl Outbox {
+impl Quota {
     /// Most events one lane may have waiting.
     pub fn capacity_for(p: &CacheParams) -> usize {
         2 * MAX_IN_FLIGHT + 2 * p.key_count as usize + 1_024
@@ -209,7 +209,7 @@ pub(super) struct Lane {
     pub rng: SimRng,
     /// The lane's clock: the time of what it handles now.
     pub now: Nanos,
-    pub outbox: Outbox,
+    pub quota: Quota,
     pub reqs: Requests,
     pub cluster: Cluster,
     pub l1: L1,
@@ -240,10 +240,10 @@ impl Lane {
             stats: LaneStats::new(kind, bucket),
             rng: seeds.stream(7),
             now: 0,
-            outbox: Outbox {
+            quota: Quota {
                 index: index as u16,
                 pending: 0,
-                capacity: Outbox::capacity_for(&p),
+                capacity: Quota::capacity_for(&p),
                 dropped: 0,
             },
             reqs: Requests::default(),
@@ -274,7 +274,7 @@ impl Lane {
     /// Schedules `ev` at `at` in the run's queue, ranked by this lane (dropped and counted if the
     /// lane has its most events waiting).
     pub fn schedule(&mut self, cx: &mut LaneCx, at: Nanos, ev: Ev) {
-        let o = &mut self.outbox;
+        let o = &mut self.quota;
         if o.pending >= o.capacity {
             o.dropped += 1;
             return;

@@ -88,7 +88,7 @@ impl Cache {
 
     /// Events that could not be scheduled because a bounded queue was full (should stay 0).
     pub fn dropped_events(&self) -> u64 {
-        self.lanes.iter().map(|l| l.outbox.dropped).sum()
+        self.lanes.iter().map(|l| l.quota.dropped).sum()
     }
 
     /// Write-behind writes acknowledged and not yet sent to the database, in a lane.
@@ -277,7 +277,7 @@ impl Lab for Cache {
     /// Every lane's bound, and the scheduled changes.
     fn queue_capacity(p: &CacheParams) -> usize {
         let lanes = lanes(p).len();
-        lanes * super::lane::Outbox::capacity_for(p) + 2
+        lanes * super::lane::Quota::capacity_for(p) + 2
     }
 
     fn handle(&mut self, cx: &mut LaneCx, ev: Event) {
@@ -285,7 +285,7 @@ impl Lab for Cache {
         match ev.0 {
             Scheduled::Lane(i, ev) => {
                 let lane = &mut self.lanes[i as usize];
-                lane.outbox.taken();
+                lane.quota.taken();
                 lane.tick(now);
                 lane.handle(cx, ev);
             }
@@ -464,5 +464,73 @@ impl Sim<Cache> {
     /// Fills `out` with what to draw; flows from the last `span_ns` of virtual time.
     pub fn fill_snapshot(&self, span_ns: Nanos, out: &mut CacheSnapshot) {
         self.snapshot(&View { span_ns }, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::model::Model;
+    use crate::kernel::time::secs;
+
+    #[test]
+    fn every_request_of_every_lane_ends_once_in_every_preset() {
+        for p in presets::all() {
+            let mut lab = CacheLab::new(p.params.clone(), p.seed).unwrap();
+            for t in [1, 3] {
+                lab.run_to(secs(t));
+                for i in 0..lab.lane_count() {
+                    assert!(lab.accounted(i), "{} lane {i} at {t} s", p.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn operator_actions_are_named_verbs() {
+        let f = Fault::CrashNode { node: 2 };
+        assert_eq!(f.name(), "crash_node");
+        assert_eq!(Fault::AddNode.name(), "add_node");
+        assert_eq!(Fault::RemoveNode.name(), "remove_node");
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, r#"{"crash_node":{"node":2}}"#);
+        assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), f);
+        assert_eq!(
+            serde_json::from_str::<Fault>(r#""add_node""#).unwrap(),
+            Fault::AddNode
+        );
+    }
+
+    #[test]
+    fn verbs_through_the_run_change_the_cluster_now() {
+        let mut lab = CacheLab::new(CacheParams::default(), 1).unwrap();
+        lab.run_to(secs(1));
+        lab.apply(Fault::AddNode);
+        assert_eq!(lab.nodes(), [0, 1, 2, 3, 4]);
+        let c = lab.last_change().unwrap();
+        assert!(c.added && c.node == 4 && c.at == secs(1));
+        lab.apply(Fault::RemoveNode);
+        assert_eq!(lab.nodes().len(), 4);
+        lab.apply(Fault::CrashNode { node: 99 }); // not in the cluster: nothing happens
+        lab.run_to(secs(2));
+        assert!(lab.accounted(0));
+        assert_eq!(lab.dropped_events(), 0);
+    }
+
+    #[test]
+    fn the_report_has_every_lane_and_the_ring_change() {
+        let p = presets::consistent_hashing();
+        let mut lab = CacheLab::new(p.params, p.seed).unwrap();
+        lab.run_to(secs(5));
+        let r = lab.figures();
+        assert_eq!(r.lanes.len(), 2);
+        assert_eq!(r.lanes[0].id, "hashing.mod_n");
+        assert_eq!(r.lanes[1].text, "cache.hashing.ring");
+        assert!(r.number("ring_change.ring_share").is_some());
+        assert_eq!(
+            r.number("hashing.ring.keys_moved"),
+            Some(lab.stats(1).keys_moved as f64)
+        );
+        assert!(r.get("hashing.ring.read_latency").is_some());
     }
 }
