@@ -6,10 +6,12 @@
 //! - [`order`]: per-key order, and how far out of order a sequence runs;
 //! - [`dupes`]: ids issued more than once;
 //! - [`delivery`]: every message reaches every member once, is shown once, and unread counts are
-//!   right.
+//!   right;
+//! - [`staleness`]: reads older than a write acknowledged before they started.
 
 pub mod accounting;
 pub mod delivery;
 pub mod dupes;
 pub mod order;
 pub mod oversell;
+pub mod staleness;

@@ -30,10 +30,10 @@ labs! {
     chat => Chat,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
+    cache => Cache,
     snowflake => Snowflake,
 }
 
-pub mod cache;
 pub mod queue;
 
 /// The registered lab with this id.

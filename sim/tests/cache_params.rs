@@ -93,7 +93,7 @@ fn bad_params_name_the_field_and_the_range() {
             ..d()
         },
         "burst_width_ms",
-        "0..=2000",
+        "0..=burst_every_ms (2000)",
     );
     assert_refused(
         CacheParams {

@@ -8,21 +8,36 @@
 //! Variants can run side by side on the same requests ([`Compare`], [`lanes`]), like the chat lab's
 //! four schemes.
 
+use crate::kernel::knobs::Choice;
+
 pub mod bloom;
+mod checks;
+mod clients;
+mod cluster;
+mod db;
+mod l1;
+mod lane;
 pub mod lru;
+mod members;
 mod model;
 mod params;
 pub mod presets;
+mod protect;
+mod reads;
 pub mod ring;
+mod snapshot;
+mod stats;
+mod writes;
 
-pub use model::{
-    CacheLab, CacheSnapshot, Flow, FlowKind, LaneStats, LaneView, RingChangeInfo, RingView,
-    MAX_IN_FLIGHT,
-};
+pub use lane::{Event, MAX_IN_FLIGHT};
+pub use members::{RingChangeInfo, RingView};
+pub use model::{metrics, Cache, CacheLab, Fault};
 pub use params::{
     CacheParams, Compare, Hashing, MissGuard, RingChange, Strategy, MAX_APP_SERVERS, MAX_KEYS,
     MAX_NODES,
 };
+pub use snapshot::{CacheSnapshot, Flow, FlowKind, LaneView, View};
+pub use stats::LaneStats;
 
 /// What one lane of a comparison is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,6 +78,26 @@ impl LaneKind {
             LaneKind::Batching => "batching".into(),
             LaneKind::Hashing(Hashing::Ring) => "hashing.ring".into(),
             LaneKind::Hashing(Hashing::ModN) => "hashing.mod_n".into(),
+        }
+    }
+
+    /// Text id of the lane's name.
+    pub fn text(self) -> &'static str {
+        match self {
+            LaneKind::AsSet => "cache.lane.as_set",
+            LaneKind::Guard(g) => <MissGuard as Choice>::OPTIONS[g as usize].text,
+            LaneKind::NoJitter => "cache.lane.no_jitter",
+            LaneKind::TtlJitter => "cache.lane.ttl_jitter",
+            LaneKind::L1 => "cache.lane.l1",
+            LaneKind::Unprotected => "cache.lane.unprotected",
+            LaneKind::NullCache => "cache.lane.null_cache",
+            LaneKind::Bloom => "cache.lane.bloom",
+            LaneKind::Strategy(s) => <Strategy as Choice>::OPTIONS[s as usize].text,
+            LaneKind::NoCache => "cache.lane.no_cache",
+            LaneKind::Cache => "cache.lane.cache",
+            LaneKind::Coalescing => "cache.lane.coalescing",
+            LaneKind::Batching => "cache.lane.batching",
+            LaneKind::Hashing(h) => <Hashing as Choice>::OPTIONS[h as usize].text,
         }
     }
 }
