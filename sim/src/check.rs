@@ -4,9 +4,11 @@
 //! - [`accounting`]: every request ends exactly once;
 //! - [`oversell`]: never more sold than stocked;
 //! - [`order`]: per-key order, and how far out of order a sequence runs;
-//! - [`dupes`]: ids issued more than once.
+//! - [`dupes`]: ids issued more than once;
+//! - [`fate`]: what became of every message (lost silently, written, delivered or processed twice).
 
 pub mod accounting;
 pub mod dupes;
+pub mod fate;
 pub mod order;
 pub mod oversell;

@@ -27,13 +27,13 @@ macro_rules! labs {
 
 labs! {
     limiter => Limiter,
+    queue => Queue,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
 }
 
 pub mod cache;
 pub mod chat;
-pub mod queue;
 
 /// The registered lab with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn AnyLab> {
