@@ -19,7 +19,8 @@
 //! [`Fates::final_check`] gives the exact counts over the window, to call once the run is quiet.
 //!
 //! Ids are issued densely from 0 ([`Fates::sent`] with the next id); the window holds the last
-//! `window` ids (a power of two) in a ring, 10 bytes each.
+//! `window` ids (a power of two) in a ring, 10 bytes each, which grows to its size as ids are
+//! issued.
 
 /// Reported sent ok.
 const F_SUCCESS: u8 = 1;
@@ -89,7 +90,8 @@ impl Fates {
     pub fn new(window: u64) -> Self {
         assert!(window.is_power_of_two(), "the window is a power of two");
         Self {
-            slots: vec![Fate::default(); window as usize],
+            // Filled as ids are issued (every slot is reset when its id is sent).
+            slots: Vec::with_capacity(window.min(1 << 12) as usize),
             window,
             mask: window - 1,
             next: 0,
@@ -149,9 +151,14 @@ impl Fates {
     /// Message `id` was sent: the next id (ids are issued densely from 0).
     #[inline]
     pub fn sent(&mut self, id: u64) {
-        debug_assert!(id >= self.next, "ids are issued in order");
+        debug_assert_eq!(id, self.next, "ids are issued densely, in order");
         self.next = id + 1;
-        self.slots[(id & self.mask) as usize] = Fate::default();
+        let i = (id & self.mask) as usize;
+        if i < self.slots.len() {
+            self.slots[i] = Fate::default();
+        } else {
+            self.slots.push(Fate::default());
+        }
     }
 
     /// Counts `id` lost if it was reported sent yet can no longer be processed.

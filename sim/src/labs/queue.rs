@@ -21,7 +21,7 @@ mod snapshot;
 mod stats;
 
 pub use crate::check::fate::FinalCheck;
-pub use event::{Event, Fault, Msg, Resp};
+pub use event::{Event, Fault, Msg, Produce, Resp};
 pub use model::{Queue, QueueLab};
 pub use params::{Acks, Assignor, CommitMode, FaultSchedule, Partitioner, QueueParams};
 pub use snapshot::{

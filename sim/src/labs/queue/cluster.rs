@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::event::{Event, Fault, Msg, Record, Resp};
+use super::event::{Event, Fault, Produce, Record, Resp};
 use super::model::{Cx, Queue};
 use super::params::{Acks, QueueParams};
 use super::snapshot::FlowKind;
@@ -150,19 +150,17 @@ impl Queue {
     }
 
     /// A produce request reaches a broker: refused, answered as a duplicate, or appended.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn produce(
-        &mut self,
-        cx: &mut Cx,
-        broker: u32,
-        part: u32,
-        producer: u8,
-        epoch: u16,
-        seq: u32,
-        batch: u64,
-        req: u64,
-        msgs: Vec<Msg>,
-    ) {
+    pub(super) fn produce(&mut self, cx: &mut Cx, r: Produce) {
+        let Produce {
+            broker,
+            partition: part,
+            producer,
+            epoch,
+            seq,
+            batch,
+            req,
+            msgs,
+        } = r;
         let now = cx.now();
         for m in &msgs {
             self.fate.arrived(m.id);

@@ -26,6 +26,20 @@ pub(super) struct Record {
     pub(super) seq: u32,
 }
 
+/// A produce request: a batch's attempt, as the leader receives it.
+#[derive(Clone, Debug)]
+pub struct Produce {
+    pub(super) broker: u32,
+    pub(super) partition: u32,
+    pub(super) producer: u8,
+    /// Producer epoch and sequence number (idempotence; 0 otherwise).
+    pub(super) epoch: u16,
+    pub(super) seq: u32,
+    pub(super) batch: u64,
+    pub(super) req: u64,
+    pub(super) msgs: Vec<Msg>,
+}
+
 /// A broker's answer to a produce request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resp {
@@ -91,17 +105,9 @@ pub enum Event {
         partition: u32,
         batch: u64,
     },
-    /// A produce request reaches a broker.
-    Produce {
-        broker: u32,
-        partition: u32,
-        producer: u8,
-        epoch: u16,
-        seq: u32,
-        batch: u64,
-        req: u64,
-        msgs: Vec<Msg>,
-    },
+    /// A produce request reaches a broker (boxed: the other events are small, and the event
+    /// queue moves them often).
+    Produce(Box<Produce>),
     /// A broker's answer reaches the producer.
     Response { batch: u64, req: u64, resp: Resp },
     RequestTimeout { batch: u64, req: u64 },

@@ -196,16 +196,7 @@ impl Queue {
                 partition,
                 batch,
             } => self.linger(cx, producer, partition, batch),
-            Event::Produce {
-                broker,
-                partition,
-                producer,
-                epoch,
-                seq,
-                batch,
-                req,
-                msgs,
-            } => self.produce(cx, broker, partition, producer, epoch, seq, batch, req, msgs),
+            Event::Produce(r) => self.produce(cx, *r),
             Event::Response { batch, req, resp } => self.response(cx, batch, req, resp),
             Event::RequestTimeout { batch, req } => self.request_timeout(cx, batch, req),
             Event::Retry { batch } => self.retry(cx, batch),
@@ -287,6 +278,10 @@ impl Lab for Queue {
 
     fn handle(&mut self, cx: &mut Cx, ev: Event) {
         self.dispatch(cx, ev);
+    }
+
+    /// The stats show the checkers' counts as of the end of every advance.
+    fn settle(&mut self, _now: Nanos, _reached: bool) {
         self.sync_checks();
     }
 

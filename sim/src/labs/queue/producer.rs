@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::event::{Event, Msg, Resp};
+use super::event::{Event, Msg, Produce, Resp};
 use super::model::{Cx, Queue};
 use super::params::{Acks, Partitioner, QueueParams};
 use super::snapshot::FlowKind;
@@ -367,7 +367,7 @@ impl Queue {
                     self.fate.in_transit(m.id);
                 }
                 self.flows.add(now, FlowKind::Send, part, pi as u32, lat, n);
-                let ev = Event::Produce {
+                let ev = Event::Produce(Box::new(Produce {
                     broker,
                     partition: part,
                     producer: pi as u8,
@@ -376,7 +376,7 @@ impl Queue {
                     batch: id,
                     req,
                     msgs,
-                };
+                }));
                 self.at(cx, now + lat, ev);
             }
             _ => {
