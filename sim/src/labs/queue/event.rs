@@ -135,3 +135,37 @@ pub enum Event {
     /// A chart bucket ends.
     Tick,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_is_named_as_serde_names_it() {
+        let all = [
+            Fault::CrashBroker(1),
+            Fault::RestartBroker(1),
+            Fault::CrashLeaderOf(0),
+            Fault::CrashConsumer(2),
+            Fault::RestartConsumer(2),
+            Fault::AddConsumer,
+            Fault::RemoveConsumer,
+            Fault::PauseConsumers(500),
+            Fault::CutLink,
+            Fault::RestoreLink,
+            Fault::InjectPoison,
+            Fault::MoveBacklog(16),
+            Fault::ReplayExpired,
+        ];
+        for f in all {
+            let v = serde_json::to_value(f).unwrap();
+            let name = match &v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Object(m) => m.keys().next().unwrap().clone(),
+                other => panic!("{other}"),
+            };
+            assert_eq!(name, f.name());
+            assert_eq!(serde_json::from_value::<Fault>(v).unwrap(), f);
+        }
+    }
+}
