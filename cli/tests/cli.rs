@@ -419,12 +419,14 @@ fn list_shows_models_and_presets() {
         "unsafe_oversell",
         "cache",
         "hot_key_expiry",
+        "snowflake",
+        "clock_back_5ms",
     ] {
         assert!(text.contains(name), "{name} missing from: {text}");
     }
     let d = json(&["list", "--json"]);
     let models = d.as_array().unwrap();
-    assert_eq!(models.len(), 6);
+    assert_eq!(models.len(), 7, "six labs and the snowflake lab");
     assert_eq!(models[0]["model"], "limiter");
     assert!(models[0]["keys"]
         .as_array()
@@ -432,6 +434,22 @@ fn list_shows_models_and_presets() {
         .contains(&Value::from("fixed_window.limit")));
     assert_eq!(models[1]["presets"][0]["id"], "acks0_crash");
     assert_eq!(models[2]["presets"][0]["id"], "push_failures");
+    // Every lab's knob table and metric list come with it.
+    for m in models {
+        assert!(!m["knobs"].as_array().unwrap().is_empty(), "{}", m["model"]);
+        assert!(
+            !m["metrics"].as_array().unwrap().is_empty(),
+            "{}",
+            m["model"]
+        );
+    }
+    let fw = models[0]["knobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key"] == "fixed_window.limit")
+        .expect("the limit is a knob");
+    assert_eq!(fw["kind"]["hi"], 100_000);
 }
 
 #[test]

@@ -7,11 +7,13 @@
 //! - [`dupes`]: ids issued more than once;
 //! - [`delivery`]: every message reaches every member once, is shown once, and unread counts are
 //!   right;
+//! - [`fate`]: what became of every message (lost silently, written, delivered or processed twice);
 //! - [`staleness`]: reads older than a write acknowledged before they started.
 
 pub mod accounting;
 pub mod delivery;
 pub mod dupes;
+pub mod fate;
 pub mod order;
 pub mod oversell;
 pub mod staleness;

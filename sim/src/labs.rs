@@ -27,14 +27,13 @@ macro_rules! labs {
 
 labs! {
     limiter => Limiter,
+    queue => Queue,
     chat => Chat,
     limiter_queue => LimiterQueue,
     flash_sale => Sale,
     cache => Cache,
     snowflake => Snowflake,
 }
-
-pub mod queue;
 
 /// The registered lab with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn AnyLab> {

@@ -19,10 +19,11 @@ impl KeyOrder {
         }
     }
 
-    /// Message `seq` of `key` processed for the first time; true if out of order.
+    /// Message `seq` of `key` processed for the first time; true if out of order (a later message
+    /// of the key was processed before it). The same `seq` again is not a violation.
     pub fn processed(&mut self, key: u32, seq: u32) -> bool {
         let slot = &mut self.next[key as usize];
-        if seq < *slot {
+        if seq + 1 < *slot {
             self.violations += 1;
             true
         } else {
@@ -102,6 +103,12 @@ mod tests {
         assert!(o.processed(0, 1), "1 after 2");
         assert!(!o.processed(1, 0), "keys are independent");
         assert_eq!(o.violations(), 1);
+        assert!(
+            !o.processed(0, 2),
+            "the latest again is not after a later one"
+        );
+        assert!(o.processed(0, 0));
+        assert_eq!(o.violations(), 2);
     }
 
     #[test]

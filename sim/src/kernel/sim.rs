@@ -4,7 +4,7 @@
 use std::ops::Deref;
 
 use super::digest::Digest;
-use super::event::EventQueue;
+use super::event::{EventQueue, QueueFull};
 use super::knobs::Knobs;
 use super::lab::{Cx, Extent, Lab, Seeds};
 use super::model::{Advance, Model, ParamError, Validate};
@@ -140,6 +140,12 @@ impl<L: Lab> Sim<L> {
     pub fn apply(&mut self, fault: L::Fault) {
         let mut cx = Cx::new(self.now, &mut self.queue);
         self.lab.apply(&mut cx, fault);
+    }
+
+    /// Schedules `ev` at `at` (not before now) from outside the lab: a fault a test or a preset
+    /// sets for later. Fails if the event queue is full.
+    pub fn schedule(&mut self, at: Nanos, ev: L::Event) -> Result<(), QueueFull> {
+        self.queue.push(at.max(self.now), ev)
     }
 
     /// Applies the live knob `key` of `params` to the running model; false if the lab cannot (the
