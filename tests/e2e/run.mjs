@@ -263,6 +263,14 @@ await test('snowflake: a fault button steps a clock back and the picture shows i
   assert(label && label.length > 20, `the canvas carries a text alternative: ${label}`);
 });
 
+// Each lab with tests of its own: tests/e2e/labs/<lab>.mjs exports `run(kit)`.
+const kit = { test, assert, ready, root, shots, canvasHash, number, cell, figure, checker };
+const labDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'labs');
+for (const f of fs.existsSync(labDir) ? fs.readdirSync(labDir).filter(f => f.endsWith('.mjs')).sort() : []) {
+  const mod = await import(path.join(labDir, f));
+  await mod.run(kit);
+}
+
 await browser.close();
 server.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
