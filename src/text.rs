@@ -28,7 +28,6 @@ crate::texts! {
     FPS = "ui.fps": "frames per second", "帧/秒";
     UNIT_USERS = "ui.unit.users": "users", "用户";
     UNIT_REQUESTS = "ui.unit.requests": "requests", "请求";
-    UNIT_IDS = "ui.unit.ids": "ids", "个 id";
 
     URL_NOTICE = "ui.url_notice": "Some settings in the link were ignored; defaults were used for them:", "链接中的部分参数无效，已改用默认值：";
     DISMISS = "ui.dismiss": "Dismiss", "关闭";

@@ -419,14 +419,16 @@ fn list_shows_models_and_presets() {
         "unsafe_oversell",
         "cache",
         "hot_key_expiry",
-        "snowflake",
-        "clock_back_5ms",
     ] {
         assert!(text.contains(name), "{name} missing from: {text}");
     }
     let d = json(&["list", "--json"]);
     let models = d.as_array().unwrap();
-    assert_eq!(models.len(), 7, "six labs and the snowflake lab");
+    assert_eq!(
+        models.len(),
+        flowlab_sim::labs::all().len(),
+        "every registered lab"
+    );
     assert_eq!(models[0]["model"], "limiter");
     assert!(models[0]["keys"]
         .as_array()

@@ -77,7 +77,7 @@ mod ui {
             let h = height(sim.params().workers as usize, sim.policies().len());
             html! {
                 <canvas id="lab-canvas" ref={self.canvas.clone()} class="snowflake-canvas" role="img"
-                    style={format!("height: {h}px")}></canvas>
+                    style={format!("width: 100%; display: block; height: {h}px")}></canvas>
             }
         }
 
