@@ -30,16 +30,19 @@ impl SimRng {
         ))
     }
 
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()
     }
 
     /// Uniform in [0, 1) with 53 random bits.
+    #[inline]
     pub fn unit_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in (0, 1]: safe to take the logarithm of.
+    #[inline]
     pub fn open_unit_f64(&mut self) -> f64 {
         ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }
@@ -58,11 +61,13 @@ impl SimRng {
     }
 
     /// True with probability `p` (clamped to [0, 1]).
+    #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit_f64() < p
     }
 
     /// An exponentially distributed duration with the given mean, in nanoseconds (at least 1).
+    #[inline]
     pub fn exp_nanos(&mut self, mean_ns: f64) -> u64 {
         let x = -ln_unit(self.open_unit_f64()) * mean_ns;
         if x >= u64::MAX as f64 {
@@ -92,6 +97,7 @@ fn ln_table() -> &'static [(f64, f64); 256] {
 /// of ln(1 + i/256) and a short series on the rest, using only IEEE basic operations after the
 /// table, so every platform gets the same bits. It is the cost of every exponential draw, and is
 /// several times faster than a correctly rounded `log`.
+#[inline]
 pub fn ln_unit(x: f64) -> f64 {
     const LN2: f64 = std::f64::consts::LN_2;
     let bits = x.to_bits();

@@ -127,55 +127,80 @@ impl LimiterQueue {
     /// would otherwise get a size-optimised hot loop.
     #[inline(never)]
     fn take(&mut self, until: Nanos, max: u64) -> u64 {
+        if until == Nanos::MAX {
+            self.take_all::<false>(until, max)
+        } else {
+            self.take_all::<true>(until, max)
+        }
+    }
+
+    #[inline(always)]
+    fn take_all<const CHECK_UNTIL: bool>(&mut self, until: Nanos, max: u64) -> u64 {
         let servers = self.departures.len();
         let qcap = self.p.queue_capacity as usize;
+        let requests = self.p.requests;
+        let mean_gap = self.mean_gap_ns;
         let (one, cap, rate, fill_ns, service) =
             (self.one, self.cap, self.rate, self.fill_ns, self.service);
-        let mut n = 0;
-        while n < max && self.r.arrived < self.p.requests && self.next_t <= until {
-            n += 1;
-            let t = self.next_t;
-            self.t = t;
-            self.r.arrived += 1;
-            if self.r.arrived < self.p.requests {
-                self.next_t = t + self.rng.exp_nanos(self.mean_gap_ns);
+        // The hot state in locals (registers), written back once at the end.
+        let mut r = std::mem::take(&mut self.r);
+        let (mut tokens, mut last_refill, mut ring) = (self.tokens, self.last_refill, self.ring);
+        let (mut next_t, mut t, mut last_departure) = (self.next_t, self.t, self.last_departure);
+        let mut wait_sum = self.wait_sum_ns;
+        let departures = &mut self.departures;
+        let waiting = &mut self.waiting;
+        let rng = &mut self.rng;
+        let first = r.arrived;
+        let last = r.arrived.saturating_add(max).min(requests);
+        while r.arrived < last {
+            if CHECK_UNTIL && next_t > until {
+                break;
+            }
+            t = next_t;
+            r.arrived += 1;
+            if r.arrived < requests {
+                next_t = t + rng.exp_nanos(mean_gap);
             }
             // Token bucket.
-            let elapsed = (t - self.last_refill).min(fill_ns);
-            self.tokens = (self.tokens + elapsed * rate).min(cap);
-            self.last_refill = t;
-            if self.tokens < one {
-                self.r.rejected += 1;
+            let elapsed = (t - last_refill).min(fill_ns);
+            tokens = (tokens + elapsed * rate).min(cap);
+            last_refill = t;
+            if tokens < one {
+                r.rejected += 1;
                 continue;
             }
-            self.tokens -= one;
-            self.r.admitted += 1;
+            tokens -= one;
+            r.admitted += 1;
             // Who is still waiting at t (started service at or before t: no longer waiting).
-            while self.waiting.front().is_some_and(|&s| s <= t) {
-                self.waiting.pop_front();
+            while waiting.front().is_some_and(|&s| s <= t) {
+                waiting.pop_front();
             }
             // The earliest a server frees up, in start order: the departure `servers` starts ago.
-            let free_at = self.departures[self.ring];
+            let free_at = departures[ring];
             let start = t.max(free_at);
             if start > t {
-                if self.waiting.len() >= qcap {
-                    self.r.dropped += 1;
+                if waiting.len() >= qcap {
+                    r.dropped += 1;
                     continue;
                 }
-                self.waiting.push_back(start);
-                self.r.max_queue_len = self.r.max_queue_len.max(self.waiting.len() as u64);
+                waiting.push_back(start);
+                r.max_queue_len = r.max_queue_len.max(waiting.len() as u64);
             }
             let done = start + service;
-            self.departures[self.ring] = done;
-            self.ring += 1;
-            if self.ring == servers {
-                self.ring = 0;
+            departures[ring] = done;
+            ring += 1;
+            if ring == servers {
+                ring = 0;
             }
-            self.last_departure = self.last_departure.max(done);
-            self.wait_sum_ns += (start - t) as u128;
-            self.r.completed += 1;
+            last_departure = last_departure.max(done);
+            wait_sum += (start - t) as u128;
+            r.completed += 1;
         }
-        n
+        self.r = r;
+        (self.tokens, self.last_refill, self.ring) = (tokens, last_refill, ring);
+        (self.next_t, self.t, self.last_departure) = (next_t, t, last_departure);
+        self.wait_sum_ns = wait_sum;
+        self.r.arrived - first
     }
 }
 
