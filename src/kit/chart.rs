@@ -145,6 +145,8 @@ impl Chart {
             .fold(0.0, f64::max);
         match self.axis {
             Axis::Share => 1.0,
+            // Whole numbers: 2.5 would put ticks between them.
+            Axis::Count => nice_ceiling(top).ceil(),
             _ => nice_ceiling(top),
         }
     }
@@ -162,6 +164,17 @@ pub fn nice_ceiling(x: f64) -> f64 {
         }
     }
     10.0 * p
+}
+
+/// How many y ticks to ask for at most: counts up to 5 get one per whole number (more would put
+/// ticks between whole numbers, labelled twice once rounded).
+pub fn y_tick_count(chart: &Chart) -> usize {
+    let top = chart.y_max();
+    if chart.axis == Axis::Count && !chart.log && top <= 5.0 {
+        top as usize + 1
+    } else {
+        5
+    }
 }
 
 /// A tick label for `y` on `axis`.
@@ -201,7 +214,7 @@ mod draw {
     use plotters_canvas::CanvasBackend;
     use web_sys::HtmlCanvasElement;
 
-    use super::{seconds_label, y_label, Chart};
+    use super::{seconds_label, y_label, y_tick_count, Chart};
     use crate::i18n::Lang;
 
     const BG: RGBColor = RGBColor(15, 21, 33);
@@ -235,6 +248,7 @@ mod draw {
         let (x0, x1) = chart.x_range();
         let span = x1 - x0;
         let axis = chart.axis;
+        let y_ticks = y_tick_count(chart);
         macro_rules! body {
             ($y:expr, $floor:expr) => {{
                 let Ok(mut c) = ChartBuilder::on(&plot)
@@ -251,7 +265,7 @@ mod draw {
                     .bold_line_style(GRID)
                     .axis_style(GRID)
                     .label_style(("sans-serif", 11).into_font().color(&TEXT))
-                    .y_labels(5)
+                    .y_labels(y_ticks)
                     .x_label_formatter(&|x: &f64| seconds_label(*x, span))
                     .y_label_formatter(&|y: &f64| y_label(axis, *y, lang))
                     .draw();
@@ -369,6 +383,17 @@ mod tests {
             (c.y_min(), c.y_max()),
             (-5.0, 1.0),
             "negative values stay on the chart"
+        );
+        let c = Chart::new(Axis::Count).line("n", (0, 0, 0), vec![(0.0, 0.0), (1.0, 2.2)]);
+        assert_eq!(
+            (c.y_max(), y_tick_count(&c)),
+            (3.0, 4),
+            "small counts: whole ticks"
+        );
+        assert_eq!(
+            y_tick_count(&Chart::new(Axis::Count)),
+            2,
+            "an empty count chart: 0 and 1"
         );
         assert_eq!(nice_ceiling(0.3), 1.0);
         assert_eq!(nice_ceiling(7.0), 10.0);
