@@ -480,35 +480,34 @@ fn clip(ctx: &CanvasRenderingContext2d, s: &str, max_w: f64) -> String {
     format!("{}…", out.trim_end())
 }
 
-/// Draws `s` in lines no wider than `max_w` (words, or characters for text without spaces), four
-/// lines at most.
+/// Draws `s` in lines no wider than `max_w`, four lines at most. Lines break at spaces and
+/// between Chinese characters, never inside a Latin word ("binlog").
 fn wrap_text(ctx: &CanvasRenderingContext2d, s: &str, x: f64, y: f64, max_w: f64, lh: f64) {
     let width = |t: &str| ctx.measure_text(t).map(|m| m.width()).unwrap_or(0.0);
+    // Pieces: a Latin word (with what follows it up to a space), a space, or one other character.
+    let mut pieces: Vec<String> = Vec::new();
+    for c in s.chars() {
+        let latin = c.is_ascii() && c != ' ';
+        match pieces.last_mut() {
+            Some(p) if latin && p.chars().last().is_some_and(|l| l.is_ascii() && l != ' ') => {
+                p.push(c)
+            }
+            _ => pieces.push(c.to_string()),
+        }
+    }
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
-    let spaced = s.contains(' ');
-    let pieces: Vec<String> = if spaced {
-        s.split(' ').map(str::to_string).collect()
-    } else {
-        s.chars().map(|c| c.to_string()).collect()
-    };
     for p in pieces {
-        let cand = if cur.is_empty() {
-            p.clone()
-        } else if spaced {
-            format!("{cur} {p}")
-        } else {
-            format!("{cur}{p}")
-        };
-        if width(&cand) > max_w && !cur.is_empty() {
-            lines.push(std::mem::take(&mut cur));
-            cur = p;
+        let cand = format!("{cur}{p}");
+        if width(cand.trim_end()) > max_w && !cur.trim().is_empty() {
+            lines.push(cur.trim_end().to_string());
+            cur = p.trim_start().to_string();
         } else {
             cur = cand;
         }
     }
-    if !cur.is_empty() {
-        lines.push(cur);
+    if !cur.trim().is_empty() {
+        lines.push(cur.trim_end().to_string());
     }
     for (i, l) in lines.iter().take(4).enumerate() {
         let _ = ctx.fill_text(l, x, y + i as f64 * lh);
