@@ -44,6 +44,7 @@ macro_rules! pages {
 pages! {
     limiter,
     flash_sale,
+    cache,
     snowflake,
 }
 

@@ -63,3 +63,13 @@ pub fn describe(canvas: &HtmlCanvasElement, label: &str) {
         let _ = canvas.set_attribute("aria-label", label);
     }
 }
+
+/// Sets the canvas's CSS height, for a picture whose height follows its width or its content (set
+/// it before [`begin`], which sizes the backing store to it). Leave `height` out of the canvas's
+/// own `style` in the markup: this owns it.
+pub fn set_css_height(canvas: &HtmlCanvasElement, css_height: f64) {
+    let style = format!("height: {css_height:.0}px");
+    if canvas.get_attribute("style").as_deref() != Some(style.as_str()) {
+        let _ = canvas.set_attribute("style", &style);
+    }
+}

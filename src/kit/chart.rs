@@ -145,6 +145,8 @@ impl Chart {
             .fold(0.0, f64::max);
         match self.axis {
             Axis::Share => 1.0,
+            // Whole numbers: 2.5 would put ticks between them.
+            Axis::Count => nice_ceiling(top).ceil(),
             _ => nice_ceiling(top),
         }
     }
@@ -162,6 +164,17 @@ pub fn nice_ceiling(x: f64) -> f64 {
         }
     }
     10.0 * p
+}
+
+/// How many y ticks to ask for at most: counts up to 5 get one per whole number (more would put
+/// ticks between whole numbers, labelled twice once rounded).
+pub fn y_tick_count(chart: &Chart) -> usize {
+    let top = chart.y_max();
+    if chart.axis == Axis::Count && !chart.log && top <= 5.0 {
+        top as usize + 1
+    } else {
+        5
+    }
 }
 
 /// A tick label for `y` on `axis`.
@@ -201,7 +214,7 @@ mod draw {
     use plotters_canvas::CanvasBackend;
     use web_sys::HtmlCanvasElement;
 
-    use super::{seconds_label, y_label, Chart};
+    use super::{seconds_label, y_label, y_tick_count, Chart};
     use crate::i18n::Lang;
 
     const BG: RGBColor = RGBColor(15, 21, 33);
@@ -210,10 +223,17 @@ mod draw {
     /// Height of the legend strip above the plot.
     const LEGEND_PX: u32 = 22;
 
-    /// Draws `chart` on `canvas`.
+    /// Height of each further row of the legend, when it does not fit on one.
+    const LEGEND_ROW_PX: u32 = 16;
+
+    /// Draws `chart` on `canvas`. A legend too wide for one row wraps onto more, and the canvas
+    /// grows by them (the plot keeps its height).
     pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, lang: Lang) {
         let w = (canvas.client_width().max(280)) as u32;
-        let h = chart.height;
+        let places = legend_places(canvas, chart, w as f64);
+        let rows = places.iter().map(|p| p.1).max().map_or(1, |r| r + 1);
+        let legend_h = LEGEND_PX + (rows - 1) * LEGEND_ROW_PX;
+        let h = chart.height + legend_h - LEGEND_PX;
         if canvas.width() != w || canvas.height() != h {
             canvas.set_width(w);
             canvas.set_height(h);
@@ -223,11 +243,12 @@ mod draw {
         };
         let root = backend.into_drawing_area();
         let _ = root.fill(&BG);
-        let (legend, plot) = root.split_vertically(LEGEND_PX);
-        legend_strip(&legend, chart);
+        let (legend, plot) = root.split_vertically(legend_h);
+        legend_strip(&legend, chart, &places);
         let (x0, x1) = chart.x_range();
         let span = x1 - x0;
         let axis = chart.axis;
+        let y_ticks = y_tick_count(chart);
         macro_rules! body {
             ($y:expr, $floor:expr) => {{
                 let Ok(mut c) = ChartBuilder::on(&plot)
@@ -244,7 +265,7 @@ mod draw {
                     .bold_line_style(GRID)
                     .axis_style(GRID)
                     .label_style(("sans-serif", 11).into_font().color(&TEXT))
-                    .y_labels(5)
+                    .y_labels(y_ticks)
                     .x_label_formatter(&|x: &f64| seconds_label(*x, span))
                     .y_label_formatter(&|y: &f64| y_label(axis, *y, lang))
                     .draw();
@@ -280,18 +301,52 @@ mod draw {
         let _ = root.present();
     }
 
+    /// The legend's items (every series, then every reference line) as they are written:
+    /// (x, row) of each, rows as many as the width needs.
+    fn legend_places(canvas: &HtmlCanvasElement, chart: &Chart, w: f64) -> Vec<(i32, u32)> {
+        let ctx = crate::kit::canvas::context(canvas);
+        if let Some(ctx) = &ctx {
+            ctx.set_font("11px sans-serif");
+        }
+        let names = chart
+            .series
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(chart.refs.iter().map(|r| r.name.as_str()));
+        let mut x = 8.0;
+        let mut row = 0;
+        names
+            .map(|name| {
+                let tw = ctx
+                    .as_ref()
+                    .and_then(|c| c.measure_text(name).ok())
+                    .map_or(name.chars().count() as f64 * 7.0, |m| m.width());
+                if x > 8.0 && x + 20.0 + tw > w - 4.0 {
+                    x = 8.0;
+                    row += 1;
+                }
+                let at = (x as i32, row);
+                x += 32.0 + tw;
+                at
+            })
+            .collect()
+    }
+
     /// The legend, in a strip above the plot: a swatch (dashed for dashed lines and references)
-    /// and the name of every series and reference line.
-    fn legend_strip(area: &DrawingArea<CanvasBackend, plotters::coord::Shift>, chart: &Chart) {
+    /// and the name of every series and reference line, at `places`.
+    fn legend_strip(
+        area: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
+        chart: &Chart,
+        places: &[(i32, u32)],
+    ) {
         let font = ("sans-serif", 11).into_font().color(&TEXT);
-        let mut x = 8i32;
-        let y = 11i32;
         let items = chart
             .series
             .iter()
             .map(|s| (s.name.as_str(), s.color, s.dashed))
             .chain(chart.refs.iter().map(|r| (r.name.as_str(), r.color, true)));
-        for (name, (r, g, b), dashed) in items {
+        for ((name, (r, g, b), dashed), &(x, row)) in items.zip(places) {
+            let y = 11 + (row * LEGEND_ROW_PX) as i32;
             let color = RGBColor(r, g, b);
             if dashed {
                 for k in 0..3 {
@@ -307,11 +362,6 @@ mod draw {
                 ));
             }
             let _ = area.draw(&Text::new(name.to_string(), (x + 20, y - 6), font.clone()));
-            let width = area
-                .estimate_text_size(name, &font)
-                .map(|(w, _)| w as i32)
-                .unwrap_or(name.chars().count() as i32 * 7);
-            x += 32 + width;
         }
     }
 }
@@ -333,6 +383,17 @@ mod tests {
             (c.y_min(), c.y_max()),
             (-5.0, 1.0),
             "negative values stay on the chart"
+        );
+        let c = Chart::new(Axis::Count).line("n", (0, 0, 0), vec![(0.0, 0.0), (1.0, 2.2)]);
+        assert_eq!(
+            (c.y_max(), y_tick_count(&c)),
+            (3.0, 4),
+            "small counts: whole ticks"
+        );
+        assert_eq!(
+            y_tick_count(&Chart::new(Axis::Count)),
+            2,
+            "an empty count chart: 0 and 1"
         );
         assert_eq!(nice_ceiling(0.3), 1.0);
         assert_eq!(nice_ceiling(7.0), 10.0);
