@@ -260,6 +260,17 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         });
     }
     {
+        // A new size redraws the picture, even while paused.
+        let rt = runtime.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&crate::web::window(), "resize", move |_| {
+                    rt.borrow_mut().touch();
+                });
+            move || drop(listener)
+        });
+    }
+    {
         let rt = runtime.clone();
         use_effect_with((), move |_| {
             let handle: FrameHandle = Rc::new(RefCell::new(None));

@@ -20,7 +20,7 @@ mod ui {
 
     use super::text as tx;
     use crate::i18n::{count, fill, real, tr, tr_id, Lang};
-    use crate::kit::canvas::{begin, describe, dot, text};
+    use crate::kit::canvas::{begin, describe, dot, set_css_height, text};
     use crate::kit::chart::{recent, Axis, Chart};
     use crate::kit::palette::{css, series, BG, DROP, INK, LANE_BG, MUTED, WAIT};
     use crate::lab::pacing::Pacing;
@@ -73,18 +73,16 @@ mod ui {
             }
         }
 
-        fn stage(&self, sim: &Sim<Snowflake>) -> Html {
-            let h = height(sim.params().workers as usize, sim.policies().len());
-            html! {
-                <canvas id="lab-canvas" ref={self.canvas.clone()} class="snowflake-canvas" role="img"
-                    style={format!("width: 100%; display: block; height: {h}px")}></canvas>
-            }
+        fn stage(&self, _sim: &Sim<Snowflake>) -> Html {
+            // Its height follows the run (workers and lanes): set when drawing.
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="lanes-canvas" role="img"></canvas> }
         }
 
         fn draw(&mut self, sim: &Sim<Snowflake>, pace: &Pacing) {
             let w_ms = window_ms(pace);
             sim.fill_snapshot(w_ms * NS_PER_MS, &mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                set_css_height(&c, height(self.snap.offsets_ms.len(), self.snap.lanes.len()));
                 paint(&c, &self.snap, w_ms, pace.lang);
                 describe(&c, &Self::summary(sim, pace.lang));
             }
