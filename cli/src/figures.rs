@@ -135,60 +135,103 @@ pub struct Stats {
 
 /// Mean, min, max and standard deviation of every numeric figure of `runs`, in the first run's
 /// order.
+#[cfg(test)]
 pub fn summarize(runs: &[&Figures]) -> Vec<(String, Stats)> {
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, (path, v0)) in first.0.iter().enumerate() {
-        if matches!(v0, Num::B(_)) {
-            continue;
-        }
-        let vals: Vec<Num> = runs
-            .iter()
-            .filter_map(|r| match r.0.get(i) {
-                Some((p, v)) if p == path => Some(*v),
-                _ => r.get(path),
-            })
-            .filter(|v| v.as_f64().is_some())
-            .collect();
-        if vals.is_empty() {
-            continue;
-        }
-        let xs: Vec<f64> = vals.iter().filter_map(|v| v.as_f64()).collect();
-        let n = xs.len() as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let std = if xs.len() > 1 {
-            (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
-        let (min, max) = if vals.iter().all(|v| matches!(v, Num::U(_))) {
-            let us = vals.iter().map(|v| match v {
-                Num::U(u) => *u,
-                _ => 0,
-            });
-            (
-                Num::U(us.clone().min().unwrap_or(0)),
-                Num::U(us.max().unwrap_or(0)),
-            )
-        } else {
-            (
-                Num::F(xs.iter().copied().fold(f64::INFINITY, f64::min)),
-                Num::F(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
-            )
-        };
-        out.push((
-            path.clone(),
-            Stats {
-                mean,
-                min,
-                max,
-                std,
-            },
-        ));
+    let mut s = Summary::default();
+    for r in runs {
+        s.add(r);
     }
-    out
+    s.finish()
+}
+
+/// One figure's running statistics (Welford), in constant memory.
+#[derive(Clone, Debug)]
+struct Acc {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min_f: f64,
+    max_f: f64,
+    min_u: u64,
+    max_u: u64,
+    /// Every value so far was a whole number.
+    whole: bool,
+}
+
+/// Statistics of every numeric figure over runs added one at a time, in constant memory per
+/// figure (`--seeds N` keeps no run's figures, only these). Added in seed order, the result does
+/// not depend on how the runs were scheduled.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    paths: Vec<String>,
+    acc: Vec<Acc>,
+}
+
+impl Summary {
+    pub fn add(&mut self, f: &Figures) {
+        for (path, v) in &f.0 {
+            let Some(x) = v.as_f64() else { continue };
+            let i = match self.paths.iter().position(|p| p == path) {
+                Some(i) => i,
+                None => {
+                    self.paths.push(path.clone());
+                    self.acc.push(Acc {
+                        n: 0,
+                        mean: 0.0,
+                        m2: 0.0,
+                        min_f: f64::INFINITY,
+                        max_f: f64::NEG_INFINITY,
+                        min_u: u64::MAX,
+                        max_u: 0,
+                        whole: true,
+                    });
+                    self.acc.len() - 1
+                }
+            };
+            let a = &mut self.acc[i];
+            a.n += 1;
+            let d = x - a.mean;
+            a.mean += d / a.n as f64;
+            a.m2 += d * (x - a.mean);
+            a.min_f = a.min_f.min(x);
+            a.max_f = a.max_f.max(x);
+            match v {
+                Num::U(u) => {
+                    a.min_u = a.min_u.min(*u);
+                    a.max_u = a.max_u.max(*u);
+                }
+                _ => a.whole = false,
+            }
+        }
+    }
+
+    pub fn finish(&self) -> Vec<(String, Stats)> {
+        self.paths
+            .iter()
+            .zip(&self.acc)
+            .map(|(p, a)| {
+                let std = if a.n > 1 {
+                    (a.m2 / (a.n - 1) as f64).max(0.0).sqrt()
+                } else {
+                    0.0
+                };
+                let (min, max) = if a.whole {
+                    (Num::U(a.min_u), Num::U(a.max_u))
+                } else {
+                    (Num::F(a.min_f), Num::F(a.max_f))
+                };
+                (
+                    p.clone(),
+                    Stats {
+                        mean: a.mean,
+                        min,
+                        max,
+                        std,
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -32,10 +32,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use figures::{summarize, Figures, Stats, Tree};
+use figures::{Figures, Stats, Summary, Tree};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
+/// Seeds run in parallel at once by `--seeds` (bounds the figures held at a time).
+const SEED_CHUNK: u64 = 256;
+/// Runs `--seeds` lists one by one; the summary covers all of them.
+const MAX_LISTED_RUNS: usize = 1_000;
 const DEFAULT_UNTIL_S: f64 = 60.0;
 /// Longest virtual run, seconds (about 116 days).
 const MAX_UNTIL_S: f64 = 10_000_000.0;
@@ -182,6 +186,8 @@ struct Batch<'a> {
     /// How many seeds ran.
     seeds: u64,
     params: &'a Value,
+    /// Runs listed one by one (the first ones; the summary covers every run).
+    runs_listed: u64,
     runs: Vec<BatchRun>,
     summary: Tree<'a, Stats>,
 }
@@ -335,27 +341,36 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
         bail!("--seed {seed} with --seeds {n} runs past the largest seed (2^64 - 1)");
     }
     let bar = Progress::new(format!("{} x{n}", lab.id()), n, "seeds");
-    let outcomes: Vec<_> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let r = run_one(lab, &params, seed + i, until, &|_| bar.poll());
-            bar.inc();
-            r
-        })
-        .collect();
+    // Seeds run in parallel a chunk at a time and are summed up in seed order: memory does not
+    // grow with N, and the summary does not depend on the scheduling.
+    let mut summary = Summary::default();
+    let mut runs = Vec::new();
+    let mut start = 0u64;
+    while start < n {
+        let end = (start + SEED_CHUNK).min(n);
+        let outcomes: Vec<_> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let r = run_one(lab, &params, seed + i, until, &|_| bar.poll());
+                bar.inc();
+                r
+            })
+            .collect();
+        for (i, o) in (start..end).zip(outcomes) {
+            let o = o.inspect_err(|_| bar.finish())?;
+            summary.add(&o.figures);
+            if runs.len() < MAX_LISTED_RUNS {
+                runs.push(BatchRun {
+                    seed: seed + i,
+                    digest: o.digest,
+                    key_figures: o.figures.select(&o.key),
+                });
+            }
+        }
+        start = end;
+    }
     bar.finish();
-    let outcomes = outcomes.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let all: Vec<&Figures> = outcomes.iter().map(|o| &o.figures).collect();
-    let summary = summarize(&all);
-    let runs = outcomes
-        .iter()
-        .zip(seed..)
-        .map(|(o, s)| BatchRun {
-            seed: s,
-            digest: o.digest,
-            key_figures: o.figures.select(&o.key),
-        })
-        .collect();
+    let summary = summary.finish();
     to_json(
         &Batch {
             model: lab.id(),
@@ -363,6 +378,7 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
             seed,
             seeds: n,
             params: &params,
+            runs_listed: runs.len() as u64,
             runs,
             summary: Tree(&summary, 0),
         },
