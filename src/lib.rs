@@ -2,6 +2,10 @@
 //! and each lab's picture and words. Every model lives in `flowlab-sim`; this crate only drives and
 //! draws it.
 
+// A text table (`texts!`) expands one entry per step: a lab with many words needs more than the
+// default 128.
+#![recursion_limit = "512"]
+
 pub mod app;
 pub mod i18n;
 pub mod kit;

@@ -63,3 +63,12 @@ pub fn describe(canvas: &HtmlCanvasElement, label: &str) {
         let _ = canvas.set_attribute("aria-label", label);
     }
 }
+
+/// Sets the canvas's CSS height (for a picture whose height follows its width or its run), if it
+/// differs.
+pub fn set_css_height(canvas: &HtmlCanvasElement, css_height: f64) {
+    let style = format!("height: {css_height:.0}px");
+    if canvas.get_attribute("style").as_deref() != Some(style.as_str()) {
+        let _ = canvas.set_attribute("style", &style);
+    }
+}
