@@ -119,6 +119,10 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, la
         lines,
     );
     set_css_height(canvas, l.height);
+    let arrangement = if l.narrow { "stacked" } else { "side-by-side" };
+    if canvas.get_attribute("data-layout").as_deref() != Some(arrangement) {
+        let _ = canvas.set_attribute("data-layout", arrangement);
+    }
     let Some((ctx, _w, _h)) = begin(canvas, l.height, BG) else {
         return;
     };
