@@ -43,6 +43,7 @@ macro_rules! pages {
 
 pages! {
     limiter,
+    queue,
     flash_sale,
     cache,
     snowflake,

@@ -1,0 +1,287 @@
+//! The partitioned-queue lab in the page: producers, replicated partitions and a consumer group
+//! drawn with the messages moving between them, the faults and operator actions as buttons, and
+//! charts of lag, throughput, latency and the checkers' counts.
+
+#[cfg(target_arch = "wasm32")]
+mod draw;
+// The layout is plain numbers: tested natively, used by the picture in the page.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod layout;
+pub mod text;
+
+/// The engine lab this page shows.
+pub type Engine = flowlab_sim::labs::queue::Queue;
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+    use flowlab_sim::labs::queue::params::MAX_PARTITIONS;
+    use flowlab_sim::labs::queue::{Fault, Queue, QueueSnapshot};
+    use flowlab_sim::{Model, Sim};
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use crate::i18n::{count, fill, real, tr, tr_id, Lang, Tx};
+    use crate::kit::canvas::describe;
+    use crate::kit::chart::{recent, Axis, Chart};
+    use crate::kit::palette::series;
+    use crate::lab::pacing::Pacing;
+    use crate::lab::page::LabUi;
+
+    /// Chart buckets shown.
+    const SHOWN: usize = 120;
+    /// What "pause" stops the consumers for, milliseconds.
+    const PAUSE_MS: u32 = 5_000;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        snap: QueueSnapshot,
+    }
+
+    /// Virtual time a particle takes to cross: the same wall time whatever the speed.
+    fn span(pace: &Pacing) -> Nanos {
+        pace.virtual_span(700.0)
+    }
+
+    impl LabUi for Ui {
+        type L = Queue;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("queue.explain.acks.title", "queue.explain.acks"),
+            ("queue.explain.idempotence.title", "queue.explain.idempotence"),
+            ("queue.explain.order.title", "queue.explain.order"),
+            ("queue.explain.commit.title", "queue.explain.commit"),
+            ("queue.explain.backlog.title", "queue.explain.backlog"),
+            ("queue.explain.dlq.title", "queue.explain.dlq"),
+        ];
+        const CHARTS: &'static [&'static str] = &[
+            "queue.chart.lag",
+            "queue.chart.throughput",
+            "queue.chart.latency",
+            "queue.chart.checkers",
+        ];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                snap: QueueSnapshot::default(),
+            }
+        }
+
+        /// The canvas; its height follows its width and the run (the picture sets it).
+        fn stage(&self, _sim: &Sim<Queue>) -> Html {
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="queue-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, sim: &Sim<Queue>, pace: &Pacing) {
+            let span = span(pace);
+            sim.fill_snapshot(span, &mut self.snap);
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                super::draw::draw(&c, &self.snap, span, pace.lang);
+                describe(&c, &summary_of(sim, &self.snap, pace.lang));
+            }
+        }
+
+        fn charts(&self, sim: &Sim<Queue>, lang: Lang) -> Vec<Chart> {
+            let s = sim.stats();
+            let per_s = 1_000.0 / sim.params().chart_bucket_ms as f64;
+            let mut lag = Chart::new(Axis::Count);
+            for (i, ts) in s.lag_series.iter().enumerate() {
+                lag = lag.line(format!("P{i}"), series(i), recent(ts, SHOWN, 1.0));
+            }
+            let throughput = Chart::new(Axis::Count)
+                .line(tr(lang, tx::CH_SENT), series(1), recent(&s.sent_series, SHOWN, per_s))
+                .line(
+                    tr(lang, tx::CH_PROCESSED),
+                    series(3),
+                    recent(&s.processed_series, SHOWN, per_s),
+                )
+                .line(
+                    tr(lang, tx::CH_REQUESTS),
+                    series(4),
+                    recent(&s.requests_series, SHOWN, per_s),
+                );
+            let ms = 1.0 / NS_PER_MS as f64;
+            let latency = Chart::new(Axis::Ms)
+                .log(true)
+                .line("p50", series(1), recent(&s.p50_series, SHOWN, ms))
+                .line("p99", series(0), recent(&s.p99_series, SHOWN, ms));
+            let checkers = Chart::new(Axis::Count)
+                .line(tr_id(lang, "queue.m.lost"), series(0), recent(&s.lost_series, SHOWN, 1.0))
+                .line(
+                    tr_id(lang, "queue.m.failed_visibly"),
+                    series(4),
+                    recent(&s.failed_series, SHOWN, 1.0),
+                )
+                .line(
+                    tr(lang, tx::CH_DUPLICATES),
+                    (255, 213, 74),
+                    recent(&s.dup_series, SHOWN, 1.0),
+                )
+                .line(
+                    tr_id(lang, "queue.m.order_violations"),
+                    series(2),
+                    recent(&s.reorder_series, SHOWN, 1.0),
+                );
+            vec![lag, throughput, latency, checkers]
+        }
+
+        /// The faults and operator actions, with the data-action names the old page had; their
+        /// labels follow the run (a crashed broker offers a restart).
+        fn actions(sim: &Sim<Queue>, apply: &Callback<Fault>, lang: Lang) -> Html {
+            let button = |action: String, label: String, f: Fault, down: bool, disabled: bool| {
+                let apply = apply.clone();
+                html! {
+                    <button class={classes!("btn", "small", down.then_some("down"))} data-action={action}
+                        disabled={disabled} onclick={Callback::from(move |_: MouseEvent| apply.emit(f))}>
+                        { label }
+                    </button>
+                }
+            };
+            let plain = |action: &str, label: Tx, f: Fault| {
+                button(action.into(), tr(lang, label).into(), f, false, false)
+            };
+            let brokers = (0..sim.params().brokers).map(|b| {
+                let up = sim.broker_up(b);
+                let (f, label) = if up {
+                    (Fault::CrashBroker(b), tx::A_CRASH_BROKER)
+                } else {
+                    (Fault::RestartBroker(b), tx::A_RESTART_BROKER)
+                };
+                button(format!("broker-{b}"), fill(tr(lang, label), &[b.to_string()]), f, !up, false)
+            });
+            let consumers = sim.consumer_count();
+            let first_up = (0..consumers).find(|&c| sim.consumer_up(c));
+            let first_down = (0..consumers).find(|&c| !sim.consumer_up(c));
+            let link = if sim.link_up() {
+                plain("cut-link", tx::A_CUT_LINK, Fault::CutLink)
+            } else {
+                button(
+                    "restore-link".into(),
+                    tr(lang, tx::A_RESTORE_LINK).into(),
+                    Fault::RestoreLink,
+                    true,
+                    false,
+                )
+            };
+            let grow = (sim.partitions() * 2).min(MAX_PARTITIONS);
+            let expired = sim.expired_waiting();
+            html! {
+                <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
+                    <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
+                    { plain("crash-leader", tx::A_CRASH_LEADER, Fault::CrashLeaderOf(0)) }
+                    { for brokers }
+                    if let Some(c) = first_up {
+                        { button("crash-consumer".into(), fill(tr(lang, tx::A_CRASH_CONSUMER), &[c.to_string()]),
+                            Fault::CrashConsumer(c), false, false) }
+                    }
+                    if let Some(c) = first_down {
+                        { button("restart-consumer".into(), fill(tr(lang, tx::A_RESTART_CONSUMER), &[c.to_string()]),
+                            Fault::RestartConsumer(c), true, false) }
+                    }
+                    { plain("add-consumer", tx::A_ADD_CONSUMER, Fault::AddConsumer) }
+                    { plain("remove-consumer", tx::A_REMOVE_CONSUMER, Fault::RemoveConsumer) }
+                    { plain("pause", tx::A_PAUSE, Fault::PauseConsumers(PAUSE_MS)) }
+                    { link }
+                    { plain("poison", tx::A_POISON, Fault::InjectPoison) }
+                    if grow > sim.partitions() {
+                        { button("move-backlog".into(), fill(tr(lang, tx::A_MOVE_BACKLOG), &[grow.to_string()]),
+                            Fault::MoveBacklog(grow), false, false) }
+                    }
+                    { button("replay".into(), fill(tr(lang, tx::A_REPLAY), &[count(lang, expired as u64)]),
+                        Fault::ReplayExpired, false, expired == 0) }
+                </section>
+            }
+        }
+
+        /// What the old page showed and the engine's report does not: the throughput, and the
+        /// expired messages kept for a replay.
+        fn extra(sim: &Sim<Queue>, lang: Lang) -> Html {
+            let secs = sim.now() as f64 / NS_PER_S as f64;
+            let processed = sim.stats().processed;
+            let throughput = if secs > 0.0 {
+                format!("{}/s", real(lang, processed as f64 / secs, 1))
+            } else {
+                "–".into()
+            };
+            let figure = |id: &'static str, label: Tx, help: Tx, value: String| {
+                html! {
+                    <span class="figure" title={tr(lang, help)}>
+                        <span class="figure-label">{ tr(lang, label) }</span>
+                        <span class="figure-value" id={id}>{ value }</span>
+                    </span>
+                }
+            };
+            html! {
+                <section class="panel figures-strip" id="queue-live" aria-label={tr(lang, tx::X_LABEL)}>
+                    <span class="section-label">{ tr(lang, tx::X_LABEL) }</span>
+                    { figure("q-throughput", tx::X_THROUGHPUT, tx::X_THROUGHPUT_HELP, throughput) }
+                    { figure("q-expired-waiting", tx::X_EXPIRED_WAITING, tx::X_EXPIRED_WAITING_HELP,
+                        count(lang, sim.expired_waiting() as u64)) }
+                    { figure("q-replaying", tx::X_REPLAYING, tx::X_REPLAYING_HELP,
+                        count(lang, sim.replay_pending() as u64)) }
+                </section>
+            }
+        }
+
+        fn summary(sim: &Sim<Queue>, lang: Lang) -> String {
+            let mut snap = QueueSnapshot::default();
+            sim.fill_snapshot(0, &mut snap);
+            summary_of(sim, &snap, lang)
+        }
+    }
+
+    /// The picture in words: the traffic, the brokers, each partition and each consumer.
+    fn summary_of(sim: &Sim<Queue>, snap: &QueueSnapshot, lang: Lang) -> String {
+        let s = sim.stats();
+        let parts: Vec<String> = snap
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(p, pt)| match pt.leader {
+                Some(b) => fill(
+                    tr(lang, tx::SUMMARY_PART),
+                    &[
+                        p.to_string(),
+                        b.to_string(),
+                        count(lang, pt.hw),
+                        count(lang, pt.committed),
+                        count(lang, pt.lag()),
+                    ],
+                ),
+                None => fill(
+                    tr(lang, tx::SUMMARY_PART_OFFLINE),
+                    &[p.to_string(), count(lang, pt.lag())],
+                ),
+            })
+            .collect();
+        let consumers: Vec<String> = snap
+            .consumers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                fill(
+                    tr(lang, tx::SUMMARY_CONSUMER),
+                    &[i.to_string(), super::draw::consumer_status(c, lang)],
+                )
+            })
+            .collect();
+        let up = snap.brokers_up.iter().filter(|u| **u).count();
+        fill(
+            tr(lang, tx::SUMMARY),
+            &[
+                real(lang, sim.now() as f64 / NS_PER_S as f64, 1),
+                count(lang, s.sent),
+                count(lang, s.processed),
+                count(lang, sim.total_lag()),
+                up.to_string(),
+                snap.brokers_up.len().to_string(),
+                parts.join(" "),
+                consumers.join(" "),
+            ],
+        )
+    }
+}
