@@ -73,7 +73,9 @@ fn text_ids_of<L: Lab>() -> Vec<(String, Option<&'static str>)> {
             out.extend(options.iter().map(|o| (o.text.to_string(), None)));
         }
     }
-    for r in L::Params::RULES {
+    let mut rules = Vec::new();
+    L::Params::rule_ids(&mut rules);
+    for r in rules {
         out.push((r.to_string(), None));
     }
     for m in L::metrics() {

@@ -263,6 +263,9 @@ pub trait Knobs:
     /// Rules across fields (and those of nested groups), after every knob is in range.
     fn rules(&self) -> Result<(), ParamError>;
 
+    /// The text ids of every rule of this struct and its nested groups.
+    fn rule_ids(out: &mut Vec<&'static str>);
+
     /// The table: every knob in declaration order, nested groups flattened.
     fn knobs() -> Vec<Knob> {
         let mut out = Vec::new();
@@ -445,6 +448,11 @@ macro_rules! knobs {
                 )*
             }
 
+            fn rule_ids(out: &mut Vec<&'static str>) {
+                out.extend_from_slice(Self::RULES);
+                $( $crate::__knob!(@rule_ids out, $ty, $kind); )*
+            }
+
             fn rules(&self) -> Result<(), $crate::kernel::model::ParamError> {
                 $( $crate::__knob!(@rules self, $field, $ty, $kind); )*
                 $( return $rules(self); )?
@@ -543,6 +551,11 @@ macro_rules! __knob {
             .map_err(|e| e.within(stringify!($field)))?;
     };
     (@rules $s:ident, $field:ident, $ty:ty, $other:ident) => {};
+
+    (@rule_ids $out:ident, $ty:ty, group) => {
+        <$ty as $crate::kernel::knobs::Knobs>::rule_ids($out);
+    };
+    (@rule_ids $out:ident, $ty:ty, $other:ident) => {};
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ fn rules(p: &ChatParams) -> Result<(), ParamError> {
 
 crate::knobs! {
     /// The group-chat offline-store lab: groups, churn, faults and store costs.
-    pub struct ChatParams in "chat" check rules; {
+    pub struct ChatParams in "chat" check rules ["chat.rule.members_total"]; {
         /// Number of groups; each member belongs to one.
         @members
         groups: u32 = 20 => range(1, 10_000);

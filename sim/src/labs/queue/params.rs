@@ -88,7 +88,7 @@ fn fault_rules(f: &FaultSchedule) -> Result<(), ParamError> {
 crate::knobs! {
     /// Faults replayed at fixed times, so a preset or a link can show them (0 = never). Buttons on
     /// the page call the same verbs at any time.
-    pub struct FaultSchedule in "queue.faults" check fault_rules; {
+    pub struct FaultSchedule in "queue.faults" check fault_rules ["queue.rule.crash_leader_every"]; {
         /// Crash the broker that leads partition 0 at this time, milliseconds.
         crash_leader_at_ms: u32 = 0 => range(0, MAX_DURATION_MS);
         /// Restart a crashed broker this long after it crashed, milliseconds (0 = it stays down).
@@ -132,7 +132,7 @@ fn rules(p: &QueueParams) -> Result<(), ParamError> {
 
 crate::knobs! {
     /// The queue lab: one topic, its brokers, producers and one consumer group.
-    pub struct QueueParams in "queue" check rules; {
+    pub struct QueueParams in "queue" check rules ["queue.rule.buffer_messages"]; {
         /// Brokers in the cluster.
         @cluster
         brokers: u32 = 3 => range(1, MAX_BROKERS);
