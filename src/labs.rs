@@ -43,6 +43,7 @@ macro_rules! pages {
 
 pages! {
     limiter,
+    chat,
     flash_sale,
     snowflake,
 }

@@ -2,6 +2,9 @@
 //! and each lab's picture and words. Every model lives in `flowlab-sim`; this crate only drives and
 //! draws it.
 
+// A lab's text table is one `texts!` call, which takes one step of macro recursion per entry.
+#![recursion_limit = "512"]
+
 pub mod app;
 pub mod i18n;
 pub mod kit;
