@@ -201,19 +201,46 @@ mod draw {
     use plotters_canvas::CanvasBackend;
     use web_sys::HtmlCanvasElement;
 
-    use super::{seconds_label, y_label, Chart};
+    use super::{legend_places, seconds_label, y_label, Chart};
     use crate::i18n::Lang;
 
     const BG: RGBColor = RGBColor(15, 21, 33);
     const GRID: RGBColor = RGBColor(42, 56, 80);
     const TEXT: RGBColor = RGBColor(180, 192, 210);
-    /// Height of the legend strip above the plot.
+    /// Height of the legend strip above the plot, and of each further row when it wraps.
     const LEGEND_PX: u32 = 22;
+    const LEGEND_ROW_PX: u32 = 18;
 
     /// Draws `chart` on `canvas`.
     pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, lang: Lang) {
         let w = (canvas.client_width().max(280)) as u32;
-        let h = chart.height;
+        // The legend wraps to as many rows as the width needs (a phone takes several); each
+        // further row makes the canvas taller, so the plot keeps its height.
+        let items: Vec<(&str, (u8, u8, u8), bool)> = chart
+            .series
+            .iter()
+            .map(|s| (s.name.as_str(), s.color, s.dashed))
+            .chain(chart.refs.iter().map(|r| (r.name.as_str(), r.color, true)))
+            .collect();
+        let measure = crate::kit::canvas::context(canvas);
+        if let Some(ctx) = &measure {
+            ctx.set_font("11px sans-serif");
+        }
+        let widths: Vec<f64> = items
+            .iter()
+            .map(|(name, _, _)| {
+                let text = measure
+                    .as_ref()
+                    .and_then(|ctx| ctx.measure_text(name).ok())
+                    .map(|m| m.width())
+                    .unwrap_or(name.chars().count() as f64 * 7.0);
+                32.0 + text
+            })
+            .collect();
+        let places = legend_places(&widths, w as f64 - 8.0);
+        let extra_rows = places.iter().map(|p| p.0).max().unwrap_or(0) as u32;
+        let legend_h = LEGEND_PX + extra_rows * LEGEND_ROW_PX;
+        let h = chart.height + extra_rows * LEGEND_ROW_PX;
         if canvas.width() != w || canvas.height() != h {
             canvas.set_width(w);
             canvas.set_height(h);
@@ -223,8 +250,9 @@ mod draw {
         };
         let root = backend.into_drawing_area();
         let _ = root.fill(&BG);
-        let (legend, plot) = root.split_vertically(LEGEND_PX);
-        legend_strip(&legend, chart);
+        let (legend, plot) = root.split_vertically(legend_h);
+        let font = ("sans-serif", 11).into_font().color(&TEXT);
+        legend_strip(&legend, &items, &places, &font);
         let (x0, x1) = chart.x_range();
         let span = x1 - x0;
         let axis = chart.axis;
@@ -281,18 +309,17 @@ mod draw {
     }
 
     /// The legend, in a strip above the plot: a swatch (dashed for dashed lines and references)
-    /// and the name of every series and reference line.
-    fn legend_strip(area: &DrawingArea<CanvasBackend, plotters::coord::Shift>, chart: &Chart) {
-        let font = ("sans-serif", 11).into_font().color(&TEXT);
-        let mut x = 8i32;
-        let y = 11i32;
-        let items = chart
-            .series
-            .iter()
-            .map(|s| (s.name.as_str(), s.color, s.dashed))
-            .chain(chart.refs.iter().map(|r| (r.name.as_str(), r.color, true)));
-        for (name, (r, g, b), dashed) in items {
+    /// and the name of every series and reference line, each at its (row, x) place.
+    fn legend_strip(
+        area: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
+        items: &[(&str, (u8, u8, u8), bool)],
+        places: &[(usize, f64)],
+        font: &TextStyle,
+    ) {
+        for (&(name, (r, g, b), dashed), &(row, px)) in items.iter().zip(places) {
             let color = RGBColor(r, g, b);
+            let x = 8 + px as i32;
+            let y = 11 + (row as u32 * LEGEND_ROW_PX) as i32;
             if dashed {
                 for k in 0..3 {
                     let _ = area.draw(&PathElement::new(
@@ -307,13 +334,24 @@ mod draw {
                 ));
             }
             let _ = area.draw(&Text::new(name.to_string(), (x + 20, y - 6), font.clone()));
-            let width = area
-                .estimate_text_size(name, &font)
-                .map(|(w, _)| w as i32)
-                .unwrap_or(name.chars().count() as i32 * 7);
-            x += 32 + width;
         }
     }
+}
+
+/// Where each legend item goes, given its width: (row, x), a new row whenever the next item
+/// would pass `width` (an item wider than a row has a row of its own).
+pub fn legend_places(widths: &[f64], width: f64) -> Vec<(usize, f64)> {
+    let mut out = Vec::with_capacity(widths.len());
+    let (mut row, mut x) = (0, 0.0);
+    for &w in widths {
+        if x > 0.0 && x + w - 12.0 > width {
+            row += 1;
+            x = 0.0;
+        }
+        out.push((row, x));
+        x += w;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -346,6 +384,19 @@ mod tests {
             .line("a", (1, 1, 1), pts.clone())
             .line("b", (2, 2, 2), pts);
         assert!(!c.series[0].dashed && c.series[1].dashed);
+    }
+
+    #[test]
+    fn the_legend_wraps_to_the_width() {
+        assert_eq!(
+            legend_places(&[100.0, 100.0, 100.0], 400.0),
+            [(0, 0.0), (0, 100.0), (0, 200.0)],
+            "one row when it fits"
+        );
+        assert_eq!(
+            legend_places(&[150.0, 150.0, 150.0, 400.0], 330.0),
+            [(0, 0.0), (0, 150.0), (1, 0.0), (2, 0.0)]
+        );
     }
 
     #[test]
