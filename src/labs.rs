@@ -44,6 +44,7 @@ macro_rules! pages {
 pages! {
     limiter,
     queue,
+    chat,
     flash_sale,
     cache,
     snowflake,

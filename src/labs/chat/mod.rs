@@ -1,0 +1,183 @@
+//! The group-chat offline-store lab in the page: four storage schemes fed the same messages,
+//! churn and faults. The picture is one ring per scheme (the busiest group), the charts are rows
+//! stored and disk write bandwidth, and the live `group_members` / `group_msgs` tables of scheme 4
+//! sit under the picture. The page around it is the generic one.
+
+#[cfg(target_arch = "wasm32")]
+mod draw;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod focus;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod layout;
+pub mod text;
+
+/// The engine lab this page shows.
+pub type Engine = flowlab_sim::labs::chat::Chat;
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+    use flowlab_sim::labs::chat::{Chat, ChatSnapshot, Scheme};
+    use flowlab_sim::{Model, Sim};
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use super::focus::Focus;
+    use super::text as tx;
+    use crate::i18n::{count, fill, real, tr, tr_id, Lang};
+    use crate::kit::canvas::describe;
+    use crate::kit::chart::{recent, Axis, Chart};
+    use crate::kit::palette::series;
+    use crate::lab::pacing::Pacing;
+    use crate::lab::page::LabUi;
+
+    /// Chart buckets shown.
+    const SHOWN: usize = 120;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        snap: ChatSnapshot,
+        focus: Focus,
+    }
+
+    /// Flows take the same wall time to cross a ring, whatever the speed.
+    fn span(pace: &Pacing) -> Nanos {
+        pace.virtual_span(1_200.0)
+    }
+
+    impl LabUi for Ui {
+        type L = Chat;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("chat.scheme.offline_copies", "chat.explain.offline_copies"),
+            ("chat.scheme.copy_per_member", "chat.explain.copy_per_member"),
+            ("chat.scheme.unread_ids", "chat.explain.unread_ids"),
+            ("chat.scheme.cursor", "chat.explain.cursor"),
+            ("chat.explain.cursor_writes.title", "chat.explain.cursor_writes"),
+            ("chat.explain.batching.title", "chat.explain.batching"),
+            ("chat.explain.contiguous.title", "chat.explain.contiguous"),
+        ];
+        const CHARTS: &'static [&'static str] = &["chat.chart.rows", "chat.chart.bandwidth"];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                snap: ChatSnapshot::default(),
+                focus: Focus::default(),
+            }
+        }
+
+        fn stage(&self, _sim: &Sim<Chat>) -> Html {
+            // Its height follows the width (the rings go two by two on a phone): set by `draw`.
+            html! {
+                <canvas id="lab-canvas" ref={self.canvas.clone()} class="chat-canvas" role="img"
+                    style="width: 100%; display: block"></canvas>
+            }
+        }
+
+        fn draw(&mut self, sim: &Sim<Chat>, pace: &Pacing) {
+            let span = span(pace);
+            sim.fill_snapshot(span, &mut self.snap);
+            self.focus.apply(&mut self.snap);
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                let lost = Scheme::ALL.map(|s| sim.stats(s).lost);
+                super::draw::paint(&c, &self.snap, span, &lost, pace.lang);
+                describe(&c, &Self::summary(sim, pace.lang));
+            }
+        }
+
+        fn charts(&self, sim: &Sim<Chat>, lang: Lang) -> Vec<Chart> {
+            let bucket_s = sim.params().chart_bucket_ms as f64 / 1000.0;
+            let mut rows = Chart::new(Axis::Count).height(240);
+            let mut bandwidth = Chart::new(Axis::Count).height(240).log(true);
+            for s in Scheme::ALL {
+                let st = sim.stats(s);
+                let name = tr_id(lang, s.text());
+                let color = series(s.index());
+                rows = rows.line(name, color, recent(&st.rows_series, SHOWN, 1.0));
+                bandwidth = bandwidth.line(
+                    name,
+                    color,
+                    recent(&st.write_series, SHOWN, 1.0 / bucket_s),
+                );
+            }
+            vec![rows, bandwidth]
+        }
+
+        fn extra(sim: &Sim<Chat>, lang: Lang) -> Html {
+            let mut snap = ChatSnapshot::default();
+            sim.fill_snapshot(NS_PER_S, &mut snap);
+            let online = |u: u32| snap.online.get(u as usize).copied().unwrap_or(false);
+            html! {
+                <section class="panel tables" id="chat-tables"
+                    style="grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); margin-top: 14px">
+                    <div class="scroll-x">
+                        <h3>{ tr(lang, tx::T_MEMBERS) }</h3>
+                        <table id="group-members" class="sql">
+                            <thead><tr>
+                                <th scope="col">{ "gid" }</th><th scope="col">{ "uid" }</th>
+                                <th scope="col">{ "last_ack_msgid" }</th><th scope="col">{ tr(lang, tx::T_ONLINE) }</th>
+                            </tr></thead>
+                            <tbody>{ for snap.group_members.iter().map(|&(g, u, c)| html! {
+                                <tr>
+                                    <td>{ g }</td><td>{ u }</td><td class="num">{ c }</td>
+                                    <td>{ if online(u) { "●" } else { "○" } }</td>
+                                </tr>
+                            }) }</tbody>
+                        </table>
+                    </div>
+                    <div class="scroll-x">
+                        <h3>{ tr(lang, tx::T_MSGS) }</h3>
+                        <table id="group-msgs" class="sql">
+                            <thead><tr>
+                                <th scope="col">{ "msgid" }</th><th scope="col">{ "gid" }</th>
+                                <th scope="col">{ "sender_uid" }</th><th scope="col">{ "time" }</th>
+                            </tr></thead>
+                            <tbody>{ for snap.group_msgs.iter().map(|&(id, g, s, t)| html! {
+                                <tr>
+                                    <td class="num">{ id }</td><td>{ g }</td><td>{ s }</td>
+                                    <td class="num">{ format!("{} s", real(lang, t as f64 / NS_PER_S as f64, 3)) }</td>
+                                </tr>
+                            }) }</tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+        }
+
+        /// 100 ms of virtual time.
+        fn step_to(sim: &Sim<Chat>) -> Nanos {
+            sim.now() + 100 * NS_PER_MS
+        }
+
+        fn summary(sim: &Sim<Chat>, lang: Lang) -> String {
+            let lanes: Vec<String> = Scheme::ALL
+                .iter()
+                .map(|&s| {
+                    let st = sim.stats(s);
+                    fill(
+                        tr(lang, tx::SUMMARY_LANE),
+                        &[
+                            tr_id(lang, s.text()).to_string(),
+                            count(lang, st.rows_stored),
+                            count(lang, st.lost),
+                            count(lang, st.duplicates_delivered),
+                        ],
+                    )
+                })
+                .collect();
+            fill(
+                tr(lang, tx::SUMMARY),
+                &[
+                    format!("{:.1}", sim.now() as f64 / NS_PER_S as f64),
+                    count(lang, sim.messages()),
+                    count(lang, sim.online_count()),
+                    count(lang, sim.users() as u64),
+                    lanes.join(" "),
+                ],
+            )
+        }
+    }
+}
