@@ -279,14 +279,14 @@ impl Chat {
             for s in 0..4 {
                 if self.schemes[s].stores_for(online) {
                     self.schemes[s].store_for(u, id, now);
-                    // (Drawn by the member's index in its group, whichever group it is in.)
-                    self.picture.flow(s, j, FlowKind::Stored, now);
+                    // Drawn only for the group the picture shows (the busiest).
+                    self.picture.flow(s, u, FlowKind::Stored, now);
                 }
                 if online {
                     if fail || crash {
                         if self.schemes[s].kind() == Scheme::OfflineCopies {
                             self.schemes[s].lose();
-                            self.picture.flow(s, j, FlowKind::Lost, now);
+                            self.picture.flow(s, u, FlowKind::Lost, now);
                         }
                     } else {
                         self.receive(cx, s, u, id, false);
