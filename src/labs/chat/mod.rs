@@ -6,7 +6,6 @@
 #[cfg(target_arch = "wasm32")]
 mod draw;
 #[cfg(any(test, target_arch = "wasm32"))]
-mod focus;
 #[cfg(any(test, target_arch = "wasm32"))]
 mod layout;
 pub mod text;
@@ -25,7 +24,6 @@ mod ui {
     use web_sys::HtmlCanvasElement;
     use yew::prelude::*;
 
-    use super::focus::Focus;
     use super::text as tx;
     use crate::i18n::{count, fill, real, tr, tr_id, Lang};
     use crate::kit::canvas::describe;
@@ -40,7 +38,6 @@ mod ui {
     pub struct Ui {
         canvas: NodeRef,
         snap: ChatSnapshot,
-        focus: Focus,
     }
 
     /// Flows take the same wall time to cross a ring, whatever the speed.
@@ -65,7 +62,6 @@ mod ui {
             Self {
                 canvas: NodeRef::default(),
                 snap: ChatSnapshot::default(),
-                focus: Focus::default(),
             }
         }
 
@@ -80,7 +76,6 @@ mod ui {
         fn draw(&mut self, sim: &Sim<Chat>, pace: &Pacing) {
             let span = span(pace);
             sim.fill_snapshot(span, &mut self.snap);
-            self.focus.apply(&mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 let lost = Scheme::ALL.map(|s| sim.stats(s).lost);
                 super::draw::paint(&c, &self.snap, span, &lost, pace.lang);
