@@ -271,7 +271,17 @@ pub fn describe_error(lang: Lang, e: &flowlab_sim::ParamError) -> String {
     let allowed = match &*e.rule {
         Rule::Range { lo, hi } => format!("{}..={}", bound(lo), bound(hi)),
         Rule::Text { id, args } => match both_id(id) {
-            Some((en, zh)) => fill(if lang == Lang::En { en } else { zh }, args),
+            Some((en, zh)) => {
+                // An argument that starts with `@` is a text id to say in `lang`.
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| match a.strip_prefix('@') {
+                        Some(id) => tr_id(lang, id).to_string(),
+                        None => a.clone(),
+                    })
+                    .collect();
+                fill(if lang == Lang::En { en } else { zh }, &args)
+            }
             None => e.allowed.clone(),
         },
         Rule::Plain => e.allowed.clone(),

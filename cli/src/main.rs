@@ -22,6 +22,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand};
+use flowlab_sim::kernel::cost::{Cost, CLI_BUDGET_BYTES};
 use flowlab_sim::kernel::knobs::Knob;
 use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
@@ -112,6 +113,12 @@ struct RunArgs {
     /// Indents the JSON.
     #[arg(long)]
     pretty: bool,
+
+    /// Memory the run may need at most, by the lab's cost model, megabytes (params that would
+    /// need more are refused, naming what costs).
+    #[arg(long = "max-memory-mb", value_name = "MB", default_value_t = CLI_BUDGET_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    max_memory_mb: u64,
 }
 
 fn main() -> ExitCode {
@@ -280,6 +287,20 @@ fn run_one(
     }
 }
 
+/// Says on stderr when a run is going to take long (its cost model's work per virtual second
+/// times the virtual seconds asked for), so `--until-s 10000000` is not a silent wait of hours.
+fn warn_if_long(cost: &Cost, until: Option<Nanos>, seeds: u64) {
+    let Some(until) = until else { return };
+    let secs = cost.wall_s(until as f64 / NS_PER_S as f64) * seeds as f64;
+    if secs >= 60.0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "flowlab: by the lab's cost model this run takes about {} minutes of CPU",
+            (secs / 60.0).ceil()
+        );
+    }
+}
+
 /// The paths of a report's key figures (a latency by its p99).
 fn key_paths(r: &Report) -> Vec<String> {
     r.figures
@@ -314,6 +335,12 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
     )?;
     let seed = args.seed.or(preset_seed).unwrap_or(DEFAULT_SEED);
     let preset = args.preset.as_deref();
+    let cost = lab
+        .cost(&params)
+        .map_err(|_| anyhow!("params of {} could not be read", lab.id()))?;
+    cost.admit(&params, args.max_memory_mb << 20)
+        .map_err(|e| anyhow!("{e} (raise --max-memory-mb to allow more)"))?;
+    warn_if_long(&cost, timed.then_some(until), args.seeds.unwrap_or(1));
     let (len, unit) = match lab.start(&params, seed)?.extent() {
         Extent::Timed => (until / NS_PER_MS, "virtual ms"),
         Extent::Items { count, unit } => (count, unit),
