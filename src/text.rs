@@ -38,6 +38,13 @@ crate::texts! {
     PROBLEM_BAD_SEED = "ui.problem.bad_seed": "seed = \"{0}\": the seed must be a whole number from 0 to 18446744073709551615", "seed = \"{0}\"：随机种子必须是 0 到 18446744073709551615 之间的整数";
     PROBLEM_UNKNOWN_PRESET = "ui.problem.unknown_preset": "preset = \"{0}\": unknown preset", "preset = \"{0}\"：未知的预设场景";
     BOUND_KEY = "ui.bound_key": "{0} (now {1})", "{0}（当前 {1}）";
+    PROBLEM_REPEATED = "ui.problem.repeated": "{0} is given more than once: the last value is used", "{0} 出现了不止一次：使用最后一个值";
+    PROBLEM_TOO_LONG = "ui.problem.too_long": "the link is longer than {0} characters: the rest was ignored", "链接超过 {0} 个字符：其余部分已忽略";
+    RULE_CONFLICT = "ui.rule.conflict": "it would make {0} = {1} not allowed ({2})", "这会使 {0} = {1} 不合法（{2}）";
+    EXPECT_WHOLE_IN = "ui.expect.whole_in": "a whole number in {0}", "{0} 范围内的整数";
+    EXPECT_NUMBER_IN = "ui.expect.number_in": "a number in {0}", "{0} 范围内的数字";
+    EXPECT_ONE_OF = "ui.expect.one_of": "one of: {0}", "以下之一：{0}";
+    EXPECT_SHORT = "ui.expect.short": "at most {0} characters", "最多 {0} 个字符";
 
     PRESETS = "ui.presets": "Presets", "预设场景";
     WHAT_TO_WATCH = "ui.what_to_watch": "{0} — what to watch:", "{0} — 看点：";
@@ -60,8 +67,6 @@ crate::texts! {
     FLOW_VIEW = "ui.flow_view": "Too many to draw one by one: showing flow (band width = rate).", "数量太多，无法逐个绘制：改为显示流量（带宽 = 速率）。";
     SECONDS = "ui.seconds": "seconds", "秒";
 
-    EXPECT_WHOLE = "ui.expect.whole": "a whole number", "整数";
-    EXPECT_NUMBER = "ui.expect.number": "a number", "数字";
     EXPECT_BOOL = "ui.expect.bool": "true or false", "true 或 false";
 
     "cost.memory": "these params would need about {0} MB of memory (the page allows {1} MB), most of it for {2}: lower {3}", "这些参数大约需要 {0} MB 内存（页面允许 {1} MB），大部分用于{2}：请降低 {3}";

@@ -37,6 +37,8 @@ use figures::{Figures, Stats, Summary, Tree};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
+/// Longest message printed.
+const MAX_MESSAGE_CHARS: usize = 400;
 /// Seeds run in parallel at once by `--seeds` (bounds the figures held at a time).
 const SEED_CHUNK: u64 = 256;
 /// Runs `--seeds` lists one by one; the summary covers all of them.
@@ -132,6 +134,12 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, whatever the cause held.
             let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            // Never a screenful: a value or a file quoted in a message is cut.
+            let msg: String = if msg.chars().count() > MAX_MESSAGE_CHARS {
+                msg.chars().take(MAX_MESSAGE_CHARS).chain(['…']).collect()
+            } else {
+                msg
+            };
             let _ = writeln!(std::io::stderr(), "flowlab: {msg}");
             ExitCode::FAILURE
         }
@@ -166,7 +174,7 @@ fn run(args: &RunArgs) -> Result<String> {
 fn until_ns(t: f64) -> Result<Nanos> {
     let ns = (t * NS_PER_S as f64).round();
     if !(t.is_finite() && t > 0.0 && t <= MAX_UNTIL_S && ns >= 1.0) {
-        bail!("--until-s = {t} is not allowed: 0 < T <= {MAX_UNTIL_S} (virtual seconds)");
+        bail!("--until-s = {t:?} is not allowed: 0 < T <= {MAX_UNTIL_S} (virtual seconds)");
     }
     Ok(ns as Nanos)
 }

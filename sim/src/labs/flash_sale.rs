@@ -253,7 +253,12 @@ impl Sale {
             pending_sets: vec![VecDeque::new(); shards],
             empty_shards,
             shard: 0,
-            flag_known_at: if empty_shards == shards { 0 } else { u64::MAX },
+            // No stock at all: sold out from the start (the flag is known only if there is one).
+            flag_known_at: if empty_shards == shards && p.soldout_flag {
+                0
+            } else {
+                u64::MAX
+            },
             consumers,
             write_ns: (NS_PER_S * consumers as u64).div_ceil(p.db_writes_per_s as u64),
             consumer_free: vec![0; consumers],
