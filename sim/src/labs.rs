@@ -82,6 +82,10 @@ pub trait AnyLab: Send + Sync {
     fn decode(&self, v: Value) -> Result<Value, DecodeError>;
     /// Sets one dotted key on `params` from text, as the page's URL and `--set` do.
     fn set(&self, params: &Value, key: &str, text: &str) -> Result<Value, Problem>;
+    /// The link query of `params` and `seed` (what differs from the defaults).
+    fn to_query(&self, params: &Value, seed: u64) -> String;
+    /// Params, seed and problems of a link query (over the defaults).
+    fn parse_query(&self, query: &str) -> (Value, Option<u64>, Vec<Problem>);
     /// Starts a run of valid `params`.
     fn start(&self, params: &Value, seed: u64) -> Result<Box<dyn AnyRun>, ParamError>;
     /// What a run of valid `params` costs.
@@ -181,6 +185,20 @@ where
         let p: L::Params = typed(params).map_err(|_| Problem::UnknownKey(key.to_string()))?;
         let p = query::apply(&p, key, text)?;
         Ok(serde_json::to_value(&p).expect("params serialise to JSON"))
+    }
+
+    fn to_query(&self, params: &Value, seed: u64) -> String {
+        let p: L::Params = typed(params).unwrap_or_default();
+        query::to_query(&p, &L::Params::default(), seed)
+    }
+
+    fn parse_query(&self, q: &str) -> (Value, Option<u64>, Vec<Problem>) {
+        let parsed = query::parse(q, L::Params::default());
+        (
+            serde_json::to_value(&parsed.params).expect("params serialise to JSON"),
+            parsed.seed,
+            parsed.problems,
+        )
     }
 
     fn cost(&self, params: &Value) -> Result<Cost, DecodeError> {
