@@ -298,8 +298,11 @@ fn run_one(
 /// Says on stderr when a run is going to take long (its cost model's work per virtual second
 /// times the virtual seconds asked for), so `--until-s 10000000` is not a silent wait of hours.
 fn warn_if_long(cost: &Cost, until: Option<Nanos>, seeds: u64) {
-    let Some(until) = until else { return };
-    let secs = cost.wall_s(until as f64 / NS_PER_S as f64) * seeds as f64;
+    let until_s = until.map(|t| t as f64 / NS_PER_S as f64);
+    let Some(one) = cost.run_wall_s(until_s) else {
+        return;
+    };
+    let secs = one * seeds as f64;
     if secs >= 60.0 {
         let _ = writeln!(
             std::io::stderr(),

@@ -604,3 +604,68 @@ fn many_seeds_keep_only_a_summary() {
     assert_eq!(d["runs"].as_array().unwrap().len(), 1000);
     assert!(d["summary"]["arrived"]["mean"].is_number());
 }
+
+/// The first line a run writes to stderr (the run is stopped once it is read, or after a minute).
+fn first_warning(args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("flowlab runs");
+    let mut line = String::new();
+    let stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let _ = BufReader::new(stderr).read_line(&mut line);
+        line
+    });
+    let started = std::time::Instant::now();
+    while !reader.is_finished() && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    reader.join().expect("reader")
+}
+
+/// Issue 11: a run that will take long says so before it starts, by its cost model, whether it is
+/// told how long to run or runs to its own end; a short one says nothing.
+#[test]
+fn long_runs_are_announced() {
+    let w = first_warning(&["run", "limiter", "--until-s", "10000000"]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let w = first_warning(&["run", "chat", "--until-s", "10000000"]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let w = first_warning(&[
+        "run",
+        "flash-sale",
+        "--set",
+        "unsafe_check=true",
+        "--set",
+        "consumers=10000",
+        "--set",
+        "partitions=10000",
+        "--set",
+        "token_rate_per_s=50000",
+    ]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let out = flowlab(&["run", "limiter", "--until-s", "1"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 11: a params file that never ends (a device, a pipe) is read no further than the limit.
+#[cfg(unix)]
+#[test]
+fn endless_params_files_are_refused() {
+    let link = std::env::temp_dir().join(format!("flowlab-endless-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink("/dev/zero", &link).expect("a symlink");
+    let e = fails(&["run", "limiter", "--params", link.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&link);
+    assert!(e.contains("larger than"), "{e}");
+}

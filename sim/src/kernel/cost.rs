@@ -40,6 +40,9 @@ pub struct Cost {
     /// Wall time one unit of this lab's work takes natively, nanoseconds (measured on the
     /// reference machine of BENCHMARKS.md; only for telling how long a run will take).
     pub unit_ns: u64,
+    /// Virtual seconds a run lasts when it runs to its own end (labs whose extent is a count of
+    /// items); `None` for labs that run for as long as told.
+    pub own_end_s: Option<f64>,
 }
 
 impl Part {
@@ -94,9 +97,21 @@ impl Cost {
         self
     }
 
+    /// A run to its own end lasts `secs` virtual seconds.
+    pub fn ends_after(mut self, secs: f64) -> Self {
+        self.own_end_s = Some(secs);
+        self
+    }
+
     /// Estimated wall seconds for `virtual_s` seconds of run (labs that run for as long as told).
     pub fn wall_s(&self, virtual_s: f64) -> f64 {
         self.work_per_s as f64 * virtual_s * self.unit_ns.max(1) as f64 / 1e9
+    }
+
+    /// Estimated wall seconds of a run to `until` virtual seconds, or to its own end when the lab
+    /// has one (`until` is then not asked for).
+    pub fn run_wall_s(&self, until_s: Option<f64>) -> Option<f64> {
+        self.own_end_s.or(until_s).map(|s| self.wall_s(s))
     }
 
     /// Estimated peak memory, bytes.
