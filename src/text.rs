@@ -69,7 +69,7 @@ crate::texts! {
 
     EXPECT_BOOL = "ui.expect.bool": "true or false", "true 或 false";
 
-    "cost.memory": "these params would need about {0} MB of memory (the page allows {1} MB), most of it for {2}: lower {3}", "这些参数大约需要 {0} MB 内存（页面允许 {1} MB），大部分用于{2}：请降低 {3}";
+    "cost.memory": "these params would need about {0} MB of memory (the page allows {1} MB), most of it for {2}: lower {3} (the run must get {4}× smaller)", "这些参数大约需要 {0} MB 内存（页面允许 {1} MB），大部分用于{2}：请降低 {3}（整体需缩小到约 1/{4}）";
     "cost.the_duplicate_checkers_window": "the duplicate checker's window", "重复检查器的时间窗口";
     "cost.requests_waiting_at_the_workers": "requests waiting at the workers", "在各节点排队的请求";
     "cost.series_per_worker": "series per worker", "各节点的时间序列";

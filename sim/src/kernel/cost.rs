@@ -5,7 +5,7 @@
 //! fields that drive it, and what the budget is.
 //!
 //! The estimates are upper bounds of what the parts hold (their own bounds: a ring of so many
-//! messages, a log cut at so many records, ranges capped per member); `sim/tests/cost_model.rs`
+//! messages, a log cut at so many records, ranges capped per member); `sim/tests/fuzz.rs`
 //! checks them against peaks measured with a counting allocator.
 
 use serde_json::Value;
@@ -140,6 +140,11 @@ impl Cost {
             .unwrap_or_default();
         let mb = |b: u64| (b >> 20).to_string();
         let drivers = part.drivers.join(", ");
+        // How much smaller the whole must get to fit (one decimal, rounded up).
+        let factor = format!(
+            "{:.1}",
+            (mem as f64 / budget.max(1) as f64 * 10.0).ceil() / 10.0
+        );
         Err(ParamError::rule(
             field,
             got,
@@ -150,13 +155,16 @@ impl Cost {
                 mb(budget),
                 format!("@{}", part.text_id()),
                 drivers.clone(),
+                factor.clone(),
             ],
             format!(
-                "these params would need about {} MB (budget {} MB), most of it for {}: lower {}",
+                "these params would need about {} MB (budget {} MB), most of it for {}: lower {} \
+                 (the run must get {}x smaller)",
                 mb(mem),
                 mb(budget),
                 part.what,
-                drivers
+                drivers,
+                factor
             ),
         ))
     }
@@ -189,6 +197,8 @@ mod tests {
             e.allowed.contains("901 MB") || e.allowed.contains("900 MB"),
             "{e}"
         );
+        // 901 MB against 512.
+        assert!(e.allowed.contains("(the run must get 1.8x smaller)"), "{e}");
         assert_eq!(
             text_id_of("the app servers' L1 caches"),
             "cost.the_app_servers_l1_caches"
