@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what flowlab needs to build, serve and test, skipping whatever is already present.
 # Idempotent: safe to run on every `make serve` / `make test`.
-#   scripts/setup.sh build   -> wasm32 target, trunk, wasm-bindgen CLI, npm packages (wasm-opt, playwright-core)
+#   scripts/setup.sh build   -> wasm32 target, trunk, wasm-bindgen CLI, npm packages (wasm-opt, playwright-core, axe-core)
 #   scripts/setup.sh test    -> the above plus Debian chromium and chromium-driver
 set -euo pipefail
 
@@ -36,8 +36,8 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || ! wasm-bindgen --version | grep 
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-  log "installing npm packages (binaryen's wasm-opt, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
+  log "installing npm packages (binaryen's wasm-opt, playwright-core, axe-core)"
   npm ci --no-audit --no-fund
 fi
 

@@ -23,7 +23,7 @@ mod shell {
     use yew_router::prelude::*;
 
     use super::Route;
-    use crate::i18n::{tr, tr_id, Lang};
+    use crate::i18n::{tr, tr_id, Lang, Tx};
     use crate::text;
 
     #[function_component(App)]
@@ -51,7 +51,9 @@ mod shell {
         html! {
             <ContextProvider<Lang> context={*lang}>
                 <HashRouter>
-                    <a class="skip-link" href="#main">{ tr(*lang, text::SKIP) }</a>
+                    <SkipLink target="controls" text={text::SKIP_CONTROLS} />
+                    <SkipLink target="params" text={text::SKIP_PARAMS} />
+                    <SkipLink target="main" text={text::SKIP} />
                     <Header on_lang={on_lang} />
                     <main id="main" tabindex="-1">
                         <Switch<Route> render={switch} />
@@ -59,6 +61,30 @@ mod shell {
                     <footer class="footer">{ tr(*lang, text::FOOTER) }</footer>
                 </HashRouter>
             </ContextProvider<Lang>>
+        }
+    }
+
+    #[derive(Properties, PartialEq)]
+    struct SkipLinkProps {
+        /// The id of the element the link moves the focus to (`main` when the page has none).
+        target: &'static str,
+        text: Tx,
+    }
+
+    /// A link, shown only while it has the focus, that moves the focus past the header. The routes
+    /// live in the hash, so the link moves the focus itself rather than following `#id`.
+    #[function_component(SkipLink)]
+    fn skip_link(p: &SkipLinkProps) -> Html {
+        let lang = use_context::<Lang>().unwrap_or_default();
+        let target = p.target;
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            if !crate::web::focus_id(target) {
+                crate::web::focus_id("main");
+            }
+        });
+        html! {
+            <a class="skip-link" href={format!("#{target}")} {onclick}>{ tr(lang, p.text) }</a>
         }
     }
 

@@ -4,8 +4,12 @@
 //! words ([`page::LabUi`]).
 
 pub mod form;
+#[cfg(target_arch = "wasm32")]
+pub mod keys;
 pub mod pacing;
 #[cfg(target_arch = "wasm32")]
 pub mod page;
 pub mod results;
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod stats;

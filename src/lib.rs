@@ -21,5 +21,6 @@ pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
+    lab::stats::install();
     yew::Renderer::<app::App>::new().render();
 }

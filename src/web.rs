@@ -72,3 +72,36 @@ pub fn set_title(title: &str) {
         d.set_title(title);
     }
 }
+
+/// A value kept in sessionStorage (this tab, until it closes).
+pub fn session_get(key: &str) -> Option<String> {
+    window()
+        .session_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(key).ok().flatten())
+}
+
+pub fn session_set(key: &str, value: &str) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Moves the keyboard focus to the element with `id` (made focusable by script if it is not), and
+/// scrolls it into view; returns whether there was one.
+pub fn focus_id(id: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(el) = window()
+        .document()
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    if !el.has_attribute("tabindex") {
+        let _ = el.set_attribute("tabindex", "-1");
+    }
+    el.scroll_into_view();
+    el.focus().is_ok()
+}

@@ -196,6 +196,67 @@ pub fn seconds_label(x: f64, span: f64) -> String {
     }
 }
 
+/// A chart as a table, for people who cannot see it or want its numbers: the time, then one
+/// column per series, a row per point in time, cells in the page's language; and the reference
+/// lines, named with their values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataTable {
+    pub head: Vec<String>,
+    /// Each row: its time, then one cell per series (`–` where a series has no point there).
+    pub rows: Vec<(String, Vec<String>)>,
+    pub refs: Vec<String>,
+}
+
+/// A value of `axis` in a table cell: more precise than a tick label.
+pub fn cell_text(axis: Axis, y: f64, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::{count, real};
+    if !y.is_finite() {
+        return "–".into();
+    }
+    match axis {
+        Axis::Share => format!("{}%", real(lang, y * 100.0, 1)),
+        Axis::Count if y >= 0.0 && (y - y.round()).abs() < 1e-9 => count(lang, y.round() as u64),
+        Axis::Count | Axis::Real => real(lang, y, 3),
+        Axis::Ms => format!("{} ms", real(lang, y, 2)),
+    }
+}
+
+/// The table of `chart`: the same series and reference lines the canvas draws.
+pub fn data_table(chart: &Chart, lang: crate::i18n::Lang) -> DataTable {
+    let mut head = vec![crate::i18n::tr(lang, crate::text::TABLE_TIME).to_string()];
+    head.extend(chart.series.iter().map(|s| s.name.clone()));
+    let mut times: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .filter(|t| t.is_finite())
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    let rows = times
+        .iter()
+        .map(|&t| {
+            let cells = chart
+                .series
+                .iter()
+                .map(|s| {
+                    s.points
+                        .iter()
+                        .find(|p| (p.0 - t).abs() < 1e-9)
+                        .map_or_else(|| "–".to_string(), |p| cell_text(chart.axis, p.1, lang))
+                })
+                .collect();
+            (crate::i18n::real(lang, t, 3), cells)
+        })
+        .collect();
+    let refs = chart
+        .refs
+        .iter()
+        .map(|r| format!("{}: {}", r.name, cell_text(chart.axis, r.value, lang)))
+        .collect();
+    DataTable { head, rows, refs }
+}
+
 /// The last `n` buckets of a series as (seconds, value), values scaled by `scale`.
 pub fn recent(s: &TimeSeries, n: usize, scale: f64) -> Vec<(f64, f64)> {
     let skip = s.len().saturating_sub(n);
@@ -415,5 +476,31 @@ mod tests {
         assert_eq!(y_label(Axis::Share, 0.5, Lang::En), "50%");
         assert_eq!(y_label(Axis::Count, 25_000.0, Lang::En), "25,000");
         assert_eq!(y_label(Axis::Count, 1_000_000.0, Lang::Zh), "100万");
+    }
+
+    #[test]
+    fn a_chart_as_a_table() {
+        use crate::i18n::Lang;
+        let c = Chart::new(Axis::Count)
+            .line("a", (0, 0, 0), vec![(0.5, 1.0), (1.0, 12_345.0)])
+            .line("b", (0, 0, 0), vec![(1.0, 2.0), (1.5, 3.0)])
+            .reference("cap", (0, 0, 0), 10_000.0);
+        let t = data_table(&c, Lang::En);
+        assert_eq!(t.head, ["Time (s)", "a", "b"]);
+        assert_eq!(
+            t.rows,
+            vec![
+                ("0.5".to_string(), vec!["1".to_string(), "–".to_string()]),
+                ("1".to_string(), vec!["12,345".to_string(), "2".to_string()]),
+                ("1.5".to_string(), vec!["–".to_string(), "3".to_string()]),
+            ]
+        );
+        assert_eq!(t.refs, ["cap: 10,000"]);
+        let zh = data_table(&c, Lang::Zh);
+        assert_eq!(zh.head[0], "时间（秒）");
+        assert_eq!(zh.rows[1].1[0], "1.23万");
+        assert_eq!(cell_text(Axis::Share, 0.973, Lang::En), "97.3%");
+        assert_eq!(cell_text(Axis::Ms, 12.345, Lang::En), "12.35 ms");
+        assert_eq!(cell_text(Axis::Count, 2.5, Lang::En), "2.5");
     }
 }

@@ -16,9 +16,11 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::form::{self, Input};
+use super::keys::{shortcut, shortcuts_panel, Shortcut};
 use super::pacing::{Pacing, Phase, MAX_FRAME_MS, REFRESH_MS};
 use super::results;
 use super::state::{Action, LabState};
+use super::stats::Work;
 use crate::i18n::{count, describe_problem, fill, help, tr, tr_id, Lang};
 use crate::kit::chart::{self, Chart};
 use crate::kit::controls::SimControls;
@@ -81,27 +83,78 @@ pub struct Runtime<U: LabUi> {
     charts: Vec<NodeRef>,
     /// Something changed since the picture was drawn.
     picture_dirty: bool,
-    /// Frame rate over the last second.
+    /// Frame rate over the last half second.
     frames: u32,
     fps_since: f64,
     pub fps: f64,
     /// The run fell behind the chosen speed in the last frame (its budget ran out).
     pub behind: bool,
+    /// Bumped whenever what the live readouts show may have changed (the run moved, a fault, a
+    /// step, a rebuild, play or speed): they re-render only when it did.
+    pub changes: u64,
+    /// The charts as last drawn (their data tables show them), and a count of their redraws.
+    pub charts_now: Vec<Chart>,
+    pub charts_version: u64,
+    /// The live readouts, each re-rendered when what it follows changed.
+    readers: Vec<Reader<U>>,
+    next_reader: u64,
+    /// Asks the animation loop for a frame (it stops when there is nothing to do).
+    wake: Option<Rc<dyn Fn()>>,
+}
+
+/// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
+/// did, at most every `ms` wall milliseconds.
+struct Reader<U: LabUi> {
+    id: u64,
+    ms: f64,
+    last_ts: f64,
+    seen: u64,
+    key: fn(&Runtime<U>) -> u64,
+    notify: Rc<dyn Fn()>,
+    /// The re-render asked for and not run yet (dropped with the reader, which cancels it).
+    pending: Option<gloo::timers::callback::Timeout>,
 }
 
 impl<U: LabUi> Runtime<U> {
+    fn new(sim: Sim<U::L>, lang: Lang) -> Self {
+        Self {
+            sim,
+            ui: U::new(),
+            pace: Pacing::new(lang),
+            charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
+            picture_dirty: true,
+            frames: 0,
+            fps_since: 0.0,
+            fps: 0.0,
+            behind: false,
+            changes: 0,
+            charts_now: Vec::new(),
+            charts_version: 0,
+            readers: Vec::new(),
+            next_reader: 0,
+            wake: None,
+        }
+    }
+
     fn timed(&self) -> bool {
         self.sim.extent() == Extent::Timed
     }
 
-    fn frame(&mut self, ts: f64, dt_ms: f64) {
+    /// One animation frame at `ts`, `dt_ms` after the last (0 for the first after a stop).
+    fn frame(&mut self, ts: f64, dt_ms: f64, restart: bool) {
+        crate::lab::stats::count(Work::Frame);
+        if restart {
+            self.frames = 0;
+            self.fps_since = ts;
+        }
         self.frames += 1;
-        if ts - self.fps_since >= 1000.0 {
+        if ts - self.fps_since >= 500.0 {
             self.fps = self.frames as f64 * 1000.0 / (ts - self.fps_since);
             self.frames = 0;
             self.fps_since = ts;
         }
         U::prepare(&mut self.sim, &self.pace);
+        let before = (self.sim.now(), self.sim.work(), self.pace.phase);
         let moving = if self.timed() {
             self.behind = self.pace.advance(&mut self.sim, dt_ms);
             self.pace.playing
@@ -110,8 +163,12 @@ impl<U: LabUi> Runtime<U> {
             self.pace.run_slice(&mut self.sim, crate::web::now_ms);
             running
         };
+        if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
+            self.changes += 1;
+        }
         if moving || self.picture_dirty {
             self.picture_dirty = false;
+            crate::lab::stats::count(Work::Picture);
             self.ui.draw(&self.sim, &self.pace);
         }
         if self.pace.charts_due(ts) {
@@ -119,10 +176,41 @@ impl<U: LabUi> Runtime<U> {
             let charts = self.ui.charts(&self.sim, lang);
             for (node, c) in self.charts.iter().zip(&charts) {
                 if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
+                    crate::lab::stats::count(Work::Chart);
                     chart::draw(&canvas, c, lang);
                 }
             }
+            self.charts_now = charts;
+            self.charts_version += 1;
         }
+    }
+
+    /// Re-renders the readouts that are due at `ts` (what they follow changed and their period is
+    /// over), each in a task of its own after the frame (as their timers did), so the frame's
+    /// drawing is not made late by them, and the runtime is not borrowed when they render.
+    fn notify_readers(&mut self, ts: f64) {
+        for i in 0..self.readers.len() {
+            let k = (self.readers[i].key)(self);
+            let r = &mut self.readers[i];
+            if k != r.seen && ts - r.last_ts >= r.ms {
+                r.seen = k;
+                r.last_ts = ts;
+                let notify = r.notify.clone();
+                // Replaces one not run yet, if any: it would have done the same.
+                r.pending = Some(gloo::timers::callback::Timeout::new(0, move || notify()));
+            }
+        }
+    }
+
+    /// Whether the loop needs another frame: the run moves, or something changed that the
+    /// picture, the charts or a readout does not show yet. When not, the loop stops: a paused lab
+    /// costs nothing.
+    fn busy(&self) -> bool {
+        (self.timed() && self.pace.playing)
+            || self.pace.phase == Phase::Running
+            || self.picture_dirty
+            || self.pace.charts_dirty
+            || self.readers.iter().any(|r| (r.key)(self) != r.seen)
     }
 
     fn rebuild(&mut self, state: &LabState<U::L>) {
@@ -131,9 +219,14 @@ impl<U: LabUi> Runtime<U> {
         self.touch();
     }
 
+    /// Something changed: redraw everything, refresh the readouts, and wake the loop.
     fn touch(&mut self) {
         self.picture_dirty = true;
         self.pace.charts_dirty = true;
+        self.changes += 1;
+        if let Some(wake) = &self.wake {
+            wake();
+        }
     }
 }
 
@@ -152,40 +245,88 @@ impl<U: LabUi> PartialEq for Shared<U> {
     }
 }
 
-type FrameHandle = Rc<RefCell<Option<gloo::render::AnimationFrame>>>;
-
-/// Runs the runtime's frame on every animation frame while the page is mounted.
-fn schedule<U: LabUi>(
-    rt: Rc<RefCell<Runtime<U>>>,
-    handle: FrameHandle,
-    last: Rc<RefCell<Option<f64>>>,
-) {
-    let next = handle.clone();
-    let frame = gloo::render::request_animation_frame(move |ts| {
-        let dt = match last.replace(Some(ts)) {
-            Some(prev) => (ts - prev).clamp(0.0, MAX_FRAME_MS),
-            None => 0.0,
-        };
-        if !crate::web::page_hidden() {
-            rt.borrow_mut().frame(ts, dt);
-        }
-        // Keep going only while the page holds the handle (it is taken on unmount).
-        if next.borrow().is_some() {
-            schedule(rt, next, last);
-        }
-    });
-    *handle.borrow_mut() = Some(frame);
+/// The animation loop: the frame asked for (if any), the last frame's time, and whether the page
+/// is still mounted.
+#[derive(Default)]
+struct Loop {
+    frame: Option<gloo::render::AnimationFrame>,
+    last: Option<f64>,
+    mounted: bool,
 }
 
-/// Re-renders the calling component every `ms` wall milliseconds while it is mounted. Only live
-/// readouts use it, so inputs a user is typing into are never re-rendered under them.
+/// Asks for an animation frame, unless one is pending or the page is gone.
+fn wake<U: LabUi>(rt: &Rc<RefCell<Runtime<U>>>, lp: &Rc<RefCell<Loop>>) {
+    {
+        let l = lp.borrow();
+        if !l.mounted || l.frame.is_some() {
+            return;
+        }
+    }
+    let (rt2, lp2) = (rt.clone(), lp.clone());
+    let frame = gloo::render::request_animation_frame(move |ts| on_frame(rt2, lp2, ts));
+    lp.borrow_mut().frame = Some(frame);
+}
+
+/// Runs the runtime's frame, re-renders the readouts that are due, and asks for the next frame
+/// while there is something to do.
+fn on_frame<U: LabUi>(rt: Rc<RefCell<Runtime<U>>>, lp: Rc<RefCell<Loop>>, ts: f64) {
+    let (_spent, last) = {
+        let mut l = lp.borrow_mut();
+        (l.frame.take(), l.last.replace(ts))
+    };
+    let dt = last.map_or(0.0, |prev| (ts - prev).clamp(0.0, MAX_FRAME_MS));
+    if crate::web::page_hidden() {
+        // A hidden tab gets (almost) no frames; the first one back starts afresh.
+        lp.borrow_mut().last = None;
+        wake(&rt, &lp);
+        return;
+    }
+    {
+        let mut r = rt.borrow_mut();
+        r.frame(ts, dt, last.is_none());
+        r.notify_readers(ts);
+    }
+    if rt.borrow().busy() {
+        wake(&rt, &lp);
+    } else {
+        // Stopped: the next frame starts afresh (no catching up on the time it stood).
+        lp.borrow_mut().last = None;
+    }
+}
+
+/// Re-renders the calling component when `key` of the runtime changed since it last rendered, at
+/// most every `ms` wall milliseconds, from the animation loop: a paused run that nothing changes
+/// renders nothing (and runs no timer). Only live readouts use it, so inputs a user is typing into
+/// are never re-rendered under them. Counts the renders (see [`crate::lab::stats`]).
 #[hook]
-fn use_ticker(ms: u32) {
+fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -> u64) {
     let update = use_force_update();
+    let rt = rt.clone();
     use_effect_with((), move |_| {
-        let interval = gloo::timers::callback::Interval::new(ms, move || update.force_update());
-        move || drop(interval)
+        let id = {
+            let mut r = rt.0.borrow_mut();
+            let id = r.next_reader;
+            r.next_reader += 1;
+            let seen = key(&r);
+            r.readers.push(Reader {
+                id,
+                ms: ms as f64,
+                last_ts: f64::NEG_INFINITY,
+                seen,
+                key,
+                notify: Rc::new(move || update.force_update()),
+                pending: None,
+            });
+            id
+        };
+        move || rt.0.borrow_mut().readers.retain(|r| r.id != id)
     });
+    crate::lab::stats::count(Work::Readout);
+}
+
+/// What most live readouts follow: any change of the run.
+fn changes<U: LabUi>(r: &Runtime<U>) -> u64 {
+    r.changes
 }
 
 #[derive(Properties)]
@@ -205,11 +346,22 @@ impl<U: LabUi> PartialEq for LabPageProps<U> {
 pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let id = U::L::ID;
-    let state = use_reducer(|| LabState::<U::L>::from_query(&crate::web::hash_query()));
+    // A link with a query wins; without one (the navigation's links), the lab's last state in
+    // this tab comes back.
+    let state = use_reducer(|| {
+        let q = crate::web::hash_query();
+        let q = if q.is_empty() {
+            crate::web::session_get(&session_key(id)).unwrap_or_default()
+        } else {
+            q
+        };
+        LabState::<U::L>::from_query(&q)
+    });
     {
         let q = state.query();
         use_effect_with(q, move |q| {
-            crate::web::replace_hash_query(&format!("/{id}"), q)
+            crate::web::replace_hash_query(&format!("/{id}"), q);
+            crate::web::session_set(&session_key(id), q);
         });
     }
     {
@@ -219,17 +371,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     }
     let runtime = {
         let st = state.clone();
-        use_mut_ref(move || Runtime::<U> {
-            sim: Sim::new_or_default(&st.params, st.seed),
-            ui: U::new(),
-            pace: Pacing::new(lang),
-            charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
-            picture_dirty: true,
-            frames: 0,
-            fps_since: 0.0,
-            fps: 0.0,
-            behind: false,
-        })
+        use_mut_ref(move || Runtime::<U>::new(Sim::new_or_default(&st.params, st.seed), lang))
     };
     let playing = use_state(|| true);
     let speed = use_state(|| 1.0f64);
@@ -271,12 +413,30 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         });
     }
     {
+        // The animation loop runs while something moves or is not shown yet; a change (touch)
+        // wakes it.
         let rt = runtime.clone();
         use_effect_with((), move |_| {
-            let handle: FrameHandle = Rc::new(RefCell::new(None));
-            schedule(rt, handle.clone(), Rc::new(RefCell::new(None)));
+            let lp = Rc::new(RefCell::new(Loop {
+                mounted: true,
+                ..Loop::default()
+            }));
+            let waker: Rc<dyn Fn()> = {
+                let (weak, lp) = (Rc::downgrade(&rt), lp.clone());
+                Rc::new(move || {
+                    if let Some(rt) = weak.upgrade() {
+                        wake(&rt, &lp);
+                    }
+                })
+            };
+            rt.borrow_mut().wake = Some(waker);
+            wake(&rt, &lp);
             move || {
-                handle.borrow_mut().take();
+                let mut l = lp.borrow_mut();
+                l.mounted = false;
+                l.frame.take();
+                drop(l);
+                rt.borrow_mut().wake = None;
             }
         });
     }
@@ -317,54 +477,24 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     };
     let shared = Shared(runtime.clone());
     let timed = runtime.borrow().timed();
-
-    let controls = if timed {
-        html! {
-            <div class="control-bar">
-                <SimControls playing={*playing} speed={*speed} seed={state.seed}
-                    on_play={on_play} on_step={on_step} on_reset={on_reset}
-                    on_speed={on_speed} on_seed={on_seed} />
-                <LiveClock<U> rt={shared.clone()} />
-            </div>
-        }
-    } else {
-        let on_run = {
-            let rt = runtime.clone();
-            let state = state.clone();
-            Callback::from(move |_: MouseEvent| {
-                let mut r = rt.borrow_mut();
-                r.rebuild(&state);
-                r.pace.start(crate::web::now_ms());
-            })
-        };
-        let on_cancel = {
-            let rt = runtime.clone();
-            Callback::from(move |_: MouseEvent| rt.borrow_mut().pace.cancel())
-        };
-        let on_seed = {
-            let state = state.clone();
-            Callback::from(move |e: Event| {
-                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                state.dispatch(Action::SetSeed(input.value()));
-            })
-        };
-        html! {
-            <div class="control-bar">
-                <div class="sim-controls">
-                    <button id="btn-run" class="btn primary" onclick={on_run}>{ tr(lang, text::RUN) }</button>
-                    <button id="btn-cancel" class="btn" onclick={on_cancel}>{ tr(lang, text::CANCEL) }</button>
-                    <label class="inline">
-                        <span>{ tr(lang, text::SEED) }</span>
-                        <input id="input-seed" type="number" min="0" value={state.seed.to_string()} onchange={on_seed} />
-                    </label>
-                </div>
-                <LiveProgress<U> rt={shared.clone()} />
-            </div>
-        }
+    // Labs that end by themselves: Run starts over from the settings, Cancel stops the run.
+    let run = {
+        let rt = runtime.clone();
+        let state = state.clone();
+        Callback::from(move |_: ()| {
+            let mut r = rt.borrow_mut();
+            r.rebuild(&state);
+            r.pace.start(crate::web::now_ms());
+        })
     };
-
-    let stage = runtime.borrow().ui.stage(&runtime.borrow().sim);
-    let chart_refs = runtime.borrow().charts.clone();
+    let cancel = {
+        let rt = runtime.clone();
+        Callback::from(move |_: ()| {
+            let mut r = rt.borrow_mut();
+            r.pace.cancel();
+            r.touch();
+        })
+    };
     let start_on_preset = {
         let rt = runtime.clone();
         let playing = playing.clone();
@@ -376,6 +506,134 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             }
         })
     };
+    let show_keys = use_state(|| false);
+    let toggle_keys = {
+        let show_keys = show_keys.clone();
+        Callback::from(move |_: MouseEvent| show_keys.set(!*show_keys))
+    };
+    {
+        // The keyboard shortcuts, on the whole page (not while typing in a field). Registered again
+        // after every render, so the handlers see the current state.
+        let rt = runtime.clone();
+        let playing = playing.clone();
+        let (on_step, on_reset, run, cancel) = (
+            on_step.clone(),
+            on_reset.clone(),
+            run.clone(),
+            cancel.clone(),
+        );
+        let (state, loaded, show_keys) =
+            (state.clone(), start_on_preset.clone(), show_keys.clone());
+        use_effect(move || {
+            let listener = gloo::events::EventListener::new_with_options(
+                &crate::web::window(),
+                "keydown",
+                gloo::events::EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    use wasm_bindgen::JsCast;
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    let Some(key) = shortcut(e) else {
+                        return;
+                    };
+                    let handled = match key {
+                        Shortcut::PlayPause if timed => {
+                            let now = rt.borrow().pace.playing;
+                            playing.set(!now);
+                            true
+                        }
+                        Shortcut::PlayPause => {
+                            if rt.borrow().pace.phase == Phase::Running {
+                                cancel.emit(());
+                            } else {
+                                run.emit(());
+                            }
+                            true
+                        }
+                        Shortcut::Step if timed => {
+                            on_step.emit(());
+                            true
+                        }
+                        Shortcut::Step => false,
+                        Shortcut::Reset => {
+                            on_reset.emit(());
+                            true
+                        }
+                        Shortcut::Preset(n) => match U::L::presets().get(n) {
+                            Some(p) => {
+                                state.dispatch(Action::LoadPreset(p.id));
+                                loaded.emit(());
+                                true
+                            }
+                            None => false,
+                        },
+                        Shortcut::Help => {
+                            show_keys.set(!*show_keys);
+                            true
+                        }
+                        Shortcut::Close if *show_keys => {
+                            show_keys.set(false);
+                            true
+                        }
+                        Shortcut::Close => false,
+                    };
+                    if handled {
+                        e.prevent_default();
+                    }
+                },
+            );
+            move || drop(listener)
+        });
+    }
+
+    let keys_button = html! {
+        <button id="btn-keys" class="btn small" aria-expanded={show_keys.to_string()}
+            aria-controls="shortcuts" onclick={toggle_keys.clone()}>
+            { tr(lang, text::KEYS_BUTTON) }
+        </button>
+    };
+    let controls = if timed {
+        html! {
+            <div class="control-bar" id="controls" tabindex="-1">
+                <SimControls playing={*playing} speed={*speed} seed={state.seed}
+                    on_play={on_play} on_step={on_step} on_reset={on_reset}
+                    on_speed={on_speed} on_seed={on_seed} />
+                <LiveClock<U> rt={shared.clone()} />
+                { keys_button }
+            </div>
+        }
+    } else {
+        let on_seed = {
+            let state = state.clone();
+            Callback::from(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                state.dispatch(Action::SetSeed(input.value()));
+            })
+        };
+        html! {
+            <div class="control-bar" id="controls" tabindex="-1">
+                <div class="sim-controls">
+                    <button id="btn-run" class="btn primary" onclick={run.reform(|_: MouseEvent| ())}>{ tr(lang, text::RUN) }</button>
+                    <button id="btn-cancel" class="btn" onclick={cancel.reform(|_: MouseEvent| ())}>{ tr(lang, text::CANCEL) }</button>
+                    <label class="inline">
+                        <span>{ tr(lang, text::SEED) }</span>
+                        <input id="input-seed" type="number" min="0" value={state.seed.to_string()} onchange={on_seed} />
+                    </label>
+                </div>
+                <LiveProgress<U> rt={shared.clone()} />
+                { keys_button }
+            </div>
+        }
+    };
+    let keys_panel = if *show_keys {
+        shortcuts_panel::<U::L>(lang, timed, toggle_keys)
+    } else {
+        html! {}
+    };
+
+    let stage = runtime.borrow().ui.stage(&runtime.borrow().sim);
+    let chart_refs = runtime.borrow().charts.clone();
 
     html! {
         <div class={classes!("lab", format!("lab-{id}"))}>
@@ -386,6 +644,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             { url_notice(lang, &state) }
             <PresetsBar<U> state={state.clone()} on_loaded={start_on_preset} />
             { controls }
+            { keys_panel }
             { input_problem(lang, &state) }
             <LiveActions<U> rt={shared.clone()} />
             <div class="stage">
@@ -404,17 +663,18 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                                 <h2>{ tr_id(lang, title) }</h2>
                                 <canvas id={format!("chart-{i}")} ref={node} class="chart" role="img"
                                     aria-label={tr_id(lang, title)}></canvas>
+                                <ChartData<U> rt={shared.clone()} index={i} title={*title} />
                             </>
                         }) }
                     </section>
                 }
             </div>
-            <section class="panel results">
-                <h2>{ tr(lang, text::RESULTS) }</h2>
+            <section class="panel results" aria-labelledby="results-title">
+                <h2 id="results-title">{ tr(lang, text::RESULTS) }</h2>
                 <LiveResults<U> rt={shared.clone()} />
             </section>
-            <section class="panel explain">
-                <h2>{ tr(lang, text::EXPLANATIONS) }</h2>
+            <section class="panel explain" aria-labelledby="explain-title">
+                <h2 id="explain-title">{ tr(lang, text::EXPLANATIONS) }</h2>
                 <p class="note">{ tr(lang, text::NOTES_SAY) }</p>
                 <div class="cards">
                     { for U::EXPLAIN.iter().map(|(t, b)| html! {
@@ -424,6 +684,11 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             </section>
         </div>
     }
+}
+
+/// Where a lab's last state is kept for the tab's session.
+fn session_key(id: &str) -> String {
+    format!("flowlab.state.{id}")
 }
 
 /// The notice listing what was wrong in the URL, with a dismiss button.
@@ -597,7 +862,7 @@ impl<U: LabUi> PartialEq for LiveProps<U> {
 /// The virtual clock, and the speed the run achieves when it falls behind the chosen one.
 #[function_component(LiveClock)]
 fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let now = props.rt.0.borrow().sim.now();
     html! {
@@ -610,7 +875,7 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// Progress of a run that ends by itself.
 #[function_component(LiveProgress)]
 fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(100);
+    use_live(&props.rt, 100, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
     let (total, unit) = match rt.sim.extent() {
@@ -649,7 +914,7 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The lab's fault and operator buttons.
 #[function_component(LiveActions)]
 fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let apply = {
         let rt = props.rt.clone();
@@ -665,7 +930,7 @@ fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The picture in words (what a screen reader reads for the canvas), refreshed live.
 #[function_component(LiveSummary)]
 fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(1000);
+    use_live(&props.rt, 1000, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let text = U::summary(&props.rt.0.borrow().sim, lang);
     html! { <p id="picture-summary" class="sr-only" aria-live="polite">{ text }</p> }
@@ -674,7 +939,7 @@ fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The lab's own live panels.
 #[function_component(LiveExtra)]
 fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     U::extra(&props.rt.0.borrow().sim, lang)
 }
@@ -682,7 +947,7 @@ fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The checkers of the whole run: counts of what went wrong, marked when not zero.
 #[function_component(LiveCheckers)]
 fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
     let cells: Vec<&results::Cell> = r.run.iter().filter(|c| c.metric.checker).collect();
@@ -705,7 +970,7 @@ fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// Every figure of the run: the whole run's, then a table of lanes by metric.
 #[function_component(LiveResults)]
 fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
     let run: Vec<&results::Cell> = r.run.iter().filter(|c| !c.metric.checker).collect();
@@ -724,7 +989,7 @@ fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
                 </table>
             }
             if !r.rows.is_empty() {
-                <div class="scroll-x">
+                <div class="scroll-x" tabindex="0" role="region" aria-label={tr(lang, text::RESULTS_BY_LANE)}>
                     <table id="results">
                         <thead><tr>
                             <th scope="col">{ tr(lang, text::LANE) }</th>
@@ -747,5 +1012,78 @@ fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
                 </div>
             }
         </>
+    }
+}
+
+#[derive(Properties)]
+struct ChartDataProps<U: LabUi> {
+    rt: Shared<U>,
+    /// Which of the lab's charts.
+    index: usize,
+    /// Its title (a text id).
+    title: &'static str,
+}
+
+impl<U: LabUi> PartialEq for ChartDataProps<U> {
+    fn eq(&self, o: &Self) -> bool {
+        self.rt == o.rt && self.index == o.index && self.title == o.title
+    }
+}
+
+/// A chart's data table, under the chart: folded by default; open, it follows the chart (the same
+/// [`Chart`] the canvas draws, as a table by [`chart::data_table`]).
+#[function_component(ChartData)]
+fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
+    use_live(&props.rt, REFRESH_MS, |r| r.charts_version);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let details: web_sys::Element = e.target_unchecked_into();
+            open.set(details.has_attribute("open"));
+        })
+    };
+    let i = props.index;
+    let title = tr_id(lang, props.title);
+    let body = if *open {
+        let rt = props.rt.0.borrow();
+        match rt.charts_now.get(i) {
+            Some(c) => {
+                let t = chart::data_table(c, lang);
+                html! {
+                    <>
+                        <div class="scroll-y" tabindex="0" role="region" aria-label={title}>
+                            <table id={format!("chart-{i}-table")} class="data-table">
+                                <caption class="sr-only">{ title }</caption>
+                                <thead><tr>
+                                    { for t.head.iter().map(|h| html! { <th scope="col">{ h.clone() }</th> }) }
+                                </tr></thead>
+                                <tbody>
+                                    { for t.rows.iter().map(|(time, cells)| html! {
+                                        <tr>
+                                            <th scope="row">{ time.clone() }</th>
+                                            { for cells.iter().map(|c| html! { <td class="num">{ c.clone() }</td> }) }
+                                        </tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </div>
+                        if !t.refs.is_empty() {
+                            <p class="note">{ fill(tr(lang, text::REFERENCE_LINES), &[t.refs.join(" · ")]) }</p>
+                        }
+                    </>
+                }
+            }
+            None => html! {},
+        }
+    } else {
+        html! {}
+    };
+    html! {
+        <details class="chart-data" id={format!("chart-{i}-data")} {ontoggle}>
+            <summary>{ tr(lang, text::DATA_TABLE) }</summary>
+            { body }
+        </details>
     }
 }

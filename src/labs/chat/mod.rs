@@ -108,8 +108,8 @@ mod ui {
             html! {
                 <section class="panel tables" id="chat-tables"
                     style="grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); margin-top: 14px">
-                    <div class="scroll-x">
-                        <h3>{ tr(lang, tx::T_MEMBERS) }</h3>
+                    <div class="scroll-x" tabindex="0" role="region" aria-labelledby="group-members-title">
+                        <h2 id="group-members-title">{ tr(lang, tx::T_MEMBERS) }</h2>
                         <table id="group-members" class="sql">
                             <thead><tr>
                                 <th scope="col">{ "gid" }</th><th scope="col">{ "uid" }</th>
@@ -123,8 +123,8 @@ mod ui {
                             }) }</tbody>
                         </table>
                     </div>
-                    <div class="scroll-x">
-                        <h3>{ tr(lang, tx::T_MSGS) }</h3>
+                    <div class="scroll-x" tabindex="0" role="region" aria-labelledby="group-msgs-title">
+                        <h2 id="group-msgs-title">{ tr(lang, tx::T_MSGS) }</h2>
                         <table id="group-msgs" class="sql">
                             <thead><tr>
                                 <th scope="col">{ "msgid" }</th><th scope="col">{ "gid" }</th>
