@@ -100,6 +100,9 @@ pub struct Runtime<U: LabUi> {
     next_reader: u64,
     /// Asks the animation loop for a frame (it stops when there is nothing to do).
     wake: Option<Rc<dyn Fn()>>,
+    /// A lab that ends by itself starts its run at the next rebuild (a preset was clicked: its
+    /// params arrive with the rebuild, after the click).
+    start_on_rebuild: bool,
 }
 
 /// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
@@ -133,6 +136,7 @@ impl<U: LabUi> Runtime<U> {
             readers: Vec::new(),
             next_reader: 0,
             wake: None,
+            start_on_rebuild: false,
         }
     }
 
@@ -216,6 +220,9 @@ impl<U: LabUi> Runtime<U> {
     fn rebuild(&mut self, state: &LabState<U::L>) {
         self.sim = Sim::new_or_default(&state.params, state.seed);
         self.pace.phase = Phase::Idle;
+        if std::mem::take(&mut self.start_on_rebuild) {
+            self.pace.start(crate::web::now_ms());
+        }
         self.touch();
     }
 
@@ -502,7 +509,8 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             if timed {
                 playing.set(true);
             } else {
-                rt.borrow_mut().pace.start(crate::web::now_ms());
+                // Every preset load rebuilds the run (a new generation); it starts then.
+                rt.borrow_mut().start_on_rebuild = true;
             }
         })
     };
@@ -615,7 +623,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             <div class="control-bar" id="controls" tabindex="-1">
                 <div class="sim-controls">
                     <button id="btn-run" class="btn primary" onclick={run.reform(|_: MouseEvent| ())}>{ tr(lang, text::RUN) }</button>
-                    <button id="btn-cancel" class="btn" onclick={cancel.reform(|_: MouseEvent| ())}>{ tr(lang, text::CANCEL) }</button>
+                    <LiveCancel<U> rt={shared.clone()} on_cancel={cancel} />
                     <label class="inline">
                         <span>{ tr(lang, text::SEED) }</span>
                         <input id="input-seed" type="number" min="0" value={state.seed.to_string()} onchange={on_seed} />
@@ -869,6 +877,30 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
         <span class="clock" id="virtual-clock">
             { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
         </span>
+    }
+}
+
+#[derive(Properties)]
+struct CancelProps<U: LabUi> {
+    rt: Shared<U>,
+    on_cancel: Callback<()>,
+}
+
+impl<U: LabUi> PartialEq for CancelProps<U> {
+    fn eq(&self, o: &Self) -> bool {
+        self.rt == o.rt && self.on_cancel == o.on_cancel
+    }
+}
+
+/// Cancel, enabled only while a run goes on.
+#[function_component(LiveCancel)]
+fn live_cancel<U: LabUi>(props: &CancelProps<U>) -> Html {
+    use_live(&props.rt, 100, changes);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let running = props.rt.0.borrow().pace.phase == Phase::Running;
+    html! {
+        <button id="btn-cancel" class="btn" disabled={!running}
+            onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ tr(lang, text::CANCEL) }</button>
     }
 }
 

@@ -215,9 +215,10 @@ await test('flash sale: 100 million requests in the page, answered, not oversold
   await page.screenshot({ path: `${shots}/flash-sale.png`, fullPage: true });
 });
 
-await test('flash sale: cancel stops the run; the unsafe preset oversells', async (page) => {
+await test('flash sale: cancel stops the run; a preset click starts one; the unsafe preset oversells', async (page) => {
   await page.goto(root + '#/flash-sale?preset=unsafe_oversell');
   await ready(page);
+  assert(await page.isDisabled('#btn-cancel'), 'nothing to cancel before the first run');
   await page.click('#btn-run');
   await page.waitForTimeout(300);
   await page.click('#btn-cancel');
@@ -227,7 +228,9 @@ await test('flash sale: cancel stops the run; the unsafe preset oversells', asyn
   assert(done > 0 && done < 100000000, `stopped part way: ${done}`);
   await page.waitForTimeout(300);
   assert(Number(await page.getAttribute('#run-progress-text', 'data-done')) === done, 'no progress after cancel');
-  await page.click('#btn-run');
+  assert(await page.isDisabled('#btn-cancel'), 'nothing to cancel once cancelled');
+  // Clicking a preset (even the one loaded) starts its run over.
+  await page.click('button[data-preset="unsafe_oversell"]');
   await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 120000 });
   await page.waitForTimeout(400);
   assert(await checker(page, 'oversold') > 0, 'the unsafe check oversells');

@@ -128,21 +128,18 @@ mod ui {
                 let _ = ctx.fill_text(label, (x - tw / 2.0).clamp(4.0, w - tw - 4.0), y);
             }
             let running = pace.phase == Phase::Running;
+            // Each flow's label, placed once every band is drawn so that none collides.
+            let labels = std::cell::RefCell::new(Vec::<(String, f64, f64)>::new());
             let flow = |x0: f64, x1: f64, y0: f64, y1: f64, n: u64, color: &str, label: Tx| {
                 let b = band(n);
                 if b <= 0.0 {
                     return;
                 }
                 self.band(&ctx, (x0, y0), (x1, y1), b, color, running);
-                ctx.set_fill_style_str(INK);
-                ctx.set_font("12px system-ui, sans-serif");
                 let text = format!("{} {}", tr(lang, label), count(lang, n));
-                let tw = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(80.0);
-                let _ = ctx.fill_text(
-                    &text,
-                    ((x0 + x1) / 2.0 - tw / 2.0).clamp(4.0, w - tw - 4.0),
-                    (y0 + y1) / 2.0 - b / 2.0 - 6.0,
-                );
+                labels
+                    .borrow_mut()
+                    .push((text, (x0 + x1) / 2.0, (y0 + y1) / 2.0 - b / 2.0 - 6.0));
             };
             flow(stage(0.0), stage(1.0), mid, mid, done, INCOMING, tx::W_USERS);
             flow(
@@ -175,8 +172,11 @@ mod ui {
                 tx::W_SOLD_OUT,
             );
             flow(stage(3.0), stage(4.0), mid - 60.0, mid - 60.0, c.success, PASS, tx::W_SUCCESS);
+            let line = if narrow { 13.0 } else { 15.0 };
+            let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
             if oversold > 0 {
-                // The oversell, in red over the orders that should not exist.
+                // The oversell, in red over the orders that should not exist; its words go first,
+                // under the stage names, and the flows' labels make way for them.
                 let x = stage(3.0);
                 ctx.set_stroke_style_str(DROP);
                 ctx.set_line_width(2.0);
@@ -185,7 +185,27 @@ mod ui {
                 ctx.set_font("bold 14px system-ui, sans-serif");
                 let text = format!("{} {}", tr(lang, tx::W_OVERSOLD), count(lang, oversold));
                 let tw = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(80.0);
-                let _ = ctx.fill_text(&text, (x - tw / 2.0).clamp(4.0, w - tw - 4.0), mid - 96.0);
+                let tx_ = (x - tw / 2.0).clamp(4.0, (w - tw - 4.0).max(4.0));
+                let y = mid - 14.0;
+                ctx.set_fill_style_str(BG);
+                ctx.fill_rect(tx_ - 2.0, y - 14.0, tw + 4.0, 18.0);
+                ctx.set_fill_style_str(DROP);
+                let _ = ctx.fill_text(&text, tx_, y);
+                placed.push((tx_ - 2.0, y - 14.0, tx_ + tw + 2.0, y + 4.0));
+            }
+            ctx.set_font(if narrow { "11px system-ui, sans-serif" } else { "12px system-ui, sans-serif" });
+            for (text, cx, y) in labels.into_inner() {
+                let tw = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(80.0);
+                let x = (cx - tw / 2.0).clamp(4.0, (w - tw - 4.0).max(4.0));
+                let (x, y) = place_label(&placed, x, y, tw, line, 44.0, h - 48.0);
+                placed.push((x, y - line + 3.0, x + tw, y + 3.0));
+                // A dark halo keeps the words readable over the bands.
+                ctx.set_fill_style_str(BG);
+                ctx.set_global_alpha(0.7);
+                ctx.fill_rect(x - 2.0, y - line + 3.0, tw + 4.0, line);
+                ctx.set_global_alpha(1.0);
+                ctx.set_fill_style_str(INK);
+                let _ = ctx.fill_text(&text, x, y);
             }
             // Progress along the bottom.
             let frac = done as f64 / users as f64;
@@ -226,5 +246,33 @@ mod ui {
             }
             ctx.set_global_alpha(1.0);
         }
+    }
+
+    /// Where a label `tw` wide goes: at `(x, y)` (its baseline) if it overlaps no label placed
+    /// before, else the nearest line above or below that is free, within `top..=bottom`.
+    fn place_label(
+        placed: &[(f64, f64, f64, f64)],
+        x: f64,
+        y: f64,
+        tw: f64,
+        line: f64,
+        top: f64,
+        bottom: f64,
+    ) -> (f64, f64) {
+        let free = |y: f64| {
+            let (l, t, r, b) = (x, y - line + 3.0, x + tw, y + 3.0);
+            placed
+                .iter()
+                .all(|&(pl, pt, pr, pb)| r <= pl || l >= pr || b <= pt || t >= pb)
+        };
+        for k in 0..12 {
+            for dy in [k as f64 * line, -(k as f64) * line] {
+                let cand = y + dy;
+                if (top..=bottom).contains(&cand) && free(cand) {
+                    return (x, cand);
+                }
+            }
+        }
+        (x, y)
     }
 }

@@ -1,0 +1,54 @@
+// Phones (run by tests/e2e/run.mjs): every lab at 360 × 800 and 390 × 844, in both languages, with
+// a preset loaded and all parameters shown. Nothing scrolls sideways, the header keeps its
+// language switch on screen, and every picture, chart, control and table fits the screen's width
+// (a table may scroll inside its own region). Screenshots land in target/e2e-shots/phone-*.png.
+import { labIds } from './a11y.mjs';
+
+/// Elements wider than the screen or starting off its left edge, outside regions that scroll.
+function offScreen(width) {
+  const out = [];
+  const scrolls = el => el.closest('.scroll-x, .scroll-y, [role="region"]');
+  for (const el of document.querySelectorAll('canvas, input, select, button, label, h1, h2, h3, p, table, .panel')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || scrolls(el)) continue;
+    if (r.left < -1 || r.right > width + 1) {
+      out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ')[0] : ''} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    }
+  }
+  return out.slice(0, 6);
+}
+
+export async function run({ test, assert, ready, root, shots }) {
+  for (const [width, height] of [[360, 800], [390, 844]]) {
+    await test(`phone: every lab fits ${width} px in both languages, nothing scrolls sideways`, async (page) => {
+      await page.setViewportSize({ width, height });
+      await page.goto(root);
+      await ready(page);
+      const ids = await labIds(page);
+      assert(ids.length >= 6, `every lab listed: ${ids}`);
+      for (const lang of ['en', 'zh']) {
+        for (const id of ids) {
+          await page.goto(root + `#/${id}`);
+          await ready(page);
+          if ((await page.getAttribute('html', 'lang'))?.startsWith('zh') !== (lang === 'zh')) {
+            await page.click('#lang-switch');
+            await page.waitForTimeout(300);
+          }
+          const preset = await page.$('button[data-preset]');
+          if (preset) await preset.click();
+          if (await page.$('#btn-all-params')) await page.click('#btn-all-params');
+          await page.waitForTimeout(900);
+          const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert(sw <= width + 1, `${id} (${lang}): the page is ${sw} px wide on a ${width} px screen`);
+          const sw2 = await page.evaluate(() => Math.max(document.body.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0));
+          assert(sw2 <= width + 1, `${id} (${lang}): the body is ${sw2} px wide`);
+          const lang_btn = await page.$eval('#lang-switch', b => b.getBoundingClientRect().toJSON());
+          assert(lang_btn.left >= 0 && lang_btn.right <= width + 1, `${id} (${lang}): the language switch is on screen (${lang_btn.left}..${lang_btn.right})`);
+          const off = await page.evaluate(offScreen, width);
+          assert(off.length === 0, `${id} (${lang}): off the screen: ${off.join('; ')}`);
+          if (width === 360) await page.screenshot({ path: `${shots}/phone-${id}-${lang}.png`, fullPage: true });
+        }
+      }
+    });
+  }
+}
