@@ -10,7 +10,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
+.PHONY: proptest-random serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -41,8 +41,15 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p flowlab --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+# Property tests draw from a fixed seed here, so a run of `make test` is reproducible; `make
+# proptest-random` (or a plain `cargo test`) explores new cases; a failure is saved in the
+# test's regressions file.
+PROPTEST_RNG_SEED ?= 20261129
 test-native:
-	cargo test --workspace
+	PROPTEST_RNG_SEED=$(PROPTEST_RNG_SEED) cargo test --workspace
+
+proptest-random:
+	cargo test --release -p flowlab-sim
 
 # The engine has no web dependency, no wall clock, no OS randomness, and builds for wasm32.
 check-sim:

@@ -162,6 +162,7 @@ impl Queue {
             msgs,
         } = r;
         let now = cx.now();
+        self.prod.requests_in_transit -= 1;
         for m in &msgs {
             self.fate.arrived(m.id);
         }
@@ -178,7 +179,12 @@ impl Queue {
         } else if self.p.idempotence {
             match pt.idem.get(&producer).and_then(|h| h.back().copied()) {
                 Some(st) if epoch == st.epoch && seq <= st.seq => {
-                    // Already written: answer as for the original write, write nothing.
+                    // Already written: answer as for the original write, write nothing. A
+                    // message of this batch with no copy anywhere is gone (with acks=0 a
+                    // sequence number can come back on other messages after a refusal).
+                    for m in &msgs {
+                        self.fate.attempt_gone(m.id);
+                    }
                     self.answer_write(cx, batch, req, part, producer, st.end);
                     return;
                 }

@@ -69,6 +69,9 @@ pub(super) struct Producers {
     next_msg: u64,
     /// New messages keep arriving (quiescing stops them).
     pub(super) sending: bool,
+    /// Produce requests on their way to a broker (with acks=0 no batch waits for them, yet the
+    /// run is not at rest until they land).
+    pub(super) requests_in_transit: u64,
 }
 
 impl Producers {
@@ -99,6 +102,7 @@ impl Producers {
             key_next_seq: vec![0; p.keys as usize],
             next_msg: 0,
             sending: true,
+            requests_in_transit: 0,
         }
     }
 
@@ -111,7 +115,9 @@ impl Producers {
 
     /// Nothing unsent, unanswered or blocked.
     pub(super) fn idle(&self) -> bool {
-        self.batches.is_empty() && self.list.iter().all(|p| p.blocked.is_empty())
+        self.batches.is_empty()
+            && self.requests_in_transit == 0
+            && self.list.iter().all(|p| p.blocked.is_empty())
     }
 }
 
@@ -367,6 +373,7 @@ impl Queue {
                     self.fate.in_transit(m.id);
                 }
                 self.flows.add(now, FlowKind::Send, part, pi as u32, lat, n);
+                self.prod.requests_in_transit += 1;
                 let ev = Event::Produce(Box::new(Produce {
                     broker,
                     partition: part,
