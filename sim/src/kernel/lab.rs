@@ -107,6 +107,11 @@ impl<'a, E> Cx<'a, E> {
         self.now = t;
     }
 
+    /// Work declared so far in this call (a pulled stream's loop counts it against its budget).
+    pub fn declared_work(&self) -> u64 {
+        self.work
+    }
+
     pub(crate) fn take_work(&mut self) -> u64 {
         std::mem::take(&mut self.work)
     }
@@ -198,8 +203,10 @@ pub trait Lab: Sized + 'static {
     /// events (the flash sale) override this with a tight loop; the result must equal taking them
     /// one at a time.
     fn run_source(&mut self, cx: &mut Cx<Self::Event>, until: Nanos, budget: u64) -> u64 {
-        let mut n = 0;
-        while n < budget {
+        let mut n = 0u64;
+        // The budget covers the items and the work they declare (an item fanned out to every
+        // lane costs as many units).
+        while n.saturating_add(cx.declared_work()) < budget {
             match self.source_time() {
                 Some(t) if t <= until && cx.next_event_at().is_none_or(|e| e > t) => {
                     cx.set_now(t);
