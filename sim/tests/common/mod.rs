@@ -59,9 +59,12 @@ pub fn on_seeds(seeds: Range<u64>, claim: impl Fn(u64) + Sync) {
     }
 }
 
+/// A named claim: what it checks, and the check for one seed.
+pub type Claim = (&'static str, fn(u64));
+
 /// Runs each named claim on `seeds` (see [`on_seeds`]) and panics listing every claim that failed,
 /// with its failing seeds.
-pub fn every_claim(seeds: Range<u64>, claims: &[(&str, fn(u64))]) {
+pub fn every_claim(seeds: Range<u64>, claims: &[Claim]) {
     let mut failed = Vec::new();
     for &(name, claim) in claims {
         if let Err(e) = catch_unwind(AssertUnwindSafe(|| on_seeds(seeds.clone(), claim))) {
