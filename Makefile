@@ -12,7 +12,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser clean
+.PHONY: serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -66,6 +66,12 @@ test-e2e: setup-test
 
 bench:
 	cargo bench -p flowlab-sim
+
+# The long fuzz run over every lab's params, links and values (`make test` runs a fast subset).
+FUZZ_CASES ?= 15000
+FUZZ_RUNS ?= 300
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) FUZZ_RUNS=$(FUZZ_RUNS) cargo test --release -p flowlab-sim --test fuzz -- --nocapture
 
 # The engine's big runs compiled to wasm (release) and timed in headless Chromium.
 bench-browser: setup-test

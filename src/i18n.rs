@@ -249,9 +249,14 @@ pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
             expected,
         } => fill(
             tr(lang, text::PROBLEM_BAD_VALUE),
-            &[key.clone(), value.clone(), expected.clone()],
+            &[key.clone(), value.clone(), describe_expect(lang, expected)],
         ),
         Invalid(e) => describe_error(lang, e),
+        Repeated(k) => fill(tr(lang, text::PROBLEM_REPEATED), std::slice::from_ref(k)),
+        TooLong => fill(
+            tr(lang, text::PROBLEM_TOO_LONG),
+            &[crate::url_state::MAX_QUERY_CHARS.to_string()],
+        ),
         BadSeed(s) => fill(tr(lang, text::PROBLEM_BAD_SEED), std::slice::from_ref(s)),
         UnknownPreset(s) => fill(
             tr(lang, text::PROBLEM_UNKNOWN_PRESET),
@@ -260,22 +265,61 @@ pub fn describe_problem(lang: Lang, p: &crate::url_state::Problem) -> String {
     }
 }
 
-/// A refused value in `lang`: the field, the value, and what is allowed.
-pub fn describe_error(lang: Lang, e: &flowlab_sim::ParamError) -> String {
+/// What a value should have been, in `lang`.
+pub fn describe_expect(lang: Lang, e: &crate::url_state::Expect) -> String {
+    use crate::text;
+    use crate::url_state::Expect::*;
+    match e {
+        Whole(r) => fill(tr(lang, text::EXPECT_WHOLE_IN), std::slice::from_ref(r)),
+        Number(r) => fill(tr(lang, text::EXPECT_NUMBER_IN), std::slice::from_ref(r)),
+        Bool => tr(lang, text::EXPECT_BOOL).to_string(),
+        OneOf(v) => fill(tr(lang, text::EXPECT_ONE_OF), &[v.join(", ")]),
+        Short(n) => fill(tr(lang, text::EXPECT_SHORT), &[n.to_string()]),
+        Text(t) => t.clone(),
+    }
+}
+
+/// What a rule allows, in `lang` (`english` when the rule has no words of its own).
+fn allowed_of(lang: Lang, rule: &flowlab_sim::kernel::model::Rule, english: &str) -> String {
     use crate::text;
     use flowlab_sim::kernel::model::{Bound, Rule};
     let bound = |b: &Bound| match b {
         Bound::Num(n) => n.clone(),
         Bound::Key { key, now } => fill(tr(lang, text::BOUND_KEY), &[key.clone(), now.clone()]),
     };
-    let allowed = match &*e.rule {
+    match rule {
         Rule::Range { lo, hi } => format!("{}..={}", bound(lo), bound(hi)),
         Rule::Text { id, args } => match both_id(id) {
-            Some((en, zh)) => fill(if lang == Lang::En { en } else { zh }, args),
-            None => e.allowed.clone(),
+            Some((en, zh)) => {
+                // An argument that starts with `@` is a text id to say in `lang`.
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| match a.strip_prefix('@') {
+                        Some(id) => tr_id(lang, id).to_string(),
+                        None => a.clone(),
+                    })
+                    .collect();
+                fill(if lang == Lang::En { en } else { zh }, &args)
+            }
+            None => english.to_string(),
         },
-        Rule::Plain => e.allowed.clone(),
-    };
+        Rule::Conflict {
+            key,
+            got,
+            rule,
+            allowed,
+        } => fill(
+            tr(lang, text::RULE_CONFLICT),
+            &[key.clone(), got.clone(), allowed_of(lang, rule, allowed)],
+        ),
+        Rule::Plain => english.to_string(),
+    }
+}
+
+/// A refused value in `lang`: the field, the value, and what is allowed.
+pub fn describe_error(lang: Lang, e: &flowlab_sim::ParamError) -> String {
+    use crate::text;
+    let allowed = allowed_of(lang, &e.rule, &e.allowed);
     fill(
         tr(lang, text::PROBLEM_INVALID),
         &[e.field.clone(), e.got.clone(), allowed],

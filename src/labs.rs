@@ -82,6 +82,10 @@ fn text_ids_of<L: Lab>() -> Vec<(String, Option<&'static str>)> {
     for m in L::metrics() {
         out.push((m.text.to_string(), Some(m.doc)));
     }
+    // The parts a refusal for cost names.
+    for part in L::cost(&L::Params::default()).parts {
+        out.push((part.text_id(), None));
+    }
     // Lanes, from a short run's report.
     let mut sim = Sim::<L>::new(L::Params::default(), 1).expect("defaults are valid");
     if sim.extent() == flowlab_sim::kernel::lab::Extent::Timed {

@@ -38,6 +38,13 @@ crate::texts! {
     PROBLEM_BAD_SEED = "ui.problem.bad_seed": "seed = \"{0}\": the seed must be a whole number from 0 to 18446744073709551615", "seed = \"{0}\"：随机种子必须是 0 到 18446744073709551615 之间的整数";
     PROBLEM_UNKNOWN_PRESET = "ui.problem.unknown_preset": "preset = \"{0}\": unknown preset", "preset = \"{0}\"：未知的预设场景";
     BOUND_KEY = "ui.bound_key": "{0} (now {1})", "{0}（当前 {1}）";
+    PROBLEM_REPEATED = "ui.problem.repeated": "{0} is given more than once: the last value is used", "{0} 出现了不止一次：使用最后一个值";
+    PROBLEM_TOO_LONG = "ui.problem.too_long": "the link is longer than {0} characters: the rest was ignored", "链接超过 {0} 个字符：其余部分已忽略";
+    RULE_CONFLICT = "ui.rule.conflict": "it would make {0} = {1} not allowed ({2})", "这会使 {0} = {1} 不合法（{2}）";
+    EXPECT_WHOLE_IN = "ui.expect.whole_in": "a whole number in {0}", "{0} 范围内的整数";
+    EXPECT_NUMBER_IN = "ui.expect.number_in": "a number in {0}", "{0} 范围内的数字";
+    EXPECT_ONE_OF = "ui.expect.one_of": "one of: {0}", "以下之一：{0}";
+    EXPECT_SHORT = "ui.expect.short": "at most {0} characters", "最多 {0} 个字符";
 
     PRESETS = "ui.presets": "Presets", "预设场景";
     WHAT_TO_WATCH = "ui.what_to_watch": "{0} — what to watch:", "{0} — 看点：";
@@ -60,10 +67,40 @@ crate::texts! {
     FLOW_VIEW = "ui.flow_view": "Too many to draw one by one: showing flow (band width = rate).", "数量太多，无法逐个绘制：改为显示流量（带宽 = 速率）。";
     SECONDS = "ui.seconds": "seconds", "秒";
 
-    EXPECT_WHOLE = "ui.expect.whole": "a whole number", "整数";
-    EXPECT_NUMBER = "ui.expect.number": "a number", "数字";
     EXPECT_BOOL = "ui.expect.bool": "true or false", "true 或 false";
 
+    "cost.memory": "these params would need about {0} MB of memory (the page allows {1} MB), most of it for {2}: lower {3} (the run must get {4}× smaller)", "这些参数大约需要 {0} MB 内存（页面允许 {1} MB），大部分用于{2}：请降低 {3}（整体需缩小到约 1/{4}）";
+    "cost.the_duplicate_checkers_window": "the duplicate checker's window", "重复检查器的时间窗口";
+    "cost.requests_waiting_at_the_workers": "requests waiting at the workers", "在各节点排队的请求";
+    "cost.series_per_worker": "series per worker", "各节点的时间序列";
+    "cost.runs_for_the_picture_and_clock_samples": "runs for the picture and clock samples", "用于画面的 ID 批次与时钟采样";
+    "cost.per_key_state": "per-key state", "每个键的状态";
+    "cost.the_cache_nodes_memory": "the cache nodes' memory", "缓存节点的内存";
+    "cost.the_app_servers_l1_caches": "the app servers' L1 caches", "应用服务器的 L1 缓存";
+    "cost.the_bloom_filter": "the Bloom filter", "布隆过滤器";
+    "cost.requests_in_flight_and_events": "requests in flight and events", "进行中的请求与事件";
+    "cost.flows_series_and_histograms": "flows, series and histograms", "流量、时间序列与直方图";
+    "cost.the_waiting_queue": "the waiting queue", "等待队列";
+    "cost.the_servers": "the servers", "服务器";
+    "cost.the_partition_logs": "the partition logs", "分区日志";
+    "cost.messages_at_the_producers": "messages at the producers", "生产者手中的消息";
+    "cost.sends_blocked_on_a_full_buffer": "sends blocked on a full buffer", "因缓冲区满而阻塞的发送";
+    "cost.the_fate_of_every_message": "the fate of every message", "每条消息的去向记录";
+    "cost.the_event_queue": "the event queue", "事件队列";
+    "cost.expired_messages_kept_for_a_replay": "expired messages kept for a replay", "为重放保留的过期消息";
+    "cost.polls_in_the_consumers_hands": "polls in the consumers' hands", "消费者手中拉取到的消息";
+    "cost.keys_flows_series_and_histograms": "keys, flows, series and histograms", "键、流量、时间序列与直方图";
+    "cost.the_members_sets_of_message_ids": "the members' sets of message ids", "成员的消息 ID 集合";
+    "cost.ids_received_and_not_yet_acked": "ids received and not yet acked", "已收到但尚未确认的 ID";
+    "cost.the_members_state": "the members' state", "成员状态";
+    "cost.the_unsafe_checks_pending_writes": "the unsafe check's pending writes", "不安全检查中尚未落地的写入";
+    "cost.the_databases_per_second_counts": "the database's per-second counts", "数据库每秒计数";
+    "cost.the_app_servers_token_buckets": "the app servers' token buckets", "应用服务器的令牌桶";
+    "cost.the_stock_shards_and_consumers": "the stock shards and consumers", "库存分片与消费者";
+    "cost.the_window_tracker": "the window tracker", "窗口统计器";
+    "cost.the_sliding_log": "the sliding log", "滑动窗口日志";
+    "cost.the_leaky_buckets_queue": "the leaky bucket's queue", "漏桶的队列";
+    "cost.recent_requests_series_and_histograms": "recent requests, series and histograms", "最近的请求、时间序列与直方图";
     "traffic.pattern": "Arrival pattern", "到达模式";
     "traffic.rate_per_s": "Rate (req/s)", "速率（请求/秒）";
     "traffic.peak_rate_per_s": "Peak rate (req/s)", "峰值速率（请求/秒）";

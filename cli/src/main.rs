@@ -22,6 +22,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand};
+use flowlab_sim::kernel::cost::{Cost, CLI_BUDGET_BYTES};
 use flowlab_sim::kernel::knobs::Knob;
 use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
@@ -36,6 +37,8 @@ use figures::{Figures, Stats, Summary, Tree};
 use progress::Progress;
 
 const DEFAULT_SEED: u64 = 42;
+/// Longest message printed.
+const MAX_MESSAGE_CHARS: usize = 400;
 /// Seeds run in parallel at once by `--seeds` (bounds the figures held at a time).
 const SEED_CHUNK: u64 = 256;
 /// Runs `--seeds` lists one by one; the summary covers all of them.
@@ -112,6 +115,12 @@ struct RunArgs {
     /// Indents the JSON.
     #[arg(long)]
     pretty: bool,
+
+    /// Memory the run may need at most, by the lab's cost model, megabytes (params that would
+    /// need more are refused, naming what costs).
+    #[arg(long = "max-memory-mb", value_name = "MB", default_value_t = CLI_BUDGET_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    max_memory_mb: u64,
 }
 
 fn main() -> ExitCode {
@@ -125,6 +134,12 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, whatever the cause held.
             let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            // Never a screenful: a value or a file quoted in a message is cut.
+            let msg: String = if msg.chars().count() > MAX_MESSAGE_CHARS {
+                msg.chars().take(MAX_MESSAGE_CHARS).chain(['…']).collect()
+            } else {
+                msg
+            };
             let _ = writeln!(std::io::stderr(), "flowlab: {msg}");
             ExitCode::FAILURE
         }
@@ -159,7 +174,7 @@ fn run(args: &RunArgs) -> Result<String> {
 fn until_ns(t: f64) -> Result<Nanos> {
     let ns = (t * NS_PER_S as f64).round();
     if !(t.is_finite() && t > 0.0 && t <= MAX_UNTIL_S && ns >= 1.0) {
-        bail!("--until-s = {t} is not allowed: 0 < T <= {MAX_UNTIL_S} (virtual seconds)");
+        bail!("--until-s = {t:?} is not allowed: 0 < T <= {MAX_UNTIL_S} (virtual seconds)");
     }
     Ok(ns as Nanos)
 }
@@ -280,6 +295,23 @@ fn run_one(
     }
 }
 
+/// Says on stderr when a run is going to take long (its cost model's work per virtual second
+/// times the virtual seconds asked for), so `--until-s 10000000` is not a silent wait of hours.
+fn warn_if_long(cost: &Cost, until: Option<Nanos>, seeds: u64) {
+    let until_s = until.map(|t| t as f64 / NS_PER_S as f64);
+    let Some(one) = cost.run_wall_s(until_s) else {
+        return;
+    };
+    let secs = one * seeds as f64;
+    if secs >= 60.0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "flowlab: by the lab's cost model this run takes about {} minutes of CPU",
+            (secs / 60.0).ceil()
+        );
+    }
+}
+
 /// The paths of a report's key figures (a latency by its p99).
 fn key_paths(r: &Report) -> Vec<String> {
     r.figures
@@ -314,6 +346,12 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
     )?;
     let seed = args.seed.or(preset_seed).unwrap_or(DEFAULT_SEED);
     let preset = args.preset.as_deref();
+    let cost = lab
+        .cost(&params)
+        .map_err(|_| anyhow!("params of {} could not be read", lab.id()))?;
+    cost.admit(&params, args.max_memory_mb << 20)
+        .map_err(|e| anyhow!("{e} (raise --max-memory-mb to allow more)"))?;
+    warn_if_long(&cost, timed.then_some(until), args.seeds.unwrap_or(1));
     let (len, unit) = match lab.start(&params, seed)?.extent() {
         Extent::Timed => (until / NS_PER_MS, "virtual ms"),
         Extent::Items { count, unit } => (count, unit),

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
+use flowlab_sim::kernel::model::shorten;
 use flowlab_sim::kernel::query::{Problem, PRESET_KEY, SEED_KEY};
 use flowlab_sim::labs::{AnyLab, DecodeError};
 use serde_json::Value;
@@ -54,12 +55,12 @@ fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
     if !matches!(ext.as_deref(), Some("json" | "toml")) {
         bail!("params file `{shown}`: the name must end in .json or .toml");
     }
-    let text = std::fs::read_to_string(path)
+    let text = read_limited(path, MAX_PARAMS_FILE_BYTES)
         .map_err(|e| anyhow!("cannot read params file `{shown}`: {e}"))?;
     let given: Value = if ext.as_deref() == Some("json") {
         serde_json::from_str(&text).map_err(|e| anyhow!("params file `{shown}`: {e}"))?
     } else {
-        toml::from_str(&text).map_err(|e| {
+        let doc: toml::Value = toml::from_str(&text).map_err(|e| {
             let at = e
                 .span()
                 .map(|s| {
@@ -70,14 +71,14 @@ fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
                 })
                 .unwrap_or_default();
             anyhow!("params file `{shown}`: {at}{}", e.message().trim())
-        })?
+        })?;
+        toml_to_json(&doc, "").map_err(|e| anyhow!("params file `{shown}`: {e}"))?
     };
+    // The params are an object with named fields, and so is every group in them: a list where an
+    // object belongs would set fields by position.
+    shape(&given, base, "").map_err(|e| anyhow!("params file `{shown}`: {e}"))?;
     let mut merged = base.clone();
-    if given.is_object() {
-        merge(&mut merged, given);
-    } else {
-        merged = given; // let the params' own type say what it expected
-    }
+    merge(&mut merged, given);
     lab.decode(merged).map_err(|e| match e {
         DecodeError::Shape { path, message } if path == "." || path.is_empty() => {
             anyhow!("params file `{shown}`: {message}")
@@ -86,6 +87,98 @@ fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
             anyhow!("params file `{shown}`: {path}: {message}")
         }
         DecodeError::Invalid(e) => anyhow!("params file `{shown}`: {e}"),
+    })
+}
+
+/// Largest params file read, bytes.
+const MAX_PARAMS_FILE_BYTES: u64 = 1 << 20;
+
+/// The file's text, refused past `limit` bytes (a link to an endless stream is not read forever).
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    let n = std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    if n as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} KB",
+            limit >> 10
+        )));
+    }
+    Ok(text)
+}
+
+/// `given` has objects wherever `template` (the params) has them.
+fn shape(given: &Value, template: &Value, path: &str) -> Result<()> {
+    let at = |p: &str| {
+        if p.is_empty() {
+            "the params".to_string()
+        } else {
+            p.to_string()
+        }
+    };
+    match (given, template) {
+        (Value::Object(g), Value::Object(t)) => {
+            for (k, v) in g {
+                if let Some(tv) = t.get(k) {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    shape(v, tv, &p)?;
+                }
+            }
+            Ok(())
+        }
+        (_, Value::Object(_)) => bail!(
+            "{}: expected an object with named fields, got {}",
+            at(path),
+            kind_of(given)
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+        Value::String(_) => "text",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "true or false",
+        Value::Null => "nothing",
+    }
+}
+
+/// A TOML document as JSON; a `nan` or `inf` is refused by its key (JSON has no such numbers).
+fn toml_to_json(v: &toml::Value, path: &str) -> Result<Value> {
+    Ok(match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) if f.is_finite() => Value::from(*f),
+        toml::Value::Float(f) => bail!("{path} = {f} is not a finite number"),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| toml_to_json(x, &format!("{path}[{i}]")))
+                .collect::<Result<_>>()?,
+        ),
+        toml::Value::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, x)| {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    Ok((k.clone(), toml_to_json(x, &p)?))
+                })
+                .collect::<Result<_>>()?,
+        ),
     })
 }
 
@@ -113,10 +206,15 @@ fn apply_sets(lab: &dyn AnyLab, mut params: Value, sets: &[String]) -> Result<Va
     let mut pending: Vec<(&str, &str, &str)> = Vec::new();
     for raw in sets {
         let Some((k, v)) = raw.split_once('=') else {
-            bail!("--set {raw}: expected key=value (for example fixed_window.limit=20)");
+            bail!(
+                "--set {}: expected key=value (for example fixed_window.limit=20)",
+                shorten(raw)
+            );
         };
         let k = k.trim();
-        pending.retain(|(pk, _, _)| *pk != k);
+        if pending.iter().any(|(pk, _, _)| *pk == k) {
+            bail!("--set {}: the key is given twice", shorten(k));
+        }
         pending.push((k, v, raw));
     }
     while !pending.is_empty() {
@@ -130,12 +228,12 @@ fn apply_sets(lab: &dyn AnyLab, mut params: Value, sets: &[String]) -> Result<Va
                     first_invalid.get_or_insert((raw, e));
                     deferred.push((k, v, raw));
                 }
-                Err(problem) => bail!("--set {raw}: {}", describe(lab, &problem)),
+                Err(problem) => bail!("--set {}: {}", shorten(raw), describe(lab, &problem)),
             }
         }
         if deferred.len() == before {
             if let Some((raw, e)) = first_invalid {
-                bail!("--set {raw}: {e}");
+                bail!("--set {}: {e}", shorten(raw));
             }
         }
         pending = deferred;
@@ -174,6 +272,8 @@ fn describe(lab: &dyn AnyLab, p: &Problem) -> String {
             expected,
         } => format!("{key} = {value} is not valid ({expected})"),
         Problem::Invalid(e) => e.to_string(),
+        Problem::Repeated(k) => format!("`{k}` is given more than once"),
+        Problem::TooLong => "the value is too long".to_string(),
         Problem::BadSeed(s) => format!("seed `{s}` is not a whole number >= 0"),
         Problem::UnknownPreset(id) => format!("unknown preset `{id}` for {name}"),
     }
@@ -226,17 +326,26 @@ mod tests {
     }
 
     #[test]
-    fn sets_apply_in_order_and_the_last_wins() {
+    fn sets_apply_over_the_preset_and_a_repeated_key_is_refused() {
         let (p, seed) = load(
             by_id("limiter").unwrap(),
             Some("boundary_burst"),
             None,
-            &sets(&["fixed_window.limit=7", "fixed_window.limit=9"]),
+            &sets(&["fixed_window.limit=9"]),
         )
         .unwrap();
         assert_eq!(p["fixed_window"]["limit"], 9);
         assert_eq!(seed, Some(1));
         assert_eq!(p["chart_bucket_ms"], 100, "the rest is the preset's");
+        let e = load(
+            by_id("limiter").unwrap(),
+            None,
+            None,
+            &sets(&["fixed_window.limit=7", "fixed_window.limit=9"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("twice"), "{e}");
     }
 
     #[test]

@@ -525,3 +525,147 @@ fn cache_race_preset_shows_delete_first_stale_far_more_often_and_matches_the_eng
     let e = fails(&["run", "cache", "--set", "ttl_jitter=1.5"]);
     assert!(e.contains("ttl_jitter") && e.contains("0..=1"), "{e}");
 }
+
+/// Issue 11: hostile input is refused with one short line naming the field and what is allowed,
+/// and nothing runs out of memory.
+#[test]
+fn hostile_input_is_refused_briefly_and_by_name() {
+    // Memory blown up by values inside the ranges: refused by the cost model, at once.
+    let e = fails(&[
+        "run",
+        "flash-sale",
+        "--set",
+        "unsafe_check=true",
+        "--set",
+        "unsafe_gap_us=10000000",
+        "--set",
+        "token_rate_per_s=100000000",
+        "--set",
+        "burst=100000000",
+        "--set",
+        "users=1000000000",
+    ]);
+    assert!(
+        e.contains("unsafe_gap_us") && e.contains("MB") && e.contains("--max-memory-mb"),
+        "{e}"
+    );
+    // A value that is too big for its type gives the range, not a type name.
+    let e = fails(&["run", "limiter", "--set", "traffic.rate_per_s=4294967296"]);
+    assert!(e.contains("0..=1000000"), "{e}");
+    let e = fails(&["run", "limiter", "--set", "fixed_window.limit=-1"]);
+    assert!(e.contains("1..=100000"), "{e}");
+    // A value set that breaks another field's rule names the value set.
+    let e = fails(&["run", "queue", "--set", "brokers=1"]);
+    assert!(e.starts_with("flowlab: --set brokers=1"), "{e}");
+    assert!(e.contains("replication_factor"), "{e}");
+    // Long values are not echoed whole.
+    let long = format!("fixed_window.limit={}", "9".repeat(100_000));
+    assert!(fails(&["run", "limiter", "--set", &long]).len() < 600);
+    // A repeated key is refused.
+    assert!(fails(&[
+        "run",
+        "limiter",
+        "--set",
+        "fixed_window.limit=3",
+        "--set",
+        "fixed_window.limit=4"
+    ])
+    .contains("twice"));
+    // Tiny and huge --until-s print readably.
+    let e = fails(&["run", "limiter", "--until-s", "1e-300"]);
+    assert!(e.contains("1e-300"), "{e}");
+    // Params files: an object with named fields, nothing else; not-a-number named by its key.
+    let list = tmp("list.json", "[]");
+    assert!(fails(&["run", "limiter", "--params", list.to_str().unwrap()]).contains("object"));
+    let by_position = tmp("pos.json", r#"{"fixed_window": [7, 500]}"#);
+    let e = fails(&["run", "limiter", "--params", by_position.to_str().unwrap()]);
+    assert!(e.contains("fixed_window") && e.contains("object"), "{e}");
+    let nan = tmp("nan.toml", "[traffic]\nzipf_exponent = nan\n");
+    let e = fails(&["run", "limiter", "--params", nan.to_str().unwrap()]);
+    assert!(
+        e.contains("traffic.zipf_exponent") && e.contains("finite"),
+        "{e}"
+    );
+    let big = tmp(
+        "big.json",
+        &format!("{{\"x\": \"{}\"}}", "a".repeat(2_000_000)),
+    );
+    let e = fails(&["run", "limiter", "--params", big.to_str().unwrap()]);
+    assert!(e.contains("larger than") && e.len() < 600, "{e}");
+}
+
+/// `--seeds N` keeps a running summary: memory does not grow with N (a million tiny runs stay
+/// small), and the runs listed one by one stop at 1,000.
+#[test]
+fn many_seeds_keep_only_a_summary() {
+    let d = json(&["run", "limiter", "--until-s", "0.001", "--seeds", "3000"]);
+    assert_eq!(d["seeds"], 3000);
+    assert_eq!(d["runs_listed"], 1000);
+    assert_eq!(d["runs"].as_array().unwrap().len(), 1000);
+    assert!(d["summary"]["arrived"]["mean"].is_number());
+}
+
+/// The first line a run writes to stderr (the run is stopped once it is read, or after a minute).
+fn first_warning(args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("flowlab runs");
+    let mut line = String::new();
+    let stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let _ = BufReader::new(stderr).read_line(&mut line);
+        line
+    });
+    let started = std::time::Instant::now();
+    while !reader.is_finished() && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    reader.join().expect("reader")
+}
+
+/// Issue 11: a run that will take long says so before it starts, by its cost model, whether it is
+/// told how long to run or runs to its own end; a short one says nothing.
+#[test]
+fn long_runs_are_announced() {
+    let w = first_warning(&["run", "limiter", "--until-s", "10000000"]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let w = first_warning(&["run", "chat", "--until-s", "10000000"]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let w = first_warning(&[
+        "run",
+        "flash-sale",
+        "--set",
+        "unsafe_check=true",
+        "--set",
+        "consumers=10000",
+        "--set",
+        "partitions=10000",
+        "--set",
+        "token_rate_per_s=50000",
+    ]);
+    assert!(w.contains("minutes of CPU"), "{w}");
+    let out = flowlab(&["run", "limiter", "--until-s", "1"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 11: a params file that never ends (a device, a pipe) is read no further than the limit.
+#[cfg(unix)]
+#[test]
+fn endless_params_files_are_refused() {
+    let link = std::env::temp_dir().join(format!("flowlab-endless-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink("/dev/zero", &link).expect("a symlink");
+    let e = fails(&["run", "limiter", "--params", link.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&link);
+    assert!(e.contains("larger than"), "{e}");
+}

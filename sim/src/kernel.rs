@@ -1,6 +1,7 @@
 //! The engine kernel shared by every lab: virtual time, the event queue, seeded randomness,
 //! traffic generators, metrics, and the contract every lab model follows.
 
+pub mod cost;
 pub mod digest;
 pub mod event;
 pub mod knobs;

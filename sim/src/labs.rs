@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
+use crate::kernel::cost::Cost;
 use crate::kernel::knobs::{Knob, Knobs};
 use crate::kernel::lab::{Checker, Extent, Lab};
 use crate::kernel::model::{Advance, Model, ParamError, Validate};
@@ -81,8 +82,14 @@ pub trait AnyLab: Send + Sync {
     fn decode(&self, v: Value) -> Result<Value, DecodeError>;
     /// Sets one dotted key on `params` from text, as the page's URL and `--set` do.
     fn set(&self, params: &Value, key: &str, text: &str) -> Result<Value, Problem>;
+    /// The link query of `params` and `seed` (what differs from the defaults).
+    fn to_query(&self, params: &Value, seed: u64) -> String;
+    /// Params, seed and problems of a link query (over the defaults).
+    fn parse_query(&self, query: &str) -> (Value, Option<u64>, Vec<Problem>);
     /// Starts a run of valid `params`.
     fn start(&self, params: &Value, seed: u64) -> Result<Box<dyn AnyRun>, ParamError>;
+    /// What a run of valid `params` costs.
+    fn cost(&self, params: &Value) -> Result<Cost, DecodeError>;
 }
 
 /// A run of a registered lab, without its types.
@@ -180,6 +187,25 @@ where
         Ok(serde_json::to_value(&p).expect("params serialise to JSON"))
     }
 
+    fn to_query(&self, params: &Value, seed: u64) -> String {
+        let p: L::Params = typed(params).unwrap_or_default();
+        query::to_query(&p, &L::Params::default(), seed)
+    }
+
+    fn parse_query(&self, q: &str) -> (Value, Option<u64>, Vec<Problem>) {
+        let parsed = query::parse(q, L::Params::default());
+        (
+            serde_json::to_value(&parsed.params).expect("params serialise to JSON"),
+            parsed.seed,
+            parsed.problems,
+        )
+    }
+
+    fn cost(&self, params: &Value) -> Result<Cost, DecodeError> {
+        let p: L::Params = typed(params)?;
+        Ok(L::cost(&p))
+    }
+
     fn start(&self, params: &Value, seed: u64) -> Result<Box<dyn AnyRun>, ParamError> {
         let p: L::Params = typed(params).map_err(|e| match e {
             DecodeError::Shape { path, message } => ParamError::new(path, "", message),
@@ -272,6 +298,27 @@ mod tests {
                 );
                 k.check(&root)
                     .unwrap_or_else(|e| panic!("{}: {e}", lab.id()));
+            }
+        }
+    }
+
+    /// The page offers every preset and the defaults: each must fit its memory budget.
+    #[test]
+    fn every_preset_and_the_defaults_fit_the_page_budget() {
+        use crate::kernel::cost::PAGE_BUDGET_BYTES;
+        for lab in all() {
+            let mut cases = vec![("defaults", lab.defaults())];
+            for p in lab.presets() {
+                cases.push((p.id, lab.preset(p.id).unwrap().0));
+            }
+            for (id, v) in cases {
+                let cost = lab.cost(&v).unwrap();
+                assert!(
+                    cost.admit(&v, PAGE_BUDGET_BYTES).is_ok(),
+                    "{} {id}: {} MB",
+                    lab.id(),
+                    cost.memory() >> 20
+                );
             }
         }
     }

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use flowlab_sim::kernel::cost::PAGE_BUDGET_BYTES;
 use flowlab_sim::kernel::knobs::Knobs;
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::model::Validate;
@@ -76,6 +77,14 @@ pub enum Action {
     DismissNotice,
 }
 
+/// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
+pub fn admit<L: Lab>(p: &L::Params) -> Result<(), Problem> {
+    let v = serde_json::to_value(p).expect("params serialise to JSON");
+    L::cost(p)
+        .admit(&v, PAGE_BUDGET_BYTES)
+        .map_err(Problem::Invalid)
+}
+
 fn preset_of<L: Lab>(id: &str) -> Option<Preset<L::Params>> {
     L::presets().into_iter().find(|p| p.id == id)
 }
@@ -100,8 +109,13 @@ impl<L: Lab> LabState<L> {
             .as_ref()
             .map(|p| p.params.clone())
             .unwrap_or_default();
-        let parsed = url_state::parse(query, base.clone());
+        let mut parsed = url_state::parse(query, base.clone());
         problems.extend(parsed.problems);
+        // Params over the page's budget are refused as a whole (the base is kept).
+        if let Err(e) = admit::<L>(&parsed.params) {
+            problems.push(e);
+            parsed.params = base;
+        }
         // The preset stays only while the params are still its own.
         let preset = preset.filter(|p| parsed.params == p.params);
         Self {
@@ -131,7 +145,9 @@ impl<L: Lab> LabState<L> {
     /// Applies `action`.
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::Set(key, text) => match url_state::apply(&self.params, &key, &text) {
+            Action::Set(key, text) => match url_state::apply(&self.params, &key, &text)
+                .and_then(|p| admit::<L>(&p).map(|()| p))
+            {
                 Ok(p) => {
                     if p != self.params {
                         self.params = p;
@@ -237,6 +253,31 @@ mod tests {
         assert_eq!(s.live, Some((1, "token_bucket.rate_per_s".to_string())));
         s.apply(Action::Set("token_bucket.burst".into(), "9".into()));
         assert_eq!(s.generation, g + 1);
+    }
+
+    #[test]
+    fn params_over_the_page_budget_are_refused_naming_what_costs() {
+        use flowlab_sim::labs::queue::Queue;
+        let mut s = LabState::<Queue>::from_query("");
+        s.apply(Action::Set("partitions".into(), "32".into()));
+        s.apply(Action::Set("log_retention_records".into(), "200000".into()));
+        match &s.input_problem {
+            Some(Problem::Invalid(e)) => {
+                assert_eq!(e.field, "log_retention_records", "{e}");
+                assert!(e.allowed.contains("partition logs"), "{e}");
+            }
+            other => panic!("refused for its cost: {other:?}"),
+        }
+        assert_eq!(
+            s.params.log_retention_records, 50_000,
+            "the last value that fitted stays"
+        );
+        // The same in a link: reported, and the base params kept.
+        let l = LabState::<Queue>::from_query("partitions=32&log_retention_records=200000");
+        assert!(l
+            .url_problems
+            .iter()
+            .any(|p| matches!(p, Problem::Invalid(e) if e.field == "log_retention_records")));
     }
 
     #[test]

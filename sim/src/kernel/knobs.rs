@@ -215,6 +215,37 @@ impl Knob {
         ParamError::with_rule(self.key.clone(), got, self.range_rule(root))
     }
 
+    /// A value in this knob's own range, as text (what a user could type): an edge a quarter of
+    /// the time each, else log-uniform for whole numbers (big values come up as often as small)
+    /// and uniform for reals; an option of a choice. Other knobs' rules may still refuse it.
+    /// Fuzzing and the search for the heaviest params draw from it.
+    pub fn sample(&self, rng: &mut crate::kernel::rng::SimRng) -> String {
+        match &self.kind {
+            Kind::Int { lo, hi } => {
+                let (lo, hi) = (*lo, *hi);
+                let v = match rng.below(4) {
+                    0 => lo,
+                    1 => hi,
+                    _ => {
+                        let span = (hi - lo) as f64 + 1.0;
+                        let x = (span.ln() * rng.unit_f64()).exp() - 1.0;
+                        lo + (x as u64).min(hi - lo)
+                    }
+                };
+                v.to_string()
+            }
+            Kind::Real { lo, hi, .. } => match rng.below(4) {
+                0 => format!("{lo}"),
+                1 => format!("{hi}"),
+                _ => format!("{}", lo + (hi - lo) * rng.unit_f64()),
+            },
+            Kind::Switch => rng.chance(0.5).to_string(),
+            Kind::Choice { options } => options[rng.below(options.len() as u64) as usize]
+                .value
+                .to_string(),
+        }
+    }
+
     /// Lower and upper bound of a numeric knob, ignoring other knobs.
     pub fn static_bounds(&self) -> Option<(f64, f64)> {
         match self.kind {

@@ -12,6 +12,7 @@ use std::fmt::Debug;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::cost::Cost;
 use super::digest::Digest;
 use super::event::{EventQueue, QueueFull};
 use super::knobs::Knobs;
@@ -275,4 +276,7 @@ pub trait Lab: Sized + 'static {
     fn queue_capacity(_params: &Self::Params) -> usize {
         1 << 16
     }
+
+    /// What a run of these params costs at most: memory by part, and work per virtual second.
+    fn cost(params: &Self::Params) -> Cost;
 }

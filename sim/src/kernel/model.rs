@@ -34,6 +34,14 @@ pub enum Rule {
     Text { id: &'static str, args: Vec<String> },
     /// Only English text (an old-style error; the page shows it as it is).
     Plain,
+    /// The value is fine on its own but would make another field break its rule.
+    Conflict {
+        key: String,
+        got: String,
+        rule: Box<Rule>,
+        /// The other field's rule in English.
+        allowed: String,
+    },
 }
 
 /// A bound of a range: a number, or another field and its value now.
@@ -82,7 +90,7 @@ impl ParamError {
         let allowed = match &rule {
             Rule::Range { lo, hi } => format!("{lo}..={hi}"),
             Rule::Text { id, .. } => id.to_string(),
-            Rule::Plain => String::new(),
+            Rule::Plain | Rule::Conflict { .. } => String::new(),
         };
         Self {
             field: field.into(),
@@ -105,6 +113,25 @@ impl ParamError {
             got: shorten(&got.to_string()),
             allowed: english.into(),
             rule: Box::new(Rule::Text { id, args }),
+        }
+    }
+
+    /// `field = got` would make `other` (an error of another field) happen.
+    pub fn conflict(field: impl Into<String>, got: impl ToString, other: ParamError) -> Self {
+        let allowed = format!(
+            "it would make {} = {} not allowed ({})",
+            other.field, other.got, other.allowed
+        );
+        Self {
+            field: field.into(),
+            got: shorten(&got.to_string()),
+            allowed,
+            rule: Box::new(Rule::Conflict {
+                key: other.field,
+                got: other.got,
+                rule: other.rule,
+                allowed: other.allowed,
+            }),
         }
     }
 

@@ -5,7 +5,8 @@
 //! the defaults and applies one key at a time: a key that is unknown, malformed or out of range is
 //! skipped (its default kept) and reported as a [`Problem`] naming it; the page never panics.
 
-use super::model::{ParamError, Validate};
+use super::knobs::{Kind, Knob, Knobs};
+use super::model::{shorten, ParamError, Rule, Validate};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,8 +19,9 @@ pub enum Problem {
     /// A value that is not of the parameter's type.
     BadValue {
         key: String,
+        /// The value given, shortened.
         value: String,
-        expected: String,
+        expected: Expect,
     },
     /// A value of the right type outside the allowed range (or inconsistent with another).
     Invalid(ParamError),
@@ -27,7 +29,45 @@ pub enum Problem {
     BadSeed(String),
     /// A preset name that does not exist.
     UnknownPreset(String),
+    /// A key given more than once (the last value was used).
+    Repeated(String),
+    /// The link is longer than [`MAX_QUERY_CHARS`]: what follows was ignored.
+    TooLong,
 }
+
+/// What a value should have been.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A whole number in this range (`1..=100000`).
+    Whole(String),
+    /// A number in this range.
+    Number(String),
+    Bool,
+    /// One of these names.
+    OneOf(Vec<String>),
+    /// At most this many characters.
+    Short(usize),
+    /// What serde said (a params file's own shape).
+    Text(String),
+}
+
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expect::Whole(r) => write!(f, "a whole number in {r}"),
+            Expect::Number(r) => write!(f, "a number in {r}"),
+            Expect::Bool => write!(f, "true or false"),
+            Expect::OneOf(v) => write!(f, "one of: {}", v.join(", ")),
+            Expect::Short(n) => write!(f, "at most {n} characters"),
+            Expect::Text(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// Longest value text a key takes.
+pub const MAX_VALUE_CHARS: usize = 1_000;
+/// Longest query read; the rest is ignored and reported.
+pub const MAX_QUERY_CHARS: usize = 65_536;
 
 /// Reserved keys that are not params.
 pub const SEED_KEY: &str = "seed";
@@ -124,13 +164,29 @@ fn typed_like(template: &Value, text: &str) -> Option<Value> {
     }
 }
 
-fn expected_of(template: &Value) -> &'static str {
-    match template {
-        Value::Number(n) if n.is_u64() => "a whole number >= 0",
-        Value::Number(n) if n.is_i64() => "a whole number",
-        Value::Number(_) => "a number",
-        Value::Bool(_) => "true or false",
-        _ => "text",
+/// What `knob` takes (its range, or its options), or what `template`'s type takes.
+fn expected_of(knob: Option<&Knob>, template: &Value) -> Expect {
+    let range = |k: &Knob| k.range_rule(&Value::Null);
+    match (knob, template) {
+        (Some(k), _) => match &k.kind {
+            Kind::Int { .. } => Expect::Whole(rule_text(&range(k))),
+            Kind::Real { .. } => Expect::Number(rule_text(&range(k))),
+            Kind::Switch => Expect::Bool,
+            Kind::Choice { options } => {
+                Expect::OneOf(options.iter().map(|o| o.value.to_string()).collect())
+            }
+        },
+        (None, Value::Number(n)) if n.is_u64() => Expect::Whole(">= 0".into()),
+        (None, Value::Number(_)) => Expect::Number("any".into()),
+        (None, Value::Bool(_)) => Expect::Bool,
+        (None, _) => Expect::Text("text".into()),
+    }
+}
+
+fn rule_text(r: &Rule) -> String {
+    match r {
+        Rule::Range { lo, hi } => format!("{lo}..={hi}"),
+        _ => String::new(),
     }
 }
 
@@ -138,39 +194,60 @@ fn decode<P: DeserializeOwned + Validate>(v: &Value) -> Result<P, Problem> {
     let p: P = serde_path_to_error::deserialize(v.clone()).map_err(|e| Problem::BadValue {
         key: e.path().to_string(),
         value: String::new(),
-        expected: e.inner().to_string(),
+        expected: Expect::Text(shorten(&e.inner().to_string())),
     })?;
     p.validate().map_err(Problem::Invalid)?;
     Ok(p)
 }
 
 /// Sets one dotted key on `params`, returning the new params or what was wrong (params unchanged).
-pub fn apply<P>(params: &P, key: &str, text: &str) -> Result<P, Problem>
-where
-    P: Serialize + DeserializeOwned + Validate,
-{
+/// A value is checked against the key's knob first (its type and range), so the message gives
+/// the range; a value that is in range but breaks a rule with another field is refused naming the
+/// key the user set, and what it would break.
+pub fn apply<P: Knobs>(params: &P, key: &str, text: &str) -> Result<P, Problem> {
+    let knob = P::knob(key);
     let mut v = serde_json::to_value(params).expect("params serialise to JSON");
+    let root = v.clone();
     let Some(leaf) = leaf_mut(&mut v, key) else {
-        return Err(Problem::UnknownKey(key.to_string()));
+        return Err(Problem::UnknownKey(shorten(key)));
     };
-    let Some(new) = typed_like(leaf, text) else {
+    if text.chars().count() > MAX_VALUE_CHARS {
         return Err(Problem::BadValue {
             key: key.to_string(),
-            value: text.to_string(),
-            expected: expected_of(leaf).into(),
+            value: shorten(text),
+            expected: Expect::Short(MAX_VALUE_CHARS),
         });
+    }
+    let bad = |leaf: &Value| Problem::BadValue {
+        key: key.to_string(),
+        value: shorten(text),
+        expected: expected_of(knob.as_ref(), leaf),
     };
+    // A number of the wrong kind for the field (a fraction, a sign), or no number at all.
+    let Some(new) = typed_like(leaf, text) else {
+        return Err(bad(leaf));
+    };
+    if let (Some(k), Some(x)) = (&knob, new.as_f64()) {
+        if let Some((lo, hi)) = k.static_bounds() {
+            if x < lo || x > hi {
+                return Err(Problem::Invalid(ParamError::with_rule(
+                    key,
+                    text.trim(),
+                    k.range_rule(&root),
+                )));
+            }
+        }
+    }
     *leaf = new;
-    decode(&v).map_err(|p| match p {
-        Problem::BadValue {
-            key: k, expected, ..
-        } => Problem::BadValue {
-            key: k,
-            value: text.to_string(),
-            expected,
-        },
-        other => other,
-    })
+    match decode::<P>(&v) {
+        Ok(p) => Ok(p),
+        Err(Problem::BadValue { .. }) => Err(bad(&Value::Null)),
+        Err(Problem::Invalid(e)) if e.field != key => {
+            // The value is fine on its own but breaks another field's rule: say so.
+            Err(Problem::Invalid(ParamError::conflict(key, text.trim(), e)))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Reads a query over `base` params (defaults, or a preset's). Every key is applied, then the
@@ -178,17 +255,25 @@ where
 /// in any order. If the whole is refused, keys are applied one at a time, retrying those refused
 /// until no more fit; each one that never fits is skipped (its value from `base` kept) and
 /// reported.
-pub fn parse<P>(query: &str, base: P) -> Parsed<P>
-where
-    P: Serialize + DeserializeOwned + Validate,
-{
+pub fn parse<P: Knobs>(query: &str, base: P) -> Parsed<P> {
     let mut out = Parsed {
         params: base,
         seed: None,
         preset: None,
         problems: Vec::new(),
     };
-    // Later repeats of a key replace earlier ones, in the place of the first.
+    let query = if query.len() > MAX_QUERY_CHARS {
+        out.problems.push(Problem::TooLong);
+        let mut end = MAX_QUERY_CHARS;
+        while !query.is_char_boundary(end) {
+            end -= 1;
+        }
+        &query[..end]
+    } else {
+        query
+    };
+    // Later repeats of a key replace earlier ones, in the place of the first; each repeated key
+    // is reported once.
     let mut sets: Vec<(String, String)> = Vec::new();
     for (k, v) in pairs(query) {
         if k == SEED_KEY {
@@ -203,7 +288,13 @@ where
             continue;
         }
         match sets.iter_mut().find(|(sk, _)| *sk == k) {
-            Some(slot) => slot.1 = v,
+            Some(slot) => {
+                slot.1 = v;
+                let rep = Problem::Repeated(shorten(&k));
+                if !out.problems.contains(&rep) {
+                    out.problems.push(rep);
+                }
+            }
             None => sets.push((k, v)),
         }
     }
@@ -213,7 +304,10 @@ where
     for (k, v) in &sets {
         match set_leaf(&mut all, k, v) {
             Ok(()) => typed_ok.push((k.clone(), v.clone())),
-            Err(p) => out.problems.push(p),
+            // The key's own message (its type and range).
+            Err(p) => out
+                .problems
+                .push(apply(&out.params, k, v).err().unwrap_or(p)),
         }
     }
     if let Ok(p) = decode::<P>(&all) {
@@ -242,13 +336,14 @@ where
 /// Sets `key` in `root` to `text`, typed like the value there.
 fn set_leaf(root: &mut Value, key: &str, text: &str) -> Result<(), Problem> {
     let Some(leaf) = leaf_mut(root, key) else {
-        return Err(Problem::UnknownKey(key.to_string()));
+        return Err(Problem::UnknownKey(shorten(key)));
     };
-    let Some(new) = typed_like(leaf, text) else {
+    let Some(new) = typed_like(leaf, text).filter(|_| text.chars().count() <= MAX_VALUE_CHARS)
+    else {
         return Err(Problem::BadValue {
             key: key.to_string(),
-            value: super::model::shorten(text),
-            expected: expected_of(leaf).into(),
+            value: shorten(text),
+            expected: Expect::Text(String::new()),
         });
     };
     *leaf = new;
@@ -359,12 +454,51 @@ mod tests {
 
     #[test]
     fn a_flood_of_keys_is_bounded() {
-        // A repeated key is one problem, not one per repeat.
+        // A repeated key is reported once, not once per repeat (and, unknown, once more).
         let q = "x=1&".repeat(10_000);
-        assert_eq!(parse(&q, LimiterParams::default()).problems.len(), 1);
-        // Distinct keys stop at the cap.
+        let ps = parse(&q, LimiterParams::default()).problems;
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        assert!(ps.contains(&Problem::Repeated("x".into())));
+        // Distinct keys stop at the cap; a link this long is also said to be cut.
         let q: String = (0..10_000).map(|i| format!("x{i}=1&")).collect();
-        assert_eq!(parse(&q, LimiterParams::default()).problems.len(), 256);
+        let ps = parse(&q, LimiterParams::default()).problems;
+        assert_eq!(ps.len(), 257);
+        assert!(ps.contains(&Problem::TooLong));
+    }
+
+    #[test]
+    fn messages_give_the_range_and_name_the_key_set() {
+        let p = LimiterParams::default();
+        // A negative number for a whole-number field: the range, not just the type.
+        match apply(&p, "fixed_window.limit", "-1") {
+            Err(Problem::BadValue { expected, .. }) => {
+                assert_eq!(expected.to_string(), "a whole number in 1..=100000")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Too big for the field's type: refused by the range first.
+        match apply(&p, "traffic.rate_per_s", "4294967296") {
+            Err(Problem::Invalid(e)) => assert_eq!(e.allowed, "0..=1000000"),
+            other => panic!("{other:?}"),
+        }
+        match apply(&p, "traffic.zipf_exponent", "NaN") {
+            Err(Problem::BadValue { expected, .. }) => {
+                assert_eq!(expected.to_string(), "a number in 0..=4")
+            }
+            other => panic!("{other:?}"),
+        }
+        // In range on its own, but it breaks another field's rule: the key set is named.
+        match apply(&p, "traffic.burst_period_ms", "100") {
+            Err(Problem::Invalid(e)) => {
+                assert_eq!(e.field, "traffic.burst_period_ms");
+                assert!(e.allowed.contains("traffic.burst_width_ms"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A long value is not echoed whole.
+        let long = "9".repeat(100_000);
+        let e = format!("{:?}", apply(&p, "fixed_window.limit", &long).unwrap_err());
+        assert!(e.len() < 500, "{}", e.len());
     }
 
     #[test]

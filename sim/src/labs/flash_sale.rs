@@ -30,6 +30,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::check::oversell::Oversell;
+use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::digest::Digest;
 use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
 use crate::kernel::model::ParamError;
@@ -255,7 +256,8 @@ impl Sale {
         let flag_after = (0..p.servers)
             .map(|_| noise.below(flag_delay + 1))
             .collect();
-        let sold_out_at_start = empty_shards == shards;
+        // No stock at all: sold out from the start (the flag is known only if there is one).
+        let sold_out_at_start = empty_shards == shards && p.soldout_flag;
         let mut sale = Self {
             rng: SimRng::derive(seed, 0xf1a5),
             noise,
@@ -336,7 +338,7 @@ impl Sale {
     // Never inlined: callers built for size (the page, at `opt-level = "z"`) would otherwise pull
     // the hot loop into their own size-optimised code (measured: 1.8 s against 1.1 s in Chromium).
     #[inline(never)]
-    fn take(&mut self, until: Nanos, max_users: u64) -> u64 {
+    fn take(&mut self, until: Nanos, max_users: u64) -> (u64, u64) {
         // Every arrival is inside the window: past its end, no user needs the check.
         if until as f64 >= self.window_ns {
             self.take_users::<false>(until, max_users)
@@ -346,8 +348,13 @@ impl Sale {
     }
 
     #[inline(always)]
-    fn take_users<const CHECK_UNTIL: bool>(&mut self, until: Nanos, max_users: u64) -> u64 {
-        let last = (self.next_user + max_users).min(self.p.users);
+    /// Returns (users taken, extra work): a success also measures the order queue's backlog over
+    /// every consumer, work that counts against `budget` with the users.
+    fn take_users<const CHECK_UNTIL: bool>(&mut self, until: Nanos, budget: u64) -> (u64, u64) {
+        let first = self.next_user;
+        let last = (self.next_user + budget).min(self.p.users);
+        let per_success = self.consumer_free.len() as u64;
+        let mut extra = 0u64;
         let n = self.p.users;
         let inv_n = 1.0 / n as f64;
         let servers = self.tokens.len();
@@ -358,7 +365,7 @@ impl Sale {
         let (shape, window_ns) = (self.p.shape, self.window_ns);
         let mut end = self.next_user;
         let mut next_t = self.next_t;
-        while end < last {
+        while end < last && end - first + extra < budget {
             let t = next_t;
             if CHECK_UNTIL && t > until {
                 break;
@@ -464,6 +471,7 @@ impl Sale {
                             .map(|&f| (f - done).div_ceil(self.write_ns))
                             .sum();
                         r.queue_backlog_peak = r.queue_backlog_peak.max(backlog);
+                        extra += per_success;
                     } else {
                         r.sold_out += 1;
                     }
@@ -488,7 +496,7 @@ impl Sale {
         self.next_t = next_t;
         let did = end - self.next_user;
         self.next_user = end;
-        did
+        (did, extra)
     }
 
     /// The report of the run so far (complete once [`FlashSale::is_finished`]).
@@ -599,13 +607,15 @@ impl Lab for Sale {
         (self.next_user < self.p.users).then_some(self.next_t)
     }
 
-    fn on_source(&mut self, _cx: &mut Cx<()>) {
-        self.take(Nanos::MAX, 1);
+    fn on_source(&mut self, cx: &mut Cx<()>) {
+        let (_, extra) = self.take(Nanos::MAX, 1);
+        cx.work(extra);
     }
 
     fn run_source(&mut self, cx: &mut Cx<()>, until: Nanos, budget: u64) -> u64 {
-        let n = self.take(until, budget);
+        let (n, extra) = self.take(until, budget);
         cx.set_now(self.now);
+        cx.work(extra);
         n
     }
 
@@ -665,6 +675,54 @@ impl Lab for Sale {
 
     fn checkers() -> &'static [Checker] {
         &[Checker::Oversell, Checker::Accounting]
+    }
+
+    /// Users stream through (no per-user memory). What grows: the unsafe check's pending writes
+    /// (every success whose write has not landed: at most what the limiters admit within the gap),
+    /// and the database's per-second counts (as many seconds as the orders take to drain). Work:
+    /// every user, plus a scan of the consumers at every success.
+    fn cost(p: &FlashSaleParams) -> Cost {
+        let window_s = p.window_ms as f64 / 1e3;
+        let servers = p.servers as u64;
+        let admit = |secs: f64| {
+            servers.saturating_mul(p.burst as u64).saturating_add(
+                (servers as f64 * p.token_rate_per_s as f64 * secs).min(u64::MAX as f64 / 2.0)
+                    as u64,
+            )
+        };
+        let admitted = p.users.min(admit(window_s));
+        let successes = if p.unsafe_check {
+            admitted
+        } else {
+            admitted.min(p.stock)
+        };
+        let pending = if p.unsafe_check {
+            // The longest counter operation is one and a half times `redis_op_us`.
+            let gap_s = (p.unsafe_gap_us as f64 + 1.5 * p.redis_op_us as f64) / 1e6;
+            admitted.min(admit(gap_s)).saturating_add(p.shards as u64)
+        } else {
+            0
+        };
+        let seconds = (window_s as u64 + 2)
+            .saturating_add(successes / p.db_writes_per_s as u64 + 1)
+            .saturating_mul(2);
+        let consumers = p.consumers.min(p.partitions) as u64;
+        // Every user is one unit, and every success wakes each consumer of its partition queue
+        // once; spread over the sale's window.
+        let wakes = successes.saturating_mul(consumers);
+        let work = p.users.saturating_add(wakes);
+        let span_s = window_s.max(1e-3);
+        // Measured natively (BENCHMARKS.md): about 16 ns a user, 4 ns a consumer's wake.
+        let unit_ns = (p.users as f64 * 16.0 + wakes as f64 * 4.0) / work.max(1) as f64;
+        Cost::new()
+            .part("the unsafe check's pending writes", bytes(pending, 32), &["unsafe_gap_us", "token_rate_per_s", "burst", "servers"])
+            .part("the database's per-second counts", bytes(seconds, 8), &["db_writes_per_s", "stock"])
+            // Per server: its bucket (tokens, last refill) and when it learns the stock is gone.
+            .part("the app servers' token buckets", bytes(servers, 32), &["servers"])
+            .part("the stock shards and consumers", bytes(p.shards as u64 * 64 + consumers * 8, 1), &["shards", "consumers"])
+            .work((work as f64 / span_s) as u64)
+            .ends_after(span_s)
+            .unit_ns(unit_ns.ceil() as u64)
     }
 
     fn presets() -> Vec<Preset<FlashSaleParams>> {

@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
 use crate::kernel::model::{Advance, Model, ParamError};
 use crate::kernel::preset::Preset;
@@ -312,6 +313,15 @@ impl Lab for LimiterQueue {
             count: p.requests,
             unit: "requests",
         }
+    }
+
+    /// The waiting places and the servers' departure times; one arrival at a time.
+    fn cost(p: &LimiterQueueParams) -> Cost {
+        Cost::new()
+            .part("the waiting queue", bytes(p.queue_capacity as u64, 8), &["queue_capacity"])
+            .part("the servers", bytes(p.servers as u64, 8), &["servers"])
+            .work(p.arrival_rate_per_s as u64)
+            .unit_ns(60)
     }
 
     fn checkers() -> &'static [Checker] {

@@ -24,6 +24,7 @@ pub use params::{
     MAX_WAITING, MAX_WORKERS, MS_PER_YEAR,
 };
 
+use crate::kernel::cost::{bytes, Cost};
 use crate::check::dupes::PrefixLedger;
 use crate::check::order::Sortedness;
 use crate::kernel::lab::{Checker, Cx, Lab, Seeds, Verb};
@@ -736,6 +737,23 @@ impl Lab for Snowflake {
             r.real(&PEAK_PER_WORKER, self.peak_per_worker_per_s(l) as f64);
         }
         r.end_lane();
+    }
+
+    /// Per lane and worker: the duplicate ledger's window, a series of ids per second, and at most
+    /// `MAX_WAITING` requests waiting; per lane, the runs kept for the picture.
+    fn cost(p: &SnowflakeParams) -> Cost {
+        let lanes = match p.compare {
+            Compare::Off => 1,
+            Compare::Policies => Backwards::ALL.len() as u64,
+        };
+        let gens = lanes * p.workers as u64;
+        Cost::new()
+            .part("the duplicate checker's window", bytes(gens, LEDGER_WINDOW_MS as u64 * 16), &["workers", "compare"])
+            .part("requests waiting at the workers", bytes(gens, MAX_WAITING as u64 * 32), &["workers", "traffic.rate_per_s"])
+            .part("series per worker", bytes(gens, SERIES as u64 * 8 * 2), &["workers"])
+            .part("runs for the picture and clock samples", bytes(lanes, RECENT as u64 * 96) + bytes(SAMPLES as u64, 32 + 8 * p.workers as u64), &["compare"])
+            .work((p.traffic.max_rate_per_s() as u64).saturating_mul(lanes * 2))
+            .unit_ns(150)
     }
 
     fn checkers() -> &'static [Checker] {

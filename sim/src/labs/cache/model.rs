@@ -10,6 +10,7 @@ use super::params::{CacheParams, RingChange};
 use super::snapshot::{self, CacheSnapshot, View};
 use super::stats::LaneStats;
 use super::{lanes, presets};
+use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::digest::Digest;
 use crate::kernel::lab::{Checker, Lab, Seeds, Verb};
 use crate::kernel::preset::Preset;
@@ -275,6 +276,34 @@ impl Lab for Cache {
     }
 
     /// Every lane's bound, and the scheduled changes.
+    /// Per lane (variants side by side): a few words per key (versions, acknowledgement times,
+    /// loads, locks), the cache nodes' LRUs (every node full, or every existing and missing key
+    /// cached once), the app servers' L1 caches, the Bloom filter, the requests in flight and the
+    /// lane's share of the event queue. Work: every request takes a handful of events per lane.
+    fn cost(p: &CacheParams) -> Cost {
+        let mut cost = Cost::new();
+        let mut work = 0u64;
+        for (_, q) in lanes(p) {
+            let keys = q.key_count as u64;
+            let cachable = keys + if q.cache_null { q.missing_key_space as u64 } else { 0 };
+            let nodes = (q.nodes as u64 + 1).min(super::params::MAX_NODES as u64);
+            let lru = (nodes * q.node_memory_keys as u64).min(cachable);
+            let l1 = q.app_servers as u64 * (q.l1_keys as u64).min(cachable);
+            let events = super::lane::Quota::capacity_for(&q) as u64;
+            cost = cost
+                .part("per-key state", bytes(keys, 160), &["key_count"])
+                .part("the cache nodes' memory", bytes(lru, 64), &["node_memory_keys", "nodes", "missing_key_space"])
+                .part("the app servers' L1 caches", bytes(l1, 64), &["l1_keys", "app_servers"])
+                .part("the Bloom filter", bytes(keys, q.bloom_bits_per_key as u64) / 8, &["bloom_bits_per_key"])
+                .part("requests in flight and events", bytes(super::lane::MAX_IN_FLIGHT as u64, 96) + bytes(events, 48), &["key_count"])
+                .part("flows, series and histograms", 2 << 20, &["compare"]);
+            let bursts = q.burst_size as u64 * 1_000 / q.burst_every_ms.max(1) as u64;
+            work = work.saturating_add((q.rate_per_s as u64 + bursts).saturating_mul(8));
+        }
+        cost.work(work)
+            .unit_ns(250)
+    }
+
     fn queue_capacity(p: &CacheParams) -> usize {
         let lanes = lanes(p).len();
         lanes * super::lane::Quota::capacity_for(p) + 2

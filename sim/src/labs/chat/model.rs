@@ -8,6 +8,7 @@ use super::scheme::{SchemeState, SchemeStats, KEY_BYTES};
 use super::snapshot::{ChatSnapshot, FlowKind, Picture, View};
 use super::store::Store;
 use super::Scheme;
+use crate::kernel::cost::{bytes, Cost};
 use crate::check::delivery::Receipt;
 use crate::kernel::digest::Digest;
 use crate::kernel::lab::{Checker, Cx, Lab, NoFault, Seeds};
@@ -212,7 +213,9 @@ impl Chat {
         };
         self.picture.flow(s, u, kind, now);
         if self.schemes[s].acks() {
-            if self.p.ack_batch_ms == 0 {
+            // A client acks at once without batching, or when its batch holds the most ids one
+            // ack carries (so what it holds is bounded however long the batching interval).
+            if self.p.ack_batch_ms == 0 || self.schemes[s].unacked_full(u) {
                 self.flush_acks(s, u, now);
             } else if self.members.set_ack_pending(u) {
                 let at = now + self.p.ack_batch_ms as u64 * NS_PER_MS;
@@ -475,6 +478,34 @@ impl Lab for Chat {
 
     /// Per member at most: one churn event, one reconnect pull and one gap pull per scheme, one
     /// ack flush; plus the send and outage events.
+    /// Per member: a few words of state per scheme, its sets of ranges (capped so that all of them
+    /// together stay under a bound, see `scheme::ranges_cap`), the ids it has not acked (capped
+    /// likewise), and its share of the event queue. Work: every message is fanned out to every
+    /// member of its group in four schemes; members come and go.
+    fn cost(p: &ChatParams) -> Cost {
+        use super::scheme::{ranges_cap, unacked_cap, CLIENT_MAX_RANGES};
+        let users = p.groups as u64 * p.members_per_group as u64;
+        let u32s = users as u32;
+        // Owed sets in schemes 1-3, held sets in 1-4; a range is 8 bytes, twice for a Vec's growth.
+        let ranges = 3 * users * ranges_cap(u32s, 16_384) as u64
+            + 3 * users * ranges_cap(u32s, CLIENT_MAX_RANGES) as u64
+            + users * ranges_cap(u32s, super::ranges::MAX_RANGES) as u64;
+        let unacked = 2 * users * unacked_cap(u32s) as u64;
+        let churn_per_s = users * 1_000 / p.online_mean_ms.min(p.offline_mean_ms).max(1) as u64;
+        Cost::new()
+            .part("the members' sets of message ids", bytes(ranges, 16), &["members_per_group", "groups"])
+            .part("ids received and not yet acked", bytes(unacked, 8), &["members_per_group", "groups"])
+            .part("the members' state", bytes(users, 640), &["members_per_group", "groups"])
+            .part("the event queue", bytes(users * 10 + 16, 48), &["members_per_group", "groups"])
+            .part("flows, series and histograms", 8 << 20, &["chart_bucket_ms"])
+            .work(
+                (p.msg_rate_per_s as u64)
+                    .saturating_mul(p.members_per_group as u64 * 4 + 1)
+                    .saturating_add(churn_per_s),
+            )
+            .unit_ns(400)
+    }
+
     fn queue_capacity(p: &ChatParams) -> usize {
         (p.groups * p.members_per_group) as usize * 10 + 16
     }

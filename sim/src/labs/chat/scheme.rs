@@ -22,6 +22,24 @@ const SERIES_CAPACITY: usize = 1_200;
 /// what churn lets accumulate; if it is ever reached, the merged hole counts as owed rows (and the
 /// totals follow the sets, so they stay consistent).
 const OWED_MAX_RANGES: usize = 16_384;
+/// Ranges all members' sets may hold together, per scheme and per kind of set (owed, held): what a
+/// member's set keeps is this shared out (at most its cap above, at least 8), so memory has a
+/// bound whatever the number of members. At 1,000 members each set keeps up to 1,000 ranges
+/// (holes), far more than churn lets pile up; at 100,000 members, 8.
+pub const RANGES_PER_SET_KIND: usize = 1_000_000;
+/// Ids all members' clients may hold unacked together, per scheme: a client whose batch holds its
+/// share acks at once (so what it holds is bounded however long the batching interval).
+pub const UNACKED_IDS: usize = 2_000_000;
+
+/// The most ranges one member's set keeps, for `users` members and a cap of `cap`.
+pub fn ranges_cap(users: u32, cap: usize) -> usize {
+    (RANGES_PER_SET_KIND / (users.max(1) as usize)).clamp(8, cap)
+}
+
+/// The most ids one member's client holds unacked, for `users` members.
+pub fn unacked_cap(users: u32) -> usize {
+    (UNACKED_IDS / (users.max(1) as usize)).clamp(16, 4_096)
+}
 /// Most ranges a client of schemes 2-4 remembers (their holes are filled later, so they must be
 /// kept; reaching this needs thousands of unfilled holes in one member's history).
 pub const CLIENT_MAX_RANGES: usize = 4_096;
@@ -131,8 +149,9 @@ pub(super) struct SchemeState {
     cursor: Vec<u32>,
     /// What each member's client has stored.
     have: Vec<RangeSet>,
-    /// Ids received since the last ack (2, 3).
+    /// Ids received since the last ack (2, 3), at most `max_unacked` each.
     unacked: Vec<Vec<u32>>,
+    max_unacked: usize,
     /// The contiguous id last acked by the client (4).
     last_acked: Vec<u32>,
     /// A gap pull, or a reconnect sync, is in flight (4): no gap pulls meanwhile.
@@ -166,20 +185,21 @@ impl SchemeState {
             owed: if cursor {
                 Vec::new()
             } else {
-                vec![RangeSet::with_cap(OWED_MAX_RANGES); n]
+                vec![RangeSet::with_cap(ranges_cap(users, OWED_MAX_RANGES)); n]
             },
             cursor: if cursor { vec![0; n] } else { Vec::new() },
             // Scheme 1's holes are losses for good: its clients keep the default cap. The others'
             // holes are filled later, so their clients must not forget them.
             have: vec![
                 if kind == Scheme::OfflineCopies {
-                    RangeSet::new()
+                    RangeSet::with_cap(ranges_cap(users, super::ranges::MAX_RANGES))
                 } else {
-                    RangeSet::with_cap(CLIENT_MAX_RANGES)
+                    RangeSet::with_cap(ranges_cap(users, CLIENT_MAX_RANGES))
                 };
                 n
             ],
             unacked: vec![Vec::new(); n],
+            max_unacked: unacked_cap(users),
             last_acked: vec![0; n],
             gap_pull: vec![false; n],
             pulling: vec![false; n],
@@ -283,6 +303,11 @@ impl SchemeState {
             self.unacked[ui].push(id);
         }
         receipt
+    }
+
+    /// Member `u`'s client holds as many unacked ids as it may: it acks now.
+    pub fn unacked_full(&self, u: u32) -> bool {
+        self.unacked[u as usize].len() >= self.max_unacked
     }
 
     /// Whether clients ack what they receive (all but scheme 1, whose copies go as they are

@@ -4,6 +4,7 @@ use super::algo::{FixedWindow, LeakyBucket, SlidingCounter, SlidingLog, TokenBuc
 use super::params::LimiterParams;
 use super::Algo;
 use crate::check::accounting::sums_to;
+use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::digest::Digest;
 use crate::kernel::knobs::Knobs;
 use crate::kernel::lab::{Checker, Cx, Lab, NoFault, Seeds};
@@ -676,6 +677,27 @@ impl Lab for Limiter {
                 d.u64(t).u64(v);
             }
         }
+    }
+
+    /// The exact window tracker holds every acceptance of the compare window (per lane, at most
+    /// the arrivals the traffic can bring in it); the sliding log its limit; the leaky bucket's
+    /// departures wait as events; the rest (recent requests, series, histograms) is fixed.
+    fn cost(p: &LimiterParams) -> Cost {
+        let w = p.compare_window_ms as u64 * NS_PER_MS;
+        let in_window = p.traffic.max_arrivals_in(w);
+        let rate = p.traffic.max_rate_per_s() as u64
+            + if p.traffic.pattern == crate::kernel::traffic::Pattern::BoundaryBurst {
+                p.traffic.burst_size as u64 * 1_000 / p.traffic.burst_period_ms.max(1) as u64
+            } else {
+                0
+            };
+        Cost::new()
+            .part("the window tracker", bytes(in_window, 8 * 5), &["compare_window_ms", "traffic.rate_per_s"])
+            .part("the sliding log", bytes(p.sliding_log.limit as u64, 8), &["sliding_log.limit"])
+            .part("the leaky bucket's queue", bytes(p.leaky_bucket.capacity as u64, 48), &["leaky_bucket.capacity"])
+            .part("recent requests, series and histograms", 4 << 20, &["chart_bucket_ms"])
+            .work(rate.saturating_mul(2))
+            .unit_ns(1500)
     }
 
     fn checkers() -> &'static [Checker] {

@@ -23,6 +23,7 @@ use super::params::QueueParams;
 use super::producer::Producers;
 use super::snapshot::{Flows, QueueSnapshot, View};
 use super::stats::{metrics, QueueStats};
+use crate::kernel::cost::{bytes, Cost};
 use crate::check::fate::{Fates, FinalCheck};
 use crate::check::order::KeyOrder;
 use crate::kernel::digest::Digest;
@@ -270,6 +271,27 @@ impl Lab for Queue {
 
     fn params(&self) -> &QueueParams {
         &self.p
+    }
+
+    /// The partition logs (each cut at its retention), messages buffered or in flight at the
+    /// producers (at most their buffer) and blocked behind a full one, the fate ledger's window,
+    /// the event queue, the expired messages kept for a replay, and the polls in the consumers'
+    /// hands. Work: every message is sent, batched, appended, copied to every follower, answered,
+    /// polled, processed and committed.
+    fn cost(p: &QueueParams) -> Cost {
+        let producers = p.producers as u64;
+        let per_msg = (p.replication_factor as u64) * 3 + 8;
+        Cost::new()
+            .part("the partition logs", bytes(p.partitions as u64 * p.log_retention_records as u64, 96), &["log_retention_records", "partitions"])
+            .part("messages at the producers", bytes(producers * p.buffer_messages() as u64, 64), &["buffer_memory_bytes", "producers"])
+            .part("sends blocked on a full buffer", bytes(producers * super::producer::BLOCKED_CAPACITY as u64, 64), &["producers"])
+            .part("the fate of every message", bytes(MSG_WINDOW, 12), &["rate_per_s"])
+            .part("the event queue", bytes(EVENT_CAPACITY as u64, 48), &["partitions", "rate_per_s"])
+            .part("expired messages kept for a replay", bytes(super::group::ARCHIVE_CAPACITY as u64, 64), &["ttl_ms"])
+            .part("polls in the consumers' hands", bytes(p.consumers as u64 * p.max_poll_records as u64, 48), &["max_poll_records", "consumers"])
+            .part("keys, flows, series and histograms", bytes(p.keys as u64, 16) + (4 << 20), &["keys"])
+            .work((p.rate_per_s as u64).saturating_mul(per_msg))
+            .unit_ns(1300)
     }
 
     fn queue_capacity(_: &QueueParams) -> usize {

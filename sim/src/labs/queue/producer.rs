@@ -14,7 +14,7 @@ use crate::kernel::time::{Nanos, NS_PER_MS};
 use crate::kernel::traffic::{KeyChoice, KeyPicker};
 
 /// Most sends one producer holds blocked on a full buffer.
-const BLOCKED_CAPACITY: usize = 10_000;
+pub(super) const BLOCKED_CAPACITY: usize = 10_000;
 
 pub(super) struct Batch {
     pub(super) producer: u8,
