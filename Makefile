@@ -1,6 +1,8 @@
 # flowlab — two commands do all the set-up on a fresh machine:
 #   make serve   installs what is missing, then serves the app on http://127.0.0.1:8080/
 #   make test    installs what is missing, then runs every test (native, wasm in headless Chromium, end to end)
+# and one more for the long sweeps:
+#   make test-long   every preset's claim on 500 more seeds (and the flash sale's at full scale)
 
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
@@ -10,7 +12,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: proptest-random serve setup setup-test build build-pages size test test-native check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
+.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -50,6 +52,12 @@ test-native:
 
 proptest-random:
 	cargo test --release -p flowlab-sim
+
+# The long sweeps, not part of `make test` (which checks every preset's claim on 50 seeds): each
+# claim on 500 more seeds, the flash sale's presets at full scale on 10. The `#[ignore]`d tests of
+# sim/tests/*_presets.rs and sim/tests/flash_sale.rs.
+test-long:
+	cargo test --release -p flowlab-sim -- --ignored
 
 # The engine has no web dependency, no wall clock, no OS randomness, and builds for wasm32.
 check-sim:

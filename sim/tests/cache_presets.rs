@@ -1,6 +1,10 @@
 //! Each preset of the cache lab shows one effect (see the doc comment of each preset in
-//! `cache::presets`); these tests assert that it does, with the preset's own params and seed, and
-//! with margins rather than exact figures.
+//! `cache::presets`); these tests assert that it does, with the preset's own params, with margins
+//! rather than exact figures, on every one of [`common::SEEDS`] (and of [`common::LONG_SEEDS`] in
+//! `make test-long`).
+
+mod common;
+use common::{every_claim, on_seeds, LONG_SEEDS, SEEDS};
 
 use flowlab_sim::cache::presets::{self, Preset};
 use flowlab_sim::cache::{CacheLab, Hashing, LaneKind, LaneStats, MissGuard, Strategy};
@@ -11,8 +15,8 @@ fn preset(id: &str) -> Preset {
     presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}"))
 }
 
-fn run(p: &Preset, until: Nanos) -> CacheLab {
-    let mut lab = CacheLab::new(p.params.clone(), p.seed).expect("presets are valid");
+fn run(p: &Preset, seed: u64, until: Nanos) -> CacheLab {
+    let mut lab = CacheLab::new(p.params.clone(), seed).expect("presets are valid");
     lab.run_to(until);
     assert_eq!(lab.dropped_events(), 0, "{}: events dropped", p.id);
     assert!(lab.arrivals() > 0, "{}: no requests", p.id);
@@ -55,10 +59,9 @@ fn every_preset_is_valid_and_listed_once() {
 /// The hot key expires: with no guard, dozens of readers load it from the database at once;
 /// single-flight sends at most one load per app server, the lock one in all, logical expiry one
 /// (and nobody waits for it).
-#[test]
-fn hot_key_expiry_stampedes_without_a_guard_and_loads_once_with_one() {
+fn hot_key_stampedes_without_a_guard(seed: u64) {
     let p = preset("hot_key_expiry");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let none = lane(&lab, LaneKind::Guard(MissGuard::None));
     let sf = lane(&lab, LaneKind::Guard(MissGuard::SingleFlight));
     let mutex = lane(&lab, LaneKind::Guard(MissGuard::Mutex));
@@ -87,13 +90,13 @@ fn hot_key_expiry_stampedes_without_a_guard_and_loads_once_with_one() {
     );
 }
 
-/// Every value was loaded at time 0 with the same TTL: at 3 s they expire together and the
-/// database is flooded (timeouts, a peak far past its capacity); TTL jitter spreads the expiries;
-/// an L1 cache absorbs the hot keys' share of the flood.
-#[test]
-fn avalanche_floods_the_database_unless_ttls_are_jittered() {
+/// Every value was loaded at time 0 with the same TTL: at 5 s they expire together and the
+/// database is flooded (timeouts, a peak far past its capacity); TTL jitter spreads the expiries
+/// over 5 s, and the database stays under its capacity; an L1 cache absorbs the hot keys' share of
+/// the flood.
+fn avalanche_floods_the_database_unless_jittered(seed: u64) {
     let p = preset("avalanche");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let flat = lane(&lab, LaneKind::NoJitter);
     let jitter = lane(&lab, LaneKind::TtlJitter);
     let l1 = lane(&lab, LaneKind::L1);
@@ -104,10 +107,9 @@ fn avalanche_floods_the_database_unless_ttls_are_jittered() {
         flat.peak_db_qps
     );
     assert!(
-        jitter.peak_db_qps * 18 < flat.peak_db_qps * 10,
-        "jitter: peak {} vs {}",
-        jitter.peak_db_qps,
-        flat.peak_db_qps
+        jitter.peak_db_qps <= cap,
+        "jitter: peak {} qps, capacity {cap}",
+        jitter.peak_db_qps
     );
     assert!(
         flat.db_timeouts > 100,
@@ -116,11 +118,11 @@ fn avalanche_floods_the_database_unless_ttls_are_jittered() {
     );
     assert_eq!(jitter.db_timeouts, 0, "jitter: no timeouts");
     assert!(
-        jitter.overload_ns * 2 < flat.overload_ns,
-        "overload {} ms vs {} ms",
-        ms(jitter.overload_ns),
+        flat.overload_ns >= secs(1),
+        "no jitter: overloaded {} ms",
         ms(flat.overload_ns)
     );
+    assert_eq!(jitter.overload_ns, 0, "jitter: never overloaded");
     assert!(
         l1.peak_db_qps < flat.peak_db_qps && l1.hits_l1 > l1.reads / 4,
         "L1: peak {} vs {}, L1 hits {} of {}",
@@ -133,10 +135,9 @@ fn avalanche_floods_the_database_unless_ttls_are_jittered() {
 
 /// Reads of keys that do not exist all reach the database; caching "not found" or a Bloom filter
 /// spares it. The filter lets through about its false-positive rate of the missing keys.
-#[test]
-fn penetration_reaches_the_database_unless_empty_results_are_cached_or_filtered() {
+fn penetration_reaches_the_database_unless_guarded(seed: u64) {
     let p = preset("penetration");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let bare = lane(&lab, LaneKind::Unprotected);
     let null = lane(&lab, LaneKind::NullCache);
     let bloom = lane(&lab, LaneKind::Bloom);
@@ -161,31 +162,42 @@ fn penetration_reaches_the_database_unless_empty_results_are_cached_or_filtered(
     );
 }
 
-/// "Delete then update" leaves stale values far more often than "update then delete"; the delayed
-/// second delete bounds how long a stale value lives; write-through never serves one.
-#[test]
-fn cache_aside_race_delete_first_is_stale_far_more_often() {
+/// "Delete then update" leaves stale values on a large share of reads, "update then delete" on a
+/// small one (only a read that missed and straddles a write goes wrong); the delayed second delete
+/// bounds how long a stale value lives; write-through never serves one.
+fn cache_aside_race_delete_first_is_stale_far_more_often(seed: u64) {
     let p = preset("cache_aside_race");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let del_first = lane(&lab, LaneKind::Strategy(Strategy::DeleteThenUpdate));
     let upd_first = lane(&lab, LaneKind::Strategy(Strategy::UpdateThenDelete));
     let double = lane(&lab, LaneKind::Strategy(Strategy::DoubleDelete));
     let through = lane(&lab, LaneKind::Strategy(Strategy::WriteThrough));
+    let share = |l: &LaneStats| l.stale_reads as f64 / l.reads as f64;
+    // The text's figures: about 4 reads in 10 against 1 to 4 in 100.
     assert!(
-        del_first.stale_reads > 4 * upd_first.stale_reads,
+        (0.25..0.6).contains(&share(del_first)),
+        "delete first: {:.3} of reads stale",
+        share(del_first)
+    );
+    assert!(
+        share(upd_first) < 0.05,
+        "update first: {:.3} of reads stale",
+        share(upd_first)
+    );
+    assert!(
+        del_first.stale_reads > 8 * upd_first.stale_reads,
         "delete first {} vs update first {}",
         del_first.stale_reads,
         upd_first.stale_reads
     );
-    assert!(
-        upd_first.stale_reads > 0,
-        "update first still races (rarely)"
-    );
     assert!(double.stale_reads < del_first.stale_reads);
+    // About the delay: the second delete removes what the race put back. A read slower than the
+    // delay can still put an old value back after it, so a little more at times (up to 7 ms over
+    // on 550 seeds).
     let delay = p.params.double_delete_delay_ms as u64 * NS_PER_MS;
     assert!(
-        double.max_staleness_ns <= delay + 5 * NS_PER_MS,
-        "double delete: stale for at most the delay, got {} ms",
+        double.max_staleness_ns <= delay + delay / 2,
+        "double delete: stale for about the delay at most, got {} ms",
         ms(double.max_staleness_ns)
     );
     assert!(
@@ -198,11 +210,10 @@ fn cache_aside_race_delete_first_is_stale_far_more_often() {
 
 /// Write-behind answers writes at cache speed; the crash at 5.5 s loses exactly the writes not yet
 /// flushed, and later reads of those keys get the older values. Write-through loses nothing.
-#[test]
-fn write_behind_is_fast_and_a_crash_loses_the_unflushed_writes() {
+fn write_behind_crash_loses_the_unflushed_writes(seed: u64) {
     let p = preset("write_behind_crash");
     let crash = p.params.crash_at_ms as u64 * NS_PER_MS;
-    let mut lab = run(&p, crash - 1);
+    let mut lab = run(&p, seed, crash - 1);
     let wb = (0..lab.lane_count())
         .find(|&i| lab.stats(i).kind == LaneKind::Strategy(Strategy::WriteBehind))
         .unwrap();
@@ -226,6 +237,11 @@ fn write_behind_is_fast_and_a_crash_loses_the_unflushed_writes() {
         through.write_latency.percentiles().p50_ns,
     );
     assert!(
+        wb50 < NS_PER_MS,
+        "write-behind answers in under a millisecond: p50 {} ms",
+        ms(wb50)
+    );
+    assert!(
         wb50 * 5 < wt50,
         "write p50: behind {} ms, through {} ms",
         ms(wb50),
@@ -234,24 +250,26 @@ fn write_behind_is_fast_and_a_crash_loses_the_unflushed_writes() {
     assert!(behind.db_queries * 2 < through.db_queries);
 }
 
-/// 1,000 members read the group's profile at once, five times: without a cache that is about 5,000
-/// database queries; a cache, coalescing, batching and an L1 cache each cut it more than tenfold.
-#[test]
-fn group_profile_each_answer_cuts_the_database_queries() {
+/// 1,000 members read the group's profile at once, four times: without a cache that is more than
+/// 4,000 database queries; a cache, coalescing, batching and an L1 cache each cut it more than
+/// fivefold (the cache to a handful per burst, coalescing and batching to a few dozen, the L1 to
+/// none until its copies expire).
+fn group_profile_each_answer_cuts_the_queries(seed: u64) {
     let p = preset("group_profile");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let none = lane(&lab, LaneKind::NoCache);
     assert!(none.db_queries >= 4_000, "no cache: {}", none.db_queries);
     assert!(none.overload_ns > 0, "the bursts overload the database");
-    for kind in [
-        LaneKind::Cache,
-        LaneKind::Coalescing,
-        LaneKind::Batching,
-        LaneKind::L1,
+    let bursts = 4;
+    for (kind, per_burst) in [
+        (LaneKind::Cache, 25),
+        (LaneKind::Coalescing, 100),
+        (LaneKind::Batching, 100),
+        (LaneKind::L1, 250),
     ] {
         let l = lane(&lab, kind);
         assert!(
-            l.db_queries * 10 < none.db_queries,
+            l.db_queries * 5 < none.db_queries && l.db_queries <= per_burst * bursts,
             "{kind:?}: {} vs {}",
             l.db_queries,
             none.db_queries
@@ -266,10 +284,9 @@ fn group_profile_each_answer_cuts_the_database_queries() {
 
 /// A node joins four: about 1/5 of the keys move on the ring, about 4/5 with mod N, and the moved
 /// keys miss once, so mod N sends the database several times more.
-#[test]
-fn consistent_hashing_moves_a_fifth_of_the_keys_and_mod_n_most() {
+fn consistent_hashing_moves_a_fifth_of_the_keys(seed: u64) {
     let p = preset("consistent_hashing");
-    let lab = run(&p, secs(10));
+    let lab = run(&p, seed, secs(10));
     let keys = p.params.key_count as f64;
     let ring = lane(&lab, LaneKind::Hashing(Hashing::Ring));
     let modn = lane(&lab, LaneKind::Hashing(Hashing::ModN));
@@ -285,4 +302,68 @@ fn consistent_hashing_moves_a_fifth_of_the_keys_and_mod_n_most() {
     let c = lab.last_change().expect("the node joined");
     assert!(c.added && (c.ring_share - r).abs() < 1e-9 && (c.mod_n_share - m).abs() < 1e-9);
     assert_eq!(lab.nodes().len(), 5);
+}
+
+#[test]
+fn hot_key_expiry_on_every_seed() {
+    on_seeds(SEEDS, hot_key_stampedes_without_a_guard);
+}
+
+#[test]
+fn avalanche_on_every_seed() {
+    on_seeds(SEEDS, avalanche_floods_the_database_unless_jittered);
+}
+
+#[test]
+fn penetration_on_every_seed() {
+    on_seeds(SEEDS, penetration_reaches_the_database_unless_guarded);
+}
+
+#[test]
+fn cache_aside_race_on_every_seed() {
+    on_seeds(SEEDS, cache_aside_race_delete_first_is_stale_far_more_often);
+}
+
+#[test]
+fn write_behind_crash_on_every_seed() {
+    on_seeds(SEEDS, write_behind_crash_loses_the_unflushed_writes);
+}
+
+#[test]
+fn group_profile_on_every_seed() {
+    on_seeds(SEEDS, group_profile_each_answer_cuts_the_queries);
+}
+
+#[test]
+fn consistent_hashing_on_every_seed() {
+    on_seeds(SEEDS, consistent_hashing_moves_a_fifth_of_the_keys);
+}
+
+#[test]
+#[ignore = "long: run by `make test-long`"]
+fn every_claim_on_the_long_seeds() {
+    every_claim(
+        LONG_SEEDS,
+        &[
+            ("hot_key_expiry", hot_key_stampedes_without_a_guard),
+            ("avalanche", avalanche_floods_the_database_unless_jittered),
+            (
+                "penetration",
+                penetration_reaches_the_database_unless_guarded,
+            ),
+            (
+                "cache_aside_race",
+                cache_aside_race_delete_first_is_stale_far_more_often,
+            ),
+            (
+                "write_behind_crash",
+                write_behind_crash_loses_the_unflushed_writes,
+            ),
+            ("group_profile", group_profile_each_answer_cuts_the_queries),
+            (
+                "consistent_hashing",
+                consistent_hashing_moves_a_fifth_of_the_keys,
+            ),
+        ],
+    );
 }

@@ -1,7 +1,10 @@
 //! Each preset of the group-chat lab shows one effect (see the doc comment of each preset in
-//! `chat::presets`); these tests assert that it does, with the preset's own params and seed, and with
-//! margins rather than exact figures. The presets are large, so the runs are kept short (tests build
-//! in debug).
+//! `chat::presets`); these tests assert that it does, with the preset's own params, with margins
+//! rather than exact figures, on every one of [`common::SEEDS`] (and of [`common::LONG_SEEDS`] in
+//! `make test-long`). The presets are large, so the runs are kept short.
+
+mod common;
+use common::{every_claim, on_seeds, LONG_SEEDS, SEEDS};
 
 use flowlab_sim::chat::presets::{self, Preset};
 use flowlab_sim::chat::{ChatLab, Scheme};
@@ -12,8 +15,8 @@ fn preset(id: &str) -> Preset {
     presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}"))
 }
 
-fn run(p: &Preset, until: Nanos) -> ChatLab {
-    let mut lab = ChatLab::new(p.params.clone(), p.seed).expect("presets are valid");
+fn run(p: &Preset, seed: u64, until: Nanos) -> ChatLab {
+    let mut lab = ChatLab::new(p.params.clone(), seed).expect("presets are valid");
     lab.run_to(until);
     assert_eq!(lab.dropped_events(), 0, "{}: events dropped", p.id);
     assert!(lab.messages() > 0, "{}: nothing sent", p.id);
@@ -52,10 +55,9 @@ fn every_preset_is_valid_and_listed_once() {
 
 /// Scheme 1 loses the messages whose push failed, for good; schemes 2-4 deliver every one (2 and 3
 /// on the next reconnect, 4 by pulling the gap as soon as it sees one).
-#[test]
-fn push_failures_lose_messages_only_in_scheme_1() {
+fn push_failures_lose_messages_only_in_scheme_1(seed: u64) {
     let p = preset("push_failures");
-    let mut lab = run(&p, secs(30));
+    let mut lab = run(&p, seed, secs(30));
     let faults = lab.online_faults();
     assert!(
         faults > 50,
@@ -77,10 +79,16 @@ fn push_failures_lose_messages_only_in_scheme_1() {
         let st = lab.stats(s);
         assert_eq!(st.pulls, st.reconnect_pulls, "{s:?} pulls gaps");
     }
-    // Schemes 2 and 3 hold the same messages back (no acks are lost); scheme 4 misses fewer, as it
-    // has pulled most holes left by failed pushes while 2 and 3 wait for a reconnect.
+    // Schemes 2 and 3 hold the same messages back (no acks are lost), but scheme 3's pulls read
+    // twice the rows and take longer, so at a given moment it may still miss a few more (up to 4%
+    // more on 550 seeds); scheme 4 misses fewer, as it has pulled most holes left by failed pushes
+    // while 2 and 3 wait for a reconnect.
     let waiting = lab.missing(Scheme::CopyPerMember);
-    assert_eq!(waiting, lab.missing(Scheme::UnreadIds));
+    let waiting_3 = lab.missing(Scheme::UnreadIds);
+    assert!(
+        waiting <= waiting_3 && waiting_3 * 100 <= waiting * 106,
+        "mid-run scheme 2 misses {waiting}, scheme 3 {waiting_3}"
+    );
     assert!(
         lab.missing(Scheme::Cursor) + faults / 4 <= waiting,
         "mid-run scheme 4 misses {}, schemes 2 and 3 {waiting}, with {faults} failed pushes",
@@ -99,10 +107,9 @@ fn push_failures_lose_messages_only_in_scheme_1() {
 
 /// In one group of 2,000 members, scheme 2 writes a copy per member per message (and deletes it
 /// again), scheme 4 the message once plus a small cursor update per acking member.
-#[test]
-fn big_group_costs_scheme_2_far_more_writes_than_scheme_4() {
+fn big_group_costs_scheme_2_far_more_writes(seed: u64) {
     let p = preset("big_group");
-    let lab = run(&p, secs(20));
+    let lab = run(&p, seed, secs(20));
     let msgs = lab.messages();
     let s2 = lab.stats(Scheme::CopyPerMember);
     let s4 = lab.stats(Scheme::Cursor);
@@ -133,10 +140,9 @@ fn big_group_costs_scheme_2_far_more_writes_than_scheme_4() {
 
 /// With members away for minutes, scheme 3 stores an unread id per member per message it missed,
 /// while scheme 4 keeps one cursor per member however long they are away.
-#[test]
-fn long_offline_grows_unread_ids_but_not_cursors() {
+fn long_offline_grows_unread_ids_but_not_cursors(seed: u64) {
     let p = preset("long_offline");
-    let mut lab = run(&p, secs(15));
+    let mut lab = run(&p, seed, secs(15));
     let s3_early = lab.stats(Scheme::UnreadIds).rows_stored;
     let msgs_early = lab.messages();
     lab.run_to(secs(30));
@@ -164,11 +170,10 @@ fn long_offline_grows_unread_ids_but_not_cursors() {
 /// The outage takes 10,000 members offline for 20 s, and they reconnect at once: the pull latency of
 /// every scheme jumps, and scheme 3 (ids, then messages by id) reads twice the rows per reconnect
 /// of scheme 2.
-#[test]
-fn reconnect_storm_makes_every_scheme_wait_for_the_store() {
+fn reconnect_storm_makes_every_scheme_wait(seed: u64) {
     let p = preset("reconnect_storm");
     let outage_end = (p.params.outage_at_ms + p.params.outage_ms) as u64 * NS_PER_MS;
-    let mut lab = run(&p, p.params.outage_at_ms as u64 * NS_PER_MS - 1);
+    let mut lab = run(&p, seed, p.params.outage_at_ms as u64 * NS_PER_MS - 1);
     let before: Vec<u64> = Scheme::ALL
         .iter()
         .map(|&s| lab.stats(s).pull_latency.percentiles().p99_ns)
@@ -209,11 +214,10 @@ fn reconnect_storm_makes_every_scheme_wait_for_the_store() {
 
 /// A fifth of acks are lost: the server delivers those messages again and the client drops them by
 /// msgid; without client dedup each of them is shown twice.
-#[test]
-fn lost_acks_deliver_duplicates_that_dedup_hides() {
+fn lost_acks_deliver_duplicates_that_dedup_hides(seed: u64) {
     let p = preset("lost_acks");
     assert!(p.params.client_dedup);
-    let lab = run(&p, secs(30));
+    let lab = run(&p, seed, secs(30));
     for s in TWO_TO_FOUR {
         let st = lab.stats(s);
         assert!(
@@ -228,7 +232,7 @@ fn lost_acks_deliver_duplicates_that_dedup_hides() {
 
     let mut q = p.clone();
     q.params.client_dedup = false;
-    let undeduped = run(&q, secs(30));
+    let undeduped = run(&q, seed, secs(30));
     for s in TWO_TO_FOUR {
         let st = undeduped.stats(s);
         assert!(st.duplicates_delivered > 100, "{s:?}");
@@ -241,4 +245,50 @@ fn lost_acks_deliver_duplicates_that_dedup_hides() {
         );
     }
     assert_eq!(undeduped.digest(), lab.digest());
+}
+
+#[test]
+fn push_failures_on_every_seed() {
+    on_seeds(SEEDS, push_failures_lose_messages_only_in_scheme_1);
+}
+
+#[test]
+fn big_group_on_every_seed() {
+    on_seeds(SEEDS, big_group_costs_scheme_2_far_more_writes);
+}
+
+#[test]
+fn long_offline_on_every_seed() {
+    on_seeds(SEEDS, long_offline_grows_unread_ids_but_not_cursors);
+}
+
+#[test]
+fn reconnect_storm_on_every_seed() {
+    on_seeds(SEEDS, reconnect_storm_makes_every_scheme_wait);
+}
+
+#[test]
+fn lost_acks_on_every_seed() {
+    on_seeds(SEEDS, lost_acks_deliver_duplicates_that_dedup_hides);
+}
+
+#[test]
+#[ignore = "long: run by `make test-long`"]
+fn every_claim_on_the_long_seeds() {
+    every_claim(
+        LONG_SEEDS,
+        &[
+            (
+                "push_failures",
+                push_failures_lose_messages_only_in_scheme_1,
+            ),
+            ("big_group", big_group_costs_scheme_2_far_more_writes),
+            (
+                "long_offline",
+                long_offline_grows_unread_ids_but_not_cursors,
+            ),
+            ("reconnect_storm", reconnect_storm_makes_every_scheme_wait),
+            ("lost_acks", lost_acks_deliver_duplicates_that_dedup_hides),
+        ],
+    );
 }

@@ -1,5 +1,9 @@
 //! Each preset of the rate-limiter lab shows one effect (see the doc comment of each preset in
-//! `limiter::presets`); these tests assert that it does, with the preset's own params and seed.
+//! `limiter::presets`); these tests assert that it does, with the preset's own params, on every one
+//! of [`common::SEEDS`] (and of [`common::LONG_SEEDS`] in `make test-long`).
+
+mod common;
+use common::{every_claim, on_seeds, LONG_SEEDS, SEEDS};
 
 use flowlab_sim::kernel::time::{ms, secs, Nanos, NS_PER_S};
 use flowlab_sim::kernel::traffic::{Pattern, TrafficGen};
@@ -8,8 +12,8 @@ use flowlab_sim::limiter::presets::{self, Preset};
 use flowlab_sim::limiter::{Algo, LaneStats, LimiterLab, Verdict};
 use flowlab_sim::Model;
 
-fn run(p: &Preset, until: Nanos) -> LimiterLab {
-    let mut lab = LimiterLab::new(p.params.clone(), p.seed).expect("presets are valid");
+fn run(p: &Preset, seed: u64, until: Nanos) -> LimiterLab {
+    let mut lab = LimiterLab::new(p.params.clone(), seed).expect("presets are valid");
     lab.run_to(until);
     assert!(lab.accounted(), "{}: not every request accounted for", p.id);
     lab
@@ -32,8 +36,8 @@ fn accepted_between(lane: &LaneStats, from: Nanos, to: Nanos) -> u64 {
 }
 
 /// The preset's arrival times up to `until` (the same stream the lab is fed).
-fn arrivals(p: &Preset, until: Nanos) -> Vec<Nanos> {
-    let mut g = TrafficGen::new(&p.params.traffic, p.seed);
+fn arrivals(p: &Preset, seed: u64, until: Nanos) -> Vec<Nanos> {
+    let mut g = TrafficGen::new(&p.params.traffic, seed);
     std::iter::from_fn(|| g.next_arrival())
         .map(|a| a.at)
         .take_while(|&t| t <= until)
@@ -77,12 +81,10 @@ fn every_preset_is_valid_unique_and_tested_here() {
     assert!(presets::by_id("no_such_preset").is_none());
 }
 
-#[test]
-fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_not_the_sliding_log(
-) {
+fn fixed_window_passes_twice_its_limit_across_an_edge(seed: u64) {
     let p = presets::boundary_burst();
     let until = secs(60);
-    let lab = run(&p, until);
+    let lab = run(&p, seed, until);
     let limit = p.params.fixed_window.limit as u64;
     let window = ms(p.params.fixed_window.window_ms as u64);
     assert_eq!(ms(p.params.compare_window_ms as u64), window);
@@ -109,7 +111,7 @@ fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_
     );
 
     // The doc's figure: about 20 let through within 0.2 s (re-run over the same stream).
-    let times = arrivals(&p, until);
+    let times = arrivals(&p, seed, until);
     assert_eq!(times.len() as u64, lab.arrived());
     let mut f = FixedWindow::new(limit as u32, window);
     let accepted: Vec<Nanos> = times
@@ -137,8 +139,7 @@ fn boundary_burst_lets_the_fixed_window_pass_twice_its_limit_across_an_edge_but_
     );
 }
 
-#[test]
-fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_rate() {
+fn token_bucket_spends_its_store_then_holds_the_rate(seed: u64) {
     let p = presets::token_burst();
     let t = &p.params.traffic;
     assert_eq!(t.pattern, Pattern::OnOff);
@@ -148,13 +149,13 @@ fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_r
     let cycle = on + ms(t.off_ms as u64);
     let cycles = 10;
     let until = cycles * cycle;
-    let lab = run(&p, until);
+    let lab = run(&p, seed, until);
     let lane = lab.lane(Algo::TokenBucket);
 
     // Per request, re-running the bucket over the same stream: at the start of each on-phase the
     // first `burst` requests all pass, within well under a second.
     let mut bucket = TokenBucket::new(tb.rate_per_s, tb.burst);
-    let verdicts: Vec<(Nanos, Verdict)> = arrivals(&p, until)
+    let verdicts: Vec<(Nanos, Verdict)> = arrivals(&p, seed, until)
         .into_iter()
         .map(|a| (a, bucket.offer(a)))
         .collect();
@@ -185,11 +186,13 @@ fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_r
             last_of_burst < ms(800),
             "on-phase {k}: the burst took {last_of_burst} ns"
         );
-        // Over the whole phase: the stored tokens plus what the refill brings, no more.
+        // Over the whole phase: the stored tokens plus what the refill brings, no more; a little
+        // less when the first arrival is late (the full bucket wastes what it refills meanwhile)
+        // or the last early (what it refills after is spent in the next phase).
         let accepted = phase.iter().filter(|(_, v)| *v == Verdict::Accept).count() as u64;
         let most = burst as u64 + rate * on / NS_PER_S;
         assert!(
-            accepted <= most && accepted + 2 >= most,
+            accepted <= most && accepted * 10 >= most * 9,
             "on-phase {k}: {accepted} accepted, expected about {most}"
         );
     }
@@ -214,20 +217,19 @@ fn token_burst_lets_the_stored_tokens_through_at_once_then_holds_to_the_refill_r
     );
 }
 
-#[test]
-fn leaky_smooth_drains_at_a_steady_rate_adds_delay_and_drops_when_full() {
+fn leaky_bucket_smooths_delays_and_drops(seed: u64) {
     let p = presets::leaky_smooth();
     let t = &p.params.traffic;
     let lb = &p.params.leaky_bucket;
     let cycle = ms(t.on_ms as u64 + t.off_ms as u64);
     let cycles = 10;
     let until = cycles * cycle;
-    let lab = run(&p, until);
+    let lab = run(&p, seed, until);
     let lane = lab.lane(Algo::LeakyBucket);
     let w = ms(p.params.compare_window_ms as u64);
 
     // The input is bursty...
-    let times = arrivals(&p, until);
+    let times = arrivals(&p, seed, until);
     let input_peak = most_in_window(&times, w) as u64;
     assert!(
         input_peak >= 3 * lb.drain_per_s as u64,
@@ -245,11 +247,12 @@ fn leaky_smooth_drains_at_a_steady_rate_adds_delay_and_drops_when_full() {
     let bar = lane.accepted_series.bucket_ns();
     let per_bar = lb.drain_per_s as u64 * bar / NS_PER_S;
     assert!(lane.accepted_series.max_value() <= per_bar);
-    // ...and is steady while the queue is busy: exactly the drain rate in every bar of the first 2 s
-    // of each cycle (1 s of input, then the queue emptying).
+    // ...and is steady while the queue is busy: exactly the drain rate in every bar from 0.6 s (the
+    // queue has filled by then: 24 arrivals are due against 6 let out) to 2 s (1 s of input, then
+    // the full queue emptying).
     for k in 0..cycles {
         let start = k * cycle;
-        for b in 1..(secs(2) / bar) {
+        for b in (ms(600) / bar)..(secs(2) / bar) {
             let n = accepted_between(lane, start + b * bar, start + (b + 1) * bar);
             assert_eq!(n, per_bar, "cycle {k}, bar {b}: {n} let out");
         }
@@ -274,14 +277,13 @@ fn leaky_smooth_drains_at_a_steady_rate_adds_delay_and_drops_when_full() {
     );
 }
 
-#[test]
-fn raise_token_rate_makes_the_accepted_rate_follow_the_new_refill_rate_at_once() {
+fn accepted_rate_follows_a_raised_refill_at_once(seed: u64) {
     let p = presets::raise_token_rate();
     let tb = &p.params.token_bucket;
     let change = ms(tb.change_at_ms as u64);
     assert_eq!(change, secs(10));
     let until = secs(30);
-    let lab = run(&p, until);
+    let lab = run(&p, seed, until);
     assert_eq!(lab.token_rate_per_s(), tb.changed_rate_per_s);
     let lane = lab.lane(Algo::TokenBucket);
     let rate_between =
@@ -294,15 +296,59 @@ fn raise_token_rate_makes_the_accepted_rate_follow_the_new_refill_rate_at_once()
     );
     let after = rate_between(12, 30);
     let new = tb.changed_rate_per_s as f64;
-    // At most the new rate (plus the stored burst), and close to it: the traffic is Poisson at that rate.
+    // The traffic is twice the new rate, so the bucket sets the rate: the new one.
     assert!(
-        after <= new + tb.burst as f64 / 18.0 && after >= 0.85 * new,
-        "{after:.2}/s after the change"
+        2 * tb.changed_rate_per_s <= p.params.traffic.rate_per_s,
+        "the traffic must exceed the new rate"
     );
+    assert!((after - new).abs() <= 1.0, "{after:.2}/s after the change");
     // At once: the second right after the change already runs at about the new rate.
     let first_second = rate_between(10, 11);
     assert!(
-        first_second >= 2.0 * tb.rate_per_s as f64,
+        first_second >= 0.8 * new,
         "{first_second}/s in the second after the change"
+    );
+}
+
+#[test]
+fn boundary_burst_on_every_seed() {
+    on_seeds(SEEDS, fixed_window_passes_twice_its_limit_across_an_edge);
+}
+
+#[test]
+fn token_burst_on_every_seed() {
+    on_seeds(SEEDS, token_bucket_spends_its_store_then_holds_the_rate);
+}
+
+#[test]
+fn leaky_smooth_on_every_seed() {
+    on_seeds(SEEDS, leaky_bucket_smooths_delays_and_drops);
+}
+
+#[test]
+fn raise_token_rate_on_every_seed() {
+    on_seeds(SEEDS, accepted_rate_follows_a_raised_refill_at_once);
+}
+
+#[test]
+#[ignore = "long: run by `make test-long`"]
+fn every_claim_on_the_long_seeds() {
+    every_claim(
+        LONG_SEEDS,
+        &[
+            (
+                "boundary_burst",
+                fixed_window_passes_twice_its_limit_across_an_edge,
+            ),
+            (
+                "token_burst",
+                token_bucket_spends_its_store_then_holds_the_rate,
+            ),
+            ("leaky_smooth", leaky_bucket_smooths_delays_and_drops),
+            (
+                "raise_token_rate",
+                accepted_rate_follows_a_raised_refill_at_once,
+            ),
+        ],
     );
 }

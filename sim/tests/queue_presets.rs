@@ -1,6 +1,10 @@
 //! Each preset of the queue lab shows one effect (see the doc comment of each preset in
-//! `queue::presets`); these tests assert that it does with the preset's own params and seed, and
-//! that the variant the preset's sentence suggests trying shows the contrast.
+//! `queue::presets`); these tests assert that it does with the preset's own params, and
+//! that the variant the preset's sentence suggests trying shows the contrast, on every one of
+//! [`common::SEEDS`] (and of [`common::LONG_SEEDS`] in `make test-long`).
+
+mod common;
+use common::{every_claim, on_seeds, LONG_SEEDS, SEEDS};
 
 use flowlab_sim::kernel::time::{Nanos, NS_PER_S};
 use flowlab_sim::queue::presets::{self, Preset};
@@ -19,8 +23,8 @@ fn run_params(params: QueueParams, seed: u64, until: Nanos) -> QueueLab {
     lab
 }
 
-fn run(p: &Preset, secs: u64) -> QueueLab {
-    run_params(p.params.clone(), p.seed, secs * NS_PER_S)
+fn run(p: &Preset, seed: u64, secs: u64) -> QueueLab {
+    run_params(p.params.clone(), seed, secs * NS_PER_S)
 }
 
 #[test]
@@ -36,10 +40,9 @@ fn every_preset_is_valid_and_listed_once() {
     }
 }
 
-#[test]
-fn acks0_loses_messages_silently_when_a_leader_crashes() {
+fn acks0_loses_messages_silently(seed: u64) {
     let p = preset("acks0_crash");
-    let mut lab = run(&p, 12);
+    let mut lab = run(&p, seed, 12);
     let s = lab.stats();
     assert!(s.lost >= 10, "lost {}", s.lost);
     assert_eq!(s.failed_visibly, 0, "acks=0 never reports a failure");
@@ -47,10 +50,9 @@ fn acks0_loses_messages_silently_when_a_leader_crashes() {
     assert_eq!(lab.final_check().lost, lab.stats().lost);
 }
 
-#[test]
-fn acks1_loses_acknowledged_messages_when_the_leader_dies() {
+fn acks1_loses_acknowledged_messages(seed: u64) {
     let p = preset("acks1_leader_dies");
-    let mut lab = run(&p, 12);
+    let mut lab = run(&p, seed, 12);
     assert!(lab.stats().truncated > 0);
     assert!(lab.quiesce(60 * NS_PER_S));
     let fc = lab.final_check();
@@ -58,15 +60,14 @@ fn acks1_loses_acknowledged_messages_when_the_leader_dies() {
     // The same crash with acks=all loses nothing.
     let mut safe = p.params.clone();
     safe.acks = flowlab_sim::queue::Acks::All;
-    let mut lab = run_params(safe, p.seed, 12 * NS_PER_S);
+    let mut lab = run_params(safe, seed, 12 * NS_PER_S);
     assert!(lab.quiesce(60 * NS_PER_S));
     assert_eq!(lab.final_check().lost, 0);
 }
 
-#[test]
-fn safe_producer_loses_nothing_duplicates_nothing_and_keeps_order() {
+fn safe_producer_loses_and_duplicates_nothing(seed: u64) {
     let p = preset("safe_producer");
-    let mut lab = run(&p, 20);
+    let mut lab = run(&p, seed, 20);
     let s = lab.stats();
     assert!(s.elections >= 5, "the rolling crash ran: {}", s.elections);
     assert!(s.retries > 100, "acks were lost and retried: {}", s.retries);
@@ -76,53 +77,53 @@ fn safe_producer_loses_nothing_duplicates_nothing_and_keeps_order() {
     assert_eq!(fc, Default::default(), "{fc:?}");
 }
 
-#[test]
-fn retries_without_idempotence_duplicate_and_reorder() {
+fn retries_without_idempotence_duplicate_and_reorder(seed: u64) {
     let p = preset("retries_no_idempotence");
-    let lab = run(&p, 10);
+    let lab = run(&p, seed, 10);
     let s = lab.stats();
     assert!(s.dup_written >= 20, "dups {}", s.dup_written);
     assert!(s.order_violations >= 10, "reorders {}", s.order_violations);
     // Idempotence removes both.
     let mut fixed = p.params.clone();
     fixed.idempotence = true;
-    let lab = run_params(fixed, p.seed, 10 * NS_PER_S);
+    let lab = run_params(fixed, seed, 10 * NS_PER_S);
     assert_eq!(lab.stats().dup_written, 0);
     assert_eq!(lab.stats().order_violations, 0);
 }
 
-#[test]
-fn commit_before_processing_loses_messages_on_a_consumer_crash() {
+fn commit_before_processing_loses_messages(seed: u64) {
     let p = preset("commit_before_crash");
-    let mut lab = run(&p, 12);
+    let mut lab = run(&p, seed, 12);
     assert!(lab.stats().rebalances >= 2);
     assert!(lab.quiesce(60 * NS_PER_S));
     let fc = lab.final_check();
-    assert!(fc.lost >= 10, "{fc:?}");
+    // Consumer 0 crashes about 20 into a committed batch of 50: the other 30 or so are lost (and
+    // more: the rebalances drop what the other consumers had polled and committed too).
+    assert!(fc.lost >= 25, "{fc:?}");
     assert_eq!(fc.processed_twice, 0);
 }
 
-#[test]
-fn commit_after_processing_duplicates_and_the_dedup_store_removes_them() {
+fn commit_after_processing_duplicates(seed: u64) {
     let p = preset("commit_after_crash");
-    let mut lab = run(&p, 12);
+    let mut lab = run(&p, seed, 12);
     assert!(lab.quiesce(60 * NS_PER_S));
     let fc = lab.final_check();
     assert_eq!(fc.lost, 0);
-    assert!(fc.processed_twice >= 5, "{fc:?}");
+    // About 20 of the batch were processed when consumer 0 crashed (0.2 s at 10 ms each, less the
+    // few left of an earlier poll).
+    assert!((15..=20).contains(&fc.processed_twice), "{fc:?}");
     let mut dedup = p.params.clone();
     dedup.dedup_store = true;
-    let mut lab = run_params(dedup, p.seed, 12 * NS_PER_S);
+    let mut lab = run_params(dedup, seed, 12 * NS_PER_S);
     assert!(lab.quiesce(60 * NS_PER_S));
     assert_eq!(lab.final_check().processed_twice, 0);
-    assert!(lab.stats().deduped >= 5, "deduped {}", lab.stats().deduped);
-    assert!(lab.stats().dup_delivered >= 5);
+    assert!(lab.stats().deduped >= 15, "deduped {}", lab.stats().deduped);
+    assert!(lab.stats().dup_delivered >= 15);
 }
 
-#[test]
-fn no_key_breaks_per_user_order_and_a_key_keeps_it() {
+fn no_key_breaks_per_user_order(seed: u64) {
     let p = preset("no_key_order");
-    let lab = run(&p, 10);
+    let lab = run(&p, seed, 10);
     assert!(
         lab.stats().order_violations >= 20,
         "{}",
@@ -130,14 +131,13 @@ fn no_key_breaks_per_user_order_and_a_key_keeps_it() {
     );
     let mut keyed = p.params.clone();
     keyed.partitioner = Partitioner::ByKey;
-    let lab = run_params(keyed, p.seed, 10 * NS_PER_S);
+    let lab = run_params(keyed, seed, 10 * NS_PER_S);
     assert_eq!(lab.stats().order_violations, 0);
 }
 
-#[test]
-fn consumers_beyond_the_partition_count_sit_idle() {
+fn consumers_beyond_the_partitions_sit_idle(seed: u64) {
     let p = preset("idle_consumers");
-    let lab = run(&p, 5);
+    let lab = run(&p, seed, 5);
     assert_eq!(lab.idle_members(), 2);
     assert!(lab.stats().processed > 0);
 }
@@ -154,13 +154,13 @@ fn drain_time(lab: &mut QueueLab, level: u64, limit: Nanos) -> Nanos {
     limit
 }
 
-#[test]
-fn backlog_recovery_compared() {
+fn backlog_recovery_compared(seed: u64) {
     let p = preset("backlog");
     // At 13 s the consumers resume with a backlog.
-    let base = || run(&p, 13);
+    let base = || run(&p, seed, 13);
     let mut lab = base();
-    assert!(lab.total_lag() >= 1_000, "backlog {}", lab.total_lag());
+    let backlog = lab.total_lag();
+    assert!(backlog >= 1_000, "backlog {backlog}");
     let slow = drain_time(&mut lab, 50, 60 * NS_PER_S);
 
     let mut more = base();
@@ -189,18 +189,20 @@ fn backlog_recovery_compared() {
     assert!(moved.quiesce(60 * NS_PER_S));
     assert_eq!(moved.final_check().lost, 0);
     assert_eq!(moved.final_check().processed_twice, 0);
-    // Moved by key, in offset order; only messages still on their way to the old partitions at the
-    // move (keyed for the old partition count) can land behind newer ones of their key.
+    // Moved by key, in offset order. Messages not yet readable at the move (still on their way to
+    // the old partitions, or not yet replicated) stay there and are read at once, ahead of the
+    // older moved messages of their user, each of which then counts as out of order: none on some
+    // seeds, a few hundred of the 1,500 moved on others.
+    let violations = moved.stats().order_violations;
     assert!(
-        moved.stats().order_violations < 20,
-        "{}",
-        moved.stats().order_violations
+        violations * 4 < backlog,
+        "{violations} out of order, {backlog} moved"
     );
 
     // A TTL drops the old messages at once; replaying them brings them back.
     let mut ttl = p.params.clone();
     ttl.ttl_ms = 2_000;
-    let mut lab = run_params(ttl, p.seed, 13 * NS_PER_S);
+    let mut lab = run_params(ttl, seed, 13 * NS_PER_S);
     let quick = drain_time(&mut lab, 50, 60 * NS_PER_S);
     assert!(quick * 4 < slow, "{quick} vs {slow}");
     let expired = lab.stats().expired;
@@ -225,29 +227,27 @@ fn backlog_recovery_compared() {
     assert_eq!(lab.final_check().lost, 0);
 }
 
-#[test]
-fn a_poison_message_goes_to_the_dead_letter_queue() {
+fn a_poison_message_is_dead_lettered(seed: u64) {
     let p = preset("poison_message");
-    let lab = run(&p, 8);
+    let lab = run(&p, seed, 8);
     assert_eq!(lab.stats().dead_lettered, 1);
     assert_eq!(lab.stats().poison_attempts, 4);
     assert!(lab.total_lag() < 50, "lag {}", lab.total_lag());
     // Without a dead-letter queue its partition is stuck and its lag grows.
     let mut stuck = p.params.clone();
     stuck.dead_letter_queue = false;
-    let lab = run_params(stuck, p.seed, 8 * NS_PER_S);
+    let lab = run_params(stuck, seed, 8 * NS_PER_S);
     assert_eq!(lab.stats().dead_lettered, 0);
     let worst = lab.lag().into_iter().max().unwrap();
     assert!(worst >= 100, "stuck partition lag {worst}");
 }
 
-#[test]
-fn big_batches_send_fewer_requests_and_wait_longer() {
+fn big_batches_send_fewer_requests_and_wait_longer(seed: u64) {
     let p = preset("big_batches");
-    let batched = run(&p, 10);
+    let batched = run(&p, seed, 10);
     let mut eager = p.params.clone();
     eager.linger_ms = 0;
-    let eager = run_params(eager, p.seed, 10 * NS_PER_S);
+    let eager = run_params(eager, seed, 10 * NS_PER_S);
     let (b, e) = (batched.stats(), eager.stats());
     assert!(
         b.requests * 5 < e.requests,
@@ -306,4 +306,89 @@ fn unclean_election_loses_what_the_new_leader_lacks_and_clean_waits() {
     );
     assert!(clean.quiesce(120 * NS_PER_S));
     assert_eq!(clean.final_check().lost, 0);
+}
+
+#[test]
+fn acks0_crash_on_every_seed() {
+    on_seeds(SEEDS, acks0_loses_messages_silently);
+}
+
+#[test]
+fn acks1_leader_dies_on_every_seed() {
+    on_seeds(SEEDS, acks1_loses_acknowledged_messages);
+}
+
+#[test]
+fn safe_producer_on_every_seed() {
+    on_seeds(SEEDS, safe_producer_loses_and_duplicates_nothing);
+}
+
+#[test]
+fn retries_no_idempotence_on_every_seed() {
+    on_seeds(SEEDS, retries_without_idempotence_duplicate_and_reorder);
+}
+
+#[test]
+fn commit_before_crash_on_every_seed() {
+    on_seeds(SEEDS, commit_before_processing_loses_messages);
+}
+
+#[test]
+fn commit_after_crash_on_every_seed() {
+    on_seeds(SEEDS, commit_after_processing_duplicates);
+}
+
+#[test]
+fn no_key_order_on_every_seed() {
+    on_seeds(SEEDS, no_key_breaks_per_user_order);
+}
+
+#[test]
+fn idle_consumers_on_every_seed() {
+    on_seeds(SEEDS, consumers_beyond_the_partitions_sit_idle);
+}
+
+#[test]
+fn backlog_on_every_seed() {
+    on_seeds(SEEDS, backlog_recovery_compared);
+}
+
+#[test]
+fn poison_message_on_every_seed() {
+    on_seeds(SEEDS, a_poison_message_is_dead_lettered);
+}
+
+#[test]
+fn big_batches_on_every_seed() {
+    on_seeds(SEEDS, big_batches_send_fewer_requests_and_wait_longer);
+}
+
+#[test]
+#[ignore = "long: run by `make test-long`"]
+fn every_claim_on_the_long_seeds() {
+    every_claim(
+        LONG_SEEDS,
+        &[
+            ("acks0_crash", acks0_loses_messages_silently),
+            ("acks1_leader_dies", acks1_loses_acknowledged_messages),
+            ("safe_producer", safe_producer_loses_and_duplicates_nothing),
+            (
+                "retries_no_idempotence",
+                retries_without_idempotence_duplicate_and_reorder,
+            ),
+            (
+                "commit_before_crash",
+                commit_before_processing_loses_messages,
+            ),
+            ("commit_after_crash", commit_after_processing_duplicates),
+            ("no_key_order", no_key_breaks_per_user_order),
+            ("idle_consumers", consumers_beyond_the_partitions_sit_idle),
+            ("backlog", backlog_recovery_compared),
+            ("poison_message", a_poison_message_is_dead_lettered),
+            (
+                "big_batches",
+                big_batches_send_fewer_requests_and_wait_longer,
+            ),
+        ],
+    );
 }

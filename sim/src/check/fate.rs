@@ -83,6 +83,8 @@ pub struct Fates {
     delivered_twice: u64,
     processed_twice: u64,
     untracked: u64,
+    /// Write attempts on their way to a log, of every id (tracked or not).
+    attempts_in_transit: u64,
 }
 
 impl Fates {
@@ -100,12 +102,19 @@ impl Fates {
             delivered_twice: 0,
             processed_twice: 0,
             untracked: 0,
+            attempts_in_transit: 0,
         }
     }
 
     /// Ids tracked.
     pub fn window(&self) -> u64 {
         self.window
+    }
+
+    /// Write attempts still on their way to a log: until they arrive, the messages they carry are
+    /// neither lost nor kept, so the run is not at rest.
+    pub fn attempts_in_transit(&self) -> u64 {
+        self.attempts_in_transit
     }
 
     /// Messages counted lost silently now.
@@ -193,6 +202,7 @@ impl Fates {
     /// An attempt to write `id` left for a log.
     #[inline]
     pub fn in_transit(&mut self, id: u64) {
+        self.attempts_in_transit += 1;
         if let Some(s) = self.slot(id) {
             s.in_transit += 1;
         }
@@ -201,6 +211,7 @@ impl Fates {
     /// An attempt to write `id` arrived (it is then appended, or refused: [`Fates::attempt_gone`]).
     #[inline]
     pub fn arrived(&mut self, id: u64) {
+        self.attempts_in_transit = self.attempts_in_transit.saturating_sub(1);
         if let Some(s) = self.slot(id) {
             s.in_transit = s.in_transit.saturating_sub(1);
         }

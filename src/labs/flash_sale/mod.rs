@@ -39,6 +39,7 @@ mod ui {
         const EXPLAIN: &'static [(&'static str, &'static str)] = &[
             ("flash-sale.explain.atomic.title", "flash-sale.explain.atomic"),
             ("flash-sale.explain.title", "flash-sale.explain.body"),
+            ("flash-sale.explain.seed.title", "flash-sale.explain.seed"),
         ];
         const CHARTS: &'static [&'static str] = &[];
 

@@ -6,11 +6,11 @@ crate::texts! {
     "flash-sale.intro": "Every user presses \"grab\" within one second and every one of the requests is simulated individually: round-robin to app servers, each with its own token bucket; an atomic stock decrement on a Redis-like counter (optionally split across shards, with a cached sold-out flag); successful grabs queued for order writers. Each user gets an answer: success, sold out, or rejected by the limiter.", "所有用户在一秒内点击“抢”，每一个请求都被单独模拟：轮询分发到应用服务器，每台服务器有自己的令牌桶；在类似 Redis 的计数器上原子扣减库存（可按分片拆分库存，并缓存“已售罄”标记）；抢到的请求进入队列，由订单写入者异步落库。每个用户都会得到回答：抢到、已抢完，或被限流拒绝。";
     "flash-sale.legend": "Flows from left to right: users, their app servers with token buckets, the stock counters, the order queue, the database. Band width is the share of all users (thin bands are widened to stay visible).", "从左到右的流量：用户、带令牌桶的应用服务器、库存计数器、订单队列、数据库。带宽表示占全部用户的比例（很细的带子会加宽以便看见）。";
     "flash-sale.preset.full_scale": "Full scale: 100 million users", "全量：1 亿用户";
-    "flash-sale.preset.full_scale.watch": "100,000 gifts, 100 million presses in one second: the limiters refuse 99% at once, the atomic decrement sells exactly the stock, the sold-out flag answers the rest without Redis, and every user is answered within a second.", "10 万个礼包，1 亿次点击集中在 1 秒内：限流器立即拒绝 99%，原子扣减恰好卖完库存，售罄标记在不访问 Redis 的情况下回答其余请求，每个用户都在 1 秒内得到回答。";
+    "flash-sale.preset.full_scale.watch": "100,000 gifts, 100 million presses in one second: the limiters refuse about 99% at once, the atomic decrement sells exactly the stock, the sold-out flag answers most of the rest (typically about 95%) without Redis, and every user is answered within a second. On any seed.", "10 万个礼包，1 亿次点击集中在 1 秒内：限流器立即拒绝约 99%，原子扣减恰好卖完库存，售罄标记在不访问 Redis 的情况下回答其余请求中的大部分（通常约 95%），每个用户都在 1 秒内得到回答。任何种子都是如此。";
     "flash-sale.preset.unsafe_oversell": "Unsafe check oversells", "不安全检查导致超卖";
-    "flash-sale.preset.unsafe_oversell.watch": "\"Read the stock, then write read - 1\": every request that reads before the previous write lands sees the same stock, so almost every admitted request succeeds. Watch oversold.", "“先读库存，再写入读值 - 1”：在上一次写入生效前读取的请求都看到相同的库存，几乎所有通过限流的请求都抢到了。观察超卖数。";
+    "flash-sale.preset.unsafe_oversell.watch": "\"Read the stock, then write read - 1\": every request that reads before the previous write lands sees the same stock, so almost every admitted request succeeds and typically about ten times the stock is sold. Watch oversold.", "“先读库存，再写入读值 - 1”：在上一次写入生效前读取的请求都看到相同的库存，几乎所有通过限流的请求都抢到了，通常卖出约 10 倍的库存。观察超卖数。";
     "flash-sale.preset.no_soldout_flag": "No sold-out flag", "不缓存售罄标记";
-    "flash-sale.preset.no_soldout_flag.watch": "Without the cached flag, every admitted request still queues on the stock counters after the gifts are gone: counter operations multiply and answers slip past one second.", "没有缓存售罄标记时，礼包抢完后每个通过限流的请求仍要在库存计数器上排队：计数器操作成倍增加，回答时间超过 1 秒。";
+    "flash-sale.preset.no_soldout_flag.watch": "Without the cached flag, every admitted request still queues on the stock counters after the gifts are gone: counter operations multiply, and typically about three in four admitted requests are answered after more than a second, the slowest after about 4 s.", "没有缓存售罄标记时，礼包抢完后每个通过限流的请求仍要在库存计数器上排队：计数器操作成倍增加，通常约四分之三通过限流的请求要等 1 秒以上才得到回答，最慢的约 4 秒。";
     "flash_sale:users": "Users", "用户数";
     "flash_sale:servers": "Load balancer and limiters", "负载均衡与限流";
     "flash_sale:stock": "Stock", "库存";
@@ -57,6 +57,8 @@ crate::texts! {
     "flash-sale.explain.body": "From the notes (1亿QQ用户抢一个礼包), with what they leave out: the token bucket limits each server's rate (with a burst), not \"requests in a time window\"; DECR is atomic, so the stock can never go below zero, while \"read then write\" (even with a cache in front) oversells under concurrency unless it is made atomic (WATCH/MULTI, a Lua script, or DECR itself); once the stock is gone, a cached sold-out flag spares the counter; and the orders are written asynchronously, so the database's rate sets how long the queue takes to drain, not how fast users are answered.", "来自笔记（1亿QQ用户抢一个礼包），并补充笔记没有说的部分：令牌桶限制的是每台服务器的速率（允许突发），而不是“一定时间窗口内的请求数”；DECR 是原子操作，库存不会减到零以下，而“先读再写”（即使前面有缓存）在并发下会超卖，除非改为原子操作（WATCH/MULTI、Lua 脚本或直接用 DECR）；库存抢完后，缓存的售罄标记可以保护计数器；订单是异步写入的，数据库的写入速率决定队列清空的时间，而不决定用户多快得到回答。";
     "flash-sale.explain.atomic.title": "Why the stock check must be atomic", "为什么扣库存必须是原子的";
     "flash-sale.explain.atomic": "With an atomic decrement (DECR, or a Lua script that checks and decrements), the counter itself decides who gets a gift: it can never go below zero. \"Read the stock, then write read - 1\" lets every request that reads before the previous write lands see the same number, so each of them succeeds: the unsafe preset sells far more than the stock.", "用原子扣减（DECR，或先检查再扣减的 Lua 脚本），由计数器本身决定谁抢到礼物，库存永远不会小于零。“先读库存，再写回 读数 - 1”会让在上一次写入落地之前读到库存的所有请求看到同一个数，于是它们都成功：“不安全检查”预设卖出的远超库存。";
+    "flash-sale.explain.seed.title": "What the seed changes", "种子改变了什么";
+    "flash-sale.explain.seed": "The seed draws where each press falls within its own sliver of the window, how long each counter operation takes (between half and one and a half times the set time) and when each app server learns the sold-out flag (at a random moment within the flag delay). With 100 million presses the totals come out the same on every seed: every token bucket runs dry at once and then admits exactly its rate, and the stock sells out either way. What the seed moves is timing: the counter operations served before every server has the flag, how many answers the flag spares, the slowest answers, the order queue's peak. The same seed gives the same run every time.", "种子决定每次点击落在它自己那一小段时间里的哪个位置、每次计数器操作的耗时（设定值的一半到一倍半之间），以及每台应用服务器在标记传播延迟内的哪个时刻得知售罄。1 亿次点击下，各项总数在每个种子上都相同：每个令牌桶一开始就被取空，之后恰好按速率放行，库存无论如何都会卖完。种子改变的是时间：所有服务器得知售罄之前计数器执行的操作数、标记省下的应答数、最慢的应答、订单队列峰值。同一个种子每次都给出相同的结果。";
     W_USERS = "flash-sale.w.users": "Users", "用户数";
     W_LIMITERS = "flash-sale.w.limiters": "Load balancer and limiters", "负载均衡与限流";
     W_STOCK = "flash-sale.w.stock": "Stock", "库存";
@@ -78,9 +80,9 @@ crate::texts! {
     help "flash_sale.rtt_us": "用户与应用服务器之间的往返时间，微秒（加到每个应答上）。";
     help "flash_sale.stock": "库存中的礼物数。";
     help "flash_sale.shards": "库存拆分到多少个计数器上（每个持有相同份额）。";
-    help "flash_sale.redis_op_us": "一个计数器执行一次操作所需的时间，微秒。";
+    help "flash_sale.redis_op_us": "一个计数器执行一次操作的平均时间，微秒（每次在该值的一半到一倍半之间）。";
     help "flash_sale.soldout_flag": "所有分片都卖完后，应用服务器缓存一个“已售罄”标志。";
-    help "flash_sale.flag_delay_us": "售罄标志传到每台应用服务器所需的时间，微秒。";
+    help "flash_sale.flag_delay_us": "售罄标志传到每台应用服务器所需的时间，微秒（每台服务器在这段时间内的随机时刻得知）。";
     help "flash_sale.unsafe_check": "不安全地检查库存：先读，稍后再写回 读数 - 1（并发时会超卖）。";
     help "flash_sale.unsafe_gap_us": "不安全检查中读与写之间的间隔，微秒。";
     help "flash_sale.partitions": "订单队列的分区数。";

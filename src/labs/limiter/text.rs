@@ -12,7 +12,7 @@ crate::texts! {
     "limiter.preset.leaky_smooth": "Leaky bucket smooths, adds delay, drops when full", "漏桶削峰但增加延迟，满了就丢弃";
     "limiter.preset.leaky_smooth.watch": "The leaky bucket's output is a steady 10 per second whatever comes in; requests wait up to 1.5 s in its queue, and once it is full the rest are dropped (red).", "无论输入如何，漏桶的输出都稳定在每秒 10 个；请求在队列中最多等待 1.5 秒，队列满后其余请求被丢弃（红色）。";
     "limiter.preset.raise_token_rate": "Raising the token rate live", "运行中调高令牌速率";
-    "limiter.preset.raise_token_rate.watch": "Traffic is 30 per second, the token bucket allows 10; at 10 s its refill rate is raised to 30 while running and its accepted line jumps at once. Try the refill control yourself: it changes live.", "流量为每秒 30 个，令牌桶只允许 10 个；第 10 秒时在运行中把令牌速率调到 30，放行曲线立刻跟着上升。也可以自己拖动令牌速率：它会实时生效。";
+    "limiter.preset.raise_token_rate.watch": "Traffic is 60 per second, the token bucket allows 10; at 10 s its refill rate is raised to 30 while running and its accepted line jumps from about 10 to about 30 per second at once. Try the refill control yourself: it changes live.", "流量为每秒 60 个，令牌桶只允许 10 个；第 10 秒时在运行中把令牌速率调到 30，放行曲线立刻从每秒约 10 个跳到约 30 个。也可以自己拖动令牌速率：它会实时生效。";
     "limiter.traffic": "Traffic", "流量";
     "algo.fixed_window": "Fixed window", "固定窗口计数";
     "limiter.fixed_window": "Fixed window", "固定窗口计数";

@@ -120,8 +120,9 @@ pub fn leaky_smooth() -> Preset {
     }
 }
 
-/// Steady traffic at 30 per second against a token bucket of 10 per second; at 10 s the refill rate
-/// is raised to 30 per second while running, and the accepted rate follows at once.
+/// Steady traffic at 60 per second against a token bucket of 10 per second; at 10 s the refill rate
+/// is raised to 30 per second while running, and the accepted rate follows at once: 10 a second
+/// before, 30 after (the traffic is twice the new rate, so the bucket, not the arrivals, sets it).
 pub fn raise_token_rate() -> Preset {
     Preset {
         id: "raise_token_rate",
@@ -129,7 +130,7 @@ pub fn raise_token_rate() -> Preset {
         params: LimiterParams {
             traffic: TrafficParams {
                 pattern: Pattern::Poisson,
-                rate_per_s: 30,
+                rate_per_s: 60,
                 ..TrafficParams::default()
             },
             token_bucket: TokenBucketParams {

@@ -338,7 +338,9 @@ impl Lab for Queue {
 
     /// Every send settled and every readable record processed and committed.
     fn quiet(&self) -> bool {
+        // With acks=0 the producer is done with a batch as it leaves: it may still be on its way.
         self.prod.idle()
+            && self.fate.attempts_in_transit() == 0
             && self.group.replaying.is_empty()
             && !self.group.rebalancing
             && self

@@ -115,49 +115,53 @@ pub fn retries_no_idempotence() -> Preset {
     }
 }
 
-/// Commit before processing: after a short stop the consumers poll full batches, and consumer 0
-/// crashes mid-poll at 4 s. The group had committed past messages nobody processed: they are lost.
+/// Commit before processing: the consumers stop from 2 s to 5 s, then each polls a full batch of 50
+/// from its own partition (one consumer per partition), and consumer 0 crashes 0.2 s into its batch
+/// (about 20 processed). The group had committed past messages nobody processed: they are lost
+/// (most of the 30 left of the batch, and what the rebalances drop: dozens on any seed).
 pub fn commit_before_crash() -> Preset {
     Preset {
         id: "commit_before_crash",
         seed: 25,
         params: QueueParams {
             commit: CommitMode::BeforeProcessing,
-            max_poll_records: 50,
-            process_ms: 25,
-            rate_per_s: 110,
-            faults: FaultSchedule {
-                pause_consumers_at_ms: 2_000,
-                pause_consumers_ms: 1_500,
-                crash_consumer_at_ms: 4_000,
-                restart_consumer_after_ms: 3_000,
-                ..FaultSchedule::default()
-            },
-            ..QueueParams::default()
+            ..crash_mid_batch()
         },
     }
 }
 
-/// Commit after processing, same crash: the part of the poll processed before the crash was never
-/// committed, so it is processed again. Turn on the dedup store and the duplicates are skipped.
+/// The crash both commit presets share. The consumers are lightly loaded (10 ms a message, about
+/// 28 a second each) until the stop, so consumer 0 has at most a few messages left of an earlier
+/// poll when they resume; the 3 s stop leaves about 80 waiting in its partition, so its next poll
+/// is a full 50 on any seed, and the crash 0.2 s after the resume lands in that batch.
+fn crash_mid_batch() -> QueueParams {
+    QueueParams {
+        consumers: 4,
+        max_poll_records: 50,
+        process_ms: 10,
+        rate_per_s: 110,
+        faults: FaultSchedule {
+            pause_consumers_at_ms: 2_000,
+            pause_consumers_ms: 3_000,
+            crash_consumer_at_ms: 5_200,
+            restart_consumer_after_ms: 3_000,
+            ..FaultSchedule::default()
+        },
+        ..QueueParams::default()
+    }
+}
+
+/// Commit after processing, same crash: the part of the batch processed before the crash (about 20
+/// messages, on any seed) was never committed, so it is processed again. Turn on the dedup store
+/// and the duplicates are skipped.
 pub fn commit_after_crash() -> Preset {
     Preset {
         id: "commit_after_crash",
         seed: 26,
         params: QueueParams {
             commit: CommitMode::AfterProcessing,
-            max_poll_records: 50,
-            process_ms: 25,
-            rate_per_s: 110,
             dedup_store: false,
-            faults: FaultSchedule {
-                pause_consumers_at_ms: 2_000,
-                pause_consumers_ms: 1_500,
-                crash_consumer_at_ms: 4_000,
-                restart_consumer_after_ms: 3_000,
-                ..FaultSchedule::default()
-            },
-            ..QueueParams::default()
+            ..crash_mid_batch()
         },
     }
 }
