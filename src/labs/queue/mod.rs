@@ -216,6 +216,7 @@ mod ui {
                 }
             };
             html! {
+                <>
                 <section class="panel figures-strip" id="queue-live" aria-label={tr(lang, tx::X_LABEL)}>
                     <span class="section-label">{ tr(lang, tx::X_LABEL) }</span>
                     { figure("q-throughput", tx::X_THROUGHPUT, tx::X_THROUGHPUT_HELP, throughput) }
@@ -224,6 +225,8 @@ mod ui {
                     { figure("q-replaying", tx::X_REPLAYING, tx::X_REPLAYING_HELP,
                         count(lang, sim.replay_pending() as u64)) }
                 </section>
+                { picture_table(sim, lang) }
+                </>
             }
         }
 
@@ -231,6 +234,76 @@ mod ui {
             let mut snap = QueueSnapshot::default();
             sim.fill_snapshot(0, &mut snap);
             summary_of(sim, &snap, lang)
+        }
+    }
+
+    /// What the picture shows, as tables (for a screen reader, or to read exact figures): each
+    /// partition's leader, in-sync replicas, offsets and lag, and each consumer's state.
+    fn picture_table(sim: &Sim<Queue>, lang: Lang) -> Html {
+        let mut snap = QueueSnapshot::default();
+        sim.fill_snapshot(0, &mut snap);
+        let none = || tr(lang, tx::T_NONE).to_string();
+        let parts = snap.partitions.iter().enumerate().map(|(p, pt)| {
+            let isr: Vec<String> = pt
+                .replicas
+                .iter()
+                .filter(|r| r.in_sync && r.up)
+                .map(|r| format!("B{}", r.broker))
+                .collect();
+            html! {
+                <tr>
+                    <th scope="row">{ format!("P{p}") }</th>
+                    <td>{ pt.leader.map_or_else(none, |b| format!("B{b}")) }</td>
+                    <td>{ if isr.is_empty() { none() } else { isr.join(", ") } }</td>
+                    <td class="num">{ count(lang, pt.end) }</td>
+                    <td class="num">{ count(lang, pt.hw) }</td>
+                    <td class="num">{ count(lang, pt.committed) }</td>
+                    <td class="num">{ count(lang, pt.lag()) }</td>
+                    <td>{ pt.owner.map_or_else(none, |c| format!("C{c}")) }</td>
+                </tr>
+            }
+        });
+        let consumers = snap.consumers.iter().enumerate().map(|(i, c)| {
+            let ps: Vec<String> = c.partitions.iter().map(|p| format!("P{p}")).collect();
+            html! {
+                <tr>
+                    <th scope="row">{ format!("C{i}") }</th>
+                    <td>{ super::draw::consumer_status(c, lang) }</td>
+                    <td>{ if ps.is_empty() { none() } else { ps.join(", ") } }</td>
+                </tr>
+            }
+        });
+        html! {
+            <details class="chart-data panel" id="queue-table">
+                <summary>{ tr(lang, tx::T_TABLE) }</summary>
+                <div class="scroll-x" tabindex="0" role="region" aria-label={tr(lang, tx::T_PARTITIONS)}>
+                    <table class="data-table" id="queue-partitions">
+                        <caption>{ tr(lang, tx::T_PARTITIONS) }</caption>
+                        <thead><tr>
+                            <th scope="col">{ tr(lang, tx::T_PARTITION) }</th>
+                            <th scope="col">{ tr(lang, tx::T_LEADER) }</th>
+                            <th scope="col">{ tr(lang, tx::T_IN_SYNC) }</th>
+                            <th scope="col">{ tr(lang, tx::T_END) }</th>
+                            <th scope="col">{ tr(lang, tx::T_HW) }</th>
+                            <th scope="col">{ tr(lang, tx::T_COMMITTED) }</th>
+                            <th scope="col">{ tr(lang, tx::T_LAG) }</th>
+                            <th scope="col">{ tr(lang, tx::T_OWNER) }</th>
+                        </tr></thead>
+                        <tbody>{ for parts }</tbody>
+                    </table>
+                </div>
+                <div class="scroll-x" tabindex="0" role="region" aria-label={tr(lang, tx::T_CONSUMERS)}>
+                    <table class="data-table" id="queue-consumers">
+                        <caption>{ tr(lang, tx::T_CONSUMERS) }</caption>
+                        <thead><tr>
+                            <th scope="col">{ tr(lang, tx::T_CONSUMER) }</th>
+                            <th scope="col">{ tr(lang, tx::T_STATUS) }</th>
+                            <th scope="col">{ tr(lang, tx::T_PARTITIONS) }</th>
+                        </tr></thead>
+                        <tbody>{ for consumers }</tbody>
+                    </table>
+                </div>
+            </details>
         }
     }
 

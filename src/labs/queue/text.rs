@@ -279,4 +279,19 @@ crate::texts! {
     X_EXPIRED_WAITING_HELP = "queue.x.expired_waiting_help": "Messages dropped as expired and kept for \"Replay expired\".", "因过期被丢弃、留给“重放过期消息”的消息数。";
     X_REPLAYING = "queue.x.replaying": "Replay still to send", "待重放发送";
     X_REPLAYING_HELP = "queue.x.replaying_help": "Messages of a replay not sent yet (the replay is throttled).", "重放中尚未发出的消息数（重放是限速的）。";
+
+    T_TABLE = "queue.t.table": "The picture as a table", "图中内容（表格）";
+    T_PARTITIONS = "queue.t.partitions": "Partitions", "分区";
+    T_PARTITION = "queue.t.partition": "Partition", "分区";
+    T_LEADER = "queue.t.leader": "Leader", "Leader";
+    T_IN_SYNC = "queue.t.in_sync": "In-sync replicas", "同步副本（ISR）";
+    T_END = "queue.t.end": "Log end", "日志末尾";
+    T_HW = "queue.t.hw": "High watermark", "高水位";
+    T_COMMITTED = "queue.t.committed": "Committed", "已提交";
+    T_LAG = "queue.t.lag": "Lag", "积压";
+    T_OWNER = "queue.t.owner": "Read by", "由谁消费";
+    T_CONSUMERS = "queue.t.consumers": "Consumers", "消费者";
+    T_CONSUMER = "queue.t.consumer": "Consumer", "消费者";
+    T_STATUS = "queue.t.status": "Status", "状态";
+    T_NONE = "queue.t.none": "none", "无";
 }

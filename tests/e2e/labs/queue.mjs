@@ -67,6 +67,24 @@ export async function run({ test, assert, ready, root, shots, canvasHash, number
     assert(await page.isDisabled('button[data-action="replay"]'), 'nothing expired: nothing to replay');
   });
 
+  await test('queue: the picture as a table (partitions with leader, in-sync replicas, offsets, lag; consumers)', async (page) => {
+    await page.goto(root + '#/queue?preset=idle_consumers');
+    await ready(page);
+    await page.click('#queue-table summary');
+    await page.waitForTimeout(600);
+    const rows = await page.$$eval('#queue-partitions tbody tr', r => r.map(tr => [...tr.children].map(c => c.textContent)));
+    assert(rows.length === 3, `one row per partition: ${rows.length}`);
+    assert(rows.every(r => /^B\d$/.test(r[1])), `each has a leader: ${rows.map(r => r[1])}`);
+    const consumers = await page.$$eval('#queue-consumers tbody tr', r => r.length);
+    assert(consumers === 5, `one row per consumer: ${consumers}`);
+    const leader = rows[0][1];
+    await page.click(`button[data-action="broker-${leader.slice(1)}"]`);
+    await page.waitForTimeout(1500);
+    assert(await page.$eval('#queue-table', d => d.open), 'the table stays open while it updates');
+    const after = await page.$eval('#queue-partitions tbody tr', tr => tr.children[1].textContent);
+    assert(after !== leader, `P0 has another leader (or none) once ${leader} crashed: ${after}`);
+  });
+
   await test('queue: a switch goes into the URL, and a bad URL names the field', async (page) => {
     await page.goto(root + '#/queue');
     await ready(page);

@@ -19,6 +19,9 @@ use crate::kernel::time::{Nanos, NS_PER_MS};
 
 /// Consumed records kept behind the committed offset (for the picture).
 const CONSUMED_KEEP: u64 = 64;
+/// Records a trim deletes in one event at most; the rest follow in further events at the same
+/// time (a long chart bucket would otherwise trim a minute of records in one event).
+const TRIM_CHUNK: u64 = 16_384;
 
 /// An idempotent producer's batch in a log: its epoch, sequence number and end offset.
 #[derive(Clone, Copy, Debug)]
@@ -465,6 +468,7 @@ impl Queue {
         let keep = self.p.log_retention_records as u64;
         let mut expired = Vec::new();
         let mut trimmed = 0;
+        let mut more = false;
         for (i, pt) in self.cluster.parts.iter_mut().enumerate() {
             let consumed = self.group.consumed(i, pt.hw);
             // Nothing a replica still has to copy, or the group has to read, goes, unless retention
@@ -475,6 +479,10 @@ impl Queue {
                 cut = cut.max(end - keep);
             }
             while pt.base < cut {
+                if trimmed == TRIM_CHUNK {
+                    more = true;
+                    break;
+                }
                 let Some(r) = pt.log.pop_front() else { break };
                 let off = pt.base;
                 pt.base += 1;
@@ -488,6 +496,10 @@ impl Queue {
         cx.work(trimmed);
         for (m, part) in expired {
             self.expire(cx, m, part, 0);
+        }
+        if more {
+            let now = cx.now();
+            self.at(cx, now, Event::TrimMore);
         }
     }
 }

@@ -134,6 +134,8 @@ pub enum Event {
     ReplayNext,
     /// A chart bucket ends.
     Tick,
+    /// Logs still to trim after a tick's share (a trim does at most `TRIM_CHUNK` records an event).
+    TrimMore,
 }
 
 #[cfg(test)]

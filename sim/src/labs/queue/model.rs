@@ -217,6 +217,7 @@ impl Queue {
             Event::ReplayNext => self.replay_next(cx),
             Event::RollingCrash => self.rolling_crash(cx),
             Event::Tick => self.tick(cx),
+            Event::TrimMore => self.trim_logs(cx),
         }
     }
 }
