@@ -26,6 +26,8 @@ crate::texts! {
     PROGRESS_FINISHED = "ui.progress_finished": "Finished: {0} {1} in {2} s", "完成：{0} {1}，用时 {2} 秒";
     PROGRESS_CANCELLED = "ui.progress_cancelled": "Cancelled after {0} of {1} {2}", "已取消：完成 {1} {2} 中的 {0}";
     FPS = "ui.fps": "frames per second", "帧/秒";
+    ACHIEVED = "ui.achieved": "actual speed {0}×", "实际速度 {0}×";
+    ACHIEVED_HELP = "ui.achieved_help": "The simulation cannot keep up with the chosen speed on this device: this is the speed it reached over the last second.", "在这台设备上，模拟跟不上所选速度：这是它在最近一秒内实际达到的速度。";
     UNIT_USERS = "ui.unit.users": "users", "用户";
     UNIT_REQUESTS = "ui.unit.requests": "requests", "请求";
 

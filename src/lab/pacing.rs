@@ -1,5 +1,6 @@
-//! Wall time to virtual time: play, speed, the per-frame work budget, steps, and the slices in
-//! which labs that end by themselves (the flash sale) run while the page keeps drawing.
+//! Wall time to virtual time: play, speed, the engine's time budget in each frame, the speed a run
+//! achieves when it cannot keep up, steps, the slices in which labs that end by themselves (the
+//! flash sale) run while the page keeps drawing, and the reduced-motion flag the pictures read.
 
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::sim::Sim;
@@ -12,12 +13,23 @@ use crate::i18n::Lang;
 pub const REFRESH_MS: u32 = 250;
 /// Longest wall time one frame may advance a run by: a hidden or stalled tab does not catch up.
 pub const MAX_FRAME_MS: f64 = 100.0;
-/// Most work (events, stream items and their declared fan-out) one frame may do.
-pub const MAX_WORK_PER_FRAME: u64 = 200_000;
+/// Wall time one frame aims at (60 frames a second leave 16.7 ms; the rest is the browser's).
+pub const FRAME_MS: f64 = 13.0;
+/// Least and most wall time the engine may take from one frame of a timed run: what the frame
+/// leaves after the picture, charts and page took their share in the frames before.
+pub const MIN_ENGINE_MS: f64 = 2.0;
+pub const MAX_ENGINE_MS: f64 = 9.0;
+/// Work (events, stream items and their declared fan-out) between two looks at the clock: it
+/// starts here and follows the lab's cost so that a chunk takes about [`CHUNK_MS`].
+pub const FIRST_CHUNK: u64 = 256;
+pub const MAX_CHUNK: u64 = 65_536;
+pub const CHUNK_MS: f64 = 0.5;
 /// Wall time a lab that ends by itself may take from one frame (keeps frames near 60 a second).
-pub const SLICE_MS: f64 = 9.0;
+pub const SLICE_MS: f64 = MAX_ENGINE_MS;
 /// Work done between two looks at the clock in such a slice.
 pub const SLICE_CHUNK: u64 = 65_536;
+/// The achieved speed is measured over this much wall time.
+pub const ACHIEVED_WINDOW_MS: f64 = 1_000.0;
 
 /// Where a run that ends by itself is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +63,20 @@ pub struct Pacing {
     pub phase: Phase,
     pub started_ms: f64,
     pub wall_ms: f64,
+    /// `prefers-reduced-motion: reduce`: labs start paused and pictures draw no moving particles
+    /// (static counts and arrows instead).
+    pub reduced_motion: bool,
+    /// Work done between two looks at the clock (follows the lab's cost per unit of work).
+    chunk: u64,
+    /// Wall time the rest of a frame took (picture, charts), smoothed: the engine gets what is left
+    /// of [`FRAME_MS`].
+    other_ms: f64,
+    /// The speed achieved over the last [`ACHIEVED_WINDOW_MS`], if the run fell behind the chosen
+    /// speed in it (`None`: it kept up, or it is paused).
+    pub achieved: Option<f64>,
+    window_wall_ms: f64,
+    window_virtual_ns: f64,
+    window_behind: bool,
 }
 
 impl Pacing {
@@ -64,32 +90,99 @@ impl Pacing {
             phase: Phase::Idle,
             started_ms: 0.0,
             wall_ms: 0.0,
+            reduced_motion: false,
+            chunk: FIRST_CHUNK,
+            other_ms: 0.0,
+            achieved: None,
+            window_wall_ms: 0.0,
+            window_virtual_ns: 0.0,
+            window_behind: false,
         }
     }
 
     pub fn set(&mut self, playing: bool, speed: f64, lang: Lang) {
+        if playing != self.playing || speed != self.speed {
+            self.reset_window();
+        }
         self.playing = playing;
         self.speed = speed;
         self.lang = lang;
         self.charts_dirty = true;
     }
 
-    /// Advances a timed run by `dt_ms` of wall time at the speed, within the per-frame budget.
-    /// Returns whether the budget stopped it short.
-    pub fn advance<L: Lab>(&mut self, sim: &mut Sim<L>, dt_ms: f64) -> bool {
+    fn reset_window(&mut self) {
+        self.achieved = None;
+        self.window_wall_ms = 0.0;
+        self.window_virtual_ns = 0.0;
+        self.window_behind = false;
+    }
+
+    /// Wall time the engine may take in this frame: what [`FRAME_MS`] leaves after the rest of the
+    /// frames before, within [`MIN_ENGINE_MS`]..=[`MAX_ENGINE_MS`].
+    pub fn engine_budget_ms(&self) -> f64 {
+        (FRAME_MS - self.other_ms).clamp(MIN_ENGINE_MS, MAX_ENGINE_MS)
+    }
+
+    /// The rest of the frame (drawing) took `ms` of wall time.
+    pub fn frame_rest(&mut self, ms: f64) {
+        if ms.is_finite() && ms >= 0.0 {
+            self.other_ms = 0.8 * self.other_ms + 0.2 * ms;
+        }
+    }
+
+    /// Advances a timed run by `dt_ms` of wall time at the speed, within the frame's engine budget
+    /// ([`Pacing::engine_budget_ms`] of wall time, read on `clock`). Returns whether the budget
+    /// stopped it short (the run fell behind the chosen speed).
+    pub fn advance<L: Lab>(
+        &mut self,
+        sim: &mut Sim<L>,
+        dt_ms: f64,
+        clock: impl Fn() -> f64,
+    ) -> bool {
         if !self.playing || dt_ms <= 0.0 {
             return false;
         }
-        let target = sim
-            .now()
-            .saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
+        let before = sim.now();
+        let target = before.saturating_add((dt_ms * self.speed * NS_PER_MS as f64) as Nanos);
         self.charts_dirty = true;
-        sim.advance_to(target, MAX_WORK_PER_FRAME) == Advance::BudgetExhausted
+        let budget = self.engine_budget_ms();
+        let t0 = clock();
+        let mut t = t0;
+        let behind = loop {
+            let r = sim.advance_to(target, self.chunk);
+            let t1 = clock();
+            if r == Advance::Reached {
+                break false;
+            }
+            // Aim at chunks of about CHUNK_MS whatever a unit of work costs in this lab.
+            let took = t1 - t;
+            if took < CHUNK_MS / 2.0 {
+                self.chunk = (self.chunk * 2).min(MAX_CHUNK);
+            } else if took > CHUNK_MS * 2.0 {
+                self.chunk = (self.chunk / 2).max(1);
+            }
+            t = t1;
+            if t1 - t0 >= budget {
+                break true;
+            }
+        };
+        self.window_wall_ms += dt_ms;
+        self.window_virtual_ns += sim.now().saturating_sub(before) as f64;
+        self.window_behind |= behind;
+        if self.window_wall_ms >= ACHIEVED_WINDOW_MS {
+            let speed = self.window_virtual_ns / NS_PER_MS as f64 / self.window_wall_ms;
+            self.achieved = self.window_behind.then_some(speed);
+            self.window_wall_ms = 0.0;
+            self.window_virtual_ns = 0.0;
+            self.window_behind = false;
+        }
+        behind
     }
 
     /// Pauses and runs to virtual time `to` (a step).
     pub fn step_to<L: Lab>(&mut self, sim: &mut Sim<L>, to: Nanos) {
         self.playing = false;
+        self.reset_window();
         sim.run_to(to);
         self.charts_dirty = true;
     }
@@ -155,11 +248,81 @@ mod tests {
         let mut sim = Sim::<Limiter>::new(Default::default(), 1).unwrap();
         let mut p = Pacing::new(Lang::En);
         p.speed = 10.0;
-        p.advance(&mut sim, 16.0);
+        assert!(!p.advance(&mut sim, 16.0, || 0.0));
         assert_eq!(sim.now(), 160 * NS_PER_MS);
         p.playing = false;
-        p.advance(&mut sim, 16.0);
+        p.advance(&mut sim, 16.0, || 0.0);
         assert_eq!(sim.now(), 160 * NS_PER_MS, "paused: no advance");
+    }
+
+    /// A clock that moves `ms_per_look` each time it is read.
+    fn fake_clock(ms_per_look: f64) -> impl Fn() -> f64 {
+        let t = Cell::new(0.0);
+        move || {
+            t.set(t.get() + ms_per_look);
+            t.get()
+        }
+    }
+
+    #[test]
+    fn the_engine_stops_at_its_time_budget_and_the_page_says_the_speed_achieved() {
+        use flowlab_sim::limiter::LimiterParams;
+        let mut params = LimiterParams::default();
+        params.traffic.rate_per_s = 5_000;
+        let mut sim = Sim::<Limiter>::new(params, 1).unwrap();
+        let mut p = Pacing::new(Lang::En);
+        p.speed = 1_000.0;
+        // Every look at the clock costs 1 ms: the budget allows a handful of chunks per frame.
+        let clock = fake_clock(1.0);
+        let mut frames = 0;
+        while p.achieved.is_none() {
+            let before = sim.now();
+            let behind = p.advance(&mut sim, 20.0, &clock);
+            assert!(
+                behind,
+                "1000× of 5,000 requests a second does not fit in this budget"
+            );
+            assert!(sim.now() > before, "every frame makes progress");
+            assert!(sim.now() - before < 20 * 1_000 * NS_PER_MS);
+            frames += 1;
+            assert!(
+                frames <= 50,
+                "the achieved speed is known after a second of wall time"
+            );
+        }
+        let achieved = p.achieved.unwrap();
+        assert!(achieved > 0.0 && achieved < 1_000.0, "{achieved}");
+        // The budget follows what the picture takes: a slow picture leaves the engine less.
+        let full = p.engine_budget_ms();
+        for _ in 0..30 {
+            p.frame_rest(10.0);
+        }
+        assert!(p.engine_budget_ms() < full);
+        assert!(p.engine_budget_ms() >= MIN_ENGINE_MS);
+        // Pausing forgets it.
+        p.set(false, 1_000.0, Lang::En);
+        assert_eq!(p.achieved, None);
+    }
+
+    #[test]
+    fn a_run_that_keeps_up_reports_no_achieved_speed_and_is_the_same_however_cut() {
+        let mut a = Sim::<Limiter>::new(Default::default(), 7).unwrap();
+        let mut b = Sim::<Limiter>::new(Default::default(), 7).unwrap();
+        let mut p = Pacing::new(Lang::En);
+        let mut q = Pacing::new(Lang::En);
+        p.speed = 10.0;
+        q.speed = 10.0;
+        let slow = fake_clock(5.0);
+        for _ in 0..100 {
+            p.advance(&mut a, 16.0, || 0.0);
+        }
+        assert_eq!(p.achieved, None, "it kept up");
+        // The same wall time cut by a slow clock into short runs: behind, but the same run.
+        while b.now() < a.now() {
+            q.advance(&mut b, 16.0, &slow);
+        }
+        b.run_to(a.now());
+        assert_eq!(a.digest(), b.digest());
     }
 
     #[test]
@@ -171,15 +334,11 @@ mod tests {
         let mut sim = Sim::<Sale>::new(&params, 1).unwrap();
         let mut p = Pacing::new(Lang::En);
         // A fake clock that moves 1 ms per look.
-        let t = Cell::new(0.0);
-        let clock = || {
-            t.set(t.get() + 1.0);
-            t.get()
-        };
+        let clock = fake_clock(1.0);
         p.start(clock());
         let mut slices = 0;
         while p.phase == Phase::Running {
-            p.run_slice(&mut sim, clock);
+            p.run_slice(&mut sim, &clock);
             slices += 1;
             assert!(slices < 1_000);
         }

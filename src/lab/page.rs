@@ -3,7 +3,7 @@
 //! charts, the results from the report, and the explanations. A lab supplies a [`LabUi`]: its
 //! picture, its charts, its fault buttons and its words.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::rc::Rc;
 
@@ -87,6 +87,9 @@ pub struct Runtime<U: LabUi> {
     pub fps: f64,
     /// The run fell behind the chosen speed in the last frame (its budget ran out).
     pub behind: bool,
+    /// Bumped whenever what the live readouts show may have changed: they re-render only then, so
+    /// a paused page does no work.
+    version: Rc<Cell<u64>>,
 }
 
 impl<U: LabUi> Runtime<U> {
@@ -103,13 +106,18 @@ impl<U: LabUi> Runtime<U> {
         }
         U::prepare(&mut self.sim, &self.pace);
         let moving = if self.timed() {
-            self.behind = self.pace.advance(&mut self.sim, dt_ms);
+            self.behind = self.pace.advance(&mut self.sim, dt_ms, crate::web::now_ms);
             self.pace.playing
         } else {
             let running = self.pace.phase == Phase::Running;
             self.pace.run_slice(&mut self.sim, crate::web::now_ms);
             running
         };
+        if moving || self.picture_dirty {
+            self.version.set(self.version.get().wrapping_add(1));
+        }
+        // What the picture and the charts take is left out of the engine's next budget.
+        let t0 = crate::web::now_ms();
         if moving || self.picture_dirty {
             self.picture_dirty = false;
             self.ui.draw(&self.sim, &self.pace);
@@ -123,6 +131,9 @@ impl<U: LabUi> Runtime<U> {
                 }
             }
         }
+        if moving {
+            self.pace.frame_rest(crate::web::now_ms() - t0);
+        }
     }
 
     fn rebuild(&mut self, state: &LabState<U::L>) {
@@ -134,6 +145,7 @@ impl<U: LabUi> Runtime<U> {
     fn touch(&mut self) {
         self.picture_dirty = true;
         self.pace.charts_dirty = true;
+        self.version.set(self.version.get().wrapping_add(1));
     }
 }
 
@@ -143,6 +155,13 @@ pub struct Shared<U: LabUi>(pub Rc<RefCell<Runtime<U>>>);
 impl<U: LabUi> Clone for Shared<U> {
     fn clone(&self) -> Self {
         Self(self.0.clone())
+    }
+}
+
+impl<U: LabUi> Shared<U> {
+    /// What the live readouts watch to know when to re-render.
+    fn version(&self) -> Rc<Cell<u64>> {
+        self.0.borrow().version.clone()
     }
 }
 
@@ -177,13 +196,20 @@ fn schedule<U: LabUi>(
     *handle.borrow_mut() = Some(frame);
 }
 
-/// Re-renders the calling component every `ms` wall milliseconds while it is mounted. Only live
-/// readouts use it, so inputs a user is typing into are never re-rendered under them.
+/// Re-renders the calling component every `ms` wall milliseconds while it is mounted, if the run
+/// changed since (`version` moved): a paused page re-renders nothing. Only live readouts use it, so
+/// inputs a user is typing into are never re-rendered under them.
 #[hook]
-fn use_ticker(ms: u32) {
+fn use_ticker(ms: u32, version: Rc<Cell<u64>>) {
     let update = use_force_update();
     use_effect_with((), move |_| {
-        let interval = gloo::timers::callback::Interval::new(ms, move || update.force_update());
+        let seen = Cell::new(version.get());
+        let interval = gloo::timers::callback::Interval::new(ms, move || {
+            if seen.get() != version.get() {
+                seen.set(version.get());
+                update.force_update();
+            }
+        });
         move || drop(interval)
     });
 }
@@ -217,21 +243,28 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             crate::web::set_title(&format!("{} · flowlab", tr_id(*l, &format!("{id}.title"))))
         });
     }
+    // With `prefers-reduced-motion: reduce`, the lab starts paused and its picture moves nothing.
+    let reduced_motion = *use_memo((), |_| crate::web::prefers_reduced_motion());
     let runtime = {
         let st = state.clone();
         use_mut_ref(move || Runtime::<U> {
             sim: Sim::new_or_default(&st.params, st.seed),
             ui: U::new(),
-            pace: Pacing::new(lang),
+            pace: {
+                let mut p = Pacing::new(lang);
+                p.reduced_motion = reduced_motion;
+                p
+            },
             charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
             picture_dirty: true,
             frames: 0,
             fps_since: 0.0,
             fps: 0.0,
             behind: false,
+            version: Rc::new(Cell::new(0)),
         })
     };
-    let playing = use_state(|| true);
+    let playing = use_state(|| !reduced_motion);
     let speed = use_state(|| 1.0f64);
     {
         let rt = runtime.clone();
@@ -369,7 +402,9 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let rt = runtime.clone();
         let playing = playing.clone();
         Callback::from(move |_: ()| {
-            if timed {
+            if reduced_motion {
+                // Nothing starts moving by itself: Play (or Run) starts it.
+            } else if timed {
                 playing.set(true);
             } else {
                 rt.borrow_mut().pace.start(crate::web::now_ms());
@@ -597,20 +632,39 @@ impl<U: LabUi> PartialEq for LiveProps<U> {
 /// The virtual clock, and the speed the run achieves when it falls behind the chosen one.
 #[function_component(LiveClock)]
 fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_ticker(REFRESH_MS, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
-    let now = props.rt.0.borrow().sim.now();
+    let rt = props.rt.0.borrow();
+    let now = rt.sim.now();
+    let achieved = rt.pace.achieved.filter(|_| rt.pace.playing);
     html! {
-        <span class="clock" id="virtual-clock">
-            { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
-        </span>
+        <>
+            <span class="clock" id="virtual-clock">
+                { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
+            </span>
+            if let Some(a) = achieved {
+                <span class="achieved" id="achieved-speed" data-achieved={format!("{a:.1}")} role="status"
+                    title={tr(lang, text::ACHIEVED_HELP)}>
+                    { fill(tr(lang, text::ACHIEVED), &[speed_text(a)]) }
+                </span>
+            }
+        </>
+    }
+}
+
+/// A speed as people read it: `240`, `12`, `0.8`.
+fn speed_text(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
     }
 }
 
 /// Progress of a run that ends by itself.
 #[function_component(LiveProgress)]
 fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(100);
+    use_ticker(100, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
     let (total, unit) = match rt.sim.extent() {
@@ -649,7 +703,7 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The lab's fault and operator buttons.
 #[function_component(LiveActions)]
 fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_ticker(REFRESH_MS, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     let apply = {
         let rt = props.rt.clone();
@@ -665,7 +719,7 @@ fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The picture in words (what a screen reader reads for the canvas), refreshed live.
 #[function_component(LiveSummary)]
 fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(1000);
+    use_ticker(1000, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     let text = U::summary(&props.rt.0.borrow().sim, lang);
     html! { <p id="picture-summary" class="sr-only" aria-live="polite">{ text }</p> }
@@ -674,7 +728,7 @@ fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The lab's own live panels.
 #[function_component(LiveExtra)]
 fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_ticker(REFRESH_MS, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     U::extra(&props.rt.0.borrow().sim, lang)
 }
@@ -682,7 +736,7 @@ fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// The checkers of the whole run: counts of what went wrong, marked when not zero.
 #[function_component(LiveCheckers)]
 fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_ticker(REFRESH_MS, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
     let cells: Vec<&results::Cell> = r.run.iter().filter(|c| c.metric.checker).collect();
@@ -705,7 +759,7 @@ fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
 /// Every figure of the run: the whole run's, then a table of lanes by metric.
 #[function_component(LiveResults)]
 fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
-    use_ticker(REFRESH_MS);
+    use_ticker(REFRESH_MS, props.rt.version());
     let lang = use_context::<Lang>().unwrap_or_default();
     let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
     let run: Vec<&results::Cell> = r.run.iter().filter(|c| !c.metric.checker).collect();
