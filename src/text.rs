@@ -59,6 +59,7 @@ crate::texts! {
     LATENCY_CELL = "ui.latency_cell": "{0} / {1} ms (max {2})", "{0} / {1} 毫秒（最大 {2}）";
     YES = "ui.yes": "yes", "是";
     NO = "ui.no": "no", "否";
+    STILL_VIEW = "ui.still_view": "Reduced motion: traffic is drawn as bands (width = rate), not moving dots; Step moves the run on.", "减少动态效果：流量以色带表示（宽度 = 速率），不显示移动的点；点“单步”推进运行。";
     FLOW_VIEW = "ui.flow_view": "Too many to draw one by one: showing flow (band width = rate).", "数量太多，无法逐个绘制：改为显示流量（带宽 = 速率）。";
     SECONDS = "ui.seconds": "seconds", "秒";
 

@@ -236,6 +236,20 @@ impl Pacing {
     }
 }
 
+/// A speed as people read it: `240`, `12`, `0.8`, `0.0031` (two significant digits below 1).
+pub fn speed_text(x: f64) -> String {
+    if !x.is_finite() || x <= 0.0 {
+        "0".to_string()
+    } else if x >= 10.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        let decimals = ((-x.log10()).floor() as usize + 2).min(9);
+        format!("{x:.decimals$}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +337,18 @@ mod tests {
         }
         b.run_to(a.now());
         assert_eq!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn speeds_read_well() {
+        assert_eq!(speed_text(938.4), "938");
+        assert_eq!(speed_text(12.0), "12");
+        assert_eq!(speed_text(7.25), "7.2");
+        assert_eq!(speed_text(0.8), "0.80");
+        assert_eq!(speed_text(0.00314), "0.0031");
+        assert_eq!(speed_text(0.0), "0");
+        assert_eq!(speed_text(f64::NAN), "0");
+        assert_eq!(speed_text(1e-30), "0.000000000");
     }
 
     #[test]

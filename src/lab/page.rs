@@ -645,19 +645,10 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
             if let Some(a) = achieved {
                 <span class="achieved" id="achieved-speed" data-achieved={format!("{a:.1}")} role="status"
                     title={tr(lang, text::ACHIEVED_HELP)}>
-                    { fill(tr(lang, text::ACHIEVED), &[speed_text(a)]) }
+                    { fill(tr(lang, text::ACHIEVED), &[crate::lab::pacing::speed_text(a)]) }
                 </span>
             }
         </>
-    }
-}
-
-/// A speed as people read it: `240`, `12`, `0.8`.
-fn speed_text(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
     }
 }
 

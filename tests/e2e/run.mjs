@@ -33,7 +33,10 @@ const browser = await chromium.launch({
 });
 
 let passed = 0, failed = 0;
+// E2E_ONLY=<regex>: run only the tests whose name matches.
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const errors = [];

@@ -79,8 +79,14 @@ impl Cols {
     }
 }
 
-/// Draws every lane.
-pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nanos, lang: Lang) {
+/// Draws every lane. With `still` (reduced motion), requests are bands, never moving dots.
+pub fn draw_lanes(
+    canvas: &HtmlCanvasElement,
+    snap: &CacheSnapshot,
+    span_ns: Nanos,
+    lang: Lang,
+    still: bool,
+) {
     let w0 = width_of(canvas);
     let h0 = lanes_height(w0, snap.lanes.len());
     set_css_height(canvas, h0);
@@ -117,14 +123,19 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nan
             wrap_text(&ctx, name, 12.0, y0 + 18.0, label_w - 16.0, 15.0);
             (y0, row_h)
         };
-        sampled |= draw_lane(&ctx, lane, snap.now, span_ns, &c, top, height, lang);
+        sampled |= draw_lane(&ctx, lane, snap.now, span_ns, &c, top, height, lang, still);
     }
-    if sampled {
+    if sampled || still {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font(FONT);
         let lines = if narrow { 2.0 } else { 1.0 };
         let y = h - 6.0 - (lines - 1.0) * 13.0;
-        wrap_text(&ctx, tr(lang, tx::W_SAMPLED), 8.0, y, w - 16.0, 13.0);
+        let note = if still {
+            tr(lang, crate::text::STILL_VIEW)
+        } else {
+            tr(lang, tx::W_SAMPLED)
+        };
+        wrap_text(&ctx, note, 8.0, y, w - 16.0, 13.0);
     }
 }
 
@@ -140,6 +151,7 @@ fn draw_lane(
     top: f64,
     height: f64,
     lang: Lang,
+    still: bool,
 ) -> bool {
     let shown_servers = (lane.app_servers.max(1) as usize).min(8);
     let server_y = |s: u16| {
@@ -192,7 +204,7 @@ fn draw_lane(
     // Requests: out to the farthest place they reached and back, over `span_ns` after they end.
     let span = span_ns.max(1) as f64;
     let dense = lane.dense || lane.flows.len() > MAX_PARTICLES;
-    if dense {
+    if dense || still {
         // A flow: bands as wide as the share of requests taking each path.
         let total = lane.flows.len().max(1) as f64;
         let to_db = lane.flows.iter().filter(|f| f.db).count() as f64 / total;
@@ -209,7 +221,8 @@ fn draw_lane(
     }
     // Evenly over the span, so that a dense lane still shows requests at every stage.
     let stride = lane.flows.len().div_ceil(MAX_PARTICLES).max(1);
-    for f in lane.flows.iter().step_by(stride) {
+    let moving = if still { &[][..] } else { &lane.flows[..] };
+    for f in moving.iter().step_by(stride) {
         let age = now.saturating_sub(f.end) as f64 / span;
         if age > 1.0 {
             continue;
@@ -350,6 +363,7 @@ pub fn draw_ring(
     now: Nanos,
     span_ns: Nanos,
     lang: Lang,
+    still: bool,
 ) {
     let w0 = width_of(canvas);
     let total: u64 = ring.load.iter().sum::<u64>().max(1);
@@ -425,8 +439,10 @@ pub fn draw_ring(
             .map(|(x, y)| (x + 5.0, y - 4.0))
     };
     // Keys, and the moves of the last change.
+    // With reduced motion, moved keys keep their mark but nothing flies.
     let age = ring
         .last_change
+        .filter(|_| !still)
         .map(|c| now.saturating_sub(c.at) as f64 / (2 * span_ns).max(1) as f64);
     for &(pos, owner, prev) in &ring.keys {
         let (x, y) = at(pos, r - 16.0);

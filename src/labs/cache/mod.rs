@@ -180,15 +180,16 @@ mod ui {
             let lang = pace.lang;
             sim.fill_snapshot(span, &mut self.snap);
             if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(&c, &self.snap, span, lang);
+                super::draw::draw_lanes(&c, &self.snap, span, lang, pace.reduced_motion);
                 describe(&c, &Self::summary(sim, lang));
             }
             if let Some(c) = self.ring.cast::<HtmlCanvasElement>() {
-                let flying = self
-                    .snap
-                    .ring
-                    .last_change
-                    .is_some_and(|ch| self.snap.now.saturating_sub(ch.at) < 2 * span);
+                let flying = !pace.reduced_motion
+                    && self
+                        .snap
+                        .ring
+                        .last_change
+                        .is_some_and(|ch| self.snap.now.saturating_sub(ch.at) < 2 * span);
                 let key = (self.snap.ring.generation, lang, c.client_width(), flying);
                 let was_flying = self.ring_drawn.is_some_and(|d| d.3);
                 if flying || was_flying || self.ring_drawn != Some(key) {
@@ -199,6 +200,7 @@ mod ui {
                         self.snap.now,
                         span,
                         lang,
+                        pace.reduced_motion,
                     );
                     describe(&c, &ring_summary(sim, &self.snap, lang));
                     self.ring_drawn = Some(key);

@@ -11,12 +11,13 @@ use crate::text;
 
 pub const LANE_HEIGHT_PX: f64 = 86.0;
 
-/// Draws the five lanes.
+/// Draws the five lanes. With `still` (reduced motion), flows are bands, never moving dots.
 pub fn draw_lanes(
     canvas: &HtmlCanvasElement,
     snap: &LimiterSnapshot,
     lanes: &[LaneStats; 5],
     lang: Lang,
+    still: bool,
 ) {
     let Some((ctx, w, h)) = begin(canvas, LANE_HEIGHT_PX * 5.0, BG) else {
         return;
@@ -84,7 +85,7 @@ pub fn draw_lanes(
         ctx.line_to(exit_x, mid);
         ctx.stroke();
 
-        if lane.dense {
+        if lane.dense || still {
             // Flow: band widths proportional to the counts in view.
             let total = (lane.passed_count + lane.dropped_count).max(1) as f64;
             let inc = snap.incoming_count.max(1) as f64;
@@ -131,10 +132,11 @@ pub fn draw_lanes(
         draw_gate(&ctx, algo, lane, gate_x, top, lang);
     }
 
-    if any_dense {
+    if any_dense || still {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text(tr(lang, text::FLOW_VIEW), label_w + 18.0, h - 6.0);
+        let note = if still { text::STILL_VIEW } else { text::FLOW_VIEW };
+        let _ = ctx.fill_text(tr(lang, note), label_w + 18.0, h - 6.0);
     }
 }
 

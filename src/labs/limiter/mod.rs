@@ -79,7 +79,13 @@ mod ui {
         fn draw(&mut self, sim: &Sim<Limiter>, pace: &Pacing) {
             sim.fill_snapshot(view(pace), &mut self.snap);
             if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(&c, &self.snap, sim.lanes(), pace.lang);
+                super::draw::draw_lanes(
+                    &c,
+                    &self.snap,
+                    sim.lanes(),
+                    pace.lang,
+                    pace.reduced_motion,
+                );
                 describe(&c, &Self::summary(sim, pace.lang));
             }
         }

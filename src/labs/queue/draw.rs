@@ -66,9 +66,17 @@ fn wrap(ctx: &CanvasRenderingContext2d, text: &str, width: f64) -> Vec<String> {
 }
 
 /// The notes for the run's state, wrapped to the width (`ctx` measures them).
-fn notes(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, w: f64, lang: Lang) -> Vec<Note> {
+fn notes(
+    ctx: &CanvasRenderingContext2d,
+    snap: &QueueSnapshot,
+    w: f64,
+    lang: Lang,
+    still: bool,
+) -> Vec<Note> {
     let mut all: Vec<(&'static str, &'static str)> = Vec::new();
-    if snap.dense {
+    if still {
+        all.push((WAIT, tr(lang, text::STILL_VIEW)));
+    } else if snap.dense {
         all.push((WAIT, tr(lang, text::FLOW_VIEW)));
     }
     if !snap.link_up {
@@ -104,12 +112,19 @@ fn notes(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, w: f64, lang: Lan
 }
 
 /// Draws the picture of `snap` on `canvas` (flows of the last `span_ns`), sizing the canvas to it.
-pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, lang: Lang) {
+/// With `still` (reduced motion), flows are bands, never moving messages.
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    snap: &QueueSnapshot,
+    span_ns: Nanos,
+    lang: Lang,
+    still: bool,
+) {
     let Some(ctx) = context(canvas) else {
         return;
     };
     let w = (canvas.client_width() as f64).max(280.0);
-    let notes = notes(&ctx, snap, w, lang);
+    let notes = notes(&ctx, snap, w, lang, still);
     let lines = notes.last().map_or(1, |n| n.line + 1);
     let l = Layout::new(
         w,
@@ -132,7 +147,7 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, la
     }
     draw_producers(&ctx, snap, &l, lang);
     draw_consumers(&ctx, snap, &l, lang);
-    if snap.dense {
+    if snap.dense || still {
         draw_flow_view(&ctx, snap, &l);
     } else {
         for f in &snap.flows {

@@ -80,7 +80,7 @@ mod ui {
             let span = span(pace);
             sim.fill_snapshot(span, &mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                super::draw::draw(&c, &self.snap, span, pace.lang);
+                super::draw::draw(&c, &self.snap, span, pace.lang, pace.reduced_motion);
                 describe(&c, &summary_of(sim, &self.snap, pace.lang));
             }
         }
