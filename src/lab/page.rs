@@ -639,7 +639,8 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
     let achieved = rt.pace.achieved.filter(|_| rt.pace.playing);
     html! {
         <>
-            <span class="clock" id="virtual-clock">
+            // The engine's budget per frame rides along for the frame-rate benchmark.
+            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.pace.engine_budget_ms())}>
                 { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
             </span>
             if let Some(a) = achieved {

@@ -124,6 +124,7 @@ function report(r) {
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   console.log(`${r.lab.padEnd(10)} ${r.preset.padEnd(24)} ${String(r.speed).padStart(5)}  fps ${f(r.fps).padStart(3)}  longest ${f(r.longest).padStart(4)} ms  busy ${f(100 * r.busy).padStart(3)} %  cpu ${f(r.cpu, 1).padStart(4)} ms/frame`
     + (r.achieved !== undefined ? `  achieved ${f(r.achieved)}×` : '')
+    + (r.engineMs !== undefined && r.achieved < r.speed * 0.95 ? ` (engine ${f(r.engineMs, 1)} ms)` : '')
     + (r.pausedBusy !== undefined ? `  paused busy ${f(100 * r.pausedBusy, 1)} %` : '')
     + (r.click !== undefined ? `  click ${f(r.click)} ms` : ''));
 }
@@ -183,7 +184,8 @@ for (const lab of LABS) {
       const w0 = Date.now();
       const m = await measure(page, cdp, MEASURE_S);
       const achieved = (await virtualSeconds(page) - v0) / ((Date.now() - w0) / 1000);
-      const r = { lab, preset, speed, ...m, achieved };
+      const engineMs = Number(await page.getAttribute('#virtual-clock', 'data-engine-ms'));
+      const r = { lab, preset, speed, ...m, achieved, engineMs };
       if (speed === SPEEDS[SPEEDS.length - 1]) {
         r.click = await clickLatency(page, '#btn-play', 'data-playing', 'false');
         await sleep(500);

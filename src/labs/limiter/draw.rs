@@ -6,6 +6,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::text as tx;
 use crate::i18n::{count, tr, tr_id, Lang};
 use crate::kit::canvas::{begin, dot};
+use crate::kit::paint::Marks;
 use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, PASS, WAIT};
 use crate::text;
 
@@ -18,6 +19,7 @@ pub fn draw_lanes(
     lanes: &[LaneStats; 5],
     lang: Lang,
     still: bool,
+    marks: &mut Marks,
 ) {
     let Some((ctx, w, h)) = begin(canvas, LANE_HEIGHT_PX * 5.0, BG) else {
         return;
@@ -103,33 +105,28 @@ pub fn draw_lanes(
             ctx.fill_rect(gate_x - b / 2.0, mid, b, LANE_HEIGHT_PX / 2.0 - 4.0);
             ctx.set_global_alpha(1.0);
         } else {
-            ctx.set_fill_style_str(INCOMING);
+            // The requests, as marks drawn at once after the lanes.
             for p in &snap.incoming {
                 let x = src_x + p.progress as f64 * (gate_x - src_x);
-                dot(
-                    &ctx,
-                    x,
-                    mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64),
-                    3.0,
-                );
+                let y = mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64);
+                marks.dot(INCOMING, 1.0, x, y, 3.0);
             }
-            ctx.set_fill_style_str(PASS);
             for p in &lane.passed {
                 let x = gate_x + p.progress as f64 * (exit_x - gate_x);
-                dot(&ctx, x, mid + (p.jitter as f64 - 0.5) * spread, 3.0);
+                marks.dot(PASS, 1.0, x, mid + (p.jitter as f64 - 0.5) * spread, 3.0);
             }
-            ctx.set_fill_style_str(DROP);
             for p in &lane.dropped {
                 let f = p.progress as f64;
-                ctx.set_global_alpha((1.0 - f).max(0.15));
                 let x = gate_x + 6.0 + f * 36.0 + (p.jitter as f64 - 0.5) * 10.0;
                 let y = mid + f * f * (LANE_HEIGHT_PX / 2.0 - 6.0) + 4.0;
-                dot(&ctx, x, y, 3.2);
+                marks.dot(DROP, (1.0 - f).max(0.15), x, y, 3.2);
             }
-            ctx.set_global_alpha(1.0);
         }
-
-        draw_gate(&ctx, algo, lane, gate_x, top, lang);
+    }
+    marks.paint(&ctx);
+    // The gates, over the requests.
+    for (i, lane) in snap.lanes.iter().enumerate() {
+        draw_gate(&ctx, Algo::ALL[i], lane, gate_x, i as f64 * LANE_HEIGHT_PX, lang);
     }
 
     if any_dense || still {

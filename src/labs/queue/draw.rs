@@ -10,6 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::layout::{Layout, Path, CELLS, LAG_PX, NOTE_LINE_PX};
 use super::text as tx;
 use crate::i18n::{count, fill, tr, Lang};
+use crate::kit::paint::{fill_style, ColorTable};
 use crate::kit::canvas::{begin, context, dot, set_css_height};
 use crate::kit::palette::{BG, DROP, DUP, INK, LANE_BG, MUTED, PASS, WAIT};
 use crate::text;
@@ -25,10 +26,15 @@ const HEAD_FONT: &str = "600 12px system-ui, sans-serif";
 const NOTE_FONT: &str = "12px system-ui, sans-serif";
 
 
+thread_local! {
+    /// Key colours, made once: the hue repeats every 360 keys.
+    static KEY_COLORS: ColorTable =
+        ColorTable::new(360, |k| format!("hsl({}, 55%, 55%)", (k as u64 * 137) % 360));
+}
+
 /// A key's colour: a hue per key, so one user's messages can be followed.
-fn key_color(key: u32) -> String {
-    let hue = (key as u64 * 137) % 360;
-    format!("hsl({hue}, 55%, 55%)")
+fn key_color(key: u32) -> &'static str {
+    KEY_COLORS.with(|t| t.get(key as usize % 360))
 }
 
 /// A note under the picture, placed on its line.
@@ -256,7 +262,7 @@ fn draw_partition(
         if r.poison {
             ctx.set_fill_style_str(POISON);
         } else {
-            ctx.set_fill_style_str(&key_color(r.key));
+            fill_style(ctx, key_color(r.key));
         }
         ctx.fill_rect(x + 0.5, top + 3.0, (cw - 1.0).max(1.0), hh - 6.0);
         if r.duplicate {
