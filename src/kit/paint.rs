@@ -9,6 +9,8 @@
 //!   1 ms for a full-width picture).
 //! - Level of detail: at most one mark of a kind (shape, size, colour) per pixel is kept (the most
 //!   opaque), so the cost follows the area drawn, not the number of marks offered.
+//! - Each kind of dot, square, ring or cross is rasterised once into a coverage sprite and stamped
+//!   at whole device pixels: no square root or division per pixel of a mark.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -262,6 +264,50 @@ pub struct Marks {
     /// Opaque background: see [`Marks::ground`].
     ground: Option<(u8, u8, u8)>,
     layer: Layer,
+    /// Each kind's sprite at `sprites_dpr` (made when first stamped).
+    sprites: Vec<Option<Sprite>>,
+    sprites_dpr: f32,
+}
+
+/// A mark's coverage, rasterised once: `size` × `size` device pixels around the pixel its centre
+/// falls in (`reach` pixels each side), 0..=255 each.
+struct Sprite {
+    reach: usize,
+    size: usize,
+    cov: Vec<u8>,
+}
+
+impl Sprite {
+    /// The coverage of a `shape` of `size` and `line` (device pixels) centred on a pixel's centre.
+    fn new(shape: Shape, size: f32, line: f32) -> Self {
+        let extent = match shape {
+            Shape::Dot | Shape::Square => size,
+            Shape::Ring | Shape::Cross => size + line,
+        };
+        let reach = (hi(extent, 0.5).ceil() as usize + 1).min(256);
+        let side = 2 * reach + 1;
+        let mut layer = Layer::default();
+        layer.resize(side, side);
+        let c = reach as f32 + 0.5;
+        let white = ((255, 255, 255), 1.0);
+        match shape {
+            Shape::Dot => layer.disc(c, c, size, white),
+            Shape::Square => {
+                let h = size / 2.0;
+                layer.rect(c - h, c - h, c + h, c + h, white)
+            }
+            Shape::Ring => layer.ring(c, c, size, line, white),
+            Shape::Cross => {
+                layer.segment(c - size, c - size, c + size, c + size, line, white);
+                layer.segment(c + size, c - size, c - size, c + size, line, white);
+            }
+        }
+        Self {
+            reach,
+            size: side,
+            cov: layer.px.iter().map(|p| (p >> 24) as u8).collect(),
+        }
+    }
 }
 
 impl Marks {
@@ -307,6 +353,7 @@ impl Marks {
             // Past 65,535 kinds in a page's life (colours made on the fly): start again.
             None => {
                 self.kinds.clear();
+                self.sprites.clear();
                 self.marks.clear();
                 self.at.clear();
                 self.kind(shape, size as f64, line as f64, style)
@@ -460,6 +507,11 @@ impl Marks {
         if let Some(rgb) = self.ground {
             self.layer.fill(rgb);
         }
+        if self.sprites_dpr != dpr {
+            self.sprites.clear();
+            self.sprites_dpr = dpr;
+        }
+        self.sprites.resize_with(self.kinds.len(), || None);
         for m in &self.marks {
             let k = &self.kinds[m.kind as usize];
             let (x, y) = (m.x * dpr, m.y * dpr);
@@ -476,20 +528,11 @@ impl Marks {
                 }
                 Form::Point => {}
             }
-            match k.shape {
-                Shape::Dot => self.layer.disc(x, y, size, c),
-                Shape::Square => {
-                    let h = size / 2.0;
-                    self.layer.rect(x - h, y - h, x + h, y + h, c)
-                }
-                Shape::Ring => self.layer.ring(x, y, size, line, c),
-                Shape::Cross => {
-                    self.layer
-                        .segment(x - size, y - size, x + size, y + size, line, c);
-                    self.layer
-                        .segment(x + size, y - size, x - size, y + size, line, c);
-                }
-            }
+            // Stamped from the kind's sprite, at the device pixel the centre falls in.
+            let sprite = self.sprites[m.kind as usize]
+                .get_or_insert_with(|| Sprite::new(k.shape, size, line));
+            let a = (m.alpha * 255.0 + 0.5) as u32;
+            self.layer.stamp(x, y, sprite, k.rgb, a);
         }
         if self.ground.is_some() {
             Some((0, 0, w, h))
@@ -654,10 +697,43 @@ impl Layer {
         Some((a, b, c, d))
     }
 
+    /// Stamps `sprite` in colour `rgb` at opacity `a` (0..=255) on the device pixel (x, y) falls in.
+    fn stamp(&mut self, x: f32, y: f32, sprite: &Sprite, rgb: (u8, u8, u8), a: u32) {
+        if a == 0 || !x.is_finite() || !y.is_finite() {
+            return;
+        }
+        let (x0, y0) = (
+            x.floor() - sprite.reach as f32,
+            y.floor() - sprite.reach as f32,
+        );
+        let last = sprite.size as f32 - 1.0;
+        let Some((a0, b0, a1, b1)) = self.span(x0, y0, x0 + last, y0 + last) else {
+            return;
+        };
+        let (sx, sy) = (x0 as i64, y0 as i64);
+        for py in b0..b1 {
+            let Some(row) = sprite.cov.get((py as i64 - sy) as usize * sprite.size..) else {
+                return;
+            };
+            for px in a0..a1 {
+                let c = row.get((px as i64 - sx) as usize).copied().unwrap_or(0) as u32;
+                if c != 0 {
+                    let ca = if a >= 255 { c } else { (c * a + 127) / 255 };
+                    self.blend_a(px, py, rgb, ca);
+                }
+            }
+        }
+    }
+
     /// Blends colour `rgb` at coverage `cov` (0..=1) over pixel (x, y).
     #[inline(always)]
     fn blend(&mut self, x: usize, y: usize, rgb: (u8, u8, u8), cov: f32) {
-        let a = (lo(cov, 1.0) * 255.0 + 0.5) as u32;
+        self.blend_a(x, y, rgb, (lo(cov, 1.0) * 255.0 + 0.5) as u32);
+    }
+
+    /// Blends colour `rgb` at opacity `a` (0..=255) over pixel (x, y).
+    #[inline(always)]
+    fn blend_a(&mut self, x: usize, y: usize, rgb: (u8, u8, u8), a: u32) {
         if a == 0 {
             return;
         }
@@ -827,7 +903,13 @@ impl Layer {
     /// Puts the touched tiles on `ctx`'s canvas, over what is there, pixel for pixel; then clears
     /// them for the next frame.
     fn blit(&mut self, ctx: &CanvasRenderingContext2d, (x, y, w, h): (usize, usize, usize, usize)) {
-        let runs = self.runs();
+        let mut runs = self.runs();
+        // Touched tiles covering most of the touched rectangle: one put of the rectangle (rows of
+        // the whole width go without a copy) costs less than a put per run.
+        let touched: usize = runs.iter().map(|r| r.2 * r.3).sum();
+        if touched * 3 > w * h * 2 {
+            runs = vec![(x, y, w, h)];
+        }
         self.put(ctx, &runs, (x, y, w, h));
         for &(rx, ry, rw, rh) in &runs {
             for row in ry..ry + rh {
@@ -869,13 +951,18 @@ impl Layer {
         let f = |v: usize| v as f64;
         lctx.clear_rect(f(x), f(y), f(w), f(h));
         for &(rx, ry, rw, rh) in runs {
-            self.scratch.clear();
-            for row in ry..ry + rh {
-                let i = row * self.w + rx;
-                self.scratch.extend_from_slice(&self.px[i..i + rw]);
-            }
+            let pixels = if rx == 0 && rw == self.w {
+                &self.px[ry * self.w..(ry + rh) * self.w]
+            } else {
+                self.scratch.clear();
+                for row in ry..ry + rh {
+                    let i = row * self.w + rx;
+                    self.scratch.extend_from_slice(&self.px[i..i + rw]);
+                }
+                &self.scratch[..]
+            };
             if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-                wasm_bindgen::Clamped(bytes(&self.scratch)),
+                wasm_bindgen::Clamped(bytes(pixels)),
                 rw as u32,
                 rh as u32,
             ) {

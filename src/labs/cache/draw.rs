@@ -22,7 +22,7 @@ const NARROW_ROW_PX: f64 = 110.0;
 const HEAD_PX: f64 = 22.0;
 const FOOT_PX: f64 = 20.0;
 /// Particles drawn per lane at most; past it the lane is drawn as a flow plus a sample.
-const MAX_PARTICLES: usize = 700;
+const MAX_PARTICLES: usize = 400;
 
 const L1_HIT: &str = "#4dd0e1";
 const STALE: &str = "#ffd54a";
