@@ -372,7 +372,12 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         };
         let on_cancel = {
             let rt = runtime.clone();
-            Callback::from(move |_: MouseEvent| rt.borrow_mut().pace.cancel())
+            Callback::from(move |_: MouseEvent| {
+                let mut r = rt.borrow_mut();
+                r.pace.cancel();
+                // The progress readout re-renders only when the run changed: say it did.
+                r.touch();
+            })
         };
         let on_seed = {
             let state = state.clone();
