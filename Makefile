@@ -12,7 +12,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser fuzz clean
+.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser bench-fps fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -83,6 +83,14 @@ fuzz:
 # The engine's big runs compiled to wasm (release) and timed in headless Chromium.
 bench-browser: setup-test
 	$(WEBDRIVER_ENV) cargo test --release -p flowlab --target wasm32-unknown-unknown --test bench_browser -- --include-ignored --nocapture 2>&1 | grep -E "BENCH|test result"
+
+# Frames per second of every preset of every lab at 1× and 1000× in headless Chromium (release
+# build), with the speed achieved, the main thread's share while paused and a click's latency.
+# `make bench-fps LABS="chat cache:avalanche"` measures some only.
+bench-fps: setup-test
+	rm -rf target/e2e-dist
+	trunk build --release --offline --public-url $(E2E_BASE) --dist target/e2e-dist
+	node tests/e2e/fps.mjs target/e2e-dist $(E2E_BASE) $(LABS)
 
 fmt:
 	cargo fmt --all

@@ -1,4 +1,5 @@
-//! The shared lab kit: canvas helpers and the palette, charts, fields and the simulation controls.
+//! The shared lab kit: canvas helpers, batched marks and cached styles (`paint`), the palette,
+//! charts, fields and the simulation controls.
 //! It imports no lab: every lab's page and picture build on it.
 
 #[cfg(target_arch = "wasm32")]
@@ -8,4 +9,5 @@ pub mod chart;
 pub mod controls;
 #[cfg(target_arch = "wasm32")]
 pub mod fields;
+pub mod paint;
 pub mod palette;

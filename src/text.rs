@@ -28,6 +28,8 @@ crate::texts! {
     PROGRESS_FINISHED = "ui.progress_finished": "Finished: {0} {1} in {2} s", "完成：{0} {1}，用时 {2} 秒";
     PROGRESS_CANCELLED = "ui.progress_cancelled": "Cancelled after {0} of {1} {2}", "已取消：完成 {1} {2} 中的 {0}";
     FPS = "ui.fps": "frames per second", "帧/秒";
+    ACHIEVED = "ui.achieved": "actual speed {0}×", "实际速度 {0}×";
+    ACHIEVED_HELP = "ui.achieved_help": "The simulation cannot keep up with the chosen speed on this device: this is the speed it reached over the last second.", "在这台设备上，模拟跟不上所选速度：这是它在最近一秒内实际达到的速度。";
     UNIT_USERS = "ui.unit.users": "users", "用户";
     UNIT_REQUESTS = "ui.unit.requests": "requests", "请求";
 
@@ -83,6 +85,7 @@ crate::texts! {
     LATENCY_CELL = "ui.latency_cell": "{0} / {1} ms (max {2})", "{0} / {1} 毫秒（最大 {2}）";
     YES = "ui.yes": "yes", "是";
     NO = "ui.no": "no", "否";
+    STILL_VIEW = "ui.still_view": "Reduced motion: traffic is drawn as bands (width = rate), not moving dots; Step moves the run on.", "减少动态效果：流量以色带表示（宽度 = 速率），不显示移动的点；点“单步”推进运行。";
     FLOW_VIEW = "ui.flow_view": "Too many to draw one by one: showing flow (band width = rate).", "数量太多，无法逐个绘制：改为显示流量（带宽 = 速率）。";
     SECONDS = "ui.seconds": "seconds", "秒";
 

@@ -62,6 +62,22 @@ pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// Whether the user asked for less motion (`prefers-reduced-motion: reduce`).
+pub fn prefers_reduced_motion() -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    let w = window();
+    let Ok(f) = js_sys::Reflect::get(&w, &JsValue::from_str("matchMedia")) else {
+        return false;
+    };
+    let Some(f) = f.dyn_ref::<js_sys::Function>() else {
+        return false;
+    };
+    f.call1(&w, &JsValue::from_str("(prefers-reduced-motion: reduce)"))
+        .and_then(|m| js_sys::Reflect::get(&m, &JsValue::from_str("matches")))
+        .map(|v| v.is_truthy())
+        .unwrap_or(false)
+}
+
 pub fn page_hidden() -> bool {
     window().document().map(|d| d.hidden()).unwrap_or(false)
 }

@@ -22,9 +22,27 @@ pub const SERIES: [(u8, u8, u8); 8] = [
     (160, 170, 190),
 ];
 
+/// The series colours as CSS text (what [`css`] makes of [`SERIES`]), for pictures that colour
+/// many marks by series without making a string each time.
+pub const SERIES_CSS: [&str; 8] = [
+    "rgb(239,83,80)",
+    "rgb(66,165,245)",
+    "rgb(171,130,255)",
+    "rgb(53,196,111)",
+    "rgb(245,165,36)",
+    "rgb(38,198,218)",
+    "rgb(236,100,180)",
+    "rgb(160,170,190)",
+];
+
 /// The `i`-th series colour (wrapping).
 pub fn series(i: usize) -> (u8, u8, u8) {
     SERIES[i % SERIES.len()]
+}
+
+/// The `i`-th series colour as CSS text (wrapping).
+pub fn series_css(i: usize) -> &'static str {
+    SERIES_CSS[i % SERIES_CSS.len()]
 }
 
 /// A colour as CSS text.
@@ -35,4 +53,16 @@ pub fn css((r, g, b): (u8, u8, u8)) -> String {
 /// A colour with alpha as CSS text.
 pub fn css_a((r, g, b): (u8, u8, u8), a: f64) -> String {
     format!("rgba({r},{g},{b},{a:.3})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_css_is_the_series_as_css() {
+        for i in 0..20 {
+            assert_eq!(series_css(i), css(series(i)));
+        }
+    }
 }

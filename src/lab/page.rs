@@ -160,7 +160,7 @@ impl<U: LabUi> Runtime<U> {
         U::prepare(&mut self.sim, &self.pace);
         let before = (self.sim.now(), self.sim.work(), self.pace.phase);
         let moving = if self.timed() {
-            self.behind = self.pace.advance(&mut self.sim, dt_ms);
+            self.behind = self.pace.advance(&mut self.sim, dt_ms, crate::web::now_ms);
             self.pace.playing
         } else {
             let running = self.pace.phase == Phase::Running;
@@ -170,6 +170,8 @@ impl<U: LabUi> Runtime<U> {
         if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
             self.changes += 1;
         }
+        // What the picture and the charts take is left out of the engine's next budget.
+        let t0 = crate::web::now_ms();
         if moving || self.picture_dirty {
             self.picture_dirty = false;
             crate::lab::stats::count(Work::Picture);
@@ -186,6 +188,9 @@ impl<U: LabUi> Runtime<U> {
             }
             self.charts_now = charts;
             self.charts_version += 1;
+        }
+        if moving {
+            self.pace.frame_rest(crate::web::now_ms() - t0);
         }
     }
 
@@ -376,11 +381,17 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             crate::web::set_title(&format!("{} · flowlab", tr_id(*l, &format!("{id}.title"))))
         });
     }
+    // With `prefers-reduced-motion: reduce`, the lab starts paused and its picture moves nothing.
+    let reduced_motion = *use_memo((), |_| crate::web::prefers_reduced_motion());
     let runtime = {
         let st = state.clone();
-        use_mut_ref(move || Runtime::<U>::new(Sim::new_or_default(&st.params, st.seed), lang))
+        use_mut_ref(move || {
+            let mut r = Runtime::<U>::new(Sim::new_or_default(&st.params, st.seed), lang);
+            r.pace.reduced_motion = reduced_motion;
+            r
+        })
     };
-    let playing = use_state(|| true);
+    let playing = use_state(|| !reduced_motion);
     let speed = use_state(|| 1.0f64);
     {
         let rt = runtime.clone();
@@ -506,7 +517,9 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let rt = runtime.clone();
         let playing = playing.clone();
         Callback::from(move |_: ()| {
-            if timed {
+            if reduced_motion {
+                // Nothing starts moving by itself: Play (or Run) starts it.
+            } else if timed {
                 playing.set(true);
             } else {
                 // Every preset load rebuilds the run (a new generation); it starts then.
@@ -872,11 +885,22 @@ impl<U: LabUi> PartialEq for LiveProps<U> {
 fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let now = props.rt.0.borrow().sim.now();
+    let rt = props.rt.0.borrow();
+    let now = rt.sim.now();
+    let achieved = rt.pace.achieved.filter(|_| rt.pace.playing);
     html! {
-        <span class="clock" id="virtual-clock">
-            { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
-        </span>
+        <>
+            // The engine's budget per frame rides along for the frame-rate benchmark.
+            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.pace.engine_budget_ms())}>
+                { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
+            </span>
+            if let Some(a) = achieved {
+                <span class="achieved" id="achieved-speed" data-achieved={format!("{a:.1}")} role="status"
+                    title={tr(lang, text::ACHIEVED_HELP)}>
+                    { fill(tr(lang, text::ACHIEVED), &[crate::lab::pacing::speed_text(a)]) }
+                </span>
+            }
+        </>
     }
 }
 

@@ -1,6 +1,7 @@
 // Screenshots of pages of a built site, for looking at it as a user would.
 // Usage: node tests/e2e/shoot.mjs <dist-dir> <base-path> <out-dir> <hash> [<hash> ...]
-// A hash may end in "@<ms>" to wait that long before the shot, and "!zh" to switch to Chinese.
+// A hash may end in "@<ms>" to wait that long before the shot, "!zh" to switch to Chinese, and
+// "!still" to emulate `prefers-reduced-motion: reduce`.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,8 +24,9 @@ const root = `http://127.0.0.1:${server.address().port}${base}`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 for (const [i, spec] of hashes.entries()) {
   const zh = spec.includes('!zh');
-  const [hash, wait = '3000'] = spec.replace('!zh', '').split('@');
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const still = spec.includes('!still');
+  const [hash, wait = '3000'] = spec.replace('!zh', '').replace('!still', '').split('@');
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: still ? 'reduce' : 'no-preference' });
   page.on('pageerror', e => console.log('pageerror', e.message));
   page.on('console', m => { if (m.type() === 'error') console.log('console', m.text()); });
   await page.goto(root + hash);

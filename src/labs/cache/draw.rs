@@ -10,6 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::text as tx;
 use crate::i18n::{count, fill, real, tr, tr_id, Lang};
 use crate::kit::canvas::{begin, context, dot, set_css_height, text};
+use crate::kit::paint::{fill_style, stroke_style, ColorTable, Marks};
 use crate::kit::palette::{BG, DROP, INK, LANE_BG, MUTED, PASS, WAIT};
 
 /// Below this width (CSS pixels) the pictures use their narrow layout.
@@ -21,7 +22,7 @@ const NARROW_ROW_PX: f64 = 110.0;
 const HEAD_PX: f64 = 22.0;
 const FOOT_PX: f64 = 20.0;
 /// Particles drawn per lane at most; past it the lane is drawn as a flow plus a sample.
-const MAX_PARTICLES: usize = 700;
+const MAX_PARTICLES: usize = 400;
 
 const L1_HIT: &str = "#4dd0e1";
 const STALE: &str = "#ffd54a";
@@ -30,10 +31,17 @@ const FILTERED: &str = "#8a94a6";
 const SERVER: &str = "#2a3a58";
 const FONT: &str = "11px system-ui, sans-serif";
 
+thread_local! {
+    /// Node colours, made once (node ids stay under `MAX_NODES`; past the table they wrap).
+    static NODE_COLORS: ColorTable = ColorTable::new(256, |n| {
+        let hue = (n as f64 * 137.508) % 360.0;
+        format!("hsl({hue:.0}, 70%, 60%)")
+    });
+}
+
 /// The colour of cache node `n` (stable whatever the node count).
-pub fn node_color(n: u32) -> String {
-    let hue = (n as f64 * 137.508) % 360.0;
-    format!("hsl({hue:.0}, 70%, 60%)")
+pub fn node_color(n: u32) -> &'static str {
+    NODE_COLORS.with(|t| t.get(n as usize))
 }
 
 /// The CSS width a canvas is drawn at.
@@ -79,8 +87,15 @@ impl Cols {
     }
 }
 
-/// Draws every lane.
-pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nanos, lang: Lang) {
+/// Draws every lane. With `still` (reduced motion), requests are bands, never moving dots.
+pub fn draw_lanes(
+    canvas: &HtmlCanvasElement,
+    snap: &CacheSnapshot,
+    span_ns: Nanos,
+    lang: Lang,
+    still: bool,
+    marks: &mut Marks,
+) {
     let w0 = width_of(canvas);
     let h0 = lanes_height(w0, snap.lanes.len());
     set_css_height(canvas, h0);
@@ -101,6 +116,8 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nan
     let _ = ctx.fill_text(tr(lang, tx::W_DATABASE), w - 6.0, 14.0);
     ctx.set_text_align("left");
     let mut sampled = false;
+    // The lanes, their requests collected as marks and drawn at once, then the databases over them.
+    let mut bands = Vec::with_capacity(snap.lanes.len());
     for (i, lane) in snap.lanes.iter().enumerate() {
         let y0 = HEAD_PX + i as f64 * row;
         let row_h = row - 6.0;
@@ -117,19 +134,37 @@ pub fn draw_lanes(canvas: &HtmlCanvasElement, snap: &CacheSnapshot, span_ns: Nan
             wrap_text(&ctx, name, 12.0, y0 + 18.0, label_w - 16.0, 15.0);
             (y0, row_h)
         };
-        sampled |= draw_lane(&ctx, lane, snap.now, span_ns, &c, top, height, lang);
+        let at = Band { top, height };
+        sampled |= draw_lane(&ctx, lane, snap.now, span_ns, &c, at, lang, still, marks);
+        bands.push(at);
     }
-    if sampled {
+    marks.paint(&ctx);
+    for (lane, at) in snap.lanes.iter().zip(&bands) {
+        draw_db(&ctx, lane, &c, *at, lang);
+    }
+    if sampled || still {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font(FONT);
         let lines = if narrow { 2.0 } else { 1.0 };
         let y = h - 6.0 - (lines - 1.0) * 13.0;
-        wrap_text(&ctx, tr(lang, tx::W_SAMPLED), 8.0, y, w - 16.0, 13.0);
+        let note = if still {
+            tr(lang, crate::text::STILL_VIEW)
+        } else {
+            tr(lang, tx::W_SAMPLED)
+        };
+        wrap_text(&ctx, note, 8.0, y, w - 16.0, 13.0);
     }
 }
 
-/// One lane's diagram in the band from `top`, `height` tall. Returns whether it was too dense to
-/// draw request by request.
+/// Where a lane's diagram goes: the band from `top`, `height` tall.
+#[derive(Clone, Copy)]
+struct Band {
+    top: f64,
+    height: f64,
+}
+
+/// One lane's diagram (its requests added to `marks`). Returns whether it was too dense to draw
+/// request by request.
 #[allow(clippy::too_many_arguments)]
 fn draw_lane(
     ctx: &CanvasRenderingContext2d,
@@ -137,9 +172,10 @@ fn draw_lane(
     now: Nanos,
     span_ns: Nanos,
     c: &Cols,
-    top: f64,
-    height: f64,
+    Band { top, height }: Band,
     lang: Lang,
+    still: bool,
+    marks: &mut Marks,
 ) -> bool {
     let shown_servers = (lane.app_servers.max(1) as usize).min(8);
     let server_y = |s: u16| {
@@ -182,9 +218,9 @@ fn draw_lane(
             ctx.set_fill_style_str("#0b1019");
             ctx.fill_rect(c.node - half, y - bh / 2.0, c.node_w, bh);
             let color = node_color(n);
-            ctx.set_fill_style_str(&color);
+            fill_style(ctx, color);
             ctx.fill_rect(c.node - half, y - bh / 2.0, c.node_w * full.min(1.0), bh);
-            ctx.set_stroke_style_str(&color);
+            stroke_style(ctx, color);
             ctx.set_line_width(1.0);
             ctx.stroke_rect(c.node - half, y - bh / 2.0, c.node_w, bh);
         }
@@ -192,7 +228,7 @@ fn draw_lane(
     // Requests: out to the farthest place they reached and back, over `span_ns` after they end.
     let span = span_ns.max(1) as f64;
     let dense = lane.dense || lane.flows.len() > MAX_PARTICLES;
-    if dense {
+    if (dense || still) && !lane.flows.is_empty() {
         // A flow: bands as wide as the share of requests taking each path.
         let total = lane.flows.len().max(1) as f64;
         let to_db = lane.flows.iter().filter(|f| f.db).count() as f64 / total;
@@ -209,7 +245,8 @@ fn draw_lane(
     }
     // Evenly over the span, so that a dense lane still shows requests at every stage.
     let stride = lane.flows.len().div_ceil(MAX_PARTICLES).max(1);
-    for f in lane.flows.iter().step_by(stride) {
+    let moving = if still { &[][..] } else { &lane.flows[..] };
+    for f in moving.iter().step_by(stride) {
         let age = now.saturating_sub(f.end) as f64 / span;
         if age > 1.0 {
             continue;
@@ -239,19 +276,22 @@ fn draw_lane(
         };
         if f.kind == FlowKind::Error {
             if age < 0.5 {
-                cross(ctx, x, y, 3.0); // failures do not come back
+                marks.cross(DROP, 1.0, x, y, 3.0, 2.0); // failures do not come back
             }
             continue;
         }
-        ctx.set_fill_style_str(color);
-        dot(ctx, x, y, 2.0);
+        marks.dot(color, 1.0, x, y, 2.0);
         if f.stale {
-            ctx.set_stroke_style_str(STALE);
-            ctx.set_line_width(1.0);
-            ring_path(ctx, x, y, 5.0);
+            marks.ring(STALE, 1.0, x, y, 5.0, 1.0);
         }
     }
-    // The database, with its load against capacity (over the particles).
+    dense
+}
+
+/// A lane's database, with its load against capacity (drawn over the requests).
+fn draw_db(ctx: &CanvasRenderingContext2d, lane: &LaneView, c: &Cols, at: Band, lang: Lang) {
+    let Band { top, height } = at;
+    let db_y = top + height / 2.0;
     let load = lane.db_qps as f64 / lane.db_capacity_qps.max(1) as f64;
     let (bw, bh) = (c.db_w, (height - 10.0).min(44.0));
     ctx.set_fill_style_str("#24324a");
@@ -269,7 +309,6 @@ fn draw_lane(
     let qps = fill(tr(lang, tx::W_PER_S), &[count(lang, lane.db_qps)]);
     let _ = ctx.fill_text(&clip(ctx, &qps, bw - 4.0), c.db, db_y + 4.0);
     ctx.set_text_align("left");
-    dense
 }
 
 /// Where the ring and its node list go at width `w` for `nodes` nodes.
@@ -350,6 +389,7 @@ pub fn draw_ring(
     now: Nanos,
     span_ns: Nanos,
     lang: Lang,
+    still: bool,
 ) {
     let w0 = width_of(canvas);
     let total: u64 = ring.load.iter().sum::<u64>().max(1);
@@ -404,7 +444,7 @@ pub fn draw_ring(
     for &(pos, n) in &ring.points {
         let (x1, y1) = at(pos, r - tick / 2.0);
         let (x2, y2) = at(pos, r + tick / 2.0);
-        ctx.set_stroke_style_str(&node_color(n));
+        stroke_style(&ctx, node_color(n));
         line(&ctx, x1, y1, x2, y2);
     }
     ctx.set_line_width(1.0);
@@ -412,7 +452,7 @@ pub fn draw_ring(
     ctx.set_font(LIST_FONT);
     for (k, (&n, label)) in ring.nodes.iter().zip(&labels).enumerate() {
         let (x, y) = lay.label(k);
-        ctx.set_fill_style_str(&node_color(n));
+        fill_style(&ctx, node_color(n));
         ctx.fill_rect(x, y - 9.0, 10.0, 10.0);
         ctx.set_fill_style_str(INK);
         let _ = ctx.fill_text(&clip(&ctx, label, lay.col_w - 20.0), x + 15.0, y);
@@ -425,12 +465,14 @@ pub fn draw_ring(
             .map(|(x, y)| (x + 5.0, y - 4.0))
     };
     // Keys, and the moves of the last change.
+    // With reduced motion, moved keys keep their mark but nothing flies.
     let age = ring
         .last_change
+        .filter(|_| !still)
         .map(|c| now.saturating_sub(c.at) as f64 / (2 * span_ns).max(1) as f64);
     for &(pos, owner, prev) in &ring.keys {
         let (x, y) = at(pos, r - 16.0);
-        ctx.set_fill_style_str(&node_color(owner));
+        fill_style(&ctx, node_color(owner));
         dot(&ctx, x, y, 3.0);
         if owner == prev {
             continue;
@@ -447,7 +489,7 @@ pub fn draw_ring(
                     let s = (t - 0.5) * 2.0;
                     (from.0 + (to.0 - from.0) * s, from.1 + (to.1 - from.1) * s)
                 };
-                ctx.set_fill_style_str(&node_color(owner));
+                fill_style(&ctx, node_color(owner));
                 dot(&ctx, px, py, 3.5);
             }
         }
@@ -526,16 +568,4 @@ fn ring_path(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) {
     ctx.begin_path();
     let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
     ctx.stroke();
-}
-
-fn cross(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) {
-    ctx.set_stroke_style_str(DROP);
-    ctx.set_line_width(2.0);
-    ctx.begin_path();
-    ctx.move_to(x - r, y - r);
-    ctx.line_to(x + r, y + r);
-    ctx.move_to(x + r, y - r);
-    ctx.line_to(x - r, y + r);
-    ctx.stroke();
-    ctx.set_line_width(1.0);
 }

@@ -59,6 +59,8 @@ mod ui {
         /// What the ring was last drawn for (its generation, the language, the width), and
         /// whether keys were still flying then: the ring is redrawn only when one changes.
         ring_drawn: Option<(u64, Lang, i32, bool)>,
+        /// The requests' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
     }
 
     fn span(pace: &Pacing) -> Nanos {
@@ -162,6 +164,7 @@ mod ui {
                 ring: NodeRef::default(),
                 snap: CacheSnapshot::default(),
                 ring_drawn: None,
+                marks: Default::default(),
             }
         }
 
@@ -180,15 +183,23 @@ mod ui {
             let lang = pace.lang;
             sim.fill_snapshot(span, &mut self.snap);
             if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(&c, &self.snap, span, lang);
+                super::draw::draw_lanes(
+                    &c,
+                    &self.snap,
+                    span,
+                    lang,
+                    pace.reduced_motion,
+                    &mut self.marks,
+                );
                 describe(&c, &Self::summary(sim, lang));
             }
             if let Some(c) = self.ring.cast::<HtmlCanvasElement>() {
-                let flying = self
-                    .snap
-                    .ring
-                    .last_change
-                    .is_some_and(|ch| self.snap.now.saturating_sub(ch.at) < 2 * span);
+                let flying = !pace.reduced_motion
+                    && self
+                        .snap
+                        .ring
+                        .last_change
+                        .is_some_and(|ch| self.snap.now.saturating_sub(ch.at) < 2 * span);
                 let key = (self.snap.ring.generation, lang, c.client_width(), flying);
                 let was_flying = self.ring_drawn.is_some_and(|d| d.3);
                 if flying || was_flying || self.ring_drawn != Some(key) {
@@ -199,6 +210,7 @@ mod ui {
                         self.snap.now,
                         span,
                         lang,
+                        pace.reduced_motion,
                     );
                     describe(&c, &ring_summary(sim, &self.snap, lang));
                     self.ring_drawn = Some(key);

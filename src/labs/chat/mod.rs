@@ -38,6 +38,7 @@ mod ui {
     pub struct Ui {
         canvas: NodeRef,
         snap: ChatSnapshot,
+        painter: super::draw::Painter,
     }
 
     /// Flows take the same wall time to cross a ring, whatever the speed.
@@ -62,6 +63,7 @@ mod ui {
             Self {
                 canvas: NodeRef::default(),
                 snap: ChatSnapshot::default(),
+                painter: Default::default(),
             }
         }
 
@@ -78,7 +80,14 @@ mod ui {
             sim.fill_snapshot(span, &mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 let lost = Scheme::ALL.map(|s| sim.stats(s).lost);
-                super::draw::paint(&c, &self.snap, span, &lost, pace.lang);
+                self.painter.paint(
+                    &c,
+                    &self.snap,
+                    span,
+                    &lost,
+                    pace.lang,
+                    pace.reduced_motion,
+                );
                 describe(&c, &Self::summary(sim, pace.lang));
             }
         }

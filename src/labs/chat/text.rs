@@ -135,6 +135,12 @@ crate::texts! {
     W_ROWS = "chat.w.rows": "rows stored {0} (peak {1})", "存储 {0} 行（峰值 {1}）";
     W_BYTES = "chat.w.bytes": "bytes stored {0}", "存储字节 {0}";
     W_LOST = "chat.w.lost": "lost {0}", "丢失 {0}";
+    W_PUSHED = "chat.w.pushed": "pushed {0}", "推送 {0}";
+    W_STORED = "chat.w.stored": "rows written {0}", "写入 {0} 行";
+    W_PULLED = "chat.w.pulled": "pulled {0}", "拉取 {0}";
+    W_DUPLICATES = "chat.w.duplicates": "delivered again {0}", "重复送达 {0}";
+    W_LOST_NOW = "chat.w.lost_now": "lost {0}", "丢失 {0}";
+    W_GROUPED = "chat.w.grouped": "Too many members to draw one by one: a dot is up to {0} neighbours (its colour: the share online), a tick the most owed to one of them.", "成员太多无法逐个绘制：一个点代表最多 {0} 个相邻成员（颜色：在线比例），短线表示其中欠得最多的一个。";
     W_SAMPLED = "chat.w.sampled": "Too many to draw one by one: showing the most recent.", "数量太多无法逐个绘制：只显示最近的部分。";
     T_MEMBERS = "chat.w.table_members": "Scheme 4 · group_members (first rows of the busiest group)", "方案4 · group_members（最活跃群的前几行）";
     T_MSGS = "chat.w.table_msgs": "Scheme 4 · group_msgs (newest rows of the busiest group)", "方案4 · group_msgs（最活跃群的最新几行）";

@@ -6,17 +6,20 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::text as tx;
 use crate::i18n::{count, tr, tr_id, Lang};
 use crate::kit::canvas::{begin, dot};
+use crate::kit::paint::Marks;
 use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, PASS, WAIT};
 use crate::text;
 
 pub const LANE_HEIGHT_PX: f64 = 86.0;
 
-/// Draws the five lanes.
+/// Draws the five lanes. With `still` (reduced motion), flows are bands, never moving dots.
 pub fn draw_lanes(
     canvas: &HtmlCanvasElement,
     snap: &LimiterSnapshot,
     lanes: &[LaneStats; 5],
     lang: Lang,
+    still: bool,
+    marks: &mut Marks,
 ) {
     let Some((ctx, w, h)) = begin(canvas, LANE_HEIGHT_PX * 5.0, BG) else {
         return;
@@ -84,7 +87,7 @@ pub fn draw_lanes(
         ctx.line_to(exit_x, mid);
         ctx.stroke();
 
-        if lane.dense {
+        if lane.dense || still {
             // Flow: band widths proportional to the counts in view.
             let total = (lane.passed_count + lane.dropped_count).max(1) as f64;
             let inc = snap.incoming_count.max(1) as f64;
@@ -102,39 +105,35 @@ pub fn draw_lanes(
             ctx.fill_rect(gate_x - b / 2.0, mid, b, LANE_HEIGHT_PX / 2.0 - 4.0);
             ctx.set_global_alpha(1.0);
         } else {
-            ctx.set_fill_style_str(INCOMING);
+            // The requests, as marks drawn at once after the lanes.
             for p in &snap.incoming {
                 let x = src_x + p.progress as f64 * (gate_x - src_x);
-                dot(
-                    &ctx,
-                    x,
-                    mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64),
-                    3.0,
-                );
+                let y = mid + (p.jitter as f64 - 0.5) * spread * (p.progress as f64);
+                marks.dot(INCOMING, 1.0, x, y, 3.0);
             }
-            ctx.set_fill_style_str(PASS);
             for p in &lane.passed {
                 let x = gate_x + p.progress as f64 * (exit_x - gate_x);
-                dot(&ctx, x, mid + (p.jitter as f64 - 0.5) * spread, 3.0);
+                marks.dot(PASS, 1.0, x, mid + (p.jitter as f64 - 0.5) * spread, 3.0);
             }
-            ctx.set_fill_style_str(DROP);
             for p in &lane.dropped {
                 let f = p.progress as f64;
-                ctx.set_global_alpha((1.0 - f).max(0.15));
                 let x = gate_x + 6.0 + f * 36.0 + (p.jitter as f64 - 0.5) * 10.0;
                 let y = mid + f * f * (LANE_HEIGHT_PX / 2.0 - 6.0) + 4.0;
-                dot(&ctx, x, y, 3.2);
+                marks.dot(DROP, (1.0 - f).max(0.15), x, y, 3.2);
             }
-            ctx.set_global_alpha(1.0);
         }
-
-        draw_gate(&ctx, algo, lane, gate_x, top, lang);
+    }
+    marks.paint(&ctx);
+    // The gates, over the requests.
+    for (i, lane) in snap.lanes.iter().enumerate() {
+        draw_gate(&ctx, Algo::ALL[i], lane, gate_x, i as f64 * LANE_HEIGHT_PX, lang);
     }
 
-    if any_dense {
+    if any_dense || still {
         ctx.set_fill_style_str(WAIT);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text(tr(lang, text::FLOW_VIEW), label_w + 18.0, h - 6.0);
+        let note = if still { text::STILL_VIEW } else { text::FLOW_VIEW };
+        let _ = ctx.fill_text(tr(lang, note), label_w + 18.0, h - 6.0);
     }
 }
 

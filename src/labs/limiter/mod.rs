@@ -33,6 +33,8 @@ mod ui {
     pub struct Ui {
         lanes: NodeRef,
         snap: LimiterSnapshot,
+        /// The requests' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
     }
 
     /// Particles take a fixed wall time to cross, whatever the speed.
@@ -65,6 +67,7 @@ mod ui {
             Self {
                 lanes: NodeRef::default(),
                 snap: LimiterSnapshot::default(),
+                marks: Default::default(),
             }
         }
 
@@ -79,7 +82,14 @@ mod ui {
         fn draw(&mut self, sim: &Sim<Limiter>, pace: &Pacing) {
             sim.fill_snapshot(view(pace), &mut self.snap);
             if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(&c, &self.snap, sim.lanes(), pace.lang);
+                super::draw::draw_lanes(
+                    &c,
+                    &self.snap,
+                    sim.lanes(),
+                    pace.lang,
+                    pace.reduced_motion,
+                    &mut self.marks,
+                );
                 describe(&c, &Self::summary(sim, pace.lang));
             }
         }

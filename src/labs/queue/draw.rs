@@ -10,6 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::layout::{Layout, Path, CELLS, LAG_PX, NOTE_LINE_PX};
 use super::text as tx;
 use crate::i18n::{count, fill, tr, Lang};
+use crate::kit::paint::{fill_style, ColorTable, Marks};
 use crate::kit::canvas::{begin, context, dot, set_css_height};
 use crate::kit::palette::{BG, DROP, DUP, INK, LANE_BG, MUTED, PASS, WAIT};
 use crate::text;
@@ -25,10 +26,15 @@ const HEAD_FONT: &str = "600 12px system-ui, sans-serif";
 const NOTE_FONT: &str = "12px system-ui, sans-serif";
 
 
+thread_local! {
+    /// Key colours, made once: the hue repeats every 360 keys.
+    static KEY_COLORS: ColorTable =
+        ColorTable::new(360, |k| format!("hsl({}, 55%, 55%)", (k as u64 * 137) % 360));
+}
+
 /// A key's colour: a hue per key, so one user's messages can be followed.
-fn key_color(key: u32) -> String {
-    let hue = (key as u64 * 137) % 360;
-    format!("hsl({hue}, 55%, 55%)")
+fn key_color(key: u32) -> &'static str {
+    KEY_COLORS.with(|t| t.get(key as usize % 360))
 }
 
 /// A note under the picture, placed on its line.
@@ -66,9 +72,17 @@ fn wrap(ctx: &CanvasRenderingContext2d, text: &str, width: f64) -> Vec<String> {
 }
 
 /// The notes for the run's state, wrapped to the width (`ctx` measures them).
-fn notes(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, w: f64, lang: Lang) -> Vec<Note> {
+fn notes(
+    ctx: &CanvasRenderingContext2d,
+    snap: &QueueSnapshot,
+    w: f64,
+    lang: Lang,
+    still: bool,
+) -> Vec<Note> {
     let mut all: Vec<(&'static str, &'static str)> = Vec::new();
-    if snap.dense {
+    if still {
+        all.push((WAIT, tr(lang, text::STILL_VIEW)));
+    } else if snap.dense {
         all.push((WAIT, tr(lang, text::FLOW_VIEW)));
     }
     if !snap.link_up {
@@ -104,12 +118,20 @@ fn notes(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, w: f64, lang: Lan
 }
 
 /// Draws the picture of `snap` on `canvas` (flows of the last `span_ns`), sizing the canvas to it.
-pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, lang: Lang) {
+/// With `still` (reduced motion), flows are bands, never moving messages.
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    snap: &QueueSnapshot,
+    span_ns: Nanos,
+    lang: Lang,
+    still: bool,
+    marks: &mut Marks,
+) {
     let Some(ctx) = context(canvas) else {
         return;
     };
     let w = (canvas.client_width() as f64).max(280.0);
-    let notes = notes(&ctx, snap, w, lang);
+    let notes = notes(&ctx, snap, w, lang, still);
     let lines = notes.last().map_or(1, |n| n.line + 1);
     let l = Layout::new(
         w,
@@ -132,12 +154,13 @@ pub fn draw(canvas: &HtmlCanvasElement, snap: &QueueSnapshot, span_ns: Nanos, la
     }
     draw_producers(&ctx, snap, &l, lang);
     draw_consumers(&ctx, snap, &l, lang);
-    if snap.dense {
+    if snap.dense || still {
         draw_flow_view(&ctx, snap, &l);
     } else {
         for f in &snap.flows {
-            draw_flow(&ctx, f, snap.now, span_ns, &l);
+            draw_flow(marks, f, snap.now, span_ns, &l);
         }
+        marks.paint(&ctx);
     }
     ctx.set_font(NOTE_FONT);
     for n in &notes {
@@ -241,7 +264,7 @@ fn draw_partition(
         if r.poison {
             ctx.set_fill_style_str(POISON);
         } else {
-            ctx.set_fill_style_str(&key_color(r.key));
+            fill_style(ctx, key_color(r.key));
         }
         ctx.fill_rect(x + 0.5, top + 3.0, (cw - 1.0).max(1.0), hh - 6.0);
         if r.duplicate {
@@ -366,7 +389,8 @@ pub fn consumer_status(c: &flowlab_sim::labs::queue::ConsumerView, lang: Lang) -
     }
 }
 
-fn draw_flow(ctx: &CanvasRenderingContext2d, f: &Flow, now: Nanos, span: Nanos, l: &Layout) {
+/// A message on its way, as a mark (drawn with the others at once).
+fn draw_flow(marks: &mut Marks, f: &Flow, now: Nanos, span: Nanos, l: &Layout) {
     let vis = f.dur.max(span).max(1);
     let age = now.saturating_sub(f.at);
     if age > vis {
@@ -381,8 +405,9 @@ fn draw_flow(ctx: &CanvasRenderingContext2d, f: &Flow, now: Nanos, span: Nanos, 
                 return;
             };
             let (x, y) = path.at(t);
-            ctx.set_fill_style_str(SEND);
-            dot(ctx, x, y, 2.5 + (f.count as f64).sqrt().min(4.0));
+            // Batches are larger, in half pixels (a handful of sizes batch better).
+            let r = ((2.5 + (f.count as f64).sqrt().min(4.0)) * 2.0).round() / 2.0;
+            marks.dot(SEND, 1.0, x, y, r);
         }
         FlowKind::SendLost => {
             let Some(path) = l.send_path(f.node, f.partition) else {
@@ -392,26 +417,21 @@ fn draw_flow(ctx: &CanvasRenderingContext2d, f: &Flow, now: Nanos, span: Nanos, 
             // Stacked, the boxes are close: a shorter fall keeps off them.
             let most = if l.narrow { 10.0 } else { 40.0 };
             let fall = ((t - 0.25).max(0.0) * 60.0).min(most);
-            ctx.set_global_alpha((1.0 - t).max(0.1));
-            ctx.set_fill_style_str(DROP);
-            dot(ctx, x, y + fall, 3.5);
-            ctx.set_global_alpha(1.0);
+            marks.dot(DROP, (1.0 - t).max(0.1), x, y + fall, 3.5);
         }
         FlowKind::Ack => {
             let Some(path) = l.send_path(f.node, f.partition) else {
                 return;
             };
             let (x, y) = path.reversed().at(t);
-            ctx.set_fill_style_str(PASS);
-            dot(ctx, x, y, 2.0);
+            marks.dot(PASS, 1.0, x, y, 2.0);
         }
         FlowKind::Deliver => {
             let Some(path) = l.deliver_path(f.partition, f.node) else {
                 return;
             };
             let (x, y) = path.at(t);
-            ctx.set_fill_style_str(SEND);
-            dot(ctx, x, y, 2.5);
+            marks.dot(SEND, 1.0, x, y, 2.5);
         }
         FlowKind::DeadLetter => {
             let from = l.consumer(f.node).unwrap_or(strip_out);
@@ -419,8 +439,7 @@ fn draw_flow(ctx: &CanvasRenderingContext2d, f: &Flow, now: Nanos, span: Nanos, 
                 from.0 + (l.dlq.0 - from.0) * t,
                 from.1 + (l.dlq.1 - from.1) * t,
             );
-            ctx.set_fill_style_str(POISON);
-            dot(ctx, x, y, 4.0);
+            marks.dot(POISON, 1.0, x, y, 4.0);
         }
         kind => {
             // Marks in place: a ring that grows and fades.
@@ -431,13 +450,9 @@ fn draw_flow(ctx: &CanvasRenderingContext2d, f: &Flow, now: Nanos, span: Nanos, 
                 FlowKind::Reorder => (REORDER, l.consumer(f.node).unwrap_or(strip_out)),
                 _ => (MUTED, strip_out),
             };
-            ctx.set_global_alpha((1.0 - t).max(0.0));
-            ctx.set_stroke_style_str(color);
-            ctx.set_line_width(2.0);
-            ctx.begin_path();
-            let _ = ctx.arc(at.0, at.1, 4.0 + 14.0 * t, 0.0, std::f64::consts::TAU);
-            ctx.stroke();
-            ctx.set_global_alpha(1.0);
+            // Whole pixels of radius: a handful of sizes.
+            let r = (4.0 + 14.0 * t).round();
+            marks.ring(color, (1.0 - t).max(0.0), at.0, at.1, r, 2.0);
         }
     }
 }

@@ -40,6 +40,8 @@ mod ui {
     pub struct Ui {
         canvas: NodeRef,
         snap: QueueSnapshot,
+        /// The messages' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
     }
 
     /// Virtual time a particle takes to cross: the same wall time whatever the speed.
@@ -68,6 +70,7 @@ mod ui {
             Self {
                 canvas: NodeRef::default(),
                 snap: QueueSnapshot::default(),
+                marks: Default::default(),
             }
         }
 
@@ -80,7 +83,14 @@ mod ui {
             let span = span(pace);
             sim.fill_snapshot(span, &mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                super::draw::draw(&c, &self.snap, span, pace.lang);
+                super::draw::draw(
+                    &c,
+                    &self.snap,
+                    span,
+                    pace.lang,
+                    pace.reduced_motion,
+                    &mut self.marks,
+                );
                 describe(&c, &summary_of(sim, &self.snap, pace.lang));
             }
         }

@@ -22,7 +22,8 @@ mod ui {
     use crate::i18n::{count, fill, real, tr, tr_id, Lang};
     use crate::kit::canvas::{begin, describe, dot, set_css_height, text};
     use crate::kit::chart::{recent, Axis, Chart};
-    use crate::kit::palette::{css, series, BG, DROP, INK, LANE_BG, MUTED, WAIT};
+    use crate::kit::paint::{fill_style, Marks};
+    use crate::kit::palette::{series, series_css, BG, DROP, INK, LANE_BG, MUTED, WAIT};
     use crate::lab::pacing::Pacing;
     use crate::lab::page::LabUi;
 
@@ -37,6 +38,8 @@ mod ui {
     pub struct Ui {
         canvas: NodeRef,
         snap: SnowflakeSnapshot,
+        /// The ids' marks (buffers kept between frames).
+        marks: Marks,
     }
 
     fn policy_name(lang: Lang, p: Backwards) -> &'static str {
@@ -70,6 +73,7 @@ mod ui {
             Self {
                 canvas: NodeRef::default(),
                 snap: SnowflakeSnapshot::default(),
+                marks: Marks::new(),
             }
         }
 
@@ -83,7 +87,7 @@ mod ui {
             sim.fill_snapshot(w_ms * NS_PER_MS, &mut self.snap);
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 set_css_height(&c, height(self.snap.offsets_ms.len(), self.snap.lanes.len()));
-                paint(&c, &self.snap, w_ms, pace.lang);
+                paint(&c, &self.snap, w_ms, pace.lang, &mut self.marks);
                 describe(&c, &Self::summary(sim, pace.lang));
             }
         }
@@ -185,7 +189,13 @@ mod ui {
         }
     }
 
-    fn paint(canvas: &HtmlCanvasElement, s: &SnowflakeSnapshot, window: u64, lang: Lang) {
+    fn paint(
+        canvas: &HtmlCanvasElement,
+        s: &SnowflakeSnapshot,
+        window: u64,
+        lang: Lang,
+        marks: &mut Marks,
+    ) {
         let workers = s.offsets_ms.len();
         let Some((ctx, w, _h)) = begin(canvas, height(workers, s.lanes.len()), BG) else {
             return;
@@ -215,11 +225,11 @@ mod ui {
                 tr(lang, tx::W_WORKER),
                 &[wk.to_string(), s.nodes.get(wk).copied().unwrap_or(0).to_string()],
             );
-            text(&ctx, &label, 10.0, mid + 4.0, css(series(wk)).as_str(), font);
+            text(&ctx, &label, 10.0, mid + 4.0, series_css(wk), font);
             ctx.set_fill_style_str(LANE_BG);
             ctx.fill_rect(left, mid - 1.0, right - left, 2.0);
             let off = s.offsets_ms[wk];
-            ctx.set_fill_style_str(&css(series(wk)));
+            fill_style(&ctx, series_css(wk));
             dot(&ctx, x_of(off), mid, 5.0);
             let mut note = format!("{} ms", real(lang, off, 2));
             if s.frozen[wk] {
@@ -244,8 +254,7 @@ mod ui {
                 font,
             );
             for (wk, off) in s.offsets_ms.iter().enumerate().skip(CLOCK_ROWS) {
-                ctx.set_fill_style_str(&css(series(wk)));
-                dot(&ctx, x_of(*off), mid, 3.0);
+                marks.dot(series_css(wk), 1.0, x_of(*off), mid, 3.0);
             }
             y += CLOCK_ROW_PX;
         }
@@ -284,19 +293,17 @@ mod ui {
                 let x = x_ts(r.ts) + ((r.seq as f64) / 4096.0).min(1.0) * ((right - left) / window as f64);
                 let row = (r.worker as usize % 16) as f64;
                 let yy = top + 8.0 + (row + 0.5) * row_h;
-                let radius = (1.5 + (r.n as f64).log10()).clamp(1.5, 5.0);
-                ctx.set_fill_style_str(&css(series(r.worker as usize)));
-                dot(&ctx, x.min(right), yy, radius);
+                // In half pixels: a handful of sizes, so the marks batch.
+                let radius = ((1.5 + (r.n as f64).log10()).clamp(1.5, 5.0) * 2.0).round() / 2.0;
+                marks.dot(series_css(r.worker as usize), 1.0, x.min(right), yy, radius);
                 if r.dup > 0 {
-                    ctx.set_stroke_style_str(DROP);
-                    ctx.set_line_width(2.0);
-                    ctx.begin_path();
-                    let _ = ctx.arc(x.min(right), yy, radius + 3.0, 0.0, std::f64::consts::TAU);
-                    ctx.stroke();
+                    marks.ring(DROP, 1.0, x.min(right), yy, radius + 3.0, 2.0);
                 }
             }
             y += LANE_PX;
         }
+        // The ids, all at once.
+        marks.paint(&ctx);
         text(
             &ctx,
             &fill(tr(lang, tx::W_TS_AXIS), &[window.to_string()]),

@@ -1,0 +1,86 @@
+// Not a lab: what the generic page does for every lab's frames. Reduced motion (labs start
+// paused, no moving particles, Step still works), the speed a run achieves when it cannot keep up,
+// and a click that registers while the engine is busy.
+const TIMED = ['limiter', 'queue', 'chat', 'cache', 'snowflake'];
+
+export async function run({ test, assert, ready, root, shots, canvasHash }) {
+  const clock = page => page.textContent('#virtual-clock').then(t => Number((t.match(/([0-9.]+)\s*s/) || [])[1]));
+
+  await test('reduced motion: every lab starts paused, its picture stays still, and Step moves it on', async (page) => {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    for (const lab of TIMED) {
+      await page.goto(root + `#/${lab}`);
+      await ready(page);
+      assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', `${lab} starts paused`);
+      const t0 = await clock(page);
+      const a = await canvasHash(page);
+      await page.waitForTimeout(500);
+      assert(await canvasHash(page) === a, `${lab}: the picture does not move by itself`);
+      assert(await clock(page) === t0 && t0 === 0, `${lab}: no virtual time passes (${t0})`);
+      for (let k = 0; k < 3; k++) await page.click('#btn-step');
+      await page.waitForTimeout(400);
+      const t1 = await clock(page);
+      assert(t1 > t0, `${lab}: Step advances virtual time (${t0} -> ${t1})`);
+      const b = await canvasHash(page);
+      assert(b !== a, `${lab}: Step redraws the picture`);
+      await page.waitForTimeout(400);
+      assert(await canvasHash(page) === b, `${lab}: and it stays still after the step`);
+      if (lab === 'chat') await page.screenshot({ path: `${shots}/chat-reduced-motion.png` });
+    }
+    // Play still plays (the user asked for it): the picture changes, with bands and counts.
+    await page.goto(root + '#/limiter');
+    await ready(page);
+    await page.click('#btn-play');
+    await page.waitForTimeout(300);
+    const c = await canvasHash(page);
+    await page.waitForTimeout(500);
+    assert(await canvasHash(page) !== c, 'Play runs the lab');
+  });
+
+  await test('achieved speed: a run that cannot keep up says the speed it reaches, in both languages', async (page) => {
+    await page.goto(root + '#/limiter');
+    await ready(page);
+    await page.waitForTimeout(1500);
+    assert(!(await page.isVisible('#achieved-speed')), 'a run that keeps up shows no achieved speed');
+    await page.goto(root + '#/chat?preset=big_group');
+    await ready(page);
+    await page.selectOption('#select-speed', '1000');
+    await page.waitForSelector('#achieved-speed', { timeout: 5000 });
+    const x = Number(await page.getAttribute('#achieved-speed', 'data-achieved'));
+    assert(x > 0 && x < 1000, `the speed achieved is below the one chosen: ${x}`);
+    const en = await page.textContent('#achieved-speed');
+    assert(/actual speed [0-9.]+×/.test(en), `it says so: ${en}`);
+    await page.click('#lang-switch');
+    await page.waitForTimeout(600);
+    const zh = await page.textContent('#achieved-speed');
+    assert(zh.includes('实际速度'), `and in Chinese: ${zh}`);
+    await page.click('#btn-play');
+    await page.waitForTimeout(400);
+    assert(!(await page.isVisible('#achieved-speed')), 'paused: no achieved speed');
+  });
+
+  await test('a click on Pause registers within 100 ms while the engine cannot keep up', async (page) => {
+    await page.goto(root + '#/chat?preset=big_group');
+    await ready(page);
+    await page.selectOption('#select-speed', '1000');
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => {
+      window.__click = null;
+      document.addEventListener('pointerdown', e => { window.__down = e.timeStamp; }, { capture: true, once: true });
+      const btn = document.querySelector('#btn-play');
+      const obs = new MutationObserver(() => {
+        if (document.querySelector('#btn-play').getAttribute('data-playing') === 'false' && window.__click === null) {
+          window.__click = performance.now() - window.__down;
+          obs.disconnect();
+        }
+      });
+      obs.observe(btn.parentElement, { attributes: true, subtree: true, childList: true });
+    });
+    const box = await page.locator('#btn-play').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => window.__click !== null, null, { timeout: 10000 });
+    const ms = await page.evaluate(() => window.__click);
+    assert(ms < 100, `Pause registered in ${ms.toFixed(0)} ms`);
+    console.log(`     (Pause on chat "2,000-member group" at 1000×: ${ms.toFixed(0)} ms)`);
+  });
+}
