@@ -284,7 +284,7 @@ mod ui {
             }
         });
         html! {
-            <details class="chart-data panel" id="queue-table">
+            <details class="picture-table panel" id="queue-table">
                 <summary>{ tr(lang, tx::T_TABLE) }</summary>
                 <div class="scroll-x" tabindex="0" role="region" aria-label={tr(lang, tx::T_PARTITIONS)}>
                     <table class="data-table" id="queue-partitions">
