@@ -70,7 +70,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         })
     };
     html! {
-        <label class="field" title={props.help.clone()}>
+        <label class="field field-choice" title={props.help.clone()}>
             <span class="field-label">{ props.label.clone() }</span>
             <select data-param={props.param.clone()} onchange={onchange}>
                 { for props.options.iter().map(|(v, l)| html! {

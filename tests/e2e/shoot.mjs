@@ -1,7 +1,8 @@
 // Screenshots of pages of a built site, for looking at it as a user would.
 // Usage: node tests/e2e/shoot.mjs <dist-dir> <base-path> <out-dir> <hash> [<hash> ...]
 // A hash may end in "@<ms>" to wait that long before the shot, "!zh" to switch to Chinese, and
-// "!still" to emulate `prefers-reduced-motion: reduce`.
+// "!still" to emulate `prefers-reduced-motion: reduce`, "!phone" for a 390 × 844 screen,
+// and "!run" to press Run (labs that end by themselves).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,13 +26,16 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
 for (const [i, spec] of hashes.entries()) {
   const zh = spec.includes('!zh');
   const still = spec.includes('!still');
-  const [hash, wait = '3000'] = spec.replace('!zh', '').replace('!still', '').split('@');
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: still ? 'reduce' : 'no-preference' });
+  const phone = spec.includes('!phone');
+  const [hash, wait = '3000'] = spec.replace('!zh', '').replace('!still', '').replace('!phone', '').replace('!run', '').split('@');
+  const viewport = phone ? { width: 390, height: 844 } : { width: 1400, height: 1000 };
+  const page = await browser.newPage({ viewport, deviceScaleFactor: 1, reducedMotion: still ? 'reduce' : 'no-preference' });
   page.on('pageerror', e => console.log('pageerror', e.message));
   page.on('console', m => { if (m.type() === 'error') console.log('console', m.text()); });
   await page.goto(root + hash);
   await page.waitForSelector('#lab-canvas');
   if (zh) await page.click('#lang-switch');
+  if (spec.includes('!run')) await page.click('#btn-run');
   await page.waitForTimeout(Number(wait));
   const file = `${out}/shot-${i}.png`;
   await page.screenshot({ path: file, fullPage: true });

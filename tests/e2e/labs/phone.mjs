@@ -18,7 +18,46 @@ function offScreen(width) {
   return out.slice(0, 6);
 }
 
+/// Select boxes whose chosen option's text is wider than the box shows (cut: "Burst acros").
+function cutSelects() {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const out = [];
+  for (const sel of document.querySelectorAll('select')) {
+    if (sel.offsetWidth === 0) continue;
+    const cs = getComputedStyle(sel);
+    ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    const text = sel.options[sel.selectedIndex]?.text ?? '';
+    // The text, the box's padding and border, and about 20 px for the arrow.
+    const need = ctx.measureText(text).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20;
+    if (need > sel.offsetWidth + 1) out.push(`${sel.dataset.param ?? sel.id}: "${text}" needs ${Math.ceil(need)} px, has ${sel.offsetWidth}`);
+  }
+  return out.slice(0, 6);
+}
+
 export async function run({ test, assert, ready, root, shots }) {
+  await test('every select box shows its whole choice, on every lab, wide and narrow, in both languages', async (page) => {
+    await page.goto(root);
+    await ready(page);
+    const ids = await labIds(page);
+    for (const width of [1400, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const lang of ['en', 'zh']) {
+        for (const id of ids) {
+          await page.goto(root + `#/${id}`);
+          await ready(page);
+          if ((await page.getAttribute('html', 'lang'))?.startsWith('zh') !== (lang === 'zh')) {
+            await page.click('#lang-switch');
+            await page.waitForTimeout(300);
+          }
+          if (await page.$('#btn-all-params')) await page.click('#btn-all-params');
+          await page.waitForTimeout(300);
+          const cut = await page.evaluate(cutSelects);
+          assert(cut.length === 0, `${id} (${lang}, ${width} px): ${cut.join('; ')}`);
+        }
+      }
+    }
+  });
+
   for (const [width, height] of [[360, 800], [390, 844]]) {
     await test(`phone: every lab fits ${width} px in both languages, nothing scrolls sideways`, async (page) => {
       await page.setViewportSize({ width, height });
