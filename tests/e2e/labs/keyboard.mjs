@@ -25,7 +25,7 @@ export async function run({ test, assert, ready, root }) {
     await page.waitForTimeout(400);
     assert(await clock(page) === t0, 'paused: the clock stands');
     await page.keyboard.press('.');
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(600);
     const t1 = await clock(page);
     assert(t1 > t0, `. steps: ${t0} -> ${t1}`);
     assert(!(await playing(page)), 'and stays paused');
