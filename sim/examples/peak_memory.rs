@@ -8,9 +8,6 @@
 //!   `seconds` virtual seconds (default 120) or `wall_s` seconds of wall time (default 60),
 //!   whichever comes first, and prints a Markdown table row per lab (BENCHMARKS.md).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use flowlab_sim::kernel::cost::PAGE_BUDGET_BYTES;
 use flowlab_sim::kernel::lab::Extent;
 use flowlab_sim::kernel::rng::SimRng;
@@ -19,39 +16,8 @@ use flowlab_sim::labs::{all, by_id, AnyLab};
 use flowlab_sim::Advance;
 use serde_json::Value;
 
-struct Counting;
-static CUR: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = CUR.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        CUR.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = CUR.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                CUR.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
-#[global_allocator]
-static A: Counting = Counting;
+#[path = "../tests/support/counting_alloc.rs"]
+mod counting_alloc;
 
 /// What a run measured.
 struct Measured {
@@ -65,8 +31,7 @@ struct Measured {
 /// to `until_s` virtual seconds or `wall_s` of wall time.
 #[allow(clippy::disallowed_methods)] // the wall-time limit of a benchmark, not the engine's time
 fn measure(lab: &dyn AnyLab, p: &Value, until_s: f64, wall_s: f64) -> Measured {
-    let base = CUR.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = counting_alloc::start();
     let started = std::time::Instant::now();
     let mut run = lab.start(p, 1).expect("valid params");
     let until = (until_s * NS_PER_S as f64) as u64;
@@ -86,7 +51,7 @@ fn measure(lab: &dyn AnyLab, p: &Value, until_s: f64, wall_s: f64) -> Measured {
         }
     }
     Measured {
-        peak: (PEAK.load(Ordering::Relaxed) - base) as u64,
+        peak: counting_alloc::peak_since(base),
         virtual_s: run.now() as f64 / NS_PER_S as f64,
         wall_s: started.elapsed().as_secs_f64(),
         most_work,

@@ -8,8 +8,6 @@
 //! `make test` runs a fast subset; `make fuzz` the long run (`FUZZ_CASES=15000 FUZZ_RUNS=300 cargo
 //! test --release -p flowlab-sim --test fuzz`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use flowlab_sim::kernel::cost::PAGE_BUDGET_BYTES;
@@ -21,39 +19,8 @@ use flowlab_sim::labs::{all, AnyLab, DecodeError};
 use flowlab_sim::Advance;
 use serde_json::Value;
 
-struct Counting;
-static CUR: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = CUR.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        CUR.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = CUR.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                CUR.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
-#[global_allocator]
-static A: Counting = Counting;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 /// Measurements of heap use must not overlap: the tests of this file take turns.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -226,8 +193,7 @@ fn accepted_params_stay_within_their_cost() {
             if cost.admit(&p, PAGE_BUDGET_BYTES).is_err() {
                 continue; // the page refuses it; the command line's budget is another test
             }
-            let base = CUR.load(Ordering::Relaxed);
-            PEAK.store(base, Ordering::Relaxed);
+            let base = counting_alloc::start();
             let mut run = lab.start(&p, case).expect("valid params run");
             let mut most = 0u64;
             for frame in 0..6u64 {
@@ -245,7 +211,7 @@ fn accepted_params_stay_within_their_cost() {
                 }
                 most = most.max(run.work() - w0);
             }
-            let peak = (PEAK.load(Ordering::Relaxed) - base) as u64;
+            let peak = counting_alloc::peak_since(base);
             assert!(
                 peak <= cost.memory(),
                 "{} case {case}: peak {} MB over the model's {} MB: {p}",
@@ -390,8 +356,7 @@ fn the_heavy_params_of_the_issue_run_within_their_budget() {
             assert!(!e.field.is_empty() && e.field != "the params", "{e}");
             continue;
         }
-        let base = CUR.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let base = counting_alloc::start();
         let mut run = lab.start(&p, 3).expect("valid params run");
         let mut most = 0;
         for frame in 0..frames {
@@ -408,7 +373,7 @@ fn the_heavy_params_of_the_issue_run_within_their_budget() {
                 break;
             }
         }
-        let peak = (PEAK.load(Ordering::Relaxed) - base) as u64;
+        let peak = counting_alloc::peak_since(base);
         assert!(
             peak <= cost.memory(),
             "{id}: peak {peak} over the model's {}",
