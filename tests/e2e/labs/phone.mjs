@@ -34,6 +34,16 @@ function cutSelects() {
   return out.slice(0, 6);
 }
 
+/// Opens lab `id` in language `lang` (the switch is remembered, so it is pressed only to change).
+async function openIn(page, root, ready, id, lang) {
+  await page.goto(root + `#/${id}`);
+  await ready(page);
+  if ((await page.getAttribute('html', 'lang'))?.startsWith('zh') !== (lang === 'zh')) {
+    await page.click('#lang-switch');
+    await page.waitForTimeout(300);
+  }
+}
+
 export async function run({ test, assert, ready, root, shots }) {
   await test('every select box shows its whole choice, on every lab, wide and narrow, in both languages', async (page) => {
     await page.goto(root);
@@ -43,12 +53,7 @@ export async function run({ test, assert, ready, root, shots }) {
       await page.setViewportSize({ width, height: 900 });
       for (const lang of ['en', 'zh']) {
         for (const id of ids) {
-          await page.goto(root + `#/${id}`);
-          await ready(page);
-          if ((await page.getAttribute('html', 'lang'))?.startsWith('zh') !== (lang === 'zh')) {
-            await page.click('#lang-switch');
-            await page.waitForTimeout(300);
-          }
+          await openIn(page, root, ready, id, lang);
           if (await page.$('#btn-all-params')) await page.click('#btn-all-params');
           await page.waitForTimeout(300);
           const cut = await page.evaluate(cutSelects);
@@ -67,12 +72,7 @@ export async function run({ test, assert, ready, root, shots }) {
       assert(ids.length >= 6, `every lab listed: ${ids}`);
       for (const lang of ['en', 'zh']) {
         for (const id of ids) {
-          await page.goto(root + `#/${id}`);
-          await ready(page);
-          if ((await page.getAttribute('html', 'lang'))?.startsWith('zh') !== (lang === 'zh')) {
-            await page.click('#lang-switch');
-            await page.waitForTimeout(300);
-          }
+          await openIn(page, root, ready, id, lang);
           const preset = await page.$('button[data-preset]');
           if (preset) await preset.click();
           if (await page.$('#btn-all-params')) await page.click('#btn-all-params');
