@@ -9,11 +9,9 @@
 // (`make bench-fps` builds the release site and runs it on everything.) Environment: SECONDS
 // (measured per case, default 4), WARMUP (seconds before measuring, default 1.5), SPEEDS
 // (default "1,1000"), JSON=<file> to write the rows.
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { serve, launch } from './serve.mjs';
 
 const [distDir = 'target/e2e-dist', base = '/flowlab/', ...only] = process.argv.slice(2);
 const MEASURE_S = Number(process.env.SECONDS || 4);
@@ -21,26 +19,8 @@ const WARMUP_S = Number(process.env.WARMUP || 1.5);
 const SPEEDS = (process.env.SPEEDS || '1,1000').split(',').map(Number);
 const LABS = ['limiter', 'queue', 'chat', 'flash-sale', 'cache', 'snowflake'];
 
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  if (!url.pathname.startsWith(base)) { res.writeHead(404); res.end(); return; }
-  const rel = decodeURIComponent(url.pathname.slice(base.length)) || 'index.html';
-  const file = path.join(distDir, path.normalize(rel));
-  fs.readFile(file, (err, data) => {
-    if (err) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-    res.end(data);
-  });
-});
-await new Promise(r => server.listen(0, '127.0.0.1', r));
-const root = `http://127.0.0.1:${server.address().port}${base}`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const { root, server } = await serve(distDir, base);
+const browser = await launch();
 
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 const sleep = ms => new Promise(r => setTimeout(r, ms));

@@ -1,36 +1,16 @@
 // End-to-end test of the release build in a real headless Chromium, served under a sub-path
 // (as GitHub Pages serves it). Usage: node tests/e2e/run.mjs <dist-dir> <base-path>
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { serve, launch } from './serve.mjs';
 
 const [distDir = 'target/e2e-dist', base = '/flowlab/'] = process.argv.slice(2);
 const shots = 'target/e2e-shots';
 fs.mkdirSync(shots, { recursive: true });
 
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  if (!url.pathname.startsWith(base)) { res.writeHead(404); res.end('outside the sub-path'); return; }
-  let rel = decodeURIComponent(url.pathname.slice(base.length)) || 'index.html';
-  const file = path.join(distDir, path.normalize(rel));
-  if (!file.startsWith(path.resolve(distDir)) && !file.startsWith(distDir)) { res.writeHead(403); res.end(); return; }
-  fs.readFile(file, (err, data) => {
-    if (err) { res.writeHead(404); res.end('not found'); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-    res.end(data);
-  });
-});
-await new Promise(r => server.listen(0, '127.0.0.1', r));
-const root = `http://127.0.0.1:${server.address().port}${base}`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const { root, server } = await serve(distDir, base);
+const browser = await launch();
 
 let passed = 0, failed = 0;
 // E2E_ONLY=<regex> runs only the tests whose name matches (for working on a few).

@@ -3,26 +3,13 @@
 // A hash may end in "@<ms>" to wait that long before the shot, "!zh" to switch to Chinese, and
 // "!still" to emulate `prefers-reduced-motion: reduce`, "!phone" for a 390 × 844 screen,
 // and "!run" to press Run (labs that end by themselves).
-import http from 'node:http';
 import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { serve, launch } from './serve.mjs';
 
 const [distDir, base, out, ...hashes] = process.argv.slice(2);
 fs.mkdirSync(out, { recursive: true });
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const rel = decodeURIComponent(url.pathname.slice(base.length)) || 'index.html';
-  fs.readFile(path.join(distDir, path.normalize(rel)), (err, data) => {
-    if (err) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(rel)] || 'application/octet-stream' });
-    res.end(data);
-  });
-});
-await new Promise(r => server.listen(0, '127.0.0.1', r));
-const root = `http://127.0.0.1:${server.address().port}${base}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const { root, server } = await serve(distDir, base);
+const browser = await launch();
 for (const [i, spec] of hashes.entries()) {
   const zh = spec.includes('!zh');
   const still = spec.includes('!still');
