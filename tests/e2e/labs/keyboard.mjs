@@ -21,7 +21,16 @@ export async function run({ test, assert, ready, root }) {
     await page.keyboard.press(' ');
     await page.waitForTimeout(100);
     assert(!(await playing(page)), 'space pauses');
-    const t0 = await clock(page);
+    // The clock's readout shows the time it paused at after its next refresh (at most every
+    // 250 ms, later on a loaded machine): wait until two readings agree (a run that went on
+    // moving never would), then it must stand.
+    let t0 = await clock(page);
+    for (let i = 0; i < 10; i++) {
+      await page.waitForTimeout(300);
+      const t = await clock(page);
+      if (t === t0) break;
+      t0 = t;
+    }
     await page.waitForTimeout(400);
     assert(await clock(page) === t0, 'paused: the clock stands');
     await page.keyboard.press('.');
