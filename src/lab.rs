@@ -4,6 +4,7 @@
 //! words ([`page::LabUi`]).
 
 pub mod form;
+pub mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod keys;
 pub mod pacing;
@@ -13,3 +14,4 @@ pub mod results;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
+pub mod view;

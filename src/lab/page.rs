@@ -8,53 +8,49 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use flowlab_sim::kernel::knobs::Knobs;
-use flowlab_sim::kernel::lab::{Extent, Lab};
-use flowlab_sim::kernel::sim::Sim;
-use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-use flowlab_sim::Model;
+use flowlab_sim::kernel::lab::Lab;
+use flowlab_sim::kernel::time::NS_PER_S;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::form::{self, Input};
+use super::host::{Command, Host};
 use super::keys::{shortcut, shortcuts_panel, Shortcut};
-use super::pacing::{Pacing, Phase, MAX_FRAME_MS, REFRESH_MS};
+use super::pacing::{Phase, MAX_FRAME_MS, REFRESH_MS};
 use super::results;
 use super::state::{Action, LabState};
 use super::stats::Work;
+use super::view::{Frame, LabView, Look, Shown};
 use crate::i18n::{count, describe_problem, fill, help, tr, tr_id, Lang};
-use crate::kit::chart::{self, Chart};
+use crate::kit::chart;
 use crate::kit::controls::SimControls;
 use crate::kit::fields::{CheckField, NumField, SelectField};
 use crate::text;
 
-/// What a lab plugs into the page: its picture, its charts, its operator actions and its words.
-/// Text ids the page reads from the lab's table: `<id>.title`, `<id>.intro`, `<id>.legend`,
-/// `<id>.preset.<preset>` and `<id>.preset.<preset>.watch`.
+/// What a lab plugs into the page: its picture, its operator actions and its words. The
+/// picture draws only from what the engine sent ([`Shown`], filled by the lab's [`LabView`] on
+/// the engine's side). Text ids the page reads from the lab's table: `<id>.title`, `<id>.intro`,
+/// `<id>.legend`, `<id>.preset.<preset>` and `<id>.preset.<preset>.watch`.
 pub trait LabUi: Sized + 'static {
     type L: Lab;
+    /// The engine's side of the page.
+    type V: LabView<L = Self::L>;
     /// Explanation cards: (title id, body id).
     const EXPLAIN: &'static [(&'static str, &'static str)];
-    /// Chart titles (text ids): one canvas each, filled by [`LabUi::charts`] in the same order.
+    /// Chart titles (text ids): one canvas each, filled by [`LabView::charts`] in the same order.
     const CHARTS: &'static [&'static str];
 
     fn new() -> Self;
 
-    /// Before each frame's advance: settings of the run that only the picture needs (how far ahead
-    /// arrivals are drawn ...).
-    fn prepare(_sim: &mut Sim<Self::L>, _pace: &Pacing) {}
-
     /// The picture's canvases (their node refs are kept in `self`).
-    fn stage(&self, sim: &Sim<Self::L>) -> Html;
+    fn stage(&self) -> Html;
 
-    /// Draws the picture from the run, every frame something changed.
-    fn draw(&mut self, sim: &Sim<Self::L>, pace: &Pacing);
-
-    /// What the charts show now (as many as [`LabUi::CHARTS`]).
-    fn charts(&self, sim: &Sim<Self::L>, lang: Lang) -> Vec<Chart>;
+    /// Draws the picture from what the engine sent, every frame it brought a new one.
+    fn draw(&mut self, shown: &Shown<Self::V>, look: &Look);
 
     /// Fault and operator buttons; `apply` applies one to the run.
     fn actions(
-        _sim: &Sim<Self::L>,
+        _shown: &Shown<Self::V>,
         _apply: &Callback<<Self::L as Lab>::Fault>,
         _lang: Lang,
     ) -> Html {
@@ -62,38 +58,30 @@ pub trait LabUi: Sized + 'static {
     }
 
     /// Live panels of the lab's own under the picture (tables of state, a ring change ...).
-    fn extra(_sim: &Sim<Self::L>, _lang: Lang) -> Html {
+    fn extra(_shown: &Shown<Self::V>, _lang: Lang) -> Html {
         html! {}
     }
-
-    /// Where a step goes: 50 ms of virtual time by default.
-    fn step_to(sim: &Sim<Self::L>) -> Nanos {
-        sim.now() + 50 * NS_PER_MS
-    }
-
-    /// The picture in words, for screen readers (the canvas's text alternative).
-    fn summary(sim: &Sim<Self::L>, lang: Lang) -> String;
 }
 
-/// What the animation loop owns: the run, the lab's picture, pacing, and the chart canvases.
+/// What the animation loop owns: the engine (a [`Host`] of the run), what it last sent, the lab's
+/// picture, and the chart canvases.
 pub struct Runtime<U: LabUi> {
-    pub sim: Sim<U::L>,
+    pub host: Host<U::V>,
+    pub shown: Shown<U::V>,
     pub ui: U,
-    pub pace: Pacing,
+    /// How the page looks at the run (play, speed, language, reduced motion).
+    pub look: Look,
     charts: Vec<NodeRef>,
-    /// Something changed since the picture was drawn.
-    picture_dirty: bool,
     /// Frame rate over the last half second.
     frames: u32,
     fps_since: f64,
     pub fps: f64,
-    /// The run fell behind the chosen speed in the last frame (its budget ran out).
-    pub behind: bool,
     /// Bumped whenever what the live readouts show may have changed (the run moved, a fault, a
     /// step, a rebuild, play or speed): they re-render only when it did.
     pub changes: u64,
-    /// The charts as last drawn (their data tables show them), and a count of their redraws.
-    pub charts_now: Vec<Chart>,
+    /// The engine's count of changes last seen.
+    seen_changes: u64,
+    /// A count of the charts' redraws (their data tables follow them).
     pub charts_version: u64,
     /// The live readouts, each re-rendered when what it follows changed.
     readers: Vec<Reader<U>>,
@@ -119,19 +107,18 @@ struct Reader<U: LabUi> {
 }
 
 impl<U: LabUi> Runtime<U> {
-    fn new(sim: Sim<U::L>, lang: Lang) -> Self {
+    fn new(state: &LabState<U::L>, look: Look) -> Self {
         Self {
-            sim,
+            host: Host::new(&state.params, state.seed, look),
+            shown: Shown::default(),
             ui: U::new(),
-            pace: Pacing::new(lang),
+            look,
             charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
-            picture_dirty: true,
             frames: 0,
             fps_since: 0.0,
             fps: 0.0,
-            behind: false,
             changes: 0,
-            charts_now: Vec::new(),
+            seen_changes: u64::MAX,
             charts_version: 0,
             readers: Vec::new(),
             next_reader: 0,
@@ -141,7 +128,12 @@ impl<U: LabUi> Runtime<U> {
     }
 
     fn timed(&self) -> bool {
-        self.sim.extent() == Extent::Timed
+        U::V::TIMED
+    }
+
+    /// Whether the run moves by itself.
+    fn moving(&self) -> bool {
+        (self.timed() && self.look.playing) || self.shown.head.phase == Phase::Running
     }
 
     /// One animation frame at `ts`, `dt_ms` after the last (0 for the first after a stop).
@@ -157,40 +149,36 @@ impl<U: LabUi> Runtime<U> {
             self.frames = 0;
             self.fps_since = ts;
         }
-        U::prepare(&mut self.sim, &self.pace);
-        let before = (self.sim.now(), self.sim.work(), self.pace.phase);
-        let moving = if self.timed() {
-            self.behind = self.pace.advance(&mut self.sim, dt_ms, crate::web::now_ms);
-            self.pace.playing
-        } else {
-            let running = self.pace.phase == Phase::Running;
-            self.pace.run_slice(&mut self.sim, crate::web::now_ms);
-            running
-        };
-        if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
+        let frame = self.host.frame(ts, dt_ms, &crate::web::now_ms);
+        self.show(frame);
+    }
+
+    /// Takes in a frame from the engine and draws what it changed.
+    fn show(&mut self, frame: Frame<U::V>) {
+        let changed = self.shown.take(frame);
+        if self.shown.head.changes != self.seen_changes || changed.readouts {
+            self.seen_changes = self.shown.head.changes;
             self.changes += 1;
         }
+        self.look.phase = self.shown.head.phase;
         // What the picture and the charts take is left out of the engine's next budget.
         let t0 = crate::web::now_ms();
-        if moving || self.picture_dirty {
-            self.picture_dirty = false;
+        if changed.picture {
             crate::lab::stats::count(Work::Picture);
-            self.ui.draw(&self.sim, &self.pace);
+            self.ui.draw(&self.shown, &self.look);
         }
-        if self.pace.charts_due(ts) {
-            let lang = self.pace.lang;
-            let charts = self.ui.charts(&self.sim, lang);
-            for (node, c) in self.charts.iter().zip(&charts) {
+        if changed.charts {
+            let lang = self.look.lang;
+            for (node, c) in self.charts.iter().zip(&self.shown.charts) {
                 if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
                     crate::lab::stats::count(Work::Chart);
                     chart::draw(&canvas, c, lang);
                 }
             }
-            self.charts_now = charts;
             self.charts_version += 1;
         }
-        if moving {
-            self.pace.frame_rest(crate::web::now_ms() - t0);
+        if self.moving() {
+            self.host.frame_rest(crate::web::now_ms() - t0);
         }
     }
 
@@ -215,30 +203,35 @@ impl<U: LabUi> Runtime<U> {
     /// picture, the charts or a readout does not show yet. When not, the loop stops: a paused lab
     /// costs nothing.
     fn busy(&self) -> bool {
-        (self.timed() && self.pace.playing)
-            || self.pace.phase == Phase::Running
-            || self.picture_dirty
-            || self.pace.charts_dirty
+        self.moving()
+            || self.shown.head.pending
             || self.readers.iter().any(|r| (r.key)(self) != r.seen)
     }
 
-    fn rebuild(&mut self, state: &LabState<U::L>) {
-        self.sim = Sim::new_or_default(&state.params, state.seed);
-        self.pace.phase = Phase::Idle;
-        if std::mem::take(&mut self.start_on_rebuild) {
-            self.pace.start(crate::web::now_ms());
-        }
-        self.touch();
-    }
-
-    /// Something changed: redraw everything, refresh the readouts, and wake the loop.
-    fn touch(&mut self) {
-        self.picture_dirty = true;
-        self.pace.charts_dirty = true;
+    /// Sends `cmd` to the engine; everything is drawn again and the loop wakes.
+    fn send(&mut self, cmd: Command<U::L>) {
+        self.host.command(cmd, &crate::web::now_ms);
         self.changes += 1;
         if let Some(wake) = &self.wake {
             wake();
         }
+    }
+
+    fn rebuild(&mut self, state: &LabState<U::L>) {
+        let start = std::mem::take(&mut self.start_on_rebuild);
+        self.send(Command::Rebuild {
+            params: state.params.clone(),
+            seed: state.seed,
+            start,
+        });
+    }
+
+    /// How the page looks changed (play, speed, language).
+    fn set_look(&mut self, playing: bool, speed: f64, lang: Lang) {
+        self.look.playing = playing;
+        self.look.speed = speed;
+        self.look.lang = lang;
+        self.send(Command::Look(self.look));
     }
 }
 
@@ -386,9 +379,14 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     let runtime = {
         let st = state.clone();
         use_mut_ref(move || {
-            let mut r = Runtime::<U>::new(Sim::new_or_default(&st.params, st.seed), lang);
-            r.pace.reduced_motion = reduced_motion;
-            r
+            let look = Look {
+                lang,
+                speed: 1.0,
+                reduced_motion,
+                playing: !reduced_motion,
+                phase: Phase::Idle,
+            };
+            Runtime::<U>::new(&st, look)
         })
     };
     let playing = use_state(|| !reduced_motion);
@@ -403,20 +401,18 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let s = state.clone();
         use_effect_with(state.live.clone(), move |live| {
             if let Some((_, key)) = live {
-                let mut r = rt.borrow_mut();
-                if !r.sim.set_live(&s.params, key) {
-                    r.rebuild(&s);
-                }
-                r.touch();
+                rt.borrow_mut().send(Command::SetLive {
+                    params: s.params.clone(),
+                    seed: s.seed,
+                    key: key.clone(),
+                });
             }
         });
     }
     {
         let rt = runtime.clone();
         use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
-            let mut r = rt.borrow_mut();
-            r.pace.set(*p, *s, *l);
-            r.touch();
+            rt.borrow_mut().set_look(*p, *s, *l);
         });
     }
     {
@@ -425,7 +421,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         use_effect_with((), move |_| {
             let listener =
                 gloo::events::EventListener::new(&crate::web::window(), "resize", move |_| {
-                    rt.borrow_mut().touch();
+                    rt.borrow_mut().send(Command::Touch);
                 });
             move || drop(listener)
         });
@@ -475,10 +471,8 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         Callback::from(move |_| {
             playing.set(false);
             let mut r = rt.borrow_mut();
-            let to = U::step_to(&r.sim);
-            let Runtime { sim, pace, .. } = &mut *r;
-            pace.step_to(sim, to);
-            r.touch();
+            r.look.playing = false;
+            r.send(Command::Step);
         })
     };
     let on_reset = {
@@ -501,16 +495,14 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let state = state.clone();
         Callback::from(move |_: ()| {
             let mut r = rt.borrow_mut();
+            r.start_on_rebuild = true;
             r.rebuild(&state);
-            r.pace.start(crate::web::now_ms());
         })
     };
     let cancel = {
         let rt = runtime.clone();
         Callback::from(move |_: ()| {
-            let mut r = rt.borrow_mut();
-            r.pace.cancel();
-            r.touch();
+            rt.borrow_mut().send(Command::Cancel);
         })
     };
     let start_on_preset = {
@@ -560,12 +552,12 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     };
                     let handled = match key {
                         Shortcut::PlayPause if timed => {
-                            let now = rt.borrow().pace.playing;
+                            let now = rt.borrow().look.playing;
                             playing.set(!now);
                             true
                         }
                         Shortcut::PlayPause => {
-                            if rt.borrow().pace.phase == Phase::Running {
+                            if rt.borrow().shown.head.phase == Phase::Running {
                                 cancel.emit(());
                             } else {
                                 run.emit(());
@@ -653,7 +645,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         html! {}
     };
 
-    let stage = runtime.borrow().ui.stage(&runtime.borrow().sim);
+    let stage = runtime.borrow().ui.stage();
     let chart_refs = runtime.borrow().charts.clone();
 
     html! {
@@ -886,12 +878,12 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
-    let now = rt.sim.now();
-    let achieved = rt.pace.achieved.filter(|_| rt.pace.playing);
+    let now = rt.shown.head.now;
+    let achieved = rt.shown.head.achieved.filter(|_| rt.look.playing);
     html! {
         <>
             // The engine's budget per frame rides along for the frame-rate benchmark.
-            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.pace.engine_budget_ms())}>
+            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.shown.head.engine_ms)}>
                 { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
             </span>
             if let Some(a) = achieved {
@@ -921,7 +913,7 @@ impl<U: LabUi> PartialEq for CancelProps<U> {
 fn live_cancel<U: LabUi>(props: &CancelProps<U>) -> Html {
     use_live(&props.rt, 100, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let running = props.rt.0.borrow().pace.phase == Phase::Running;
+    let running = props.rt.0.borrow().shown.head.phase == Phase::Running;
     html! {
         <button id="btn-cancel" class="btn" disabled={!running}
             onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ tr(lang, text::CANCEL) }</button>
@@ -934,14 +926,12 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, 100, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
-    let (total, unit) = match rt.sim.extent() {
-        Extent::Items { count, unit } => (count, unit),
-        Extent::Timed => (0, ""),
-    };
+    let head = &rt.shown.head;
+    let (total, unit) = head.items.clone().unwrap_or((0, String::new()));
     let unit_text = tr_id(lang, &format!("ui.unit.{unit}"));
-    let done = rt.sim.work().min(total);
-    let phase = rt.pace.phase;
-    let secs = rt.pace.wall_ms / 1000.0;
+    let done = head.work.min(total);
+    let phase = head.phase;
+    let secs = head.wall_ms / 1000.0;
     let line = match phase {
         Phase::Idle => tr(lang, text::PROGRESS_IDLE).to_string(),
         Phase::Running => fill(
@@ -961,7 +951,7 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
         <div class="sale-status" id="run-status">
             <progress max={total.to_string()} value={done.to_string()}></progress>
             <span id="run-progress-text" data-phase={phase.as_str()} data-done={done.to_string()}
-                data-wall-ms={format!("{:.0}", rt.pace.wall_ms)} role="status">{ line }</span>
+                data-wall-ms={format!("{:.0}", head.wall_ms)} role="status">{ line }</span>
             <span class="fps"><span id="run-fps">{ format!("{:.0}", rt.fps) }</span>{ " " }{ tr(lang, text::FPS) }</span>
         </div>
     }
@@ -975,20 +965,17 @@ fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
     let apply = {
         let rt = props.rt.clone();
         Callback::from(move |f: <U::L as Lab>::Fault| {
-            let mut r = rt.0.borrow_mut();
-            r.sim.apply(f);
-            r.touch();
+            rt.0.borrow_mut().send(Command::Apply(f));
         })
     };
-    U::actions(&props.rt.0.borrow().sim, &apply, lang)
+    U::actions(&props.rt.0.borrow().shown, &apply, lang)
 }
 
 /// The picture in words (what a screen reader reads for the canvas), refreshed live.
 #[function_component(LiveSummary)]
 fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, 1000, changes);
-    let lang = use_context::<Lang>().unwrap_or_default();
-    let text = U::summary(&props.rt.0.borrow().sim, lang);
+    let text = props.rt.0.borrow().shown.summary.clone();
     html! { <p id="picture-summary" class="sr-only" aria-live="polite">{ text }</p> }
 }
 
@@ -997,7 +984,7 @@ fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    U::extra(&props.rt.0.borrow().sim, lang)
+    U::extra(&props.rt.0.borrow().shown, lang)
 }
 
 /// The checkers of the whole run: counts of what went wrong, marked when not zero.
@@ -1005,7 +992,7 @@ fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
+    let r = results::build(&props.rt.0.borrow().shown.report, lang);
     let cells: Vec<&results::Cell> = r.run.iter().filter(|c| c.metric.checker).collect();
     if cells.is_empty() {
         return html! {};
@@ -1028,7 +1015,7 @@ fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
+    let r = results::build(&props.rt.0.borrow().shown.report, lang);
     let run: Vec<&results::Cell> = r.run.iter().filter(|c| !c.metric.checker).collect();
     html! {
         <>
@@ -1087,7 +1074,7 @@ impl<U: LabUi> PartialEq for ChartDataProps<U> {
 }
 
 /// A chart's data table, under the chart: folded by default; open, it follows the chart (the same
-/// [`Chart`] the canvas draws, as a table by [`chart::data_table`]).
+/// [`chart::Chart`] the canvas draws, as a table by [`chart::data_table`]).
 #[function_component(ChartData)]
 fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, |r| r.charts_version);
@@ -1104,7 +1091,7 @@ fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
     let title = tr_id(lang, props.title);
     let body = if *open {
         let rt = props.rt.0.borrow();
-        match rt.charts_now.get(i) {
+        match rt.shown.charts.get(i) {
             Some(c) => {
                 let t = chart::data_table(c, lang);
                 html! {
