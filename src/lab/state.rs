@@ -173,7 +173,10 @@ impl<L: Lab> LabState<L> {
                 Err(_) => self.input_problem = Some(Problem::BadSeed(text)),
             },
             Action::LoadPreset(id) => {
-                if let Some(Preset { id, params, seed }) = preset_of::<L>(id) {
+                if let Some(Preset {
+                    id, params, seed, ..
+                }) = preset_of::<L>(id)
+                {
                     self.params = params;
                     self.seed = seed;
                     self.preset = Some(id);
