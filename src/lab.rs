@@ -14,4 +14,5 @@ pub mod results;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
+pub mod sweep;
 pub mod view;
