@@ -10,6 +10,8 @@ pub mod keys;
 pub mod pacing;
 #[cfg(target_arch = "wasm32")]
 pub mod page;
+#[cfg(target_arch = "wasm32")]
+pub mod remote;
 pub mod results;
 pub mod state;
 #[cfg(target_arch = "wasm32")]

@@ -14,19 +14,22 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::form::{self, Input};
-use super::host::{Command, Host};
+use super::host::{decode_frame, Command, Host, WORKER_BUDGET_MS, WORKER_SLICE_MS};
 use super::keys::{shortcut, shortcuts_panel, Shortcut};
 use super::pacing::{Phase, MAX_FRAME_MS, REFRESH_MS};
+use super::remote::{Remote, Why};
 use super::results;
 use super::state::{Action, LabState};
 use super::stats::Work;
 use super::sweep::SweepPanel;
-use super::view::{Frame, LabView, Look, Shown};
+use super::view::{Changed, Frame, LabView, Look, Shown};
 use crate::i18n::{count, describe_problem, fill, help, tr, tr_id, Lang};
 use crate::kit::chart;
 use crate::kit::controls::SimControls;
 use crate::kit::fields::{CheckField, NumField, SelectField};
 use crate::text;
+use crate::worker::live::LiveOpen;
+use crate::worker::pool::Fallback;
 
 /// What a lab plugs into the page: its picture, its operator actions and its words. The
 /// picture draws only from what the engine sent ([`Shown`], filled by the lab's [`LabView`] on
@@ -64,11 +67,25 @@ pub trait LabUi: Sized + 'static {
     }
 }
 
-/// What the animation loop owns: the engine (a [`Host`] of the run), what it last sent, the lab's
-/// picture, and the chart canvases.
+/// Where the live run is: in a Web Worker, or (where workers are unavailable or failed) on the
+/// page's main thread, the same [`Host`] either way.
+enum Link<V: LabView> {
+    Worker(Remote),
+    Inline(Box<Host<V>>),
+}
+
+/// What the animation loop owns: the engine's link (a [`Host`] of the run, in a worker or here),
+/// what it last sent, the lab's picture, and the chart canvases.
 pub struct Runtime<U: LabUi> {
-    pub host: Host<U::V>,
+    link: Link<U::V>,
+    /// Why the live run is on the main thread, when a worker could not be used.
+    pub fallback: Option<Why>,
+    /// The run's params and seed as last sent (a fallback starts the run again from them).
+    params: <U::L as Lab>::Params,
+    seed: u64,
     pub shown: Shown<U::V>,
+    /// What frames brought that is not drawn yet.
+    unseen: Changed,
     pub ui: U,
     /// How the page looks at the run (play, speed, language, reduced motion).
     pub look: Look,
@@ -109,9 +126,29 @@ struct Reader<U: LabUi> {
 
 impl<U: LabUi> Runtime<U> {
     fn new(state: &LabState<U::L>, look: Look) -> Self {
+        let open = LiveOpen {
+            lab: U::L::ID.to_string(),
+            params: serde_json::to_string(&state.params).unwrap_or_default(),
+            seed: state.seed,
+            look,
+            budget_ms: WORKER_BUDGET_MS,
+            slice_ms: WORKER_SLICE_MS,
+        };
+        let (link, fallback) = match Remote::start(open, crate::web::now_ms) {
+            Ok(r) => (Link::Worker(r), None),
+            Err(why) => (
+                Link::Inline(Box::new(Host::new(&state.params, state.seed, look))),
+                Some(why),
+            ),
+        };
+        crate::lab::stats::set_engine(fallback.is_none());
         Self {
-            host: Host::new(&state.params, state.seed, look),
+            link,
+            fallback,
+            params: state.params.clone(),
+            seed: state.seed,
             shown: Shown::default(),
+            unseen: Changed::default(),
             ui: U::new(),
             look,
             charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
@@ -150,18 +187,80 @@ impl<U: LabUi> Runtime<U> {
             self.frames = 0;
             self.fps_since = ts;
         }
-        let frame = self.host.frame(ts, dt_ms, &crate::web::now_ms);
-        self.show(frame);
+        self.check_worker();
+        match &mut self.link {
+            Link::Inline(host) => {
+                let frame = host.frame(ts, dt_ms, &crate::web::now_ms);
+                self.take(frame);
+            }
+            Link::Worker(remote) => {
+                let answers = remote.take();
+                let mut failed = false;
+                for a in answers {
+                    if let Some(e) = a.error {
+                        web_sys::console::warn_1(&format!("flowlab worker: {e}").into());
+                        failed |= a.frame.is_none();
+                    }
+                    if let Some(bytes) = a.frame {
+                        match decode_frame::<U::V>(&bytes) {
+                            Ok(f) => self.take(f),
+                            Err(e) => {
+                                web_sys::console::warn_1(&format!("flowlab frame: {e}").into());
+                            }
+                        }
+                    }
+                }
+                let wanted = self.moving() || self.shown.head.pending;
+                if let Link::Worker(remote) = &self.link {
+                    if failed {
+                        // Taken up at the next frame: the run goes on here.
+                        remote.fail();
+                    }
+                    remote.keep_busy(!U::V::TIMED && self.shown.head.phase == Phase::Running);
+                    // Asks for a frame only when there is something to get: a paused lab that
+                    // nothing changes sends nothing.
+                    if wanted || remote.wants() {
+                        remote.frame(ts, dt_ms);
+                    }
+                }
+            }
+        }
+        self.draw_unseen();
     }
 
-    /// Takes in a frame from the engine and draws what it changed.
-    fn show(&mut self, frame: Frame<U::V>) {
+    /// The worker failed to start or stopped answering: the run goes on here, started again from
+    /// its params and seed.
+    fn check_worker(&mut self) {
+        let Link::Worker(remote) = &self.link else {
+            return;
+        };
+        let Some(why) = remote.failed() else {
+            return;
+        };
+        web_sys::console::warn_1(
+            &format!("flowlab: the live run falls back to the main thread ({why:?})").into(),
+        );
+        self.link = Link::Inline(Box::new(Host::new(&self.params, self.seed, self.look)));
+        self.fallback = Some(why);
+        crate::lab::stats::set_engine(false);
+        self.changes += 1;
+    }
+
+    /// Takes in a frame from the engine (drawn at the next animation frame).
+    fn take(&mut self, frame: Frame<U::V>) {
         let changed = self.shown.take(frame);
+        self.unseen.picture |= changed.picture;
+        self.unseen.charts |= changed.charts;
         if self.shown.head.changes != self.seen_changes || changed.readouts {
             self.seen_changes = self.shown.head.changes;
             self.changes += 1;
         }
         self.look.phase = self.shown.head.phase;
+    }
+
+    /// Draws what the engine's frames changed.
+    fn draw_unseen(&mut self) {
+        let changed = std::mem::take(&mut self.unseen);
         // What the picture and the charts take is left out of the engine's next budget.
         let t0 = crate::web::now_ms();
         if changed.picture {
@@ -178,8 +277,23 @@ impl<U: LabUi> Runtime<U> {
             }
             self.charts_version += 1;
         }
-        if self.moving() {
-            self.host.frame_rest(crate::web::now_ms() - t0);
+        if let (true, Link::Inline(host)) = (self.moving(), &mut self.link) {
+            host.frame_rest(crate::web::now_ms() - t0);
+        }
+    }
+
+    /// Runs a lab that ends by itself flat out (the benchmark's engine time): in the worker, or
+    /// here.
+    fn run_flat(&mut self) {
+        match &mut self.link {
+            Link::Worker(remote) => remote.flat(),
+            Link::Inline(host) => {
+                host.run_flat(&crate::web::now_ms);
+            }
+        }
+        self.changes += 1;
+        if let Some(wake) = &self.wake {
+            wake();
         }
     }
 
@@ -206,12 +320,26 @@ impl<U: LabUi> Runtime<U> {
     fn busy(&self) -> bool {
         self.moving()
             || self.shown.head.pending
+            || matches!(&self.link, Link::Worker(r) if r.busy())
             || self.readers.iter().any(|r| (r.key)(self) != r.seen)
     }
 
     /// Sends `cmd` to the engine; everything is drawn again and the loop wakes.
     fn send(&mut self, cmd: Command<U::L>) {
-        self.host.command(cmd, &crate::web::now_ms);
+        match &cmd {
+            Command::Rebuild { params, seed, .. } | Command::SetLive { params, seed, .. } => {
+                self.params = params.clone();
+                self.seed = *seed;
+            }
+            _ => {}
+        }
+        match &mut self.link {
+            Link::Inline(host) => host.command(cmd, &crate::web::now_ms),
+            Link::Worker(remote) => match serde_json::to_string(&cmd) {
+                Ok(json) => remote.push(json),
+                Err(e) => web_sys::console::warn_1(&format!("flowlab command: {e}").into()),
+            },
+        }
         self.changes += 1;
         if let Some(wake) = &self.wake {
             wake();
@@ -444,13 +572,26 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     }
                 })
             };
+            if let Link::Worker(remote) = &rt.borrow().link {
+                remote.set_wake(waker.clone());
+            }
             rt.borrow_mut().wake = Some(waker);
+            let flat: Rc<dyn Fn()> = {
+                let weak = Rc::downgrade(&rt);
+                Rc::new(move || {
+                    if let Some(rt) = weak.upgrade() {
+                        rt.borrow_mut().run_flat();
+                    }
+                })
+            };
+            crate::lab::stats::set_flat(Some(flat));
             wake(&rt, &lp);
             move || {
                 let mut l = lp.borrow_mut();
                 l.mounted = false;
                 l.frame.take();
                 drop(l);
+                crate::lab::stats::set_flat(None);
                 rt.borrow_mut().wake = None;
             }
         });
@@ -658,6 +799,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             { url_notice(lang, &state) }
             <PresetsBar<U> state={state.clone()} on_loaded={start_on_preset} />
             { controls }
+            <LiveEngineNotice<U> rt={shared.clone()} />
             { keys_panel }
             { input_problem(lang, &state) }
             <LiveActions<U> rt={shared.clone()} />
@@ -920,6 +1062,27 @@ struct CancelProps<U: LabUi> {
 impl<U: LabUi> PartialEq for CancelProps<U> {
     fn eq(&self, o: &Self) -> bool {
         self.rt == o.rt && self.on_cancel == o.on_cancel
+    }
+}
+
+/// Where the live run is, when it is not in a worker: on the main thread, and why.
+#[function_component(LiveEngineNotice)]
+fn live_engine_notice<U: LabUi>(props: &LiveProps<U>) -> Html {
+    use_live(&props.rt, REFRESH_MS, changes);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let Some(why) = props.rt.0.borrow().fallback else {
+        return html! {};
+    };
+    let reason = match why {
+        Why::Start(Fallback::Unsupported) => tr(lang, text::WORKERS_UNSUPPORTED),
+        Why::Start(Fallback::SpawnFailed) => tr(lang, text::WORKERS_SPAWN_FAILED),
+        Why::Start(Fallback::NoAnswer) => tr(lang, text::WORKERS_NO_ANSWER),
+        Why::Stopped => tr(lang, text::WORKERS_STOPPED),
+    };
+    html! {
+        <p id="engine-notice" class="notice small" role="status">
+            { fill(tr(lang, text::LIVE_MAIN), &[reason.to_string()]) }
+        </p>
     }
 }
 

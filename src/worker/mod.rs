@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use flowlab_sim::kernel::time::Nanos;
 
+pub mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod pool;
 
@@ -22,6 +23,8 @@ pub enum Request {
     Hello,
     /// Runs to do, one after another, each from its params and seed to its end.
     Batch(BatchJob),
+    /// The page's live run: its commands and the frame it wants ([`live`]).
+    Live(live::LiveRequest),
 }
 
 /// What a worker answers.
@@ -29,6 +32,7 @@ pub enum Request {
 pub enum Response {
     Hello { protocol: u32 },
     Batch(BatchDone),
+    Live(live::LiveAnswer),
 }
 
 /// Some runs of one sweep point: the same params on several seeds.
@@ -107,10 +111,22 @@ pub use imp::{register, Engine};
 mod imp {
     use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 
+    use wasm_bindgen::JsCast;
+
+    use super::live::Live;
     use super::{do_batch, Request, Response, PROTOCOL};
 
+    /// Wall milliseconds in the worker.
+    fn now_ms() -> f64 {
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        global.performance().map_or(0.0, |p| p.now())
+    }
+
     /// The worker: answers each request in turn.
-    pub struct Engine;
+    pub struct Engine {
+        /// The page's live run, when this worker holds it.
+        live: Live,
+    }
 
     impl Worker for Engine {
         type Message = ();
@@ -118,7 +134,9 @@ mod imp {
         type Output = Response;
 
         fn create(_scope: &WorkerScope<Self>) -> Self {
-            Engine
+            Engine {
+                live: Live::default(),
+            }
         }
 
         fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
@@ -127,6 +145,7 @@ mod imp {
             let out = match msg {
                 Request::Hello => Response::Hello { protocol: PROTOCOL },
                 Request::Batch(job) => Response::Batch(do_batch(&job)),
+                Request::Live(req) => Response::Live(self.live.handle(req, &now_ms)),
             };
             scope.respond(id, out);
         }
