@@ -203,6 +203,7 @@ impl<V: LabView> Host<V> {
             },
             phase: self.pace.phase,
             wall_ms: self.pace.wall_ms,
+            busy_ms: self.pace.busy_ms,
             engine_ms: self.pace.engine_budget_ms(),
             behind,
             achieved: self.pace.achieved.filter(|_| self.pace.playing),
@@ -225,6 +226,7 @@ impl<V: LabView> Host<V> {
         let took = clock() - t0;
         self.pace.phase = Phase::Finished;
         self.pace.wall_ms = took;
+        self.pace.busy_ms = took;
         self.touch();
         Some(took)
     }
@@ -299,7 +301,7 @@ pub fn boxed<V: LabView>(
 /// The largest budget a worker takes for one frame of a timed run, and the slice of a run that
 /// ends by itself: it does not share the page's frame, so it may take most of one.
 pub const WORKER_BUDGET_MS: f64 = 14.0;
-pub const WORKER_SLICE_MS: f64 = 15.0;
+pub const WORKER_SLICE_MS: f64 = 25.0;
 
 #[cfg(test)]
 pub mod tests {

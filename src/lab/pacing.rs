@@ -72,6 +72,8 @@ pub struct Pacing {
     pub phase: Phase,
     pub started_ms: f64,
     pub wall_ms: f64,
+    /// Of that, the wall time spent in the engine's slices.
+    pub busy_ms: f64,
     /// `prefers-reduced-motion: reduce`: labs start paused and pictures draw no moving particles
     /// (static counts and arrows instead).
     pub reduced_motion: bool,
@@ -110,6 +112,7 @@ impl Pacing {
             phase: Phase::Idle,
             started_ms: 0.0,
             wall_ms: 0.0,
+            busy_ms: 0.0,
             reduced_motion: false,
             chunk: FIRST_CHUNK,
             other_ms: 0.0,
@@ -244,6 +247,7 @@ impl Pacing {
         self.phase = Phase::Running;
         self.started_ms = now_ms;
         self.wall_ms = 0.0;
+        self.busy_ms = 0.0;
         self.charts_dirty = true;
     }
 
@@ -259,13 +263,17 @@ impl Pacing {
             return;
         }
         let t0 = clock();
-        while clock() - t0 < self.slice_ms {
-            if sim.advance(SLICE_CHUNK) == Advance::Reached {
+        let mut t = t0;
+        while t - t0 < self.slice_ms {
+            let r = sim.advance(SLICE_CHUNK);
+            t = clock();
+            if r == Advance::Reached {
                 self.phase = Phase::Finished;
                 break;
             }
         }
-        self.wall_ms = clock() - self.started_ms;
+        self.busy_ms += t - t0;
+        self.wall_ms = t - self.started_ms;
         self.charts_dirty = true;
     }
 

@@ -1129,7 +1129,7 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
         <div class="sale-status" id="run-status">
             <progress max={total.to_string()} value={done.to_string()}></progress>
             <span id="run-progress-text" data-phase={phase.as_str()} data-done={done.to_string()}
-                data-wall-ms={format!("{:.0}", head.wall_ms)} role="status">{ line }</span>
+                data-wall-ms={format!("{:.0}", head.wall_ms)} data-busy-ms={format!("{:.0}", head.busy_ms)} role="status">{ line }</span>
             <span class="fps"><span id="run-fps">{ format!("{:.0}", rt.fps) }</span>{ " " }{ tr(lang, text::FPS) }</span>
         </div>
     }

@@ -1,7 +1,7 @@
 //! The page's end of the live run in a Web Worker: one request in flight at a time (the commands
 //! queued since the last, and the frame wanted), answers collected for the next animation frame,
-//! and, while a lab that ends by itself runs, the next slice asked for as soon as an answer comes
-//! (the worker runs flat out; the page draws the latest). Says when the worker cannot be used:
+//! and, while a lab that ends by itself runs, two slices asked for ahead (the worker runs flat out,
+//! never waiting for the page; the page draws the latest). Says when the worker cannot be used:
 //! the page then runs the same [`Host`](super::host::Host) on its main thread.
 
 use std::cell::RefCell;
@@ -34,10 +34,12 @@ pub enum Why {
 struct Inner {
     bridge: Option<WorkerBridge<Engine>>,
     ready: bool,
-    /// When the request in flight was sent (page ms), and whether it is a flat run.
-    in_flight: Option<(f64, bool)>,
+    /// When each request in flight was sent (page ms), and whether it is a flat run, oldest first.
+    in_flight: VecDeque<(f64, bool)>,
     open: Option<LiveOpen>,
     commands: Vec<String>,
+    /// A flat run asked for, sent with the next request.
+    flat: bool,
     /// Wall time not yet covered by a request.
     dt_ms: f64,
     /// The run goes on by itself (a lab that ends by itself, running): ask again at once.
@@ -75,10 +77,11 @@ impl Remote {
         let inner = Rc::new(RefCell::new(Inner {
             bridge: None,
             ready: false,
-            in_flight: None,
+            in_flight: VecDeque::new(),
             open: Some(open),
             commands: Vec::new(),
             dt_ms: 0.0,
+            flat: false,
             keep_busy: false,
             inbox: VecDeque::new(),
             failed: None,
@@ -110,7 +113,7 @@ impl Remote {
                 Response::Hello { protocol } if protocol == PROTOCOL => i.ready = true,
                 Response::Hello { .. } => i.failed = Some(Why::Start(Fallback::NoAnswer)),
                 Response::Live(a) => {
-                    i.in_flight = None;
+                    i.in_flight.pop_front();
                     i.inbox.push_back(a);
                 }
                 // Not asked for by the live run.
@@ -119,7 +122,7 @@ impl Remote {
             i.wake.clone()
         };
         if self.0.borrow().keep_busy {
-            self.send(None, false);
+            while self.send(None) {}
         }
         if let Some(w) = wake {
             w();
@@ -135,33 +138,39 @@ impl Remote {
     /// flight (else the wall time waits for the next request).
     pub fn frame(&self, ts: f64, dt_ms: f64) {
         self.0.borrow_mut().dt_ms += dt_ms;
-        self.send(Some(ts), false);
+        while self.send(Some(ts)) {}
     }
 
     /// Asks the worker to run the lab flat out from its start to its end (the benchmark).
     pub fn flat(&self) {
-        self.send(None, true);
+        self.0.borrow_mut().flat = true;
+        self.send(None);
     }
 
-    /// Sends the next request, if the worker is ready and none is in flight.
-    fn send(&self, ts: Option<f64>, flat: bool) {
+    /// Sends the next request, if the worker is ready and there is room: one request in flight,
+    /// two while a lab that ends by itself runs (the worker then finds the next slice waiting
+    /// when it finishes one, and never waits for the page). Returns whether it sent one.
+    fn send(&self, ts: Option<f64>) -> bool {
         let mut i = self.0.borrow_mut();
-        if !i.ready || i.in_flight.is_some() || i.failed.is_some() {
-            return;
+        let room = if i.keep_busy && !i.flat { 2 } else { 1 };
+        if !i.ready || i.in_flight.len() >= room || i.failed.is_some() {
+            return false;
         }
         let now = (i.now)();
         let ts = ts.unwrap_or(now);
         let dt = std::mem::take(&mut i.dt_ms).min(MAX_DT_MS);
+        let flat = std::mem::take(&mut i.flat);
         let req = LiveRequest {
             open: i.open.take(),
             commands: std::mem::take(&mut i.commands),
             frame: Some((ts, dt)),
             flat,
         };
-        i.in_flight = Some((now, flat));
+        i.in_flight.push_back((now, flat));
         if let Some(b) = &i.bridge {
             b.send(Request::Live(req));
         }
+        true
     }
 
     /// Answers not yet taken, in order.
@@ -183,7 +192,11 @@ impl Remote {
     /// Something is on its way or waiting to be sent or taken.
     pub fn busy(&self) -> bool {
         let i = self.0.borrow();
-        i.in_flight.is_some() || !i.commands.is_empty() || !i.inbox.is_empty() || !i.ready
+        !i.in_flight.is_empty()
+            || !i.commands.is_empty()
+            || !i.inbox.is_empty()
+            || !i.ready
+            || i.flat
     }
 
     /// The worker answered without a frame: it cannot hold this run.
@@ -198,7 +211,7 @@ impl Remote {
         if i.failed.is_none() {
             if !i.ready && now - i.started_ms > START_TIMEOUT_MS {
                 i.failed = Some(Why::Start(Fallback::NoAnswer));
-            } else if let Some((at, flat)) = i.in_flight {
+            } else if let Some(&(at, flat)) = i.in_flight.front() {
                 let limit = if flat {
                     FLAT_TIMEOUT_MS
                 } else {

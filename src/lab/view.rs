@@ -107,6 +107,9 @@ pub struct Head {
     pub phase: Phase,
     /// Wall time the run that ends by itself has taken so far (or took).
     pub wall_ms: f64,
+    /// Of that, the wall time the engine spent in its slices (the rest went to frames, messages
+    /// and waiting).
+    pub busy_ms: f64,
     /// The engine's budget per frame (what the frame-rate benchmark reads).
     pub engine_ms: f64,
     /// The run fell behind the chosen speed in the last frame.

@@ -84,3 +84,103 @@ impl Live {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::host::{decode_frame, Command};
+    use crate::lab::pacing::Phase;
+    use crate::lab::view::LabView;
+    use crate::labs::flash_sale::View;
+    use flowlab_sim::labs::flash_sale::Sale;
+
+    fn open(lab: &str, params: String) -> LiveRequest {
+        LiveRequest {
+            open: Some(LiveOpen {
+                lab: lab.into(),
+                params,
+                seed: 3,
+                look: Look::default(),
+                budget_ms: 14.0,
+                slice_ms: 15.0,
+            }),
+            ..LiveRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_worker_opens_a_run_takes_commands_and_answers_with_frames() {
+        // A clock that moves 1 ms each time it is read: a slice ends after 15 looks.
+        let t = std::cell::Cell::new(0.0);
+        let clock = || {
+            t.set(t.get() + 1.0);
+            t.get()
+        };
+        let mut live = Live::default();
+        let params = View::quick_params();
+        let json = serde_json::to_string(&params).unwrap();
+        let a = live.handle(open("flash-sale", json), &clock);
+        assert!(a.error.is_none() && a.frame.is_none());
+        let start = Command::<Sale>::Rebuild {
+            params,
+            seed: 3,
+            start: true,
+        };
+        let a = live.handle(
+            LiveRequest {
+                commands: vec![serde_json::to_string(&start).unwrap()],
+                frame: Some((0.0, 16.0)),
+                ..LiveRequest::default()
+            },
+            &clock,
+        );
+        assert!(a.error.is_none(), "{:?}", a.error);
+        let f = decode_frame::<View>(&a.frame.expect("a frame")).unwrap();
+        assert_eq!(f.head.phase, Phase::Running);
+        assert!(f.pic.is_some());
+        // A flat run: to the end, with its time.
+        let a = live.handle(
+            LiveRequest {
+                flat: true,
+                frame: Some((20.0, 0.0)),
+                ..LiveRequest::default()
+            },
+            &clock,
+        );
+        assert!(a.flat_ms.is_some_and(|ms| ms >= 1.0));
+        let f = decode_frame::<View>(&a.frame.unwrap()).unwrap();
+        assert_eq!(f.head.phase, Phase::Finished);
+        assert_eq!(
+            f.pic.expect("the picture after a flat run").0.done,
+            2_000_000
+        );
+        // A bad command is answered with what was wrong, and the run stays.
+        let a = live.handle(
+            LiveRequest {
+                commands: vec!["{\"Nope\":1}".into()],
+                frame: Some((40.0, 0.0)),
+                ..LiveRequest::default()
+            },
+            &clock,
+        );
+        assert!(a.error.is_some() && a.frame.is_some());
+    }
+
+    #[test]
+    fn a_worker_says_when_it_cannot_open_a_run() {
+        let clock = || 0.0;
+        let mut live = Live::default();
+        let a = live.handle(open("no-such-lab", "{}".into()), &clock);
+        assert!(a.error.unwrap().contains("no-such-lab"));
+        let a = live.handle(open("queue", "not json".into()), &clock);
+        assert!(a.error.is_some() && a.frame.is_none());
+        let a = live.handle(
+            LiveRequest {
+                frame: Some((0.0, 0.0)),
+                ..LiveRequest::default()
+            },
+            &clock,
+        );
+        assert!(a.error.is_some() && a.frame.is_none(), "no run open");
+    }
+}
