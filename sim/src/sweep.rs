@@ -45,7 +45,8 @@ pub const MAX_VALUE_CHARS: usize = 40;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
     /// The figure, by its dotted path in the report (`final.lost`, `e2e_latency_p99_ms`,
-    /// `fixed_window.accepted`): see [`sweepable_metrics`].
+    /// `fixed_window.accepted`): see [`sweepable_metrics`]. A latency's bare path
+    /// (`e2e_latency`) means its p99.
     pub metric: String,
     /// The knob and its values; `None`: only seeds (one point, the base params).
     pub knob: Option<Axis>,
@@ -607,7 +608,14 @@ impl Sweep {
             }
         };
         let metrics = sweepable_metrics(lab, &base).map_err(|e| params_err(e.to_string()))?;
-        let Some(metric) = metrics.iter().find(|m| m.path == self.metric).cloned() else {
+        // A latency's bare path (a preset's headline may name one) is its p99.
+        let p99 = format!("{}_p99_ms", self.metric);
+        let found = metrics.iter().find(|m| m.path == self.metric).or_else(|| {
+            metrics
+                .iter()
+                .find(|m| m.path == p99 && m.stat == Some("p99"))
+        });
+        let Some(metric) = found.cloned() else {
             let paths: Vec<String> = metrics.iter().map(|m| m.path.clone()).collect();
             return Err(SweepError::text(
                 "metric",
