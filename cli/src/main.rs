@@ -28,7 +28,8 @@ use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
-use flowlab_sim::{Advance, ParamError};
+use flowlab_sim::sweep::{self, DEFAULT_UNTIL_S, MAX_UNTIL_S};
+use flowlab_sim::ParamError;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,9 +44,6 @@ const MAX_MESSAGE_CHARS: usize = 400;
 const SEED_CHUNK: u64 = 256;
 /// Runs `--seeds` lists one by one; the summary covers all of them.
 const MAX_LISTED_RUNS: usize = 1_000;
-const DEFAULT_UNTIL_S: f64 = 60.0;
-/// Longest virtual run, seconds (about 116 days).
-const MAX_UNTIL_S: f64 = 10_000_000.0;
 
 #[derive(Parser)]
 #[command(
@@ -233,12 +231,9 @@ struct Outcome {
     key: Vec<String>,
 }
 
-/// Slices of virtual time a timed run advances by (the result does not depend on them: a run is
-/// the same however it is stepped).
-const SLICES: u64 = 100;
-
-/// Runs `lab` with `params` and `seed`: timed labs to `until` (then, if their checks need it, at
-/// rest), the others to their end, reporting progress (virtual ms, or items done).
+/// Runs `lab` with `params` and `seed` as every run is made ([`sweep::drive`], which the page and
+/// `flowlab sweep` call too): timed labs to `until` (then, if their checks need it, at rest), the
+/// others to their end, reporting progress (virtual ms, or items done).
 fn run_one(
     lab: &dyn AnyLab,
     params: &Value,
@@ -250,41 +245,30 @@ fn run_one(
     let mut f = Figures::default();
     match sim.extent() {
         Extent::Timed => {
-            for k in 1..=SLICES {
-                let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
-                while sim.advance_to(t, 1 << 20) == Advance::BudgetExhausted {}
-                report(t / NS_PER_MS);
-            }
-            f.f("virtual_s", sim.now() as f64 / NS_PER_S as f64);
-            let r = sim.figures();
-            f.extend_report(&r);
-            let mut key = key_paths(&r);
-            let digest = sim.digest();
-            if lab.checks_at_rest() {
+            let done = sweep::drive(lab, &mut *sim, until, &mut |ms| report(ms));
+            f.f("virtual_s", done.now as f64 / NS_PER_S as f64);
+            f.extend_report(&done.figures);
+            let mut key = key_paths(&done.figures);
+            if let Some((quiet, finals)) = &done.at_rest {
                 // Then quiet: the exact checks.
-                let quiet = sim.quiesce(600 * NS_PER_S);
-                f.b("final.quiet", quiet);
-                let finals = sim.final_figures().since(r.figures.len());
-                f.extend_report(&finals);
-                key.extend(key_paths(&finals));
+                f.b("final.quiet", *quiet);
+                f.extend_report(finals);
+                key.extend(key_paths(finals));
             }
             Ok(Outcome {
                 figures: f,
-                digest: Some(digest),
+                digest: Some(done.digest),
                 key,
             })
         }
         Extent::Items { count, .. } => {
             let started = progress::now();
-            while sim.advance(1 << 22) == Advance::BudgetExhausted {
-                report(sim.work());
-            }
+            let done = sweep::drive(lab, &mut *sim, until, &mut |work| report(work));
             let wall_s = started.elapsed().as_secs_f64();
-            let r = sim.figures();
-            f.extend_report(&r);
+            f.extend_report(&done.figures);
             f.f("requests_per_s", count as f64 / wall_s.max(1e-9));
             f.f("wall_s", wall_s);
-            let mut key = key_paths(&r);
+            let mut key = key_paths(&done.figures);
             key.push("requests_per_s".into());
             Ok(Outcome {
                 figures: f,
