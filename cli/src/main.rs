@@ -15,6 +15,7 @@
 mod figures;
 mod params;
 mod progress;
+mod sweep;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
-use flowlab_sim::sweep::{self, DEFAULT_UNTIL_S, MAX_UNTIL_S};
+use flowlab_sim::sweep::{drive, DEFAULT_UNTIL_S, MAX_UNTIL_S};
 use flowlab_sim::ParamError;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,7 +38,7 @@ use serde_json::Value;
 use figures::{Figures, Stats, Summary, Tree};
 use progress::Progress;
 
-const DEFAULT_SEED: u64 = 42;
+pub(crate) const DEFAULT_SEED: u64 = 42;
 /// Longest message printed.
 const MAX_MESSAGE_CHARS: usize = 400;
 /// Seeds run in parallel at once by `--seeds` (bounds the figures held at a time).
@@ -67,6 +68,9 @@ struct Cli {
 enum Command {
     /// Runs a model and prints {model, seed, params, metrics, digest} as JSON on stdout.
     Run(RunArgs),
+    /// Runs one figure of a model over many seeds, and across a knob's values, in parallel;
+    /// prints one row per run (CSV) or the runs and a summary per value (JSON).
+    Sweep(sweep::SweepArgs),
     /// Lists the models and their presets.
     List {
         /// JSON instead of text, with every model's knob table (keys, ranges, units, defaults)
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Sweep(args) => lab_named(&args.model).and_then(|lab| sweep::sweep(lab, &args)),
         Command::List { json } => list(json),
     };
     match result {
@@ -158,15 +163,15 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<String> {
-    let Some(lab) = labs::by_id(&args.model) else {
+    execute(lab_named(&args.model)?, args)
+}
+
+/// The registered lab `id`, or a message listing them.
+fn lab_named(id: &str) -> Result<&'static dyn AnyLab> {
+    labs::by_id(id).ok_or_else(|| {
         let names: Vec<&str> = labs::all().iter().map(|l| l.id()).collect();
-        bail!(
-            "unknown model `{}`; models: {}",
-            args.model,
-            names.join(", ")
-        );
-    };
-    execute(lab, args)
+        anyhow!("unknown model `{id}`; models: {}", names.join(", "))
+    })
 }
 
 fn until_ns(t: f64) -> Result<Nanos> {
@@ -213,7 +218,7 @@ struct BatchRun {
     key_figures: Figures,
 }
 
-fn to_json<T: Serialize>(v: &T, pretty: bool) -> Result<String> {
+pub(crate) fn to_json<T: Serialize>(v: &T, pretty: bool) -> Result<String> {
     let s = if pretty {
         serde_json::to_string_pretty(v)
     } else {
@@ -231,7 +236,7 @@ struct Outcome {
     key: Vec<String>,
 }
 
-/// Runs `lab` with `params` and `seed` as every run is made ([`sweep::drive`], which the page and
+/// Runs `lab` with `params` and `seed` as every run is made ([`drive`], which the page and
 /// `flowlab sweep` call too): timed labs to `until` (then, if their checks need it, at rest), the
 /// others to their end, reporting progress (virtual ms, or items done).
 fn run_one(
@@ -245,7 +250,7 @@ fn run_one(
     let mut f = Figures::default();
     match sim.extent() {
         Extent::Timed => {
-            let done = sweep::drive(lab, &mut *sim, until, &mut |ms| report(ms));
+            let done = drive(lab, &mut *sim, until, &mut |ms| report(ms));
             f.f("virtual_s", done.now as f64 / NS_PER_S as f64);
             f.extend_report(&done.figures);
             let mut key = key_paths(&done.figures);
@@ -263,7 +268,7 @@ fn run_one(
         }
         Extent::Items { count, .. } => {
             let started = progress::now();
-            let done = sweep::drive(lab, &mut *sim, until, &mut |work| report(work));
+            let done = drive(lab, &mut *sim, until, &mut |work| report(work));
             let wall_s = started.elapsed().as_secs_f64();
             f.extend_report(&done.figures);
             f.f("requests_per_s", count as f64 / wall_s.max(1e-9));

@@ -284,7 +284,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("sweep.rule.until", "more than 0 and at most {0} virtual seconds"),
     (
         "sweep.rule.until_untimed",
-        "none: {0} runs to its own end (set by its params)",
+        "no value: {0} runs to its own end, set by its params",
     ),
     ("sweep.rule.params", "params {0} can run: {1}"),
     (
@@ -353,7 +353,14 @@ fn problem_text(p: &Problem) -> String {
 impl std::fmt::Display for SweepError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.rule {
-            SweepRule::Point { .. } => write!(f, "{} = {}: {}", self.field, self.got, self.allowed),
+            // The lab's problem names the knob and its value already, unless it is another
+            // knob's (a memory refusal names the knob that drives the cost).
+            SweepRule::Point { .. } if self.allowed.starts_with(&format!("{} = ", self.field)) => {
+                write!(f, "{}", self.allowed)
+            }
+            SweepRule::Point { .. } => {
+                write!(f, "with {} = {}: {}", self.field, self.got, self.allowed)
+            }
             SweepRule::Text { .. } => write!(
                 f,
                 "{} = {} is not allowed: {}",
