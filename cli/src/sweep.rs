@@ -30,6 +30,8 @@ pub const ASK_OVER_S: f64 = 300.0;
 pub enum Format {
     Csv,
     Json,
+    /// A table for people: one line per point with its summary over seeds.
+    Table,
 }
 
 #[derive(Args)]
@@ -98,7 +100,7 @@ pub struct SweepArgs {
     sets: Vec<String>,
 
     /// csv: one row per run (point, x, seed, value, digest); json: the sweep, every run, and a
-    /// summary per point.
+    /// summary per point; table: the summary per point, for people.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
 
@@ -264,6 +266,7 @@ pub fn sweep(lab: &'static dyn AnyLab, args: &SweepArgs) -> Result<String> {
     let outs = run_all(lab, &plan, at_once)?;
     match args.format {
         Format::Csv => Ok(csv(&plan, &outs)),
+        Format::Table => Ok(table(&plan, &outs)),
         Format::Json => {
             let out = Out {
                 model: lab.id(),
@@ -348,6 +351,85 @@ fn points<'a>(plan: &'a Plan, outs: &[RunOut]) -> Vec<PointOut<'a>> {
             }
         })
         .collect()
+}
+
+/// A number for people: whole numbers as they are, others to 3 decimals (trailing zeros cut).
+fn short(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x}")
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The summary per point, aligned: `value  n  min  p10  median  p90  max  mean  zero`.
+fn table(plan: &Plan, outs: &[RunOut]) -> String {
+    let head = [
+        plan.knob.clone().unwrap_or_else(|| "runs".into()),
+        "n".into(),
+        "min".into(),
+        "p10".into(),
+        "median".into(),
+        "p90".into(),
+        "max".into(),
+        "mean".into(),
+        "zero".into(),
+    ];
+    let mut rows = vec![head.to_vec()];
+    for p in points(plan, outs) {
+        let label = if p.label.is_empty() {
+            "all seeds"
+        } else {
+            p.label
+        };
+        let mut row = vec![label.to_string()];
+        match p.summary {
+            Some(s) => row.extend([
+                s.n.to_string(),
+                short(s.min),
+                short(s.p10),
+                short(s.median),
+                short(s.p90),
+                short(s.max),
+                short(s.mean),
+                format!("{:.0}%", s.zero_share * 100.0),
+            ]),
+            None => {
+                row.push("0".to_string());
+                row.extend((0..7).map(|_| "-".to_string()));
+            }
+        }
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!(
+        "{} over {} seed{} ({} to {})\n",
+        plan.metric.path,
+        plan.seeds.len(),
+        if plan.seeds.len() == 1 { "" } else { "s" },
+        plan.seeds[0],
+        plan.seeds[plan.seeds.len() - 1]
+    );
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c == 0 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 /// One row per run: `point,x,seed,value,digest` (an empty `point` and `x` when the sweep has no

@@ -927,3 +927,37 @@ fn a_long_sweep_asks_first() {
         "{e}"
     );
 }
+
+/// `--format table`: one line per point with its summary, for people (the README's example).
+#[test]
+fn a_sweep_table_sums_up_each_point() {
+    let out = stdout_with_threads(
+        &[
+            "sweep",
+            "queue",
+            "--preset",
+            "acks1_leader_dies",
+            "--metric",
+            "final.lost",
+            "--knob",
+            "acks",
+            "--seeds",
+            "4",
+            "--until-s",
+            "8",
+            "--format",
+            "table",
+        ],
+        "2",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "final.lost over 4 seeds (22 to 25)");
+    let head: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(
+        head,
+        ["acks", "n", "min", "p10", "median", "p90", "max", "mean", "zero"]
+    );
+    let all: Vec<&str> = lines[4].split_whitespace().collect();
+    assert_eq!(all, ["all", "4", "0", "0", "0", "0", "0", "0", "100%"]);
+    assert!(lines[2].starts_with("zero ") && lines[3].starts_with("one "));
+}
