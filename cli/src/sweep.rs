@@ -22,8 +22,8 @@ use serde_json::Value;
 use crate::progress::Progress;
 use crate::{params, DEFAULT_SEED};
 
-/// A sweep estimated to take longer than this (wall seconds, on the threads it has) asks for
-/// `--yes`.
+/// A sweep estimated to take longer than this (wall seconds, on the threads it has, by the cost
+/// model: an upper bound, 3–20× the real time for the labs' defaults) asks for `--yes`.
 pub const ASK_OVER_S: f64 = 300.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -256,8 +256,9 @@ pub fn sweep(lab: &'static dyn AnyLab, args: &SweepArgs) -> Result<String> {
     let secs = plan.seconds_on(at_once);
     if secs > ASK_OVER_S && !args.yes {
         bail!(
-            "this sweep would take about {} minutes on {at_once} thread{} ({} runs, by the lab's \
-             cost model); add --yes to run it, or lower --seeds, the values or --until-s",
+            "this sweep could take up to about {} minutes on {at_once} thread{} ({} runs, by the \
+             lab's cost model, an upper bound); add --yes to run it, or lower --seeds, the values \
+             or --until-s",
             (secs / 60.0).ceil(),
             if at_once == 1 { "" } else { "s" },
             plan.runs()
