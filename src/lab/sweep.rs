@@ -611,9 +611,12 @@ mod ui {
     /// A point's label in the reader's language (a choice's option is translated).
     fn point_label(lang: Lang, plan: &Plan, i: usize) -> String {
         let p = &plan.points[i];
-        match p.text {
-            Some(id) => tr_id(lang, id).to_string(),
-            None => p.label.clone(),
+        match (p.text, p.label.as_str()) {
+            (Some(id), _) => tr_id(lang, id).to_string(),
+            // A switch's two sides.
+            (None, "true") => tr(lang, text::YES).to_string(),
+            (None, "false") => tr(lang, text::NO).to_string(),
+            (None, label) => label.to_string(),
         }
     }
 
