@@ -12,7 +12,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser bench-fps fuzz clean
+.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser bench-fps bench-sweep fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -83,6 +83,12 @@ fuzz:
 # The engine's big runs compiled to wasm (release) and timed in headless Chromium.
 bench-browser: setup-test
 	$(WEBDRIVER_ENV) cargo test --release -p flowlab --target wasm32-unknown-unknown --test bench_browser -- --include-ignored --nocapture 2>&1 | grep -E "BENCH|test result"
+
+# Sweep throughput of the command line: runs per second, queue lab defaults, 30 virtual s, 50 seeds,
+# on 1 and 2 threads (median of 3).
+bench-sweep:
+	cargo build --release -p flowlab-cli
+	scripts/bench-sweep.sh
 
 # Frames per second of every preset of every lab at 1× and 1000× in headless Chromium (release
 # build), with the speed achieved, the main thread's share while paused and a click's latency.
