@@ -84,12 +84,6 @@ fuzz:
 bench-browser: setup-test
 	$(WEBDRIVER_ENV) cargo test --release -p flowlab --target wasm32-unknown-unknown --test bench_browser -- --include-ignored --nocapture 2>&1 | grep -E "BENCH|test result"
 
-# Sweep throughput of the command line: runs per second, queue lab defaults, 30 virtual s, 50 seeds,
-# on 1 and 2 threads (median of 3).
-bench-sweep:
-	cargo build --release -p flowlab-cli
-	scripts/bench-sweep.sh
-
 # Frames per second of every preset of every lab at 1× and 1000× in headless Chromium (release
 # build), with the speed achieved, the main thread's share while paused and a click's latency.
 # `make bench-fps LABS="chat cache:avalanche"` measures some only.
