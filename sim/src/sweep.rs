@@ -45,7 +45,8 @@ pub const MAX_VALUE_CHARS: usize = 40;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
     /// The figure, by its dotted path in the report (`final.lost`, `e2e_latency_p99_ms`,
-    /// `fixed_window.accepted`): see [`sweepable_metrics`].
+    /// `fixed_window.accepted`): see [`sweepable_metrics`]. A latency's bare path
+    /// (`e2e_latency`) means its p99.
     pub metric: String,
     /// The knob and its values; `None`: only seeds (one point, the base params).
     pub knob: Option<Axis>,
@@ -283,7 +284,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("sweep.rule.until", "more than 0 and at most {0} virtual seconds"),
     (
         "sweep.rule.until_untimed",
-        "none: {0} runs to its own end (set by its params)",
+        "no value: {0} runs to its own end, set by its params",
     ),
     ("sweep.rule.params", "params {0} can run: {1}"),
     (
@@ -296,11 +297,9 @@ pub const RULES: &[(&str, &str)] = &[
 impl SweepError {
     /// A refusal by one of the sweep's own rules (`id` in [`RULES`]).
     pub fn text(field: &str, got: impl ToString, id: &'static str, args: Vec<String>) -> Self {
-        let english = RULES
-            .iter()
-            .find(|(r, _)| *r == id)
-            .map(|(_, en)| *en)
-            .unwrap_or(id);
+        let english = RULES.iter().find(|(r, _)| *r == id).map(|(_, en)| *en);
+        debug_assert!(english.is_some(), "{id} is not in sweep::RULES");
+        let english = english.unwrap_or(id);
         Self {
             field: field.to_string(),
             got: shorten(&got.to_string()),
@@ -352,7 +351,14 @@ fn problem_text(p: &Problem) -> String {
 impl std::fmt::Display for SweepError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.rule {
-            SweepRule::Point { .. } => write!(f, "{} = {}: {}", self.field, self.got, self.allowed),
+            // The lab's problem names the knob and its value already, unless it is another
+            // knob's (a memory refusal names the knob that drives the cost).
+            SweepRule::Point { .. } if self.allowed.starts_with(&format!("{} = ", self.field)) => {
+                write!(f, "{}", self.allowed)
+            }
+            SweepRule::Point { .. } => {
+                write!(f, "with {} = {}: {}", self.field, self.got, self.allowed)
+            }
             SweepRule::Text { .. } => write!(
                 f,
                 "{} = {} is not allowed: {}",
@@ -607,7 +613,14 @@ impl Sweep {
             }
         };
         let metrics = sweepable_metrics(lab, &base).map_err(|e| params_err(e.to_string()))?;
-        let Some(metric) = metrics.iter().find(|m| m.path == self.metric).cloned() else {
+        // A latency's bare path (a preset's headline may name one) is its p99.
+        let p99 = format!("{}_p99_ms", self.metric);
+        let found = metrics.iter().find(|m| m.path == self.metric).or_else(|| {
+            metrics
+                .iter()
+                .find(|m| m.path == p99 && m.stat == Some("p99"))
+        });
+        let Some(metric) = found.cloned() else {
             let paths: Vec<String> = metrics.iter().map(|m| m.path.clone()).collect();
             return Err(SweepError::text(
                 "metric",

@@ -425,12 +425,7 @@ mod ui {
 
     impl<L: Lab> PartialEq for SweepProps<L> {
         fn eq(&self, o: &Self) -> bool {
-            // The panel reads the params, the seed and the sweep: a re-render for those only.
-            self.state.params == o.state.params
-                && self.state.seed == o.state.seed
-                && self.state.sweep == o.state.sweep
-                && self.state.sweep_go == o.state.sweep_go
-                && self.state.sweep_problem == o.state.sweep_problem
+            self.state == o.state
         }
     }
 
@@ -587,13 +582,19 @@ mod ui {
             s.push_str(tr_id(lang, lane));
             s.push_str(" · ");
         }
-        s.push_str(tr_id(lang, m.text));
+        let label = tr_id(lang, m.text);
+        match m.stat {
+            // A latency's label names the statistics the results table shows ("Delay p50 / p99"):
+            // here it is one of them.
+            Some(stat) => {
+                s.push_str(label.trim_end_matches(" p50 / p99"));
+                s.push_str(" · ");
+                s.push_str(stat);
+            }
+            None => s.push_str(label),
+        }
         if m.group == "final" {
             s.push_str(tr(lang, text::SWEEP_AT_REST));
-        }
-        if let Some(stat) = m.stat {
-            s.push(' ');
-            s.push_str(stat);
         }
         s
     }
@@ -610,9 +611,12 @@ mod ui {
     /// A point's label in the reader's language (a choice's option is translated).
     fn point_label(lang: Lang, plan: &Plan, i: usize) -> String {
         let p = &plan.points[i];
-        match p.text {
-            Some(id) => tr_id(lang, id).to_string(),
-            None => p.label.clone(),
+        match (p.text, p.label.as_str()) {
+            (Some(id), _) => tr_id(lang, id).to_string(),
+            // A switch's two sides.
+            (None, "true") => tr(lang, text::YES).to_string(),
+            (None, "false") => tr(lang, text::NO).to_string(),
+            (None, label) => label.to_string(),
         }
     }
 

@@ -94,7 +94,7 @@ impl Sweep {
                     }
                     values = Some(Values::List { values: list });
                 }
-                "range" => values = Some(range(need(value, part)?)?),
+                "range" => values = Some(Values::from_range_text(need(value, part)?)?),
                 "choices" => {
                     if value.is_some() {
                         return Err(link_err(part));
@@ -186,26 +186,28 @@ fn name_text(field: &str, v: &str) -> Result<String, SweepError> {
     Ok(v.to_string())
 }
 
-/// `lo:hi:steps`.
-fn range(v: &str) -> Result<Values, SweepError> {
-    let bad = || {
-        SweepError::text(
-            "range",
-            v,
-            "sweep.rule.range_text",
-            vec![MIN_STEPS.to_string(), MAX_STEPS.to_string()],
-        )
-    };
-    let mut it = v.split(':');
-    let (Some(lo), Some(hi), Some(steps), None) = (it.next(), it.next(), it.next(), it.next())
-    else {
-        return Err(bad());
-    };
-    let lo: f64 = lo.parse().map_err(|_| bad())?;
-    let hi: f64 = hi.parse().map_err(|_| bad())?;
-    let steps: u32 = steps.parse().map_err(|_| bad())?;
-    if !(lo.is_finite() && hi.is_finite()) {
-        return Err(bad());
+impl Values {
+    /// A range written `LO:HI:STEPS` (`100:1000:10`), as in a link and `flowlab sweep --range`.
+    pub fn from_range_text(v: &str) -> Result<Values, SweepError> {
+        let bad = || {
+            SweepError::text(
+                "range",
+                v,
+                "sweep.rule.range_text",
+                vec![MIN_STEPS.to_string(), MAX_STEPS.to_string()],
+            )
+        };
+        let mut it = v.split(':').map(str::trim);
+        let (Some(lo), Some(hi), Some(steps), None) = (it.next(), it.next(), it.next(), it.next())
+        else {
+            return Err(bad());
+        };
+        let lo: f64 = lo.parse().map_err(|_| bad())?;
+        let hi: f64 = hi.parse().map_err(|_| bad())?;
+        let steps: u32 = steps.parse().map_err(|_| bad())?;
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(bad());
+        }
+        Ok(Values::Range { lo, hi, steps })
     }
-    Ok(Values::Range { lo, hi, steps })
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::kernel::lab::Extent;
 use crate::kernel::model::{Advance, ParamError};
-use crate::kernel::report::Report;
+use crate::kernel::report::{Measure, Report};
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::labs::{AnyLab, AnyRun};
 
@@ -39,14 +39,20 @@ pub struct Finished {
 
 impl Finished {
     /// The figure at dotted `path` as in the command line's JSON (`lost`, `final.lost`,
-    /// `fixed_window.accepted`, `e2e_latency_p99_ms`), if the run reported it as a number.
+    /// `fixed_window.accepted`, `e2e_latency_p99_ms`), if the run reported it as a number. A
+    /// latency's bare path (`e2e_latency`) is its p99.
     pub fn number(&self, path: &str) -> Option<f64> {
-        let finals = self.at_rest.iter().map(|(_, r)| r);
-        std::iter::once(&self.figures)
-            .chain(finals)
+        let reports = || std::iter::once(&self.figures).chain(self.at_rest.iter().map(|(_, r)| r));
+        reports()
             .flat_map(|r| r.leaves())
             .find(|(p, _)| p == path)
-            .and_then(|(_, leaf)| leaf.as_f64())
+            .map(|(_, leaf)| leaf.as_f64())
+            .unwrap_or_else(|| {
+                reports()
+                    .find_map(|r| r.get(path))
+                    .filter(|f| f.metric.measure == Measure::Latency)
+                    .and_then(|f| f.number())
+            })
     }
 }
 
