@@ -255,7 +255,10 @@ mod ui {
         ring: NodeRef,
         /// What the ring was last drawn for (its generation, the language, the width), and
         /// whether keys were still flying then: the ring is redrawn only when one changes.
+        /// The ring's words, too: the engine sends them in the language it was last told, which
+        /// may come a frame after the page switched.
         ring_drawn: Option<(u64, Lang, i32, bool)>,
+        ring_words: String,
         /// The requests' marks (buffers kept between frames).
         marks: crate::kit::paint::Marks,
     }
@@ -282,6 +285,7 @@ mod ui {
                 lanes: NodeRef::default(),
                 ring: NodeRef::default(),
                 ring_drawn: None,
+                ring_words: String::new(),
                 marks: Default::default(),
             }
         }
@@ -318,7 +322,11 @@ mod ui {
                         .is_some_and(|ch| snap.now.saturating_sub(ch.at) < 2 * span);
                 let key = (snap.ring.generation, lang, c.client_width(), flying);
                 let was_flying = self.ring_drawn.is_some_and(|d| d.3);
-                if flying || was_flying || self.ring_drawn != Some(key) {
+                if flying
+                    || was_flying
+                    || self.ring_drawn != Some(key)
+                    || self.ring_words != shown.pic.ring_summary
+                {
                     super::draw::draw_ring(
                         &c,
                         &snap.ring,
@@ -330,6 +338,7 @@ mod ui {
                     );
                     describe(&c, &shown.pic.ring_summary);
                     self.ring_drawn = Some(key);
+                    self.ring_words.clone_from(&shown.pic.ring_summary);
                 }
             }
         }
