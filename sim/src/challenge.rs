@@ -347,8 +347,8 @@ impl Challenge {
                             l.key,
                             text_of(got),
                             Rule::Range {
-                                lo: Bound::Num(fmt_num(lo)),
-                                hi: Bound::Num(fmt_num(hi)),
+                                lo: Bound::Num(plain(lo)),
+                                hi: Bound::Num(plain(hi)),
                             },
                         ));
                     }
@@ -421,15 +421,43 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-/// A number as people write it (no `.0` on whole numbers).
+/// A number as people read it in English: thousands separated by commas, whole from 100 up, at
+/// most two decimals from 1 and three below ("12,400", "1,014", "2.5", "0.967").
 pub fn fmt_num(x: f64) -> String {
-    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
+    if !x.is_finite() {
+        return "?".to_string();
+    }
+    let decimals = match x.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 1.0 => 2,
+        _ => 3,
+    };
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut out = String::new();
+    if x < 0.0 && s.trim_matches(['0', '.']) != "" {
+        out.push('-');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A bound as the labs' own range messages write it (`1..=100000`).
+fn plain(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
         format!("{}", x as i64)
-    } else if x.is_finite() {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        "?".to_string()
+        format!("{x}")
     }
 }
 
@@ -512,10 +540,7 @@ impl Run<'_> {
 
     fn metric(&self, path: &str) -> Option<f64> {
         let p = self.path(path);
-        self.figures
-            .iter()
-            .find(|(k, _)| *k == p)
-            .map(|&(_, x)| x)
+        self.figures.iter().find(|(k, _)| *k == p).map(|&(_, x)| x)
     }
 
     fn get(&self, src: Src) -> Option<f64> {
@@ -597,7 +622,11 @@ pub fn check(ch: &Challenge, user: &Value, seed: u64) -> Result<Verdict, ParamEr
                         .iter()
                         .map(|&s| r.get(s).unwrap_or(f64::NAN))
                         .collect();
-                    (ch.text_id(&format!("cause.{}", c.id)), fill(c.text, &args), args)
+                    (
+                        ch.text_id(&format!("cause.{}", c.id)),
+                        fill(c.text, &args),
+                        args,
+                    )
                 }
                 None => (String::new(), String::new(), Vec::new()),
             };

@@ -19,7 +19,12 @@ fn ids_are_unique_and_every_challenge_names_a_lab_knobs_and_figures() {
             assert!(keys.iter().any(|x| x == k), "{}: no knob {k}", c.id);
         }
         for l in c.limits {
-            assert!(keys.iter().any(|x| x == l.key), "{}: no knob {}", c.id, l.key);
+            assert!(
+                keys.iter().any(|x| x == l.key),
+                "{}: no knob {}",
+                c.id,
+                l.key
+            );
         }
         for g in c.goals {
             assert!(!g.causes.is_empty(), "{} {}: no cause", c.id, g.id);
@@ -61,8 +66,12 @@ fn ids_are_unique_and_every_challenge_names_a_lab_knobs_and_figures() {
             assert!(r.get(s).is_some(), "{}: {s:?} is not in the report", c.id);
         }
         assert!(!v.passed, "{}: the defaults pass", c.id);
-        let d = v.debrief.expect("a failed run is debriefed");
-        assert!(!d.cause.is_empty() && !d.text.contains('{'), "{}: {d:?}", c.id);
+        let d = v.debrief.clone().expect("a failed run is debriefed");
+        assert!(
+            !d.cause.is_empty() && !d.text.contains('{'),
+            "{}: {d:?}",
+            c.id
+        );
         let texts = c.text_ids();
         assert!(texts.iter().all(|(_, en)| !en.is_empty()), "{}", c.id);
     }
@@ -74,7 +83,10 @@ fn a_params_file_that_changes_the_setup_or_breaks_a_limit_is_refused_naming_the_
     // A fixed knob.
     let e = c.admit(&json!({"rate_per_s": 100})).unwrap_err();
     assert_eq!(e.field, "rate_per_s");
-    assert!(e.to_string().contains("fixed by this challenge at 400"), "{e}");
+    assert!(
+        e.to_string().contains("fixed by this challenge at 400"),
+        "{e}"
+    );
     // The same value as the setup is fine (a whole params object from the page).
     assert!(c.admit(&c.setup().unwrap()).is_ok());
     // A limit.
@@ -114,10 +126,13 @@ fn a_verdict_is_deterministic_and_grades_stars_by_the_price() {
     // Ignoring the clock repeats ids: the debrief says why, from the run's own counters.
     let v = check(c, &json!({"backwards": "ignore"}), 3).unwrap();
     assert!(!v.passed);
-    let d = v.debrief.unwrap();
+    let d = v.debrief.clone().unwrap();
     assert_eq!(d.goal, "no_dupes");
     assert_eq!(d.cause, "challenge.snowflake.step_back.cause.ignore");
-    assert!(d.args[0] > 0.0 && d.text.contains(&fmt_num(d.args[0])), "{d:?}");
+    assert!(
+        d.args[0] > 0.0 && d.text.contains(&fmt_num(d.args[0])),
+        "{d:?}"
+    );
     // Serialisable for the page.
     let s = serde_json::to_string(&v).unwrap();
     assert!(s.contains("\"passed\":false"), "{s}");
@@ -128,7 +143,15 @@ fn numbers_and_sentences() {
     assert_eq!(fmt_num(3.0), "3");
     assert_eq!(fmt_num(0.125), "0.125");
     assert_eq!(fmt_num(2.0 / 3.0), "0.667");
+    assert_eq!(fmt_num(1014.497), "1,014");
+    assert_eq!(fmt_num(43_792.0), "43,792");
+    assert_eq!(fmt_num(1_000_000.0), "1,000,000");
+    assert_eq!(fmt_num(-1234.0), "-1,234");
+    assert_eq!(fmt_num(-0.0001), "0");
+    assert_eq!(fmt_num(34.841), "34.84");
     assert_eq!(fmt_num(f64::NAN), "?");
     assert_eq!(fill("{0} of {1}", &[1.0, 2.5]), "1 of 2.5");
+    assert_eq!(plain(100_000.0), "100000");
+    assert_eq!(plain(0.5), "0.5");
     assert!(Op::Le.holds(1.0, 1.0) && !Op::Lt.holds(1.0, 1.0) && Op::Eq.holds(0.0, 0.0));
 }
