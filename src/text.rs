@@ -161,4 +161,9 @@ crate::texts! {
     "key_choice.none": "No key", "无键";
     "key_choice.uniform": "Uniform keys", "均匀分布的键";
     "key_choice.zipf": "Zipf (hot keys)", "Zipf（热点键）";
+
+    // Refusals of a challenge check (sim/src/challenge.rs).
+    "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
+    "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";
+    "challenge.rule.too_long": "these params make a run of more than {0} events: make it smaller", "这些参数会让一次运行超过 {0} 个事件：请调小";
 }

@@ -11,7 +11,7 @@ const NO_OVERSELL: Goal = Goal {
     causes: &[
         Cause {
             id: "unsafe",
-            text: "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold twice over.",
+            text: "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold beyond it.",
             when: &[Cond::Param("unsafe_check", "true")],
             args: &[Src::Metric("oversold")],
         },

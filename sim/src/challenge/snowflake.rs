@@ -148,7 +148,7 @@ pub const ALL: &[Challenge] = &[
                 threshold: 5.0,
                 causes: &[Cause {
                     id: "frozen",
-                    text: "With {0} sequence bits the frozen millisecond held {1} ids a second's worth per worker: requests waited up to {2} ms for the clock to move.",
+                    text: "With {0} sequence bits a worker gives at most {1} ids a second, a thousandth of it per millisecond: while its clock stood still its sequence ran out, and requests waited up to {2} ms for the clock to move.",
                     when: &[],
                     args: &[
                         Src::Param("sequence_bits"),
