@@ -436,7 +436,7 @@ pub fn fmt_num(x: f64) -> String {
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let frac = frac.trim_end_matches('0');
     let mut out = String::new();
-    if x < 0.0 && s.trim_matches(['0', '.']) != "" {
+    if x < 0.0 && !s.trim_matches(['0', '.']).is_empty() {
         out.push('-');
     }
     for (i, c) in int.chars().enumerate() {
