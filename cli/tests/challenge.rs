@@ -91,7 +91,7 @@ fn the_reference_passes_with_exit_0_and_the_defaults_fail_with_a_debrief() {
     let text = stdout(&out);
     assert!(text.contains("FAIL At most 500 messages waiting"), "{text}");
     assert!(
-        text.contains("not passed: 3 consumers share 4 partitions unevenly"),
+        text.contains("not passed: Only 3 consumers (4 are allowed) for 4 partitions"),
         "{text}"
     );
 }

@@ -6,13 +6,17 @@ use flowlab_sim::challenge::{self, check, Challenge};
 const SEEDS: u64 = 20;
 
 fn verify(lab: &str) {
+    verify_seeds(lab, 1..=SEEDS);
+}
+
+fn verify_seeds(lab: &str, seeds: std::ops::RangeInclusive<u64>) {
     let list: Vec<&Challenge> = challenge::of_lab(lab);
     assert!(list.len() >= 4, "{lab}: {} challenges", list.len());
     let mut wrong = Vec::new();
     for c in list {
         let defaults = c.setup().unwrap();
         let reference = c.reference_params().unwrap();
-        for seed in 1..=SEEDS {
+        for seed in seeds.clone() {
             let v = check(c, &defaults, seed).unwrap();
             if v.passed {
                 wrong.push(format!("{} seed {seed}: the defaults pass", c.id));
@@ -57,4 +61,20 @@ fn cache() {
 #[test]
 fn snowflake() {
     verify("snowflake");
+}
+
+/// `make test-long`: every challenge of every lab on 200 more seeds.
+#[test]
+#[ignore]
+fn every_lab_on_200_more_seeds() {
+    for lab in [
+        "limiter",
+        "queue",
+        "chat",
+        "flash-sale",
+        "cache",
+        "snowflake",
+    ] {
+        verify_seeds(lab, SEEDS + 1..=SEEDS + 200);
+    }
 }

@@ -121,10 +121,15 @@ pub const ALL: &[Challenge] = &[
                 threshold: 500.0,
                 causes: &[
                     Cause {
-                        id: "uneven",
-                        text: "{0} consumers share {1} partitions unevenly: the one with more partitions is the bottleneck, and {2} messages were still waiting.",
+                        id: "few",
+                        text: "Only {0} consumers (4 are allowed) for {1} partitions, each processing one message at a time, {2} ms each: {3} messages were still waiting.",
                         when: &[Cond::Is(Src::Param("consumers"), Op::Lt, 4.0)],
-                        args: &[Src::Param("consumers"), Src::Param("partitions"), Src::Metric("lag")],
+                        args: &[
+                            Src::Param("consumers"),
+                            Src::Param("partitions"),
+                            Src::Param("process_ms"),
+                            Src::Metric("lag"),
+                        ],
                     },
                     Cause {
                         id: "slow",
@@ -139,8 +144,8 @@ pub const ALL: &[Challenge] = &[
         price: Price {
             text: "end-to-end latency p99 (ms)",
             figure: Src::Metric("e2e_latency_p99_ms"),
-            three: 45_000.0,
-            two: 52_000.0,
+            three: 50_000.0,
+            two: 55_000.0,
         },
         reference: &[("consumers", "4")],
         seed: 1,

@@ -314,7 +314,7 @@ crate::texts! {
     "challenge.queue.backlog.story": "The consumers stopped for 50 s while 400 messages a second kept coming: about 20,000 wait. Clear the backlog within 30 s of their return, with at most 4 consumers.", "消费者停了 50 秒，而每秒 400 条消息仍在涌入：约 20,000 条在等待。在消费者恢复后 30 秒内清空积压，最多使用 4 个消费者。";
     "challenge.queue.backlog.price": "end-to-end latency p99 (ms)", "端到端延迟 p99（毫秒）";
     "challenge.queue.backlog.goal.drained": "At most 500 messages waiting 30 s after the consumers return", "消费者恢复 30 秒后，等待的消息不超过 500 条";
-    "challenge.queue.backlog.cause.uneven": "{0} consumers share {1} partitions unevenly: the one with more partitions is the bottleneck, and {2} messages were still waiting.", "{0} 个消费者不均匀地分担 {1} 个分区：分到更多分区的那个成了瓶颈，仍有 {2} 条消息在等待。";
+    "challenge.queue.backlog.cause.few": "Only {0} consumers (4 are allowed) for {1} partitions, each processing one message at a time, {2} ms each: {3} messages were still waiting.", "只有 {0} 个消费者（最多可用 4 个）对应 {1} 个分区，每个一次处理一条消息，每条 {2} 毫秒：仍有 {3} 条消息在等待。";
     "challenge.queue.backlog.cause.slow": "The group processed too slowly for the backlog and the new messages together: {0} were still waiting.", "消费组处理得太慢，跟不上积压加上新到的消息：仍有 {0} 条在等待。";
     "challenge.queue.backlog.goal.no_loss": "Lose no acknowledged message", "不丢失任何已确认的消息";
     "challenge.queue.backlog.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
