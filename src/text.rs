@@ -165,5 +165,5 @@ crate::texts! {
     // Refusals of a challenge check (sim/src/challenge.rs).
     "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
     "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";
-    "challenge.rule.too_long": "these params make a run of more than {0} events: make it smaller", "这些参数会让一次运行超过 {0} 个事件：请调小";
+    "challenge.rule.too_long": "a graded run takes at most {0} events: make the params smaller", "评分运行最多 {0} 个事件：请把参数调小";
 }

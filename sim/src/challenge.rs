@@ -468,24 +468,30 @@ fn run(
     params: &Value,
     seed: u64,
     run_ms: u64,
+    max_work: u64,
 ) -> Result<Vec<(String, f64)>, ParamError> {
     let mut sim = lab.start(params, seed)?;
-    let too_long = || {
+    let too_long = |work: u64| {
         ParamError::rule(
-            "",
-            "",
+            "the run",
+            format!("{} events", fmt_num(work as f64)),
             RULE_TOO_LONG,
-            vec![MAX_WORK.to_string()],
-            format!("these params make a run of more than {MAX_WORK} events: make it smaller"),
+            vec![max_work.to_string()],
+            format!("a graded run takes at most {max_work} events: make the params smaller"),
         )
     };
     const SLICE: u64 = 1 << 20;
     let report = match sim.extent() {
         Extent::Timed => {
             let until: Nanos = run_ms.saturating_mul(NS_PER_MS);
-            while sim.advance_to(until, SLICE) == Advance::BudgetExhausted {
-                if sim.work() > MAX_WORK {
-                    return Err(too_long());
+            loop {
+                let budget = SLICE.min(max_work.saturating_sub(sim.work()) + 1);
+                let done = sim.advance_to(until, budget) == Advance::Reached;
+                if sim.work() > max_work {
+                    return Err(too_long(sim.work()));
+                }
+                if done {
+                    break;
                 }
             }
             let mut r = sim.figures();
@@ -498,9 +504,14 @@ fn run(
             r
         }
         Extent::Items { .. } => {
-            while sim.advance(SLICE) == Advance::BudgetExhausted {
-                if sim.work() > MAX_WORK {
-                    return Err(too_long());
+            loop {
+                let budget = SLICE.min(max_work.saturating_sub(sim.work()) + 1);
+                let done = sim.advance(budget) == Advance::Reached;
+                if sim.work() > max_work {
+                    return Err(too_long(sim.work()));
+                }
+                if done {
+                    break;
                 }
             }
             sim.figures()
@@ -573,7 +584,7 @@ impl Run<'_> {
 pub fn check(ch: &Challenge, user: &Value, seed: u64) -> Result<Verdict, ParamError> {
     let params = ch.admit(user)?;
     let lab = ch.registered();
-    let figures = run(lab, &params, seed, ch.run_ms)?;
+    let figures = run(lab, &params, seed, ch.run_ms, MAX_WORK)?;
     let r = Run {
         figures,
         params: &params,

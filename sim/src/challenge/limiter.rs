@@ -68,7 +68,7 @@ pub const ALL: &[Challenge] = &[
         id: "limiter.smooth_bursts",
         lab: "limiter",
         title: "Smooth the bursts with a leaky bucket",
-        story: "Clients send 20 requests a second for 1 s, then pause for 1.5 s. The service behind the leaky bucket takes at most 10 a second. Size the bucket so that at least 97% of the requests get through, none waits more than 2.5 s, and no second passes more than 10.",
+        story: "Clients send 20 requests a second for 1 s, then pause for 1.5 s. The service behind the leaky bucket takes at most 10 a second. Size the bucket so that at least 95% of the requests get through, none waits more than 2.5 s, and no second passes more than 10.",
         fixed: &[
             ("traffic.pattern", "on_off"),
             ("traffic.rate_per_s", "20"),
@@ -94,11 +94,11 @@ pub const ALL: &[Challenge] = &[
                 }],
             },
             Goal {
-                id: "accept_97",
-                text: "Accept at least 97% of the requests",
+                id: "accept_95",
+                text: "Accept at least 95% of the requests",
                 figure: Src::Share("leaky_bucket.accepted", "leaky_bucket.arrived"),
                 op: Op::Ge,
-                threshold: 0.97,
+                threshold: 0.95,
                 causes: &[Cause {
                     id: "small",
                     text: "A bucket of {0} fills during each burst of about 20: {1} requests found it full and were refused.",
@@ -133,7 +133,7 @@ pub const ALL: &[Challenge] = &[
         id: "limiter.sliding_counter",
         lab: "limiter",
         title: "The sliding counter only estimates",
-        story: "The sliding window counter weighs the previous window by how much of it still overlaps: cheap, but an estimate. Under bursts at the window edges it lets more than its limit through. Make it keep every second at 10 or fewer while accepting at least 100 requests in 30 s.",
+        story: "The sliding window counter weighs the previous window by how much of it still overlaps: cheap, but an estimate. Under bursts at the window edges it lets more than its limit through. Make it keep every second at 10 or fewer while accepting at least 85 requests in 30 s.",
         fixed: EDGE_BURSTS,
         limits: &[Limit {
             key: "sliding_counter.window_ms",
@@ -155,11 +155,11 @@ pub const ALL: &[Challenge] = &[
                 }],
             },
             Goal {
-                id: "accept_100",
-                text: "Accept at least 100 requests",
+                id: "accept_85",
+                text: "Accept at least 85 requests",
                 figure: Src::Metric("sliding_counter.accepted"),
                 op: Op::Ge,
-                threshold: 100.0,
+                threshold: 85.0,
                 causes: &[Cause {
                     id: "too_tight",
                     text: "A limit of {0} is too tight: only {1} were accepted.",
@@ -171,10 +171,10 @@ pub const ALL: &[Challenge] = &[
         price: Price {
             text: "requests accepted",
             figure: Src::Metric("sliding_counter.accepted"),
-            three: 115.0,
-            two: 105.0,
+            three: 110.0,
+            two: 95.0,
         },
-        reference: &[("sliding_counter.limit", "6")],
+        reference: &[("sliding_counter.limit", "5")],
         seed: 1,
     },
     Challenge {
