@@ -12,7 +12,7 @@ PORT ?= 8080
 E2E_BASE ?= /flowlab/
 WEBDRIVER_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180
 
-.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser bench-fps fuzz clean
+.PHONY: proptest-random serve setup setup-test build build-pages size test test-native test-long check-sim test-wasm test-e2e lint fmt bench bench-browser bench-fps bench-sweep fuzz clean
 
 setup:
 	@scripts/setup.sh build
@@ -91,6 +91,16 @@ bench-fps: setup-test
 	rm -rf target/e2e-dist
 	trunk build --release --offline --public-url $(E2E_BASE) --dist target/e2e-dist
 	node tests/e2e/fps.mjs target/e2e-dist $(E2E_BASE) $(LABS)
+
+# Sweep throughput, the command line against the page (issue 13): the queue lab's defaults, 50 seeds
+# at 30 virtual s, in the CLI on 1 and 2 threads and in the browser's pool of workers, with the
+# page's frame rate while the sweep runs.
+bench-sweep: setup-test
+	cargo build --release -p flowlab-cli
+	scripts/bench-sweep.sh
+	rm -rf target/e2e-dist
+	trunk build --release --offline --public-url $(E2E_BASE) --dist target/e2e-dist
+	node tests/e2e/bench-sweep.mjs target/e2e-dist $(E2E_BASE)
 
 fmt:
 	cargo fmt --all

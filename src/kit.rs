@@ -11,3 +11,4 @@ pub mod controls;
 pub mod fields;
 pub mod paint;
 pub mod palette;
+pub mod sweep_chart;

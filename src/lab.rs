@@ -13,3 +13,4 @@ pub mod results;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
+pub mod sweep;

@@ -16,6 +16,7 @@ pub mod text;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+pub mod worker;
 
 /// Mounts the app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -16,6 +16,7 @@ mod challenge;
 mod figures;
 mod params;
 mod progress;
+mod sweep;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,7 +30,8 @@ use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
-use flowlab_sim::{Advance, ParamError};
+use flowlab_sim::sweep::{drive, DEFAULT_UNTIL_S, MAX_UNTIL_S};
+use flowlab_sim::ParamError;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -37,16 +39,13 @@ use serde_json::Value;
 use figures::{Figures, Stats, Summary, Tree};
 use progress::Progress;
 
-const DEFAULT_SEED: u64 = 42;
+pub(crate) const DEFAULT_SEED: u64 = 42;
 /// Longest message printed.
 const MAX_MESSAGE_CHARS: usize = 400;
 /// Seeds run in parallel at once by `--seeds` (bounds the figures held at a time).
 const SEED_CHUNK: u64 = 256;
 /// Runs `--seeds` lists one by one; the summary covers all of them.
 const MAX_LISTED_RUNS: usize = 1_000;
-const DEFAULT_UNTIL_S: f64 = 60.0;
-/// Longest virtual run, seconds (about 116 days).
-const MAX_UNTIL_S: f64 = 10_000_000.0;
 
 #[derive(Parser)]
 #[command(
@@ -70,6 +69,9 @@ struct Cli {
 enum Command {
     /// Runs a model and prints {model, seed, params, metrics, digest} as JSON on stdout.
     Run(RunArgs),
+    /// Runs one figure of a model over many seeds, and across a knob's values, in parallel;
+    /// prints one row per run (CSV) or the runs and a summary per value (JSON).
+    Sweep(sweep::SweepArgs),
     /// Lists the models and their presets.
     List {
         /// JSON instead of text, with every model's knob table (keys, ranges, units, defaults)
@@ -130,6 +132,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Sweep(args) => lab_named(&args.model).and_then(|lab| sweep::sweep(lab, &args)),
         Command::List { json } => list(json),
         Command::Challenge(args) => return challenge::main(&args),
     };
@@ -164,15 +167,15 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<String> {
-    let Some(lab) = labs::by_id(&args.model) else {
+    execute(lab_named(&args.model)?, args)
+}
+
+/// The registered lab `id`, or a message listing them.
+fn lab_named(id: &str) -> Result<&'static dyn AnyLab> {
+    labs::by_id(id).ok_or_else(|| {
         let names: Vec<&str> = labs::all().iter().map(|l| l.id()).collect();
-        bail!(
-            "unknown model `{}`; models: {}",
-            args.model,
-            names.join(", ")
-        );
-    };
-    execute(lab, args)
+        anyhow!("unknown model `{id}`; models: {}", names.join(", "))
+    })
 }
 
 fn until_ns(t: f64) -> Result<Nanos> {
@@ -219,7 +222,7 @@ struct BatchRun {
     key_figures: Figures,
 }
 
-fn to_json<T: Serialize>(v: &T, pretty: bool) -> Result<String> {
+pub(crate) fn to_json<T: Serialize>(v: &T, pretty: bool) -> Result<String> {
     let s = if pretty {
         serde_json::to_string_pretty(v)
     } else {
@@ -237,12 +240,9 @@ struct Outcome {
     key: Vec<String>,
 }
 
-/// Slices of virtual time a timed run advances by (the result does not depend on them: a run is
-/// the same however it is stepped).
-const SLICES: u64 = 100;
-
-/// Runs `lab` with `params` and `seed`: timed labs to `until` (then, if their checks need it, at
-/// rest), the others to their end, reporting progress (virtual ms, or items done).
+/// Runs `lab` with `params` and `seed` as every run is made ([`drive`], which the page and
+/// `flowlab sweep` call too): timed labs to `until` (then, if their checks need it, at rest), the
+/// others to their end, reporting progress (virtual ms, or items done).
 fn run_one(
     lab: &dyn AnyLab,
     params: &Value,
@@ -254,41 +254,30 @@ fn run_one(
     let mut f = Figures::default();
     match sim.extent() {
         Extent::Timed => {
-            for k in 1..=SLICES {
-                let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
-                while sim.advance_to(t, 1 << 20) == Advance::BudgetExhausted {}
-                report(t / NS_PER_MS);
-            }
-            f.f("virtual_s", sim.now() as f64 / NS_PER_S as f64);
-            let r = sim.figures();
-            f.extend_report(&r);
-            let mut key = key_paths(&r);
-            let digest = sim.digest();
-            if lab.checks_at_rest() {
+            let done = drive(lab, &mut *sim, until, &mut |ms| report(ms));
+            f.f("virtual_s", done.now as f64 / NS_PER_S as f64);
+            f.extend_report(&done.figures);
+            let mut key = key_paths(&done.figures);
+            if let Some((quiet, finals)) = &done.at_rest {
                 // Then quiet: the exact checks.
-                let quiet = sim.quiesce(600 * NS_PER_S);
-                f.b("final.quiet", quiet);
-                let finals = sim.final_figures().since(r.figures.len());
-                f.extend_report(&finals);
-                key.extend(key_paths(&finals));
+                f.b("final.quiet", *quiet);
+                f.extend_report(finals);
+                key.extend(key_paths(finals));
             }
             Ok(Outcome {
                 figures: f,
-                digest: Some(digest),
+                digest: Some(done.digest),
                 key,
             })
         }
         Extent::Items { count, .. } => {
             let started = progress::now();
-            while sim.advance(1 << 22) == Advance::BudgetExhausted {
-                report(sim.work());
-            }
+            let done = drive(lab, &mut *sim, until, &mut |work| report(work));
             let wall_s = started.elapsed().as_secs_f64();
-            let r = sim.figures();
-            f.extend_report(&r);
+            f.extend_report(&done.figures);
             f.f("requests_per_s", count as f64 / wall_s.max(1e-9));
             f.f("wall_s", wall_s);
-            let mut key = key_paths(&r);
+            let mut key = key_paths(&done.figures);
             key.push("requests_per_s".into());
             Ok(Outcome {
                 figures: f,

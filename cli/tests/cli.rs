@@ -669,3 +669,295 @@ fn endless_params_files_are_refused() {
     let _ = std::fs::remove_file(&link);
     assert!(e.contains("larger than"), "{e}");
 }
+
+/// Runs `flowlab` with `RAYON_NUM_THREADS` set: its stdout, which must be a success.
+fn stdout_with_threads(args: &[&str], threads: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .expect("flowlab runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// Issue 13: a sweep's every run is what `flowlab run` reports for the same params and seed; the
+/// rows come in plan order whatever the threads.
+#[test]
+fn a_sweep_reports_what_single_runs_report() {
+    let args = [
+        "sweep",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--metric",
+        "final.lost",
+        "--knob",
+        "acks",
+        "--seeds",
+        "3",
+        "--until-s",
+        "8",
+    ];
+    let csv = stdout_with_threads(&args, "2");
+    assert_eq!(
+        csv,
+        stdout_with_threads(&args, "1"),
+        "the same on 1 and 2 threads"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "point,x,seed,value,digest");
+    assert_eq!(lines.len(), 1 + 3 * 3);
+    for (i, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), 5, "{line}");
+        assert_eq!(cells[0], ["zero", "one", "all"][i / 3]);
+        assert_eq!(cells[1], "", "acks is not a number");
+        assert_eq!(
+            cells[2],
+            (22 + i % 3).to_string(),
+            "the preset's seed first"
+        );
+        let run = json(&[
+            "run",
+            "queue",
+            "--preset",
+            "acks1_leader_dies",
+            "--set",
+            &format!("acks={}", cells[0]),
+            "--seed",
+            cells[2],
+            "--until-s",
+            "8",
+        ]);
+        assert_eq!(
+            cells[3],
+            run["metrics"]["final"]["lost"].to_string(),
+            "{line}"
+        );
+        assert_eq!(cells[4], run["digest"].to_string(), "{line}");
+    }
+    // acks=all loses nothing on any seed.
+    assert!(lines[7..].iter().all(|l| l.split(',').nth(3) == Some("0")));
+}
+
+#[test]
+fn a_sweep_in_json_has_the_runs_and_a_summary_per_point() {
+    let d = json(&[
+        "sweep",
+        "queue",
+        "--metric",
+        "e2e_latency",
+        "--knob",
+        "rate_per_s",
+        "--range",
+        "50:150:3",
+        "--seeds",
+        "4",
+        "--seed",
+        "7",
+        "--until-s",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(d["metric"]["path"], "e2e_latency_p99_ms", "a latency's p99");
+    assert_eq!(
+        d["link"],
+        "metric=e2e_latency;knob=rate_per_s;range=50:150:3;seeds=4;seed=7;until=3"
+    );
+    assert_eq!(d["until_s"], 3.0);
+    assert!(d["estimated_cpu_s"].as_f64().unwrap() > 0.0);
+    let points = d["points"].as_array().unwrap();
+    let labels: Vec<&str> = points
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["50", "100", "150"]);
+    let runs = d["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 12);
+    for (k, p) in points.iter().enumerate() {
+        let s = &p["summary"];
+        assert_eq!(s["n"], 4);
+        assert_eq!(p["missing"], 0);
+        let mine: Vec<f64> = runs[k * 4..k * 4 + 4]
+            .iter()
+            .map(|r| {
+                assert_eq!(r["point"], p["label"]);
+                assert_eq!(r["x"], p["x"]);
+                r["value"].as_f64().unwrap()
+            })
+            .collect();
+        let min = mine.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = mine.iter().copied().fold(0.0, f64::max);
+        assert_eq!(s["min"].as_f64().unwrap(), min);
+        assert_eq!(s["max"].as_f64().unwrap(), max);
+        let median = s["median"].as_f64().unwrap();
+        assert!(min <= median && median <= max);
+    }
+    // Seeds only, from a lab that runs to its own end: one point, no until.
+    let d = json(&[
+        "sweep",
+        "flash-sale",
+        "--set",
+        "users=200000",
+        "--metric",
+        "oversold",
+        "--seeds",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(d.get("until_s").is_none());
+    assert_eq!(d["points"][0]["label"], "");
+    assert_eq!(d["points"][0]["summary"]["zero_share"], 1.0);
+}
+
+#[test]
+fn sweep_metrics_are_listed() {
+    let out = stdout_with_threads(&["sweep", "cache", "--list-metrics"], "1");
+    let paths: Vec<&str> = out.lines().collect();
+    for want in [
+        "as_set.stale_reads",
+        "as_set.db_queries",
+        "as_set.read_latency_p99_ms",
+    ] {
+        assert!(paths.contains(&want), "{want} in {paths:?}");
+    }
+    let d = json(&["sweep", "queue", "--list-metrics", "--format", "json"]);
+    let lost = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["path"] == "final.lost")
+        .expect("final.lost");
+    assert_eq!(lost["measure"], "count");
+    assert_eq!(lost["checker"], true);
+}
+
+#[test]
+fn a_bad_sweep_is_refused_in_one_line_naming_the_flag() {
+    let sweep = |more: &[&str]| {
+        let mut args = vec!["sweep", "queue", "--seeds", "2"];
+        args.extend_from_slice(more);
+        fails(&args)
+    };
+    let e = sweep(&["--metric", "lots"]);
+    assert!(
+        e.contains("--metric = lots") && e.contains("final.lost"),
+        "{e}"
+    );
+    assert!(e.contains("--list-metrics"), "{e}");
+    let e = sweep(&["--metric", "lost", "--knob", "akcs"]);
+    assert!(e.contains("--knob = akcs") && e.contains("acks"), "{e}");
+    let e = sweep(&["--metric", "lost", "--knob", "acks", "--values", "one,two"]);
+    assert!(
+        e.contains("acks = two") && e.contains("zero, one, all"),
+        "{e}"
+    );
+    let e = sweep(&["--metric", "lost", "--knob", "acks", "--range", "0:1:3"]);
+    assert!(e.contains("numeric knob"), "{e}");
+    let e = sweep(&["--metric", "lost", "--knob", "rate_per_s"]);
+    assert!(e.contains("give a range or values"), "{e}");
+    let e = sweep(&["--metric", "lost", "--knob", "rate_per_s", "--range", "1:9"]);
+    assert!(
+        e.contains("--range = 1:9") && e.contains("LO:HI:STEPS"),
+        "{e}"
+    );
+    let e = sweep(&[
+        "--metric",
+        "lost",
+        "--knob",
+        "rate_per_s",
+        "--range",
+        "1:99999:3",
+    ]);
+    assert!(e.contains("0..=20000"), "{e}");
+    let e = sweep(&["--metric", "lost", "--until-s", "0"]);
+    assert!(e.contains("--until-s = 0"), "{e}");
+    let e = fails(&[
+        "sweep",
+        "flash-sale",
+        "--metric",
+        "oversold",
+        "--seeds",
+        "2",
+        "--until-s",
+        "3",
+    ]);
+    assert!(e.contains("--until-s") && e.contains("its own end"), "{e}");
+    let e = fails(&["sweep", "nope", "--metric", "x", "--seeds", "2"]);
+    assert!(e.contains("unknown model `nope`"), "{e}");
+    let e = sweep(&["--metric", "lost", "--set", "acks=two"]);
+    assert!(e.contains("--set acks=two"), "{e}");
+    // Seeds out of 1..=200: the argument parser's own message (exit 2).
+    let out = flowlab(&["sweep", "queue", "--metric", "lost", "--seeds", "201"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1..=200"));
+}
+
+/// A sweep estimated to take long asks for --yes, saying how long.
+#[test]
+fn a_long_sweep_asks_first() {
+    let e = fails(&[
+        "sweep",
+        "queue",
+        "--metric",
+        "lost",
+        "--knob",
+        "rate_per_s",
+        "--range",
+        "100:20000:20",
+        "--seeds",
+        "200",
+        "--until-s",
+        "3600",
+    ]);
+    assert!(
+        e.contains("minutes") && e.contains("--yes") && e.contains("4000 runs"),
+        "{e}"
+    );
+}
+
+/// `--format table`: one line per point with its summary, for people (the README's example).
+#[test]
+fn a_sweep_table_sums_up_each_point() {
+    let out = stdout_with_threads(
+        &[
+            "sweep",
+            "queue",
+            "--preset",
+            "acks1_leader_dies",
+            "--metric",
+            "final.lost",
+            "--knob",
+            "acks",
+            "--seeds",
+            "4",
+            "--until-s",
+            "8",
+            "--format",
+            "table",
+        ],
+        "2",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "final.lost over 4 seeds (22 to 25)");
+    let head: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(
+        head,
+        ["acks", "n", "min", "p10", "median", "p90", "max", "mean", "zero"]
+    );
+    let all: Vec<&str> = lines[4].split_whitespace().collect();
+    assert_eq!(all, ["all", "4", "0", "0", "0", "0", "0", "0", "100%"]);
+    assert!(lines[2].starts_with("zero ") && lines[3].starts_with("one "));
+}

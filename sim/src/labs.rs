@@ -46,6 +46,10 @@ pub fn by_id(id: &str) -> Option<&'static dyn AnyLab> {
 pub struct PresetInfo {
     pub id: &'static str,
     pub seed: u64,
+    /// The report path of the figure the preset exists to show ([`Preset::headline`]).
+    ///
+    /// [`Preset::headline`]: crate::kernel::preset::Preset::headline
+    pub headline: &'static str,
 }
 
 /// A params value that could not be read: where, and why.
@@ -146,6 +150,7 @@ where
             .map(|p| PresetInfo {
                 id: p.id,
                 seed: p.seed,
+                headline: p.headline,
             })
             .collect()
     }

@@ -16,6 +16,7 @@ pub mod challenge;
 pub mod check;
 pub mod kernel;
 pub mod labs;
+pub mod sweep;
 
 pub use kernel::lab::Lab;
 pub use kernel::model::{Advance, Model, ParamError};

@@ -21,6 +21,7 @@ use super::pacing::{Pacing, Phase, MAX_FRAME_MS, REFRESH_MS};
 use super::results;
 use super::state::{Action, LabState};
 use super::stats::Work;
+use super::sweep::SweepPanel;
 use crate::i18n::{count, describe_problem, fill, help, tr, tr_id, Lang};
 use crate::kit::chart::{self, Chart};
 use crate::kit::controls::SimControls;
@@ -694,6 +695,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <h2 id="results-title">{ tr(lang, text::RESULTS) }</h2>
                 <LiveResults<U> rt={shared.clone()} />
             </section>
+            <SweepPanel<U::L> state={state.clone()} />
             <section class="panel explain" aria-labelledby="explain-title">
                 <h2 id="explain-title">{ tr(lang, text::EXPLANATIONS) }</h2>
                 <p class="note">{ tr(lang, text::NOTES_SAY) }</p>
@@ -706,6 +708,9 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         </div>
     }
 }
+
+/// Seeds a preset's "across 50 seeds" runs.
+const PRESET_SWEEP_SEEDS: u32 = 50;
 
 /// Where a lab's last state is kept for the tab's session.
 fn session_key(id: &str) -> String {
@@ -780,10 +785,20 @@ fn presets_bar<U: LabUi>(props: &StateProps<U>) -> Html {
     });
     let watch = state.preset.map(|pid| {
         let title = tr_id(lang, &format!("{id}.preset.{pid}"));
+        let st = state.clone();
+        let across = Callback::from(move |_: MouseEvent| {
+            st.dispatch(Action::PresetSweep(pid, PRESET_SWEEP_SEEDS));
+            crate::web::focus_id("sweep-title");
+        });
+        let seeds = PRESET_SWEEP_SEEDS.to_string();
         html! {
             <p id="preset-watch" class="watch">
                 <strong>{ fill(tr(lang, text::WHAT_TO_WATCH), &[title.to_string()]) }</strong>{ " " }
-                { tr_id(lang, &format!("{id}.preset.{pid}.watch")) }
+                { tr_id(lang, &format!("{id}.preset.{pid}.watch")) }{ " " }
+                <button id="btn-preset-sweep" class="btn small" onclick={across}
+                    title={fill(tr(lang, text::SWEEP_ACROSS_HELP), std::slice::from_ref(&seeds))}>
+                    { fill(tr(lang, text::SWEEP_ACROSS), &[seeds]) }
+                </button>
             </p>
         }
     });

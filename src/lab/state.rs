@@ -10,6 +10,7 @@ use flowlab_sim::kernel::knobs::Knobs;
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::preset::Preset;
+use flowlab_sim::sweep::{Sweep, SweepError};
 
 use crate::url_state::{self, Problem};
 
@@ -27,6 +28,12 @@ pub struct LabState<L: Lab> {
     pub generation: u64,
     /// Bumped when a live knob changed (the run applies it without a rebuild); its key.
     pub live: Option<(u64, String)>,
+    /// The sweep in the link (the sweep panel's definition), and what was wrong with the link's.
+    pub sweep: Option<Sweep>,
+    pub sweep_problem: Option<SweepError>,
+    /// Bumped when the sweep panel must start its sweep (a link with a sweep was opened, or a
+    /// preset's "across 50 seeds" was pressed).
+    pub sweep_go: u64,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -40,6 +47,9 @@ impl<L: Lab> Clone for LabState<L> {
             input_problem: self.input_problem.clone(),
             generation: self.generation,
             live: self.live.clone(),
+            sweep: self.sweep.clone(),
+            sweep_problem: self.sweep_problem.clone(),
+            sweep_go: self.sweep_go,
         }
     }
 }
@@ -53,6 +63,9 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.input_problem == o.input_problem
             && self.generation == o.generation
             && self.live == o.live
+            && self.sweep == o.sweep
+            && self.sweep_problem == o.sweep_problem
+            && self.sweep_go == o.sweep_go
     }
 }
 
@@ -75,6 +88,10 @@ pub enum Action {
     LoadPreset(&'static str),
     Reset,
     DismissNotice,
+    /// The sweep panel ran this sweep (it goes into the link).
+    SetSweep(Sweep),
+    /// Loads a preset and runs its headline figure over this many seeds.
+    PresetSweep(&'static str, u32),
 }
 
 /// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
@@ -92,6 +109,14 @@ fn preset_of<L: Lab>(id: &str) -> Option<Preset<L::Params>> {
 impl<L: Lab> LabState<L> {
     /// The state a URL query describes, with what was wrong in it.
     pub fn from_query(query: &str) -> Self {
+        // A sweep is a part of its own, beside the params.
+        let (query, sweep) = Sweep::split_link(query);
+        let query = query.as_str();
+        let (sweep, sweep_problem) = match sweep {
+            Some(Ok(s)) => (Some(s), None),
+            Some(Err(e)) => (None, Some(e)),
+            None => (None, None),
+        };
         let mut problems = Vec::new();
         // A preset named in the URL is the base the other keys apply over.
         let named = url_state::pairs(query)
@@ -129,17 +154,23 @@ impl<L: Lab> LabState<L> {
             input_problem: None,
             generation: 0,
             live: None,
+            sweep_go: u64::from(sweep.is_some()),
+            sweep,
+            sweep_problem,
         }
     }
 
     /// The query that reproduces this state: the seed, the preset (while the params are its
     /// own), and what differs from the defaults.
     pub fn query(&self) -> String {
-        let q = url_state::to_query(&self.params, &L::Params::default(), self.seed);
-        match self.preset {
-            Some(id) => format!("{q}&{}={id}", url_state::PRESET_KEY),
-            None => q,
+        let mut q = url_state::to_query(&self.params, &L::Params::default(), self.seed);
+        if let Some(id) = self.preset {
+            q = format!("{q}&{}={id}", url_state::PRESET_KEY);
         }
+        if let Some(s) = &self.sweep {
+            q = format!("{q}&{}={}", flowlab_sim::sweep::SWEEP_KEY, s.to_query());
+        }
+        q
     }
 
     /// Applies `action`.
@@ -173,7 +204,10 @@ impl<L: Lab> LabState<L> {
                 Err(_) => self.input_problem = Some(Problem::BadSeed(text)),
             },
             Action::LoadPreset(id) => {
-                if let Some(Preset { id, params, seed }) = preset_of::<L>(id) {
+                if let Some(Preset {
+                    id, params, seed, ..
+                }) = preset_of::<L>(id)
+                {
                     self.params = params;
                     self.seed = seed;
                     self.preset = Some(id);
@@ -183,6 +217,26 @@ impl<L: Lab> LabState<L> {
             }
             Action::Reset => self.generation += 1,
             Action::DismissNotice => self.url_problems.clear(),
+            Action::SetSweep(sweep) => {
+                self.sweep = Some(sweep);
+                self.sweep_problem = None;
+            }
+            Action::PresetSweep(id, seeds) => {
+                if let Some(p) = preset_of::<L>(id) {
+                    let metric = match flowlab_sim::labs::by_id(L::ID) {
+                        Some(lab) => {
+                            let v = serde_json::to_value(&p.params).expect("params serialise");
+                            crate::lab::sweep::headline_metric(lab, &v, p.headline)
+                        }
+                        None => p.headline.to_string(),
+                    };
+                    let sweep = Sweep::seeds_only(metric, seeds, p.seed);
+                    self.apply(Action::LoadPreset(id));
+                    self.sweep = Some(sweep);
+                    self.sweep_problem = None;
+                    self.sweep_go += 1;
+                }
+            }
         }
         debug_assert!(
             self.params.validate().is_ok(),
@@ -288,5 +342,51 @@ mod tests {
         assert_eq!(s.params.token_bucket.burst, 7);
         assert_eq!(s.seed, 42);
         assert_eq!(s.url_problems.len(), 4, "{:?}", s.url_problems);
+    }
+
+    #[test]
+    fn a_sweep_rides_in_the_link_beside_the_params() {
+        use flowlab_sim::labs::queue::Queue;
+        let q = "seed=5&acks=one&sweep=metric=lost;knob=acks;choices;seeds=50;seed=22;until=12";
+        let s = LabState::<Queue>::from_query(q);
+        assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
+        assert_eq!(s.seed, 5);
+        let sw = s.sweep.clone().expect("the sweep is read");
+        assert_eq!((sw.seeds, sw.first_seed, sw.until_s), (50, 22, Some(12.0)));
+        assert_eq!(s.sweep_go, 1, "a link's sweep starts when the page opens");
+        let back = LabState::<Queue>::from_query(&s.query());
+        assert_eq!(back.sweep, s.sweep);
+        assert_eq!(back.params, s.params);
+    }
+
+    #[test]
+    fn a_bad_sweep_part_is_reported_and_the_params_still_apply() {
+        use flowlab_sim::labs::queue::Queue;
+        let s = LabState::<Queue>::from_query("acks=one&sweep=metric=lost;seeds=900;seed=1");
+        assert_eq!(s.params.acks, flowlab_sim::labs::queue::Acks::One);
+        assert!(s.sweep.is_none());
+        assert_eq!(s.sweep_go, 0);
+        let e = s.sweep_problem.expect("reported");
+        assert_eq!(e.field, "seeds", "{e:?}");
+        assert!(s.url_problems.is_empty(), "the params' part is fine");
+    }
+
+    #[test]
+    fn a_preset_sweep_loads_the_preset_and_runs_its_headline_figure() {
+        use flowlab_sim::labs::queue::Queue;
+        let mut s = LabState::<Queue>::from_query("");
+        let g = s.generation;
+        s.apply(Action::PresetSweep("acks1_leader_dies", 50));
+        assert_eq!(s.preset, Some("acks1_leader_dies"));
+        assert_eq!(s.generation, g + 1);
+        assert_eq!(s.sweep_go, 1);
+        let sw = s.sweep.clone().unwrap();
+        assert!(sw.knob.is_none());
+        assert_eq!((sw.seeds, sw.first_seed), (50, s.seed));
+        assert!(s.query().contains("sweep="), "{}", s.query());
+        // And the sweep it describes can run.
+        let lab = flowlab_sim::labs::by_id("queue").unwrap();
+        let params = serde_json::to_value(&s.params).unwrap();
+        sw.plan(lab, &params, PAGE_BUDGET_BYTES).expect("plans");
     }
 }

@@ -748,6 +748,7 @@ pub mod presets {
             Preset {
                 id: "full_scale",
                 seed: 1,
+                headline: "answered_within_1s",
                 params: FlashSaleParams::default(),
             },
             // The same sale with "read, then write read - 1": concurrent readers all succeed, about
@@ -755,6 +756,7 @@ pub mod presets {
             Preset {
                 id: "unsafe_oversell",
                 seed: 1,
+                headline: "oversold",
                 params: FlashSaleParams {
                     unsafe_check: true,
                     ..FlashSaleParams::default()
@@ -765,6 +767,7 @@ pub mod presets {
             Preset {
                 id: "no_soldout_flag",
                 seed: 1,
+                headline: "redis_ops",
                 params: FlashSaleParams {
                     soldout_flag: false,
                     redis_op_us: 20,

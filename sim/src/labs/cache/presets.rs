@@ -29,6 +29,7 @@ pub fn hot_key_expiry() -> Preset {
     Preset {
         id: "hot_key_expiry",
         seed: 21,
+        headline: "guard.none.hot_key_max_loads",
         params: CacheParams {
             compare: Compare::Breakdown,
             rate_per_s: 4_000,
@@ -52,6 +53,7 @@ pub fn avalanche() -> Preset {
     Preset {
         id: "avalanche",
         seed: 22,
+        headline: "no_jitter.peak_db_qps",
         params: CacheParams {
             compare: Compare::Avalanche,
             rate_per_s: 5_000,
@@ -77,6 +79,7 @@ pub fn penetration() -> Preset {
     Preset {
         id: "penetration",
         seed: 23,
+        headline: "unprotected.db_queries",
         params: CacheParams {
             compare: Compare::Penetration,
             rate_per_s: 3_000,
@@ -103,6 +106,7 @@ pub fn cache_aside_race() -> Preset {
     Preset {
         id: "cache_aside_race",
         seed: 24,
+        headline: "strategy.delete_then_update.stale_reads",
         params: CacheParams {
             compare: Compare::Consistency,
             rate_per_s: 3_000,
@@ -126,6 +130,7 @@ pub fn write_behind_crash() -> Preset {
     Preset {
         id: "write_behind_crash",
         seed: 25,
+        headline: "strategy.write_behind.lost_writes",
         params: CacheParams {
             compare: Compare::Writes,
             strategy: Strategy::WriteBehind,
@@ -151,6 +156,7 @@ pub fn group_profile() -> Preset {
     Preset {
         id: "group_profile",
         seed: 26,
+        headline: "no_cache.db_queries",
         params: CacheParams {
             compare: Compare::GroupQuery,
             rate_per_s: 20,
@@ -181,6 +187,7 @@ pub fn consistent_hashing() -> Preset {
     Preset {
         id: "consistent_hashing",
         seed: 27,
+        headline: "hashing.ring.keys_moved",
         params: CacheParams {
             compare: Compare::Hashing,
             rate_per_s: 5_000,

@@ -26,6 +26,7 @@ pub fn push_failures() -> Preset {
     Preset {
         id: "push_failures",
         seed: 11,
+        headline: "offline_copies.lost",
         params: ChatParams {
             push_fail_prob: 0.05,
             ack_loss_prob: 0.0,
@@ -40,6 +41,7 @@ pub fn big_group() -> Preset {
     Preset {
         id: "big_group",
         seed: 12,
+        headline: "copy_per_member.writes_per_message",
         params: ChatParams {
             groups: 1,
             members_per_group: 2_000,
@@ -58,6 +60,7 @@ pub fn long_offline() -> Preset {
     Preset {
         id: "long_offline",
         seed: 13,
+        headline: "unread_ids.rows_stored",
         params: ChatParams {
             groups: 5,
             members_per_group: 200,
@@ -77,6 +80,7 @@ pub fn reconnect_storm() -> Preset {
     Preset {
         id: "reconnect_storm",
         seed: 14,
+        headline: "unread_ids.pull_latency",
         params: ChatParams {
             groups: 50,
             members_per_group: 200,
@@ -100,6 +104,7 @@ pub fn lost_acks() -> Preset {
     Preset {
         id: "lost_acks",
         seed: 15,
+        headline: "cursor.duplicates_delivered",
         params: ChatParams {
             ack_loss_prob: 0.2,
             push_fail_prob: 0.0,

@@ -26,6 +26,7 @@ pub fn boundary_burst() -> Preset {
     Preset {
         id: "boundary_burst",
         seed: 1,
+        headline: "fixed_window.max_in_window",
         params: LimiterParams {
             traffic: TrafficParams {
                 pattern: Pattern::BoundaryBurst,
@@ -68,6 +69,7 @@ pub fn token_burst() -> Preset {
     Preset {
         id: "token_burst",
         seed: 2,
+        headline: "token_bucket.max_in_window",
         params: LimiterParams {
             traffic: TrafficParams {
                 pattern: Pattern::OnOff,
@@ -97,6 +99,7 @@ pub fn leaky_smooth() -> Preset {
     Preset {
         id: "leaky_smooth",
         seed: 3,
+        headline: "leaky_bucket.max_in_window",
         params: LimiterParams {
             traffic: TrafficParams {
                 pattern: Pattern::OnOff,
@@ -127,6 +130,7 @@ pub fn raise_token_rate() -> Preset {
     Preset {
         id: "raise_token_rate",
         seed: 4,
+        headline: "token_bucket.accepted",
         params: LimiterParams {
             traffic: TrafficParams {
                 pattern: Pattern::Poisson,

@@ -32,6 +32,7 @@ pub fn acks0_crash() -> Preset {
     Preset {
         id: "acks0_crash",
         seed: 21,
+        headline: "lost",
         params: QueueParams {
             acks: Acks::Zero,
             idempotence: false,
@@ -52,6 +53,7 @@ pub fn acks1_leader_dies() -> Preset {
     Preset {
         id: "acks1_leader_dies",
         seed: 22,
+        headline: "final.lost",
         params: QueueParams {
             acks: Acks::One,
             idempotence: false,
@@ -73,6 +75,7 @@ pub fn safe_producer() -> Preset {
     Preset {
         id: "safe_producer",
         seed: 23,
+        headline: "final.lost",
         params: QueueParams {
             acks: Acks::All,
             idempotence: true,
@@ -98,6 +101,7 @@ pub fn retries_no_idempotence() -> Preset {
     Preset {
         id: "retries_no_idempotence",
         seed: 24,
+        headline: "dup_written",
         params: QueueParams {
             acks: Acks::All,
             idempotence: false,
@@ -123,6 +127,7 @@ pub fn commit_before_crash() -> Preset {
     Preset {
         id: "commit_before_crash",
         seed: 25,
+        headline: "final.lost",
         params: QueueParams {
             commit: CommitMode::BeforeProcessing,
             ..crash_mid_batch()
@@ -158,6 +163,7 @@ pub fn commit_after_crash() -> Preset {
     Preset {
         id: "commit_after_crash",
         seed: 26,
+        headline: "final.processed_twice",
         params: QueueParams {
             commit: CommitMode::AfterProcessing,
             dedup_store: false,
@@ -173,6 +179,7 @@ pub fn no_key_order() -> Preset {
     Preset {
         id: "no_key_order",
         seed: 27,
+        headline: "order_violations",
         params: QueueParams {
             partitioner: Partitioner::RoundRobin,
             rate_per_s: 200,
@@ -189,6 +196,7 @@ pub fn idle_consumers() -> Preset {
     Preset {
         id: "idle_consumers",
         seed: 28,
+        headline: "idle_consumers",
         params: QueueParams {
             partitions: 3,
             consumers: 5,
@@ -204,6 +212,7 @@ pub fn backlog() -> Preset {
     Preset {
         id: "backlog",
         seed: 29,
+        headline: "e2e_latency",
         params: QueueParams {
             partitions: 4,
             consumers: 2,
@@ -225,6 +234,7 @@ pub fn poison_message() -> Preset {
     Preset {
         id: "poison_message",
         seed: 30,
+        headline: "dead_lettered",
         params: QueueParams {
             poison_retries: 3,
             dead_letter_queue: true,
@@ -243,6 +253,7 @@ pub fn big_batches() -> Preset {
     Preset {
         id: "big_batches",
         seed: 31,
+        headline: "requests",
         params: QueueParams {
             linger_ms: 100,
             batch_size_bytes: 65_536,

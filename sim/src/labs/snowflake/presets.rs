@@ -27,6 +27,7 @@ pub fn clock_back_5ms() -> Preset {
     Preset {
         id: "clock_back_5ms",
         seed: 1,
+        headline: "ignore.duplicates",
         params: SnowflakeParams {
             compare: Compare::Policies,
             traffic: TrafficParams {
@@ -51,6 +52,7 @@ pub fn sequence_exhausted() -> Preset {
     Preset {
         id: "sequence_exhausted",
         seed: 2,
+        headline: "wait.peak_ids_per_s_per_worker",
         params: SnowflakeParams {
             workers: 2,
             traffic: TrafficParams {
@@ -71,6 +73,7 @@ pub fn many_workers() -> Preset {
     Preset {
         id: "many_workers",
         seed: 3,
+        headline: "wait.out_of_order",
         params: SnowflakeParams {
             workers: 64,
             clock_skew_ms: 3,
@@ -90,6 +93,7 @@ pub fn reused_worker_id() -> Preset {
     Preset {
         id: "reused_worker_id",
         seed: 4,
+        headline: "wait.duplicates",
         params: SnowflakeParams {
             workers: 4,
             reused_ids: 1,

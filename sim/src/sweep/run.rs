@@ -1,0 +1,143 @@
+//! One run of any registered lab, exactly as `flowlab run` makes it: timed labs advance to `until`
+//! (then, for labs that check at rest, quiesce and report their `final.*` figures), the others run
+//! to their own end. `flowlab run`, `flowlab sweep` and the page's sweep workers all go through
+//! [`drive`], so the same params and seed give the same figures everywhere.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::kernel::lab::Extent;
+use crate::kernel::model::{Advance, ParamError};
+use crate::kernel::report::{Measure, Report};
+use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use crate::labs::{AnyLab, AnyRun};
+
+/// Slices of virtual time a timed run advances by, reporting progress after each (the result
+/// does not depend on them: a run is the same however it is stepped).
+pub const SLICES: u64 = 100;
+/// Work units one call of the loop may do before progress is reported again.
+const BUDGET_TIMED: u64 = 1 << 20;
+const BUDGET_ITEMS: u64 = 1 << 22;
+/// Longest a run is given to come to rest after `until` (labs that check at rest).
+pub const QUIESCE_LIMIT: Nanos = 600 * NS_PER_S;
+
+/// What a run left behind.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// Figures when the run stopped: timed labs at `until`, the others at their end.
+    pub figures: Report,
+    /// Labs that check at rest: whether the run came to rest within [`QUIESCE_LIMIT`], and the
+    /// figures known only at rest (group `final`).
+    pub at_rest: Option<(bool, Report)>,
+    /// The run's digest when it stopped (before coming to rest).
+    pub digest: u64,
+    /// Virtual time when it stopped (before coming to rest).
+    pub now: Nanos,
+    /// Work done (events and stream items), before coming to rest.
+    pub work: u64,
+}
+
+impl Finished {
+    /// The figure at dotted `path` as in the command line's JSON (`lost`, `final.lost`,
+    /// `fixed_window.accepted`, `e2e_latency_p99_ms`), if the run reported it as a number. A
+    /// latency's bare path (`e2e_latency`) is its p99.
+    pub fn number(&self, path: &str) -> Option<f64> {
+        let reports = || std::iter::once(&self.figures).chain(self.at_rest.iter().map(|(_, r)| r));
+        reports()
+            .flat_map(|r| r.leaves())
+            .find(|(p, _)| p == path)
+            .map(|(_, leaf)| leaf.as_f64())
+            .unwrap_or_else(|| {
+                reports()
+                    .find_map(|r| r.get(path))
+                    .filter(|f| f.metric.measure == Measure::Latency)
+                    .and_then(|f| f.number())
+            })
+    }
+}
+
+/// Runs `sim` (a run of `lab` just started) as the command line does: a timed run to `until`,
+/// calling `progress` with the virtual milliseconds reached after each slice, then, for labs
+/// that check at rest, to rest; a run that ends by itself to its end, calling `progress` with the
+/// work done.
+pub fn drive(
+    lab: &dyn AnyLab,
+    sim: &mut dyn AnyRun,
+    until: Nanos,
+    progress: &mut dyn FnMut(u64),
+) -> Finished {
+    match sim.extent() {
+        Extent::Timed => {
+            for k in 1..=SLICES {
+                let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
+                while sim.advance_to(t, BUDGET_TIMED) == Advance::BudgetExhausted {}
+                progress(t / NS_PER_MS);
+            }
+            let figures = sim.figures();
+            let digest = sim.digest();
+            let (now, work) = (sim.now(), sim.work());
+            let at_rest = lab.checks_at_rest().then(|| {
+                let quiet = sim.quiesce(QUIESCE_LIMIT);
+                (quiet, sim.final_figures().since(figures.figures.len()))
+            });
+            Finished {
+                figures,
+                at_rest,
+                digest,
+                now,
+                work,
+            }
+        }
+        Extent::Items { .. } => {
+            while sim.advance(BUDGET_ITEMS) == Advance::BudgetExhausted {
+                progress(sim.work());
+            }
+            Finished {
+                figures: sim.figures(),
+                at_rest: None,
+                digest: sim.digest(),
+                now: sim.now(),
+                work: sim.work(),
+            }
+        }
+    }
+}
+
+/// Starts a run of `lab` with `params` and `seed` and [`drive`]s it.
+pub fn run_full(
+    lab: &dyn AnyLab,
+    params: &Value,
+    seed: u64,
+    until: Nanos,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Finished, ParamError> {
+    let mut sim = lab.start(params, seed)?;
+    Ok(drive(lab, &mut *sim, until, progress))
+}
+
+/// One run's outcome in a sweep: the picked figure and the run's digest.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunOut {
+    /// The metric's value; `None` if this run did not report it (a lane the point's params turn
+    /// off, a figure reported only after some event).
+    pub value: Option<f64>,
+    /// The run's digest (equal digests: equal runs).
+    pub digest: u64,
+}
+
+/// One run of a sweep: `lab` with `params` (valid, as a [`Plan`](super::Plan)'s points hold
+/// them) and `seed` to `until` (ignored by labs that end by themselves), keeping only `metric`.
+/// The same as `flowlab run` with these params and seed: see [`drive`].
+pub fn run_one(
+    lab: &dyn AnyLab,
+    params: &Value,
+    seed: u64,
+    until: Nanos,
+    metric: &str,
+) -> Result<RunOut, ParamError> {
+    let f = run_full(lab, params, seed, until, &mut |_| {})?;
+    Ok(RunOut {
+        value: f.number(metric),
+        digest: f.digest,
+    })
+}
