@@ -315,12 +315,23 @@ impl Challenge {
         let lab = self.registered();
         let setup = self.setup()?;
         if !user.is_object() {
-            return Err(ParamError::new("", shape_of(user), "an object of params"));
+            return Err(ParamError::new(
+                "params",
+                shape_of(user),
+                "an object of params",
+            ));
         }
         let mut merged = setup.clone();
         merge(&mut merged, user.clone());
         let params = lab.decode(merged).map_err(|e| match e {
-            DecodeError::Shape { path, message } => ParamError::new(path, "", message),
+            DecodeError::Shape { path, message } => {
+                let path = if path.is_empty() || path == "." {
+                    "params".to_string()
+                } else {
+                    path
+                };
+                ParamError::new(path, "", message)
+            }
             DecodeError::Invalid(e) => e,
         })?;
         for (key, _) in self.fixed {
@@ -369,7 +380,7 @@ impl Challenge {
         }
         let cost = lab
             .cost(&params)
-            .map_err(|_| ParamError::new("", "", "params the lab can read"))?;
+            .map_err(|_| ParamError::new("params", "", "params the lab can read"))?;
         cost.admit(&params, PAGE_BUDGET_BYTES)?;
         Ok(params)
     }

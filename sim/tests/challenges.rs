@@ -6,10 +6,12 @@ use flowlab_sim::challenge::{self, check, Challenge};
 const SEEDS: u64 = 20;
 
 fn verify(lab: &str) {
-    verify_seeds(lab, 1..=SEEDS);
+    let wrong = verify_seeds(lab, 1..=SEEDS);
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-fn verify_seeds(lab: &str, seeds: std::ops::RangeInclusive<u64>) {
+/// What is wrong with `lab`'s challenges on `seeds`.
+fn verify_seeds(lab: &str, seeds: std::ops::RangeInclusive<u64>) -> Vec<String> {
     let list: Vec<&Challenge> = challenge::of_lab(lab);
     assert!(list.len() >= 4, "{lab}: {} challenges", list.len());
     let mut wrong = Vec::new();
@@ -30,7 +32,7 @@ fn verify_seeds(lab: &str, seeds: std::ops::RangeInclusive<u64>) {
             }
         }
     }
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    wrong
 }
 
 #[test]

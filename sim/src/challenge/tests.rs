@@ -103,7 +103,11 @@ fn a_params_file_that_changes_the_setup_or_breaks_a_limit_is_refused_naming_the_
     let e = c.admit(&json!({"linger_ms": 1_000_000})).unwrap_err();
     assert_eq!(e.field, "linger_ms");
     assert!(c.admit(&json!({"lingr_ms": 1})).is_err());
-    assert!(c.admit(&json!([1, 2])).is_err());
+    let e = c.admit(&json!([1, 2])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "params = a list is not allowed: an object of params"
+    );
     assert!(c.admit(&json!({"linger_ms": "soon"})).is_err());
     // A partial file keeps the setup's other values.
     let p = c.admit(&json!({"linger_ms": 40})).unwrap();
