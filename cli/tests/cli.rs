@@ -961,3 +961,29 @@ fn a_sweep_table_sums_up_each_point() {
     assert_eq!(all, ["all", "4", "0", "0", "0", "0", "0", "0", "100%"]);
     assert!(lines[2].starts_with("zero ") && lines[3].starts_with("one "));
 }
+
+/// The largest sweep, 200 seeds × 20 values, runs (tiny runs: what is kept is one number a run).
+#[test]
+fn the_largest_sweep_runs() {
+    let out = stdout_with_threads(
+        &[
+            "sweep",
+            "limiter",
+            "--metric",
+            "fixed_window.accepted",
+            "--knob",
+            "traffic.rate_per_s",
+            "--range",
+            "1:20:20",
+            "--seeds",
+            "200",
+            "--until-s",
+            "0.05",
+        ],
+        "2",
+    );
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4_000);
+    assert!(rows[0].starts_with("1,1,42,"), "{}", rows[0]);
+    assert!(rows[3_999].starts_with("20,20,241,"), "{}", rows[3_999]);
+}

@@ -297,11 +297,9 @@ pub const RULES: &[(&str, &str)] = &[
 impl SweepError {
     /// A refusal by one of the sweep's own rules (`id` in [`RULES`]).
     pub fn text(field: &str, got: impl ToString, id: &'static str, args: Vec<String>) -> Self {
-        let english = RULES
-            .iter()
-            .find(|(r, _)| *r == id)
-            .map(|(_, en)| *en)
-            .unwrap_or(id);
+        let english = RULES.iter().find(|(r, _)| *r == id).map(|(_, en)| *en);
+        debug_assert!(english.is_some(), "{id} is not in sweep::RULES");
+        let english = english.unwrap_or(id);
         Self {
             field: field.to_string(),
             got: shorten(&got.to_string()),

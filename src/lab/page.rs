@@ -363,12 +363,18 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     // this tab comes back.
     let state = use_reducer(|| {
         let q = crate::web::hash_query();
-        let q = if q.is_empty() {
+        let restored = q.is_empty();
+        let q = if restored {
             crate::web::session_get(&session_key(id)).unwrap_or_default()
         } else {
             q
         };
-        LabState::<U::L>::from_query(&q)
+        let mut s = LabState::<U::L>::from_query(&q);
+        // A sweep comes back with the lab's state, but only a link starts it.
+        if restored {
+            s.sweep_go = 0;
+        }
+        s
     });
     {
         let q = state.query();
