@@ -16,7 +16,7 @@ pub const ALL: &[Challenge] = &[
         id: "limiter.window_edge",
         lab: "limiter",
         title: "Twice the limit at the window edge",
-        story: "Bursts of 20 requests straddle every second edge. The fixed window counts 10 a window, yet lets 20 through within one second. Tune the fixed window so that no second passes more than 10, while still accepting at least 140 requests in 30 s.",
+        story: "Every 2 s a burst of 20 requests straddles a window edge. The fixed window counts 10 a window, yet lets 20 through within one second. Tune the fixed window so that no second passes more than 10, while still accepting at least 140 requests in 30 s.",
         fixed: EDGE_BURSTS,
         limits: &[Limit {
             key: "fixed_window.window_ms",

@@ -98,7 +98,7 @@ crate::texts! {
 
     // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
     "challenge.limiter.window_edge.title": "Twice the limit at the window edge", "窗口边界上放过两倍限额";
-    "challenge.limiter.window_edge.story": "Bursts of 20 requests straddle every second edge. The fixed window counts 10 a window, yet lets 20 through within one second. Tune the fixed window so that no second passes more than 10, while still accepting at least 140 requests in 30 s.", "每隔一秒的窗口边界上都有一批 20 个请求跨界而来。固定窗口每个窗口只数 10 个，却在一秒之内放过了 20 个。调整固定窗口，让任何一秒通过的请求都不超过 10 个，同时 30 秒内至少接受 140 个请求。";
+    "challenge.limiter.window_edge.story": "Every 2 s a burst of 20 requests straddles a window edge. The fixed window counts 10 a window, yet lets 20 through within one second. Tune the fixed window so that no second passes more than 10, while still accepting at least 140 requests in 30 s.", "每 2 秒就有一批 20 个请求跨越窗口边界而来。固定窗口每个窗口只数 10 个，却在一秒之内放过了 20 个。调整固定窗口，让任何一秒通过的请求都不超过 10 个，同时 30 秒内至少接受 140 个请求。";
     "challenge.limiter.window_edge.price": "requests accepted", "接受的请求数";
     "challenge.limiter.window_edge.goal.at_most_10": "No window of 1 s passes more than 10 requests", "任何 1 秒的窗口通过的请求都不超过 10 个";
     "challenge.limiter.window_edge.cause.edge": "A burst straddling a window edge took the limit of {0} at the end of one window and again at the start of the next: {1} passed within one second.", "一批跨越窗口边界的请求在前一个窗口末尾用掉了 {0} 的限额，又在下一个窗口开头再用一次：一秒内通过了 {1} 个。";
