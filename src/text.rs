@@ -225,4 +225,9 @@ crate::texts! {
     "sweep.rule.params": "params {0} can run: {1}", "{0} 可以运行的参数：{1}";
     "sweep.rule.link": "metric=PATH;knob=KEY;values=A,B,C|range=LO:HI:STEPS|choices;seeds=N;seed=S;until=T", "metric=指标路径;knob=参数;values=A,B,C|range=起点:终点:个数|choices;seeds=N;seed=S;until=T";
     "sweep.rule.link_field": "one of metric, knob, values, range, choices, seeds, seed, until, each once", "metric、knob、values、range、choices、seeds、seed、until 之一，每个只出现一次";
+
+    // Refusals of a challenge check (sim/src/challenge.rs).
+    "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
+    "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";
+    "challenge.rule.too_long": "a graded run takes at most {0} events: make the params smaller", "评分运行最多 {0} 个事件：请把参数调小";
 }
