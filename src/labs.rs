@@ -120,6 +120,17 @@ fn text_ids_of<L: Lab>() -> Vec<(String, Option<&'static str>)> {
     for lane in sim.figures().lanes {
         out.push((lane.text.to_string(), None));
     }
+    // Its graded challenges: title, story, price, goals, debrief causes; and the refusals.
+    for c in flowlab_sim::challenge::of_lab(id) {
+        out.extend(c.text_ids().into_iter().map(|(t, _)| (t, None)));
+    }
+    for r in [
+        flowlab_sim::challenge::RULE_FIXED,
+        flowlab_sim::challenge::RULE_ONE_OF,
+        flowlab_sim::challenge::RULE_TOO_LONG,
+    ] {
+        out.push((r.to_string(), None));
+    }
     out.sort();
     out.dedup();
     out
@@ -155,6 +166,42 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing texts: {missing:#?}");
+    }
+
+    /// Every lab with a page has graded challenges, and each challenge's words in the tables are
+    /// the engine's English (the command line prints the engine's) with a Chinese translation
+    /// quoting the same numbers.
+    #[test]
+    fn challenge_texts_match_the_engine() {
+        let mut wrong = Vec::new();
+        for lab in ids() {
+            let list = flowlab_sim::challenge::of_lab(lab);
+            if list.len() < 4 {
+                wrong.push(format!("{lab}: {} challenges", list.len()));
+            }
+            for c in list {
+                for (id, en) in c.text_ids() {
+                    match both_id(&id) {
+                        Some((table_en, zh)) => {
+                            if table_en != en {
+                                wrong.push(format!("{id}: the table's English differs"));
+                            }
+                            if !cjk(zh) {
+                                wrong.push(format!("{id}: no Chinese"));
+                            }
+                            for i in 0..8 {
+                                let arg = format!("{{{i}}}");
+                                if en.contains(&arg) != zh.contains(&arg) {
+                                    wrong.push(format!("{id}: {arg} in one language only"));
+                                }
+                            }
+                        }
+                        None => wrong.push(format!("{id}: missing")),
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     /// No id is in two tables (one would silently win).

@@ -223,8 +223,13 @@ crate::texts! {
     "sweep.rule.seeds": "{0} to {1} seeds", "{0} 到 {1} 个种子";
     "sweep.rule.seed": "a whole number such that the last seed, seed + seeds - 1, is at most {0}", "一个整数，且最后一个种子（种子 + 种子数 - 1）不超过 {0}";
     "sweep.rule.until": "more than 0 and at most {0} virtual seconds", "大于 0 且不超过 {0} 虚拟秒";
-    "sweep.rule.until_untimed": "none: {0} runs to its own end (set by its params)", "无：{0} 会自行运行到结束（由其参数决定）";
+    "sweep.rule.until_untimed": "no value: {0} runs to its own end, set by its params", "不设：{0} 会自行运行到结束，由其参数决定";
     "sweep.rule.params": "params {0} can run: {1}", "{0} 可以运行的参数：{1}";
     "sweep.rule.link": "metric=PATH;knob=KEY;values=A,B,C|range=LO:HI:STEPS|choices;seeds=N;seed=S;until=T", "metric=指标路径;knob=参数;values=A,B,C|range=起点:终点:个数|choices;seeds=N;seed=S;until=T";
     "sweep.rule.link_field": "one of metric, knob, values, range, choices, seeds, seed, until, each once", "metric、knob、values、range、choices、seeds、seed、until 之一，每个只出现一次";
+
+    // Refusals of a challenge check (sim/src/challenge.rs).
+    "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
+    "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";
+    "challenge.rule.too_long": "a graded run takes at most {0} events: make the params smaller", "评分运行最多 {0} 个事件：请把参数调小";
 }

@@ -12,6 +12,7 @@
 //! stderr. A bad parameter, file, preset or model prints one line naming it and exits with 1; a
 //! malformed command line is reported by the argument parser and exits with 2.
 
+mod challenge;
 mod figures;
 mod params;
 mod progress;
@@ -78,6 +79,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Graded challenges: `list` them, or `check` params against one (exit 0 when passed).
+    Challenge(challenge::ChallengeArgs),
 }
 
 #[derive(Args)]
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Sweep(args) => lab_named(&args.model).and_then(|lab| sweep::sweep(lab, &args)),
         Command::List { json } => list(json),
+        Command::Challenge(args) => return challenge::main(&args),
     };
     match result {
         Ok(text) => print(&text),

@@ -46,7 +46,7 @@ pub fn load(
 
 /// Reads a JSON or TOML params file over `base`: fields it leaves out keep `base`'s values, fields
 /// the params do not have are refused.
-fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
+pub fn from_file(lab: &dyn AnyLab, base: &Value, path: &Path) -> Result<Value> {
     let shown = path.display();
     let ext = path
         .extension()

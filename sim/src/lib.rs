@@ -12,6 +12,7 @@
 //! Every lab follows one contract ([`kernel::lab::Lab`]) and runs through one loop
 //! ([`kernel::sim::Sim`]); [`labs`] declares and registers them.
 
+pub mod challenge;
 pub mod check;
 pub mod kernel;
 pub mod labs;

@@ -256,4 +256,40 @@ crate::texts! {
     SUMMARY = "cache.w.summary": "{0} s of virtual time, {1} requests. {2}", "虚拟时间 {0} 秒，共 {1} 个请求。{2}";
     SUMMARY_LANE = "cache.w.summary_lane": "{0}: hit ratio {1}, {2} database queries (peak {3} a second, capacity {4}), {5} stale reads, {6} lost writes.", "{0}：命中率 {1}，数据库查询 {2} 次（峰值每秒 {3}，容量 {4}），旧数据读取 {5} 次，丢失的写 {6} 个。";
     RING_SUMMARY = "cache.w.ring_summary": "The ring: {0} cache nodes with {1} virtual nodes each; keys per node: {2}. {3}", "哈希环：{0} 个缓存节点，每个 {1} 个虚拟节点；各节点的键数：{2}。{3}";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.cache.avalanche.title": "Every key expires at once", "所有键同时过期";
+    "challenge.cache.avalanche.story": "5,000 reads a second over 5,000 keys, all loaded at start with the same 5 s TTL, and a database that takes 1,500 queries a second. Get through the moment they all expire with no failed read and the database never over its capacity.", "每秒 5,000 次读，覆盖 5,000 个键，它们在开始时以相同的 5 秒 TTL 一起加载，而数据库每秒只能处理 1,500 次查询。平稳度过它们同时过期的时刻：没有读失败，数据库也从不超过容量。";
+    "challenge.cache.avalanche.price": "database queries a second at the peak", "峰值时每秒数据库查询数";
+    "challenge.cache.avalanche.goal.db_ok": "The database never over its capacity", "数据库从不超过容量";
+    "challenge.cache.avalanche.cause.together": "With a TTL jitter of {0} the keys loaded together expired together: {1} queries a second reached the database at the peak.", "TTL 抖动为 {0} 时，一起加载的键也一起过期：峰值时每秒有 {1} 次查询打到数据库。";
+    "challenge.cache.avalanche.cause.peak": "{0} queries a second reached the database at the peak.", "峰值时每秒有 {0} 次查询打到数据库。";
+    "challenge.cache.avalanche.goal.no_errors": "No read fails", "没有读请求失败";
+    "challenge.cache.avalanche.cause.overload": "The database was over its capacity of {0} queries a second for {1} ms, and {2} reads timed out.", "数据库超出每秒 {0} 次查询的容量达 {1} 毫秒，{2} 次读请求超时。";
+
+    "challenge.cache.hot_key.title": "A hot key expires", "热点键过期";
+    "challenge.cache.hot_key.story": "Half of 4,000 reads a second go to one key, whose value takes 20 ms to load. Each time it expires, every read in those 20 ms misses and loads it again. Load it once per expiry.", "每秒 4,000 次读中有一半落在同一个键上，加载它的值要 20 毫秒。每次它过期，这 20 毫秒内的每次读都会未命中并重新加载。让它每次过期只加载一次。";
+    "challenge.cache.hot_key.price": "read latency p99 (ms)", "读延迟 p99（毫秒）";
+    "challenge.cache.hot_key.goal.one_load": "The hot key loaded at most once per expiry", "热点键每次过期最多加载一次";
+    "challenge.cache.hot_key.cause.per_server": "Single flight merges the loads of one app server only: {0} servers loaded the hot key {1} times at once.", "single flight 只合并同一台应用服务器的加载：{0} 台服务器同时加载了热点键 {1} 次。";
+    "challenge.cache.hot_key.cause.stampede": "Every read that missed while the value loaded went to the database too: the hot key was loaded {0} times at once.", "值加载期间每个未命中的读也都去了数据库：热点键被同时加载了 {0} 次。";
+    "challenge.cache.hot_key.goal.no_errors": "No read fails", "没有读请求失败";
+    "challenge.cache.hot_key.cause.overload": "The database was over its capacity of {0} queries a second for {1} ms, and {2} reads timed out.", "数据库超出每秒 {0} 次查询的容量达 {1} 毫秒，{2} 次读请求超时。";
+
+    "challenge.cache.penetration.title": "Reads for keys that do not exist", "读取不存在的键";
+    "challenge.cache.penetration.story": "Half of 3,000 reads a second ask for keys that exist nowhere: the cache never has them, so each goes to a database that takes 1,000 queries a second. Keep every read answered, with the read p99 under 50 ms.", "每秒 3,000 次读中有一半请求的键根本不存在：缓存里永远没有，于是每次都打到每秒只能处理 1,000 次查询的数据库。让每次读都得到答复，且读 p99 低于 50 毫秒。";
+    "challenge.cache.penetration.price": "Bloom filter bits per key", "布隆过滤器每键位数";
+    "challenge.cache.penetration.goal.no_errors": "No read fails", "没有读请求失败";
+    "challenge.cache.penetration.cause.overload": "The database was over its capacity of {0} queries a second for {1} ms, and {2} reads timed out.", "数据库超出每秒 {0} 次查询的容量达 {1} 毫秒，{2} 次读请求超时。";
+    "challenge.cache.penetration.goal.p99": "Read latency p99 at most 50 ms", "读延迟 p99 不超过 50 毫秒";
+    "challenge.cache.penetration.cause.queries": "{0} queries reached the database, most of them for keys it does not have: the read p99 was {1} ms.", "{0} 次查询打到数据库，大多是查它没有的键：读 p99 为 {1} 毫秒。";
+
+    "challenge.cache.stale_reads.title": "No read staler than 50 ms", "没有读比最新值旧 50 毫秒以上";
+    "challenge.cache.stale_reads.story": "150 writes and 2,850 reads a second over 50 keys on 2 cache nodes, and a cache node crashes at 5.5 s. Let no read return a value more than 50 ms older than an acknowledged write, and lose no write.", "每秒 150 次写、2,850 次读，覆盖 50 个键，缓存有 2 个节点，第 5.5 秒时一个缓存节点崩溃。不让任何读返回比已确认写入旧 50 毫秒以上的值，也不丢失任何写入。";
+    "challenge.cache.stale_reads.price": "stale reads", "脏读次数";
+    "challenge.cache.stale_reads.goal.fresh": "No read more than 50 ms stale", "没有读旧于 50 毫秒以上";
+    "challenge.cache.stale_reads.cause.refill": "A read that started before an update refilled the cache with the old value after the delete: {0} stale reads, the worst {1} ms old.", "一个在更新之前开始的读，在删除之后把旧值重新填回了缓存：{0} 次脏读，最旧的落后 {1} 毫秒。";
+    "challenge.cache.stale_reads.goal.no_lost_writes": "Lose no acknowledged write", "不丢失任何已确认的写入";
+    "challenge.cache.stale_reads.cause.behind": "Writes acknowledged by the cache and not yet flushed died with the node: {0} lost.", "缓存已确认但尚未刷回的写入随节点一起丢失：丢了 {0} 次。";
 }

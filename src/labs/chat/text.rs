@@ -147,4 +147,44 @@ crate::texts! {
     T_ONLINE = "chat.w.online": "online", "在线";
     SUMMARY = "chat.w.summary": "{0} s of virtual time, {1} messages sent, {2} of {3} members online. {4}", "虚拟时间 {0} 秒，已发送 {1} 条消息，{3} 名成员中 {2} 名在线。{4}";
     SUMMARY_LANE = "chat.w.summary_lane": "{0}: {1} rows stored, {2} messages lost, {3} delivered again.", "{0}：存储 {1} 行，丢失 {2} 条消息，重复投递 {3} 次。";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.chat.big_group_storm.title": "A 2,000-member group comes back online", "2,000 人的大群重新上线";
+    "challenge.chat.big_group_storm.story": "One group of 2,000 members, 5 messages a second. At 5 s everyone drops offline for 10 s, then all reconnect at once and pull what they missed. Keep the pull p99 under 600 ms and the cursor writes under 500 per message, showing nothing twice.", "一个 2,000 人的群，每秒 5 条消息。第 5 秒时所有人离线 10 秒，然后同时重连并拉取错过的消息。让拉取 p99 低于 600 毫秒、每条消息的游标写入少于 500 次，并且不重复展示任何消息。";
+    "challenge.chat.big_group_storm.price": "store rows per second", "存储每秒读取行数";
+    "challenge.chat.big_group_storm.goal.pull": "Pull latency p99 at most 600 ms", "拉取延迟 p99 不超过 600 毫秒";
+    "challenge.chat.big_group_storm.cause.store": "Everyone's pull reached the store at once and it reads {0} rows a second: the p99 pull took {1} ms.", "所有人的拉取同时到达存储，而它每秒只能读 {0} 行：拉取 p99 用了 {1} 毫秒。";
+    "challenge.chat.big_group_storm.goal.writes": "At most 500 cursor writes per message", "每条消息的游标写入不超过 500 次";
+    "challenge.chat.big_group_storm.cause.ack_each": "Every member acks every message, and each ack moves a cursor: {0} writes per message with acks batched every {1} ms.", "每个成员对每条消息都 ack，每次 ack 都移动一次游标：ack 每 {1} 毫秒合并一次时，每条消息写入 {0} 次。";
+    "challenge.chat.big_group_storm.goal.shown_once": "Show no message twice", "不重复展示任何消息";
+    "challenge.chat.big_group_storm.cause.no_dedup": "Messages pulled again after a lost or late ack were shown again: the client does not drop msgids it already has ({0} shown twice).", "ack 丢失或迟到后再次拉取的消息被再次展示：客户端没有丢弃已有的 msgid（{0} 条展示了两次）。";
+
+    "challenge.chat.reconnect_storm.title": "A region reconnects at once", "一个地区同时重连";
+    "challenge.chat.reconnect_storm.story": "25 groups of 200 members, 25 messages a second. An outage cuts off 80% of the members for 10 s; when it ends they all reconnect at the same moment. Size the offline store so that the pull p99 stays under 1.5 s, and no more.", "25 个 200 人的群，每秒 25 条消息。一次故障让 80% 的成员断线 10 秒；故障结束时他们同时重连。为离线存储确定容量，让拉取 p99 保持在 1.5 秒以下，但不要多配。";
+    "challenge.chat.reconnect_storm.price": "store rows per second", "存储每秒读取行数";
+    "challenge.chat.reconnect_storm.goal.pull": "Pull latency p99 at most 1,500 ms", "拉取延迟 p99 不超过 1,500 毫秒";
+    "challenge.chat.reconnect_storm.cause.store": "About {0} rows were read for the reconnects, and the store reads {1} rows a second: the p99 pull took {2} ms.", "重连共读取了约 {0} 行，而存储每秒只能读 {1} 行：拉取 p99 用了 {2} 毫秒。";
+    "challenge.chat.reconnect_storm.goal.shown_once": "Show no message twice", "不重复展示任何消息";
+    "challenge.chat.reconnect_storm.cause.no_dedup": "Messages pulled again after a lost or late ack were shown again: the client does not drop msgids it already has ({0} shown twice).", "ack 丢失或迟到后再次拉取的消息被再次展示：客户端没有丢弃已有的 msgid（{0} 条展示了两次）。";
+
+    "challenge.chat.ack_batching.title": "Fewer cursor writes, few redeliveries", "更少的游标写入，更少的重复投递";
+    "challenge.chat.ack_batching.story": "20 groups of 50 members chat at 20 messages a second. Acking every message moves a cursor each time: about 40 writes per message. Cut the writes to 22 per message at most, while redelivering at most 3% of what is delivered.", "20 个 50 人的群，每秒 20 条消息。每条消息都 ack 会每次都移动游标：每条消息约 40 次写入。把写入降到每条消息最多 22 次，同时重复投递不超过投递量的 3%。";
+    "challenge.chat.ack_batching.price": "cursor writes per message", "每条消息的游标写入次数";
+    "challenge.chat.ack_batching.goal.writes": "At most 22 cursor writes per message", "每条消息的游标写入不超过 22 次";
+    "challenge.chat.ack_batching.cause.ack_each": "Acks batched every {0} ms still move a cursor {1} times per message.", "ack 每 {0} 毫秒合并一次时，每条消息仍要移动游标 {1} 次。";
+    "challenge.chat.ack_batching.goal.redelivered": "Redeliver at most 3% of deliveries", "重复投递不超过投递量的 3%";
+    "challenge.chat.ack_batching.cause.late_acks": "Members who went offline before their batched ack left pulled again from an old cursor: {0} messages were delivered twice.", "合并的 ack 发出前就离线的成员从旧游标重新拉取：{0} 条消息被投递了两次。";
+    "challenge.chat.ack_batching.goal.shown_once": "Show no message twice", "不重复展示任何消息";
+    "challenge.chat.ack_batching.cause.no_dedup": "Messages pulled again after a lost or late ack were shown again: the client does not drop msgids it already has ({0} shown twice).", "ack 丢失或迟到后再次拉取的消息被再次展示：客户端没有丢弃已有的 msgid（{0} 条展示了两次）。";
+
+    "challenge.chat.flaky_clients.title": "Lost acks and crashing clients", "ack 丢失与客户端崩溃";
+    "challenge.chat.flaky_clients.story": "One ack in five is lost and one client in twenty crashes after receiving a push, before storing it. Lose nothing, show nothing twice, and keep the cursor writes at 25 per message at most.", "五分之一的 ack 会丢失，二十分之一的客户端在收到推送后、存下之前崩溃。不丢消息、不重复展示，并让每条消息的游标写入最多 25 次。";
+    "challenge.chat.flaky_clients.price": "messages delivered twice", "投递了两次的消息";
+    "challenge.chat.flaky_clients.goal.no_loss": "Lose no message", "不丢失任何消息";
+    "challenge.chat.flaky_clients.cause.lost": "{0} messages never reached a member who should have them.", "{0} 条消息从未到达应收到它们的成员。";
+    "challenge.chat.flaky_clients.goal.shown_once": "Show no message twice", "不重复展示任何消息";
+    "challenge.chat.flaky_clients.cause.no_dedup": "Messages pulled again after a lost or late ack were shown again: the client does not drop msgids it already has ({0} shown twice).", "ack 丢失或迟到后再次拉取的消息被再次展示：客户端没有丢弃已有的 msgid（{0} 条展示了两次）。";
+    "challenge.chat.flaky_clients.goal.writes": "At most 25 cursor writes per message", "每条消息的游标写入不超过 25 次";
+    "challenge.chat.flaky_clients.cause.ack_each": "Acks batched every {0} ms still move a cursor {1} times per message.", "ack 每 {0} 毫秒合并一次时，每条消息仍要移动游标 {1} 次。";
 }

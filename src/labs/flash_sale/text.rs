@@ -104,4 +104,52 @@ crate::texts! {
     help "flash_sale.m.queue_drain_s": "从最后一次成功到最后一个订单写入数据库的时间，秒。";
     help "flash_sale.m.db_writes_peak_per_s": "最忙的那一秒数据库写入的订单数。";
     help "flash_sale.m.last_answer_s": "最后一个应答的虚拟时间，秒。";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.flash-sale.slow_counters.title": "A spike on slow counters", "慢计数器上的瞬时洪峰";
+    "challenge.flash-sale.slow_counters.story": "A million users press at once, most in the first instant, and each stock operation takes 50 µs. Sell exactly the 10,000 gifts and answer 99% of the users within 200 ms.", "一百万用户同时点击，大多集中在最开始的一瞬间，每次库存操作要 50 微秒。恰好卖出 10,000 份礼包，并在 200 毫秒内答复 99% 的用户。";
+    "challenge.flash-sale.slow_counters.price": "stock counters", "库存计数器数";
+    "challenge.flash-sale.slow_counters.goal.no_oversell": "Sell no gift beyond the stock", "不超卖任何礼包";
+    "challenge.flash-sale.slow_counters.cause.unsafe": "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold beyond it.", "库存检查先读，稍后再写入“读到的值 - 1”：其间落在同一计数器上的请求都看到还有库存，于是超卖了 {0} 份礼包。";
+    "challenge.flash-sale.slow_counters.cause.oversold": "{0} gifts were sold beyond the stock.", "超出库存卖出了 {0} 份礼包。";
+    "challenge.flash-sale.slow_counters.goal.sell_all": "Sell all 10,000 gifts", "卖完全部 10,000 份礼包";
+    "challenge.flash-sale.slow_counters.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
+    "challenge.flash-sale.slow_counters.goal.p99": "Response p99 at most 200 ms", "响应 p99 不超过 200 毫秒";
+    "challenge.flash-sale.slow_counters.cause.queue": "{0} counters of 50 µs each queued {1} operations: the p99 answer took {2} ms.", "{0} 个每次 50 微秒的计数器排队处理了 {1} 次操作：响应 p99 用了 {2} 毫秒。";
+
+    "challenge.flash-sale.protect_redis.title": "Spare the stock counters", "减轻库存计数器的负担";
+    "challenge.flash-sale.protect_redis.story": "A million users for 10,000 gifts: most requests can only be told \"sold out\". Sell every gift with at most 11,000 counter operations in all, answering 99% within 1 s.", "一百万用户抢 10,000 份礼包：大多数请求只能得到“已抢完”。卖完每一份礼包，计数器操作总共不超过 11,000 次，并在 1 秒内答复 99% 的用户。";
+    "challenge.flash-sale.protect_redis.price": "counter operations", "计数器操作次数";
+    "challenge.flash-sale.protect_redis.goal.sell_all": "Sell all 10,000 gifts", "卖完全部 10,000 份礼包";
+    "challenge.flash-sale.protect_redis.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
+    "challenge.flash-sale.protect_redis.goal.ops": "At most 11,000 counter operations", "计数器操作不超过 11,000 次";
+    "challenge.flash-sale.protect_redis.cause.admitted": "The token buckets admitted {0} requests and each one touched a counter until the sold-out flag arrived: {1} operations.", "令牌桶放进了 {0} 个请求，在售罄标志到达之前每个都访问了计数器：共 {1} 次操作。";
+    "challenge.flash-sale.protect_redis.goal.answered": "Answer 99% of the users within 1 s", "1 秒内答复 99% 的用户";
+    "challenge.flash-sale.protect_redis.cause.slow": "Only {0} of the users were answered within 1 s.", "只有 {0} 的用户在 1 秒内得到答复。";
+    "challenge.flash-sale.protect_redis.goal.no_oversell": "Sell no gift beyond the stock", "不超卖任何礼包";
+    "challenge.flash-sale.protect_redis.cause.unsafe": "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold beyond it.", "库存检查先读，稍后再写入“读到的值 - 1”：其间落在同一计数器上的请求都看到还有库存，于是超卖了 {0} 份礼包。";
+    "challenge.flash-sale.protect_redis.cause.oversold": "{0} gifts were sold beyond the stock.", "超出库存卖出了 {0} 份礼包。";
+
+    "challenge.flash-sale.no_flag.title": "No sold-out flag", "没有售罄标志";
+    "challenge.flash-sale.no_flag.story": "The app servers cannot cache a \"sold out\" flag: after the last gift every request still asks a counter. Answer 99% of a million users within 1 s, with the p99 under 200 ms, and sell every gift.", "应用服务器不能缓存“已售罄”标志：最后一份礼包卖出后，每个请求仍要去问计数器。在 1 秒内答复一百万用户中的 99%，p99 低于 200 毫秒，并卖完每一份礼包。";
+    "challenge.flash-sale.no_flag.price": "counter operations", "计数器操作次数";
+    "challenge.flash-sale.no_flag.goal.sell_all": "Sell all 10,000 gifts", "卖完全部 10,000 份礼包";
+    "challenge.flash-sale.no_flag.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
+    "challenge.flash-sale.no_flag.goal.answered": "Answer 99% of the users within 1 s", "1 秒内答复 99% 的用户";
+    "challenge.flash-sale.no_flag.cause.counters": "{0} counter operations on {1} counters: only {2} of the users were answered within 1 s.", "{1} 个计数器上共 {0} 次操作：只有 {2} 的用户在 1 秒内得到答复。";
+    "challenge.flash-sale.no_flag.goal.p99": "Response p99 at most 200 ms", "响应 p99 不超过 200 毫秒";
+    "challenge.flash-sale.no_flag.cause.queue": "The counters queued {0} operations: the p99 answer took {1} ms.", "计数器排队处理了 {0} 次操作：响应 p99 用了 {1} 毫秒。";
+    "challenge.flash-sale.no_flag.goal.no_oversell": "Sell no gift beyond the stock", "不超卖任何礼包";
+    "challenge.flash-sale.no_flag.cause.unsafe": "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold beyond it.", "库存检查先读，稍后再写入“读到的值 - 1”：其间落在同一计数器上的请求都看到还有库存，于是超卖了 {0} 份礼包。";
+    "challenge.flash-sale.no_flag.cause.oversold": "{0} gifts were sold beyond the stock.", "超出库存卖出了 {0} 份礼包。";
+
+    "challenge.flash-sale.unsafe_check.title": "A stock check that is not atomic", "不是原子操作的库存检查";
+    "challenge.flash-sale.unsafe_check.story": "The stock is checked by reading it, then writing read - 1 200 µs later, and you cannot change that code. Sell exactly the 10,000 gifts anyway.", "库存检查先读取库存，200 微秒后再写入“读到的值 - 1”，而这段代码你不能改。仍然要恰好卖出 10,000 份礼包。";
+    "challenge.flash-sale.unsafe_check.price": "counter operations", "计数器操作次数";
+    "challenge.flash-sale.unsafe_check.goal.no_oversell": "Sell no gift beyond the stock", "不超卖任何礼包";
+    "challenge.flash-sale.unsafe_check.cause.unsafe": "The stock check reads, then writes read - 1 later: requests on the same counter in between all saw stock left, and {0} gifts were sold beyond it.", "库存检查先读，稍后再写入“读到的值 - 1”：其间落在同一计数器上的请求都看到还有库存，于是超卖了 {0} 份礼包。";
+    "challenge.flash-sale.unsafe_check.cause.oversold": "{0} gifts were sold beyond the stock.", "超出库存卖出了 {0} 份礼包。";
+    "challenge.flash-sale.unsafe_check.goal.sell_all": "Sell all 10,000 gifts", "卖完全部 10,000 份礼包";
+    "challenge.flash-sale.unsafe_check.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
 }

@@ -94,4 +94,40 @@ crate::texts! {
     help "limiter.m.nominal_limit": "该算法在 W 内应当遵守的限额。";
     help "limiter.m.over_limit": "放行后使得最近的窗口 W 内超过限额的次数。";
     help "limiter.m.delay": "从到达到被放行的时间（只有漏桶会延迟）。";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.limiter.window_edge.title": "Twice the limit at the window edge", "窗口边界上放过两倍限额";
+    "challenge.limiter.window_edge.story": "Every 2 s a burst of 20 requests straddles a window edge. The fixed window counts 10 a window, yet lets 20 through within one second. Tune the fixed window so that no second passes more than 10, while still accepting at least 140 requests in 30 s.", "每 2 秒就有一批 20 个请求跨越窗口边界而来。固定窗口每个窗口只数 10 个，却在一秒之内放过了 20 个。调整固定窗口，让任何一秒通过的请求都不超过 10 个，同时 30 秒内至少接受 140 个请求。";
+    "challenge.limiter.window_edge.price": "requests accepted", "接受的请求数";
+    "challenge.limiter.window_edge.goal.at_most_10": "No window of 1 s passes more than 10 requests", "任何 1 秒的窗口通过的请求都不超过 10 个";
+    "challenge.limiter.window_edge.cause.edge": "A burst straddling a window edge took the limit of {0} at the end of one window and again at the start of the next: {1} passed within one second.", "一批跨越窗口边界的请求在前一个窗口末尾用掉了 {0} 的限额，又在下一个窗口开头再用一次：一秒内通过了 {1} 个。";
+    "challenge.limiter.window_edge.goal.accept_140": "Accept at least 140 requests", "至少接受 140 个请求";
+    "challenge.limiter.window_edge.cause.too_tight": "A limit of {0} per {1} ms accepts at most {0} a window: only {2} were accepted.", "每 {1} 毫秒限额 {0}，一个窗口最多接受 {0} 个：只接受了 {2} 个。";
+
+    "challenge.limiter.smooth_bursts.title": "Smooth the bursts with a leaky bucket", "用漏桶削平突发";
+    "challenge.limiter.smooth_bursts.story": "Clients send 20 requests a second for 1 s, then pause for 1.5 s. The service behind the leaky bucket takes at most 10 a second. Size the bucket so that at least 95% of the requests get through, none waits more than 2.5 s, and no second passes more than 10.", "客户端以每秒 20 个请求发送 1 秒，然后停 1.5 秒。漏桶后面的服务每秒最多处理 10 个。确定桶的大小，让至少 95% 的请求通过，没有请求等待超过 2.5 秒，且任何一秒通过的都不超过 10 个。";
+    "challenge.limiter.smooth_bursts.price": "bucket capacity", "桶容量";
+    "challenge.limiter.smooth_bursts.goal.at_most_10": "No window of 1 s passes more than 10 requests", "任何 1 秒的窗口通过的请求都不超过 10 个";
+    "challenge.limiter.smooth_bursts.cause.drain": "The bucket drained {0} requests in one second.", "漏桶在一秒内放出了 {0} 个请求。";
+    "challenge.limiter.smooth_bursts.goal.accept_95": "Accept at least 95% of the requests", "至少接受 95% 的请求";
+    "challenge.limiter.smooth_bursts.cause.small": "A bucket of {0} fills during each burst of about 20: {1} requests found it full and were refused.", "容量为 {0} 的桶在每批约 20 个请求中被装满：{1} 个请求遇到桶满而被拒绝。";
+    "challenge.limiter.smooth_bursts.goal.delay": "Delay p99 at most 2,500 ms", "延迟 p99 不超过 2,500 毫秒";
+    "challenge.limiter.smooth_bursts.cause.big": "A request at the back of a bucket of {0} waits {0} / 10 s to drain: the p99 delay was {1} ms.", "排在容量为 {0} 的桶末尾的请求要等 {0} / 10 秒才能流出：p99 延迟为 {1} 毫秒。";
+
+    "challenge.limiter.sliding_counter.title": "The sliding counter only estimates", "滑动计数器只是估算";
+    "challenge.limiter.sliding_counter.story": "The sliding window counter weighs the previous window by how much of it still overlaps: cheap, but an estimate. Under bursts at the window edges it lets more than its limit through. Make it keep every second at 10 or fewer while accepting at least 85 requests in 30 s.", "滑动窗口计数器按上一个窗口仍重叠的比例给它加权：开销小，但只是估算。在窗口边界的突发下，它放过的请求会超过限额。让它每一秒都不超过 10 个，同时 30 秒内至少接受 85 个请求。";
+    "challenge.limiter.sliding_counter.price": "requests accepted", "接受的请求数";
+    "challenge.limiter.sliding_counter.goal.at_most_10": "No window of 1 s passes more than 10 requests", "任何 1 秒的窗口通过的请求都不超过 10 个";
+    "challenge.limiter.sliding_counter.cause.estimate": "The estimate assumes the previous window's {0} requests were spread evenly, but they came in a burst at its end: {1} passed within one second.", "估算假设上一个窗口的 {0} 个请求是均匀分布的，但它们是在窗口末尾集中到来的：一秒内通过了 {1} 个。";
+    "challenge.limiter.sliding_counter.goal.accept_85": "Accept at least 85 requests", "至少接受 85 个请求";
+    "challenge.limiter.sliding_counter.cause.too_tight": "A limit of {0} is too tight: only {1} were accepted.", "限额 {0} 太紧：只接受了 {1} 个。";
+
+    "challenge.limiter.token_bursts.title": "Let short bursts through, not floods", "放过短暂突发，挡住洪峰";
+    "challenge.limiter.token_bursts.story": "Clients send 50 requests a second for 2 s, then pause for 4 s. The backend copes with 30 in any second. Set the token bucket's rate and size so that no second passes more than 30 while at least 430 requests are accepted in 60 s.", "客户端以每秒 50 个请求发送 2 秒，然后停 4 秒。后端任何一秒最多承受 30 个。设置令牌桶的速率和大小，让任何一秒通过的都不超过 30 个，同时 60 秒内至少接受 430 个请求。";
+    "challenge.limiter.token_bursts.price": "requests accepted", "接受的请求数";
+    "challenge.limiter.token_bursts.goal.at_most_30": "No window of 1 s passes more than 30 requests", "任何 1 秒的窗口通过的请求都不超过 30 个";
+    "challenge.limiter.token_bursts.cause.burst": "A full bucket of {0} tokens plus {1} new tokens a second let {2} through in one second.", "满桶的 {0} 个令牌加上每秒新增的 {1} 个令牌，一秒内放过了 {2} 个请求。";
+    "challenge.limiter.token_bursts.goal.accept_430": "Accept at least 430 requests", "至少接受 430 个请求";
+    "challenge.limiter.token_bursts.cause.slow": "Tokens come at {0} a second and the bucket holds {1}: only {2} requests found a token.", "令牌每秒生成 {0} 个，桶最多存 {1} 个：只有 {2} 个请求拿到了令牌。";
 }

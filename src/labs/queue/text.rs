@@ -294,4 +294,49 @@ crate::texts! {
     T_CONSUMER = "queue.t.consumer": "Consumer", "消费者";
     T_STATUS = "queue.t.status": "Status", "状态";
     T_NONE = "queue.t.none": "none", "无";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.queue.leader_crash.title": "A leader crashes at 1,000 messages a second", "每秒 1,000 条消息时 leader 崩溃";
+    "challenge.queue.leader_crash.story": "Producers send 1,000 messages a second and 2% of the acks are lost. At 3 s the leader of partition 0 crashes. Lose nothing, write nothing twice, and still process at least 800 messages a second over the 10 s.", "生产者每秒发送 1,000 条消息，2% 的 ack 会丢失。第 3 秒时分区 0 的 leader 崩溃。不丢消息、不重复写入，并且在这 10 秒内每秒仍至少处理 800 条消息。";
+    "challenge.queue.leader_crash.price": "consumers", "消费者数";
+    "challenge.queue.leader_crash.goal.no_loss": "Lose no acknowledged message", "不丢失任何已确认的消息";
+    "challenge.queue.leader_crash.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
+    "challenge.queue.leader_crash.cause.lost": "{0} acknowledged messages never reached a consumer.", "{0} 条已确认的消息从未到达消费者。";
+    "challenge.queue.leader_crash.goal.no_dupes": "Write no message twice", "不重复写入任何消息";
+    "challenge.queue.leader_crash.cause.no_idempotence": "Without idempotence a retry after a lost ack appended the batch again: {0} messages are in the log twice ({1} retries).", "没有幂等性时，ack 丢失后的重试把这批消息又追加了一次：日志中有 {0} 条消息出现两次（重试 {1} 次）。";
+    "challenge.queue.leader_crash.cause.twice": "{0} messages are in the log twice.", "日志中有 {0} 条消息出现两次。";
+    "challenge.queue.leader_crash.goal.throughput": "Process at least 800 messages a second", "每秒至少处理 800 条消息";
+    "challenge.queue.leader_crash.cause.idle": "A partition has one reader in a group: {0} consumers on {1} partitions leave some idle.", "一个分区在消费组中只有一个读者：{0} 个消费者对 {1} 个分区，有些消费者闲着。";
+    "challenge.queue.leader_crash.cause.slow": "Each consumer processes a message in {0} ms, so {1} consumers handle at most about {1} × 200 a second: {2} messages were still waiting at the end.", "每个消费者处理一条消息要 {0} 毫秒，所以 {1} 个消费者每秒最多处理约 {1} × 200 条：结束时仍有 {2} 条消息在等待。";
+
+    "challenge.queue.backlog.title": "Drain a 20,000-message backlog", "清空 20,000 条积压消息";
+    "challenge.queue.backlog.story": "The consumers stopped for 50 s while 400 messages a second kept coming: about 20,000 wait. Clear the backlog within 30 s of their return, with at most 4 consumers.", "消费者停了 50 秒，而每秒 400 条消息仍在涌入：约 20,000 条在等待。在消费者恢复后 30 秒内清空积压，最多使用 4 个消费者。";
+    "challenge.queue.backlog.price": "end-to-end latency p99 (ms)", "端到端延迟 p99（毫秒）";
+    "challenge.queue.backlog.goal.drained": "At most 500 messages waiting 30 s after the consumers return", "消费者恢复 30 秒后，等待的消息不超过 500 条";
+    "challenge.queue.backlog.cause.few": "Only {0} consumers (4 are allowed) for {1} partitions, each processing one message at a time, {2} ms each: {3} messages were still waiting.", "只有 {0} 个消费者（最多可用 4 个）对应 {1} 个分区，每个一次处理一条消息，每条 {2} 毫秒：仍有 {3} 条消息在等待。";
+    "challenge.queue.backlog.cause.slow": "The group processed too slowly for the backlog and the new messages together: {0} were still waiting.", "消费组处理得太慢，跟不上积压加上新到的消息：仍有 {0} 条在等待。";
+    "challenge.queue.backlog.goal.no_loss": "Lose no acknowledged message", "不丢失任何已确认的消息";
+    "challenge.queue.backlog.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
+    "challenge.queue.backlog.cause.lost": "{0} acknowledged messages never reached a consumer.", "{0} 条已确认的消息从未到达消费者。";
+
+    "challenge.queue.consumer_crash.title": "A consumer crashes in the middle of a batch", "消费者在一批消息处理到一半时崩溃";
+    "challenge.queue.consumer_crash.story": "The consumers stop from 2 s to 5 s; just after they resume, consumer 0 crashes with a batch half processed. Process no message twice and lose none.", "消费者在第 2 秒到第 5 秒之间停止；刚恢复不久，消费者 0 在一批消息处理到一半时崩溃。不重复处理任何消息，也不丢失任何消息。";
+    "challenge.queue.consumer_crash.price": "messages processed again and skipped by the dedup store", "再次到达并被去重存储跳过的消息";
+    "challenge.queue.consumer_crash.goal.once": "Process no message twice", "不重复处理任何消息";
+    "challenge.queue.consumer_crash.cause.uncommitted": "The crashed consumer had processed part of its batch of up to {0} without committing; its successor started again from the last commit and processed {1} messages a second time.", "崩溃的消费者已处理了它那批（最多 {0} 条）中的一部分却还没提交；接手者从上次提交处重新开始，又处理了 {1} 条消息。";
+    "challenge.queue.consumer_crash.goal.no_loss": "Lose no message", "不丢失任何消息";
+    "challenge.queue.consumer_crash.cause.commit_first": "Offsets were committed before processing: the successor skipped {0} messages nobody had processed.", "位移在处理之前就已提交：接手者跳过了 {0} 条没人处理过的消息。";
+    "challenge.queue.consumer_crash.cause.lost": "{0} messages were never processed.", "{0} 条消息从未被处理。";
+
+    "challenge.queue.batching.title": "Fewer requests with batches", "用批量减少请求";
+    "challenge.queue.batching.story": "Two producers send 2,000 messages a second, and each request costs the brokers. Send at most 250 requests a second while keeping the send latency p99 under 80 ms, without giving up on acks.", "两个生产者每秒发送 2,000 条消息，而每个请求都要消耗 broker 的资源。每秒最多发送 250 个请求，同时发送延迟 p99 低于 80 毫秒，且不能放弃 ack。";
+    "challenge.queue.batching.price": "send latency p99 (ms)", "发送延迟 p99（毫秒）";
+    "challenge.queue.batching.goal.requests": "At most 250 produce requests a second", "每秒最多 250 个生产请求";
+    "challenge.queue.batching.cause.linger": "With linger.ms = {0} a batch leaves almost as soon as its first message arrives: {1} requests a second.", "linger.ms = {0} 时，一批消息几乎在第一条到达时就发出：每秒 {1} 个请求。";
+    "challenge.queue.batching.goal.latency": "Send latency p99 at most 80 ms", "发送延迟 p99 不超过 80 毫秒";
+    "challenge.queue.batching.cause.waits": "Every message waits up to linger.ms = {0} for its batch to fill: the p99 send latency was {1} ms.", "每条消息最多要等 linger.ms = {0} 毫秒让批次装满：发送延迟 p99 为 {1} 毫秒。";
+    "challenge.queue.batching.goal.no_loss": "Lose no acknowledged message", "不丢失任何已确认的消息";
+    "challenge.queue.batching.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
+    "challenge.queue.batching.cause.lost": "{0} acknowledged messages never reached a consumer.", "{0} 条已确认的消息从未到达消费者。";
 }

@@ -122,4 +122,48 @@ crate::texts! {
     A_LEAP = "snowflake.a.leap": "Leap every clock 100 ms", "所有时钟前跳 100 毫秒";
     A_FREEZE = "snowflake.a.freeze": "Freeze worker 0 for 50 ms", "节点 0 停住 50 毫秒";
     A_LABEL = "snowflake.a.label": "Clock faults", "时钟故障";
+
+
+    // Challenges (sim/src/challenge/): title, story, price, goals and debrief causes.
+    "challenge.snowflake.step_back.title": "NTP steps every clock back 500 ms", "NTP 把所有时钟回拨 500 毫秒";
+    "challenge.snowflake.step_back.story": "At 2 s every worker's clock is stepped back half a second. Issue no id twice and make no request wait more than 10 ms, refusing as few requests as you can.", "第 2 秒时每个节点的时钟都被回拨半秒。不发出重复的 ID，不让任何请求等待超过 10 毫秒，并尽量少拒绝请求。";
+    "challenge.snowflake.step_back.price": "requests refused", "被拒绝的请求";
+    "challenge.snowflake.step_back.goal.no_dupes": "Issue no id twice", "不发出重复的 ID";
+    "challenge.snowflake.step_back.cause.ignore": "The generator ignored the clock going back and issued timestamps it had already used: {0} ids repeated.", "生成器无视时钟回拨，又用了已经用过的时间戳：{0} 个 ID 重复。";
+    "challenge.snowflake.step_back.cause.dupes": "{0} ids were issued twice.", "{0} 个 ID 被发出了两次。";
+    "challenge.snowflake.step_back.goal.wait": "Wait p99 at most 10 ms", "等待 p99 不超过 10 毫秒";
+    "challenge.snowflake.step_back.cause.waited": "The generator waited for its clock to catch up with the last timestamp it used, {0} ms later: the p99 wait was {1} ms.", "生成器等待时钟追上它用过的最后一个时间戳（晚了 {0} 毫秒）：等待 p99 为 {1} 毫秒。";
+
+    "challenge.snowflake.sequence.title": "Ten million ids a second from two workers", "两个节点每秒一千万个 ID";
+    "challenge.snowflake.sequence.story": "10,000 requests a second each want 1,000 ids, from two workers. A worker gives 4,096 ids a millisecond with 12 sequence bits. Keep the wait p99 under 1 ms and the timestamp lasting until 2060, with room for 256 workers.", "每秒 10,000 个请求，每个要 1,000 个 ID，由两个节点提供。12 位序列号时一个节点每毫秒给出 4,096 个 ID。让等待 p99 低于 1 毫秒，时间戳能用到 2060 年，并为 256 个节点留出空间。";
+    "challenge.snowflake.sequence.price": "years the timestamp lasts", "时间戳可用年数";
+    "challenge.snowflake.sequence.goal.wait": "Wait p99 at most 1 ms", "等待 p99 不超过 1 毫秒";
+    "challenge.snowflake.sequence.cause.exhausted": "{0} workers give at most {1} ids a second each, less than asked: requests waited for the next millisecond, {2} ms at the p99.", "{0} 个节点每个每秒最多给出 {1} 个 ID，少于所需：请求要等下一毫秒，p99 等了 {2} 毫秒。";
+    "challenge.snowflake.sequence.goal.lasts": "The timestamp lasts until 2060", "时间戳能用到 2060 年";
+    "challenge.snowflake.sequence.cause.bits": "Worker and sequence bits leave the timestamp {0} years: it runs out in {1}.", "节点位和序列号位给时间戳留下 {0} 年：它将在 {1} 年耗尽。";
+    "challenge.snowflake.sequence.goal.no_dupes": "Issue no id twice", "不发出重复的 ID";
+    "challenge.snowflake.sequence.cause.ignore": "The generator ignored the clock going back and issued timestamps it had already used: {0} ids repeated.", "生成器无视时钟回拨，又用了已经用过的时间戳：{0} 个 ID 重复。";
+    "challenge.snowflake.sequence.cause.dupes": "{0} ids were issued twice.", "{0} 个 ID 被发出了两次。";
+
+    "challenge.snowflake.freeze.title": "A clock stands still for 50 ms", "时钟停住 50 毫秒";
+    "challenge.snowflake.freeze.story": "Worker 0's clock stops for 50 ms while 20,000 requests a second each take 100 ids. Its sequence for the frozen millisecond runs out in a few milliseconds. Make no request wait more than 5 ms, keep room for 32 workers and the timestamp lasting until 2060.", "节点 0 的时钟停住 50 毫秒，而每秒 20,000 个请求每个要 100 个 ID。停住的那一毫秒的序列号几毫秒内就会用完。不让任何请求等待超过 5 毫秒，为 32 个节点留出空间，并让时间戳能用到 2060 年。";
+    "challenge.snowflake.freeze.price": "years the timestamp lasts", "时间戳可用年数";
+    "challenge.snowflake.freeze.goal.wait": "No request waits more than 5 ms", "没有请求等待超过 5 毫秒";
+    "challenge.snowflake.freeze.cause.frozen": "With {0} sequence bits a worker gives at most {1} ids a second, a thousandth of it per millisecond: while its clock stood still its sequence ran out, and requests waited up to {2} ms for the clock to move.", "{0} 位序列号时一个节点每秒最多给出 {1} 个 ID，每毫秒是其千分之一：时钟停住期间序列号用完，请求最多等了 {2} 毫秒等时钟走动。";
+    "challenge.snowflake.freeze.goal.lasts": "The timestamp lasts until 2060", "时间戳能用到 2060 年";
+    "challenge.snowflake.freeze.cause.bits": "Worker and sequence bits leave the timestamp {0} years: it runs out in {1}.", "节点位和序列号位给时间戳留下 {0} 年：它将在 {1} 年耗尽。";
+    "challenge.snowflake.freeze.goal.no_dupes": "Issue no id twice", "不发出重复的 ID";
+    "challenge.snowflake.freeze.cause.ignore": "The generator ignored the clock going back and issued timestamps it had already used: {0} ids repeated.", "生成器无视时钟回拨，又用了已经用过的时间戳：{0} 个 ID 重复。";
+    "challenge.snowflake.freeze.cause.dupes": "{0} ids were issued twice.", "{0} 个 ID 被发出了两次。";
+
+    "challenge.snowflake.until_2100.title": "Ids until 2100 for 1,024 workers", "1,024 个节点的 ID 用到 2100 年";
+    "challenge.snowflake.until_2100.story": "Ids must stay unique until 2100, with 10 worker bits for up to 1,024 workers. Four workers serve 6,000 requests a second of 1,000 ids each. Keep the wait p99 under 1 ms.", "ID 必须到 2100 年都保持唯一，节点位为 10 位以支持最多 1,024 个节点。四个节点每秒服务 6,000 个请求，每个要 1,000 个 ID。让等待 p99 低于 1 毫秒。";
+    "challenge.snowflake.until_2100.price": "years the timestamp lasts", "时间戳可用年数";
+    "challenge.snowflake.until_2100.goal.lasts": "The timestamp lasts until 2100", "时间戳能用到 2100 年";
+    "challenge.snowflake.until_2100.cause.bits": "With {0} worker and {1} sequence bits the timestamp keeps {2} years from the epoch: it runs out in {3}.", "{0} 位节点位和 {1} 位序列号位让时间戳从纪元起可用 {2} 年：它将在 {3} 年耗尽。";
+    "challenge.snowflake.until_2100.goal.wait": "Wait p99 at most 1 ms", "等待 p99 不超过 1 毫秒";
+    "challenge.snowflake.until_2100.cause.exhausted": "A worker gives at most {0} ids a second with these sequence bits, less than asked: the p99 wait was {1} ms.", "在这些序列号位下一个节点每秒最多给出 {0} 个 ID，少于所需：等待 p99 为 {1} 毫秒。";
+    "challenge.snowflake.until_2100.goal.no_dupes": "Issue no id twice", "不发出重复的 ID";
+    "challenge.snowflake.until_2100.cause.ignore": "The generator ignored the clock going back and issued timestamps it had already used: {0} ids repeated.", "生成器无视时钟回拨，又用了已经用过的时间戳：{0} 个 ID 重复。";
+    "challenge.snowflake.until_2100.cause.dupes": "{0} ids were issued twice.", "{0} 个 ID 被发出了两次。";
 }
