@@ -44,7 +44,12 @@ async function ready(page) {
 }
 const number = t => Number(String(t).replace(/[^0-9.]/g, ''));
 /// A cell of the results table: lane row, metric column.
-const cell = (page, lane, col) => page.$eval(`#results tr[data-lane="${lane}"] td[data-col="${col}"]`, td => td.textContent).then(number);
+const cell = async (page, lane, col) => {
+  // The results come with the engine's first frames (from its worker): wait for the row.
+  const sel = `#results tr[data-lane="${lane}"] td[data-col="${col}"]`;
+  await page.waitForSelector(sel, { timeout: 15000 });
+  return page.$eval(sel, td => td.textContent).then(number);
+};
 /// A figure of the whole run (results list) or a checker.
 const figure = (page, key) => page.textContent(`#r-${key}`).then(number);
 const checker = (page, key) => page.textContent(`#checkers [data-metric="${key}"] .checker-value`).then(number);
