@@ -79,6 +79,11 @@ mod shell {
     fn skip_link(p: &SkipLinkProps) -> Html {
         let lang = use_context::<Lang>().unwrap_or_default();
         let target = p.target;
+        let route = use_route::<Route>();
+        // Only a lab page has controls and parameters to skip to.
+        if target != "main" && !matches!(route, Some(Route::Lab { .. })) {
+            return html! {};
+        }
         let onclick = Callback::from(move |e: MouseEvent| {
             e.prevent_default();
             if !crate::web::focus_id(target) {

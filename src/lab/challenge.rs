@@ -131,7 +131,7 @@ mod ui {
                 html! { <p>{ fill(tr(lang, text::CH_CHECKING), &[seed.to_string()]) }</p> }
             }
             Outcome::Failed(en, zh) => html! {
-                <p class="error">{ fill(tr(lang, text::CH_REFUSED), &[if lang == Lang::Zh { zh.clone() } else { en.clone() }]) }</p>
+                <p class="notice small">{ fill(tr(lang, text::CH_REFUSED), &[if lang == Lang::Zh { zh.clone() } else { en.clone() }]) }</p>
             },
             Outcome::Graded(v) => verdict_html(lang, ch, v),
         };
@@ -156,7 +156,7 @@ mod ui {
                     </div>
                 </div>
                 if let Some(r) = &refusal {
-                    <p class="error" id="challenge-refusal">{ fill(tr(lang, text::CH_REFUSED), std::slice::from_ref(r)) }</p>
+                    <p class="notice small" id="challenge-refusal" role="alert">{ fill(tr(lang, text::CH_REFUSED), std::slice::from_ref(r)) }</p>
                 }
                 <div class="sweep-actions">
                     <button id="btn-challenge-check" class="btn primary" onclick={on_check}
