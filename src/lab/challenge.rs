@@ -158,7 +158,7 @@ mod ui {
                 if let Some(r) = &refusal {
                     <p class="notice small" id="challenge-refusal" role="alert">{ fill(tr(lang, text::CH_REFUSED), std::slice::from_ref(r)) }</p>
                 }
-                <div class="sweep-actions">
+                <div class="challenge-actions">
                     <button id="btn-challenge-check" class="btn primary" onclick={on_check}
                         disabled={checking || refusal.is_some()}>{ tr(lang, text::CH_CHECK) }</button>
                     <button id="btn-challenge-restart" class="btn" onclick={on_restart}>{ tr(lang, text::CH_RESTART) }</button>
