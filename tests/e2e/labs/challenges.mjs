@@ -104,6 +104,15 @@ export async function run({ test, assert, ready, root, shots }) {
     assert((await cards(page)).every(c => c.stars === 0), 'malformed progress counts as none');
   });
 
+  await test('challenges: without Web Workers the check runs on the main thread and gives the same verdict', async (page) => {
+    await page.addInitScript(() => { delete window.Worker; });
+    await page.goto(root + `#/limiter?challenge=${ID}&${REFERENCE}`);
+    await ready(page);
+    await page.click('#btn-challenge-check');
+    await page.waitForSelector('#challenge-verdict .verdict', { timeout: 60000 });
+    assert(await page.getAttribute('#challenge-verdict .verdict', 'data-passed') === 'true', 'the reference passes on the main thread too');
+  });
+
   await test('challenges: axe finds 0 violations on the list and a lab in a challenge; the list fits 360 px', async (page) => {
     const found = [];
     for (const lang of ['en', 'zh']) {
