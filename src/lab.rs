@@ -5,13 +5,17 @@
 
 pub mod challenge;
 pub mod form;
+pub mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod keys;
 pub mod pacing;
 #[cfg(target_arch = "wasm32")]
 pub mod page;
+#[cfg(target_arch = "wasm32")]
+pub mod remote;
 pub mod results;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
 pub mod sweep;
+pub mod view;

@@ -19,6 +19,22 @@ macro_rules! pages {
             vec![(crate::text::TABLE, crate::text::HELP) $(, ($module::text::TABLE, $module::text::HELP))*]
         }
 
+        /// The live engine of lab `id` (in a worker, or on the main thread), from its params as
+        /// JSON.
+        pub fn host(
+            id: &str,
+            params_json: &str,
+            seed: u64,
+            look: crate::lab::view::Look,
+        ) -> Result<Box<dyn crate::lab::host::AnyHost>, String> {
+            $(
+                if id == <$module::Engine as Lab>::ID {
+                    return crate::lab::host::boxed::<$module::View>(params_json, seed, look);
+                }
+            )*
+            Err(format!("no lab `{id}`"))
+        }
+
         /// The page of lab `id`.
         #[cfg(target_arch = "wasm32")]
         pub fn page(id: &str) -> Option<yew::Html> {
@@ -28,6 +44,16 @@ macro_rules! pages {
                 }
             )*
             None
+        }
+
+        /// Every lab's engine side, checked (see [`crate::lab::host::tests`]).
+        #[cfg(test)]
+        #[test]
+        fn every_view_sends_frames_and_runs_the_same_in_a_worker_and_inline() {
+            $(
+                crate::lab::host::tests::check::<$module::View>();
+                crate::lab::host::tests::check_worker_equals_inline::<$module::View>();
+            )*
         }
 
         /// Every text id the engine declares for the labs with a page: knob labels and their

@@ -181,6 +181,8 @@ crate::texts! {
     SWEEP_POOL_MAIN = "ui.sweep.pool_main": "Runs on the page's main thread, one run at a time: {0}", "在页面主线程上逐个运行：{0}";
     WORKERS_UNSUPPORTED = "ui.workers.unsupported": "this browser has no Web Workers.", "此浏览器不支持 Web Worker。";
     WORKERS_SPAWN_FAILED = "ui.workers.spawn_failed": "the browser refused to start a Web Worker here.", "浏览器拒绝在此启动 Web Worker。";
+    WORKERS_STOPPED = "ui.workers.stopped": "the engine's Web Worker stopped answering.", "引擎的 Web Worker 停止了响应。";
+    LIVE_MAIN = "ui.live.main": "The live run is on the page's main thread (slower, and it shares the page's frames): {0}", "实时运行在页面主线程上（更慢，且与页面绘制共用每一帧）：{0}";
     WORKERS_NO_ANSWER = "ui.workers.no_answer": "the engine's Web Worker did not start (or is from another version of the site).", "引擎的 Web Worker 未能启动（或来自另一版本的网站）。";
     SWEEP_EVERY_RUN = "ui.sweep.every_run": "Every run (point, seed, figure, digest)", "每一次运行（取值、种子、指标、摘要）";
     SWEEP_CANCELLED = "ui.sweep.cancelled": "Cancelled after {0} of {1} runs.", "已取消：完成 {1} 次运行中的 {0} 次。";

@@ -7,7 +7,7 @@ use flowlab_sim::kernel::metrics::TimeSeries;
 use flowlab_sim::kernel::time::NS_PER_S;
 
 /// What the y axis measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Axis {
     /// Whole numbers (ticks at whole numbers).
     Count,
@@ -20,7 +20,7 @@ pub enum Axis {
 }
 
 /// One line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     pub name: String,
     pub color: (u8, u8, u8),
@@ -31,7 +31,7 @@ pub struct Series {
 }
 
 /// A horizontal reference line (a limit, a capacity).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     pub name: String,
     pub color: (u8, u8, u8),
@@ -39,7 +39,7 @@ pub struct Reference {
 }
 
 /// A chart to draw.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Chart {
     pub series: Vec<Series>,
     pub refs: Vec<Reference>,
@@ -199,7 +199,7 @@ pub fn seconds_label(x: f64, span: f64) -> String {
 /// A chart as a table, for people who cannot see it or want its numbers: the time, then one
 /// column per series, a row per point in time, cells in the page's language; and the reference
 /// lines, named with their values.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DataTable {
     pub head: Vec<String>,
     /// Each row: its time, then one cell per series (`–` where a series has no point there).

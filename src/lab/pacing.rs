@@ -40,8 +40,9 @@ pub const SLICE_CHUNK: u64 = 65_536;
 pub const ACHIEVED_WINDOW_MS: f64 = 1_000.0;
 
 /// Where a run that ends by itself is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
+    #[default]
     Idle,
     Running,
     Cancelled,
@@ -71,6 +72,8 @@ pub struct Pacing {
     pub phase: Phase,
     pub started_ms: f64,
     pub wall_ms: f64,
+    /// Of that, the wall time spent in the engine's slices.
+    pub busy_ms: f64,
     /// `prefers-reduced-motion: reduce`: labs start paused and pictures draw no moving particles
     /// (static counts and arrows instead).
     pub reduced_motion: bool,
@@ -90,6 +93,12 @@ pub struct Pacing {
     window_wall_ms: f64,
     window_virtual_ns: f64,
     window_behind: bool,
+    /// Most wall time the engine may take in one frame of a timed run ([`MAX_ENGINE_MS`] on the
+    /// page's main thread; more in a worker, which does not share the page's frame).
+    budget_cap: f64,
+    /// Wall time a lab that ends by itself may take in one slice ([`SLICE_MS`] on the main
+    /// thread).
+    slice_ms: f64,
 }
 
 impl Pacing {
@@ -103,6 +112,7 @@ impl Pacing {
             phase: Phase::Idle,
             started_ms: 0.0,
             wall_ms: 0.0,
+            busy_ms: 0.0,
             reduced_motion: false,
             chunk: FIRST_CHUNK,
             other_ms: 0.0,
@@ -112,7 +122,17 @@ impl Pacing {
             window_wall_ms: 0.0,
             window_virtual_ns: 0.0,
             window_behind: false,
+            budget_cap: MAX_ENGINE_MS,
+            slice_ms: SLICE_MS,
         }
+    }
+
+    /// Budgets for an engine that does not share the page's frame (in a worker): at most
+    /// `budget_ms` per frame of a timed run, slices of `slice_ms`.
+    pub fn set_budgets(&mut self, budget_ms: f64, slice_ms: f64) {
+        self.budget_cap = budget_ms;
+        self.cap_ms = budget_ms;
+        self.slice_ms = slice_ms;
     }
 
     pub fn set(&mut self, playing: bool, speed: f64, lang: Lang) {
@@ -138,7 +158,7 @@ impl Pacing {
     pub fn engine_budget_ms(&self) -> f64 {
         (FRAME_MS - self.other_ms)
             .min(self.cap_ms)
-            .clamp(MIN_ENGINE_MS, MAX_ENGINE_MS)
+            .clamp(MIN_ENGINE_MS, self.budget_cap.max(MIN_ENGINE_MS))
     }
 
     /// A frame came `dt_ms` after the one before: if the engine used its whole budget in that one,
@@ -152,7 +172,7 @@ impl Pacing {
         } else {
             self.cap_ms + ON_TIME_GROW_MS
         }
-        .clamp(MIN_ENGINE_MS, MAX_ENGINE_MS);
+        .clamp(MIN_ENGINE_MS, self.budget_cap.max(MIN_ENGINE_MS));
     }
 
     /// The rest of the frame (drawing) took `ms` of wall time.
@@ -227,6 +247,7 @@ impl Pacing {
         self.phase = Phase::Running;
         self.started_ms = now_ms;
         self.wall_ms = 0.0;
+        self.busy_ms = 0.0;
         self.charts_dirty = true;
     }
 
@@ -242,13 +263,17 @@ impl Pacing {
             return;
         }
         let t0 = clock();
-        while clock() - t0 < SLICE_MS {
-            if sim.advance(SLICE_CHUNK) == Advance::Reached {
+        let mut t = t0;
+        while t - t0 < self.slice_ms {
+            let r = sim.advance(SLICE_CHUNK);
+            t = clock();
+            if r == Advance::Reached {
                 self.phase = Phase::Finished;
                 break;
             }
         }
-        self.wall_ms = clock() - self.started_ms;
+        self.busy_ms += t - t0;
+        self.wall_ms = t - self.started_ms;
         self.charts_dirty = true;
     }
 

@@ -8,54 +8,53 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use flowlab_sim::kernel::knobs::Knobs;
-use flowlab_sim::kernel::lab::{Extent, Lab};
-use flowlab_sim::kernel::sim::Sim;
-use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-use flowlab_sim::Model;
+use flowlab_sim::kernel::lab::Lab;
+use flowlab_sim::kernel::time::NS_PER_S;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::form::{self, Input};
+use super::host::{decode_frame, Command, Host, WORKER_BUDGET_MS, WORKER_SLICE_MS};
 use super::keys::{shortcut, shortcuts_panel, Shortcut};
-use super::pacing::{Pacing, Phase, MAX_FRAME_MS, REFRESH_MS};
+use super::pacing::{Phase, MAX_FRAME_MS, REFRESH_MS};
+use super::remote::{Remote, Why};
 use super::results;
 use super::state::{Action, LabState};
 use super::stats::Work;
 use super::sweep::SweepPanel;
+use super::view::{Changed, Frame, LabView, Look, Shown};
 use crate::i18n::{count, describe_problem, fill, help, tr, tr_id, Lang};
-use crate::kit::chart::{self, Chart};
+use crate::kit::chart;
 use crate::kit::controls::SimControls;
 use crate::kit::fields::{CheckField, NumField, SelectField};
 use crate::text;
+use crate::worker::live::LiveOpen;
+use crate::worker::pool::Fallback;
 
-/// What a lab plugs into the page: its picture, its charts, its operator actions and its words.
-/// Text ids the page reads from the lab's table: `<id>.title`, `<id>.intro`, `<id>.legend`,
-/// `<id>.preset.<preset>` and `<id>.preset.<preset>.watch`.
+/// What a lab plugs into the page: its picture, its operator actions and its words. The
+/// picture draws only from what the engine sent ([`Shown`], filled by the lab's [`LabView`] on
+/// the engine's side). Text ids the page reads from the lab's table: `<id>.title`, `<id>.intro`,
+/// `<id>.legend`, `<id>.preset.<preset>` and `<id>.preset.<preset>.watch`.
 pub trait LabUi: Sized + 'static {
     type L: Lab;
+    /// The engine's side of the page.
+    type V: LabView<L = Self::L>;
     /// Explanation cards: (title id, body id).
     const EXPLAIN: &'static [(&'static str, &'static str)];
-    /// Chart titles (text ids): one canvas each, filled by [`LabUi::charts`] in the same order.
+    /// Chart titles (text ids): one canvas each, filled by [`LabView::charts`] in the same order.
     const CHARTS: &'static [&'static str];
 
     fn new() -> Self;
 
-    /// Before each frame's advance: settings of the run that only the picture needs (how far ahead
-    /// arrivals are drawn ...).
-    fn prepare(_sim: &mut Sim<Self::L>, _pace: &Pacing) {}
-
     /// The picture's canvases (their node refs are kept in `self`).
-    fn stage(&self, sim: &Sim<Self::L>) -> Html;
+    fn stage(&self) -> Html;
 
-    /// Draws the picture from the run, every frame something changed.
-    fn draw(&mut self, sim: &Sim<Self::L>, pace: &Pacing);
-
-    /// What the charts show now (as many as [`LabUi::CHARTS`]).
-    fn charts(&self, sim: &Sim<Self::L>, lang: Lang) -> Vec<Chart>;
+    /// Draws the picture from what the engine sent, every frame it brought a new one.
+    fn draw(&mut self, shown: &Shown<Self::V>, look: &Look);
 
     /// Fault and operator buttons; `apply` applies one to the run.
     fn actions(
-        _sim: &Sim<Self::L>,
+        _shown: &Shown<Self::V>,
         _apply: &Callback<<Self::L as Lab>::Fault>,
         _lang: Lang,
     ) -> Html {
@@ -63,38 +62,44 @@ pub trait LabUi: Sized + 'static {
     }
 
     /// Live panels of the lab's own under the picture (tables of state, a ring change ...).
-    fn extra(_sim: &Sim<Self::L>, _lang: Lang) -> Html {
+    fn extra(_shown: &Shown<Self::V>, _lang: Lang) -> Html {
         html! {}
     }
-
-    /// Where a step goes: 50 ms of virtual time by default.
-    fn step_to(sim: &Sim<Self::L>) -> Nanos {
-        sim.now() + 50 * NS_PER_MS
-    }
-
-    /// The picture in words, for screen readers (the canvas's text alternative).
-    fn summary(sim: &Sim<Self::L>, lang: Lang) -> String;
 }
 
-/// What the animation loop owns: the run, the lab's picture, pacing, and the chart canvases.
+/// Where the live run is: in a Web Worker, or (where workers are unavailable or failed) on the
+/// page's main thread, the same [`Host`] either way.
+enum Link<V: LabView> {
+    Worker(Remote),
+    Inline(Box<Host<V>>),
+}
+
+/// What the animation loop owns: the engine's link (a [`Host`] of the run, in a worker or here),
+/// what it last sent, the lab's picture, and the chart canvases.
 pub struct Runtime<U: LabUi> {
-    pub sim: Sim<U::L>,
+    link: Link<U::V>,
+    /// Why the live run is on the main thread, when a worker could not be used.
+    pub fallback: Option<Why>,
+    /// The run's params and seed as last sent (a fallback starts the run again from them).
+    params: <U::L as Lab>::Params,
+    seed: u64,
+    pub shown: Shown<U::V>,
+    /// What frames brought that is not drawn yet.
+    unseen: Changed,
     pub ui: U,
-    pub pace: Pacing,
+    /// How the page looks at the run (play, speed, language, reduced motion).
+    pub look: Look,
     charts: Vec<NodeRef>,
-    /// Something changed since the picture was drawn.
-    picture_dirty: bool,
     /// Frame rate over the last half second.
     frames: u32,
     fps_since: f64,
     pub fps: f64,
-    /// The run fell behind the chosen speed in the last frame (its budget ran out).
-    pub behind: bool,
     /// Bumped whenever what the live readouts show may have changed (the run moved, a fault, a
     /// step, a rebuild, play or speed): they re-render only when it did.
     pub changes: u64,
-    /// The charts as last drawn (their data tables show them), and a count of their redraws.
-    pub charts_now: Vec<Chart>,
+    /// The engine's count of changes last seen.
+    seen_changes: u64,
+    /// A count of the charts' redraws (their data tables follow them).
     pub charts_version: u64,
     /// The live readouts, each re-rendered when what it follows changed.
     readers: Vec<Reader<U>>,
@@ -120,19 +125,38 @@ struct Reader<U: LabUi> {
 }
 
 impl<U: LabUi> Runtime<U> {
-    fn new(sim: Sim<U::L>, lang: Lang) -> Self {
+    fn new(state: &LabState<U::L>, look: Look) -> Self {
+        let open = LiveOpen {
+            lab: U::L::ID.to_string(),
+            params: serde_json::to_string(&state.params).unwrap_or_default(),
+            seed: state.seed,
+            look,
+            budget_ms: WORKER_BUDGET_MS,
+            slice_ms: WORKER_SLICE_MS,
+        };
+        let (link, fallback) = match Remote::start(open, crate::web::now_ms) {
+            Ok(r) => (Link::Worker(r), None),
+            Err(why) => (
+                Link::Inline(Box::new(Host::new(&state.params, state.seed, look))),
+                Some(why),
+            ),
+        };
+        crate::lab::stats::set_engine(fallback.is_none());
         Self {
-            sim,
+            link,
+            fallback,
+            params: state.params.clone(),
+            seed: state.seed,
+            shown: Shown::default(),
+            unseen: Changed::default(),
             ui: U::new(),
-            pace: Pacing::new(lang),
+            look,
             charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
-            picture_dirty: true,
             frames: 0,
             fps_since: 0.0,
             fps: 0.0,
-            behind: false,
             changes: 0,
-            charts_now: Vec::new(),
+            seen_changes: u64::MAX,
             charts_version: 0,
             readers: Vec::new(),
             next_reader: 0,
@@ -142,7 +166,12 @@ impl<U: LabUi> Runtime<U> {
     }
 
     fn timed(&self) -> bool {
-        self.sim.extent() == Extent::Timed
+        U::V::TIMED
+    }
+
+    /// Whether the run moves by itself.
+    fn moving(&self) -> bool {
+        (self.timed() && self.look.playing) || self.shown.head.phase == Phase::Running
     }
 
     /// One animation frame at `ts`, `dt_ms` after the last (0 for the first after a stop).
@@ -158,40 +187,113 @@ impl<U: LabUi> Runtime<U> {
             self.frames = 0;
             self.fps_since = ts;
         }
-        U::prepare(&mut self.sim, &self.pace);
-        let before = (self.sim.now(), self.sim.work(), self.pace.phase);
-        let moving = if self.timed() {
-            self.behind = self.pace.advance(&mut self.sim, dt_ms, crate::web::now_ms);
-            self.pace.playing
-        } else {
-            let running = self.pace.phase == Phase::Running;
-            self.pace.run_slice(&mut self.sim, crate::web::now_ms);
-            running
+        self.check_worker();
+        match &mut self.link {
+            Link::Inline(host) => {
+                let frame = host.frame(ts, dt_ms, &crate::web::now_ms);
+                self.take(frame);
+            }
+            Link::Worker(remote) => {
+                let answers = remote.take();
+                let mut failed = false;
+                for a in answers {
+                    if let Some(e) = a.error {
+                        web_sys::console::warn_1(&format!("flowlab worker: {e}").into());
+                        failed |= a.frame.is_none();
+                    }
+                    if let Some(bytes) = a.frame {
+                        match decode_frame::<U::V>(&bytes) {
+                            Ok(f) => self.take(f),
+                            Err(e) => {
+                                web_sys::console::warn_1(&format!("flowlab frame: {e}").into());
+                            }
+                        }
+                    }
+                }
+                let wanted = self.moving() || self.shown.head.pending;
+                if let Link::Worker(remote) = &self.link {
+                    if failed {
+                        // Taken up at the next frame: the run goes on here.
+                        remote.fail();
+                    }
+                    remote.keep_busy(!U::V::TIMED && self.shown.head.phase == Phase::Running);
+                    // Asks for a frame only when there is something to get: a paused lab that
+                    // nothing changes sends nothing.
+                    if wanted || remote.wants() {
+                        remote.frame(ts, dt_ms);
+                    }
+                }
+            }
+        }
+        self.draw_unseen();
+    }
+
+    /// The worker failed to start or stopped answering: the run goes on here, started again from
+    /// its params and seed.
+    fn check_worker(&mut self) {
+        let Link::Worker(remote) = &self.link else {
+            return;
         };
-        if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
+        let Some(why) = remote.failed() else {
+            return;
+        };
+        web_sys::console::warn_1(
+            &format!("flowlab: the live run falls back to the main thread ({why:?})").into(),
+        );
+        self.link = Link::Inline(Box::new(Host::new(&self.params, self.seed, self.look)));
+        self.fallback = Some(why);
+        crate::lab::stats::set_engine(false);
+        self.changes += 1;
+    }
+
+    /// Takes in a frame from the engine (drawn at the next animation frame).
+    fn take(&mut self, frame: Frame<U::V>) {
+        let changed = self.shown.take(frame);
+        self.unseen.picture |= changed.picture;
+        self.unseen.charts |= changed.charts;
+        if self.shown.head.changes != self.seen_changes || changed.readouts {
+            self.seen_changes = self.shown.head.changes;
             self.changes += 1;
         }
+        self.look.phase = self.shown.head.phase;
+    }
+
+    /// Draws what the engine's frames changed.
+    fn draw_unseen(&mut self) {
+        let changed = std::mem::take(&mut self.unseen);
         // What the picture and the charts take is left out of the engine's next budget.
         let t0 = crate::web::now_ms();
-        if moving || self.picture_dirty {
-            self.picture_dirty = false;
+        if changed.picture {
             crate::lab::stats::count(Work::Picture);
-            self.ui.draw(&self.sim, &self.pace);
+            self.ui.draw(&self.shown, &self.look);
         }
-        if self.pace.charts_due(ts) {
-            let lang = self.pace.lang;
-            let charts = self.ui.charts(&self.sim, lang);
-            for (node, c) in self.charts.iter().zip(&charts) {
+        if changed.charts {
+            let lang = self.look.lang;
+            for (node, c) in self.charts.iter().zip(&self.shown.charts) {
                 if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
                     crate::lab::stats::count(Work::Chart);
                     chart::draw(&canvas, c, lang);
                 }
             }
-            self.charts_now = charts;
             self.charts_version += 1;
         }
-        if moving {
-            self.pace.frame_rest(crate::web::now_ms() - t0);
+        if let (true, Link::Inline(host)) = (self.moving(), &mut self.link) {
+            host.frame_rest(crate::web::now_ms() - t0);
+        }
+    }
+
+    /// Runs a lab that ends by itself flat out (the benchmark's engine time): in the worker, or
+    /// here.
+    fn run_flat(&mut self) {
+        match &mut self.link {
+            Link::Worker(remote) => remote.flat(),
+            Link::Inline(host) => {
+                host.run_flat(&crate::web::now_ms);
+            }
+        }
+        self.changes += 1;
+        if let Some(wake) = &self.wake {
+            wake();
         }
     }
 
@@ -216,30 +318,49 @@ impl<U: LabUi> Runtime<U> {
     /// picture, the charts or a readout does not show yet. When not, the loop stops: a paused lab
     /// costs nothing.
     fn busy(&self) -> bool {
-        (self.timed() && self.pace.playing)
-            || self.pace.phase == Phase::Running
-            || self.picture_dirty
-            || self.pace.charts_dirty
+        self.moving()
+            || self.shown.head.pending
+            || matches!(&self.link, Link::Worker(r) if r.busy())
             || self.readers.iter().any(|r| (r.key)(self) != r.seen)
     }
 
-    fn rebuild(&mut self, state: &LabState<U::L>) {
-        self.sim = Sim::new_or_default(&state.params, state.seed);
-        self.pace.phase = Phase::Idle;
-        if std::mem::take(&mut self.start_on_rebuild) {
-            self.pace.start(crate::web::now_ms());
+    /// Sends `cmd` to the engine; everything is drawn again and the loop wakes.
+    fn send(&mut self, cmd: Command<U::L>) {
+        match &cmd {
+            Command::Rebuild { params, seed, .. } | Command::SetLive { params, seed, .. } => {
+                self.params = params.clone();
+                self.seed = *seed;
+            }
+            _ => {}
         }
-        self.touch();
-    }
-
-    /// Something changed: redraw everything, refresh the readouts, and wake the loop.
-    fn touch(&mut self) {
-        self.picture_dirty = true;
-        self.pace.charts_dirty = true;
+        match &mut self.link {
+            Link::Inline(host) => host.command(cmd, &crate::web::now_ms),
+            Link::Worker(remote) => match serde_json::to_string(&cmd) {
+                Ok(json) => remote.push(json),
+                Err(e) => web_sys::console::warn_1(&format!("flowlab command: {e}").into()),
+            },
+        }
         self.changes += 1;
         if let Some(wake) = &self.wake {
             wake();
         }
+    }
+
+    fn rebuild(&mut self, state: &LabState<U::L>) {
+        let start = std::mem::take(&mut self.start_on_rebuild);
+        self.send(Command::Rebuild {
+            params: state.params.clone(),
+            seed: state.seed,
+            start,
+        });
+    }
+
+    /// How the page looks changed (play, speed, language).
+    fn set_look(&mut self, playing: bool, speed: f64, lang: Lang) {
+        self.look.playing = playing;
+        self.look.speed = speed;
+        self.look.lang = lang;
+        self.send(Command::Look(self.look));
     }
 }
 
@@ -393,9 +514,14 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     let runtime = {
         let st = state.clone();
         use_mut_ref(move || {
-            let mut r = Runtime::<U>::new(Sim::new_or_default(&st.params, st.seed), lang);
-            r.pace.reduced_motion = reduced_motion;
-            r
+            let look = Look {
+                lang,
+                speed: 1.0,
+                reduced_motion,
+                playing: !reduced_motion,
+                phase: Phase::Idle,
+            };
+            Runtime::<U>::new(&st, look)
         })
     };
     let playing = use_state(|| !reduced_motion);
@@ -410,20 +536,18 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let s = state.clone();
         use_effect_with(state.live.clone(), move |live| {
             if let Some((_, key)) = live {
-                let mut r = rt.borrow_mut();
-                if !r.sim.set_live(&s.params, key) {
-                    r.rebuild(&s);
-                }
-                r.touch();
+                rt.borrow_mut().send(Command::SetLive {
+                    params: s.params.clone(),
+                    seed: s.seed,
+                    key: key.clone(),
+                });
             }
         });
     }
     {
         let rt = runtime.clone();
         use_effect_with((*playing, *speed, lang), move |(p, s, l)| {
-            let mut r = rt.borrow_mut();
-            r.pace.set(*p, *s, *l);
-            r.touch();
+            rt.borrow_mut().set_look(*p, *s, *l);
         });
     }
     {
@@ -432,7 +556,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         use_effect_with((), move |_| {
             let listener =
                 gloo::events::EventListener::new(&crate::web::window(), "resize", move |_| {
-                    rt.borrow_mut().touch();
+                    rt.borrow_mut().send(Command::Touch);
                 });
             move || drop(listener)
         });
@@ -454,13 +578,26 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     }
                 })
             };
+            if let Link::Worker(remote) = &rt.borrow().link {
+                remote.set_wake(waker.clone());
+            }
             rt.borrow_mut().wake = Some(waker);
+            let flat: Rc<dyn Fn()> = {
+                let weak = Rc::downgrade(&rt);
+                Rc::new(move || {
+                    if let Some(rt) = weak.upgrade() {
+                        rt.borrow_mut().run_flat();
+                    }
+                })
+            };
+            crate::lab::stats::set_flat(Some(flat));
             wake(&rt, &lp);
             move || {
                 let mut l = lp.borrow_mut();
                 l.mounted = false;
                 l.frame.take();
                 drop(l);
+                crate::lab::stats::set_flat(None);
                 rt.borrow_mut().wake = None;
             }
         });
@@ -482,10 +619,8 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         Callback::from(move |_| {
             playing.set(false);
             let mut r = rt.borrow_mut();
-            let to = U::step_to(&r.sim);
-            let Runtime { sim, pace, .. } = &mut *r;
-            pace.step_to(sim, to);
-            r.touch();
+            r.look.playing = false;
+            r.send(Command::Step);
         })
     };
     let on_reset = {
@@ -508,16 +643,14 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         let state = state.clone();
         Callback::from(move |_: ()| {
             let mut r = rt.borrow_mut();
+            r.start_on_rebuild = true;
             r.rebuild(&state);
-            r.pace.start(crate::web::now_ms());
         })
     };
     let cancel = {
         let rt = runtime.clone();
         Callback::from(move |_: ()| {
-            let mut r = rt.borrow_mut();
-            r.pace.cancel();
-            r.touch();
+            rt.borrow_mut().send(Command::Cancel);
         })
     };
     let start_on_preset = {
@@ -567,12 +700,12 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     };
                     let handled = match key {
                         Shortcut::PlayPause if timed => {
-                            let now = rt.borrow().pace.playing;
+                            let now = rt.borrow().look.playing;
                             playing.set(!now);
                             true
                         }
                         Shortcut::PlayPause => {
-                            if rt.borrow().pace.phase == Phase::Running {
+                            if rt.borrow().shown.head.phase == Phase::Running {
                                 cancel.emit(());
                             } else {
                                 run.emit(());
@@ -660,7 +793,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         html! {}
     };
 
-    let stage = runtime.borrow().ui.stage(&runtime.borrow().sim);
+    let stage = runtime.borrow().ui.stage();
     let chart_refs = runtime.borrow().charts.clone();
 
     html! {
@@ -672,6 +805,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             { url_notice(lang, &state) }
             <PresetsBar<U> state={state.clone()} on_loaded={start_on_preset} />
             { controls }
+            <LiveEngineNotice<U> rt={shared.clone()} />
             { keys_panel }
             { input_problem(lang, &state) }
             <LiveActions<U> rt={shared.clone()} />
@@ -908,12 +1042,12 @@ fn live_clock<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
-    let now = rt.sim.now();
-    let achieved = rt.pace.achieved.filter(|_| rt.pace.playing);
+    let now = rt.shown.head.now;
+    let achieved = rt.shown.head.achieved.filter(|_| rt.look.playing);
     html! {
         <>
             // The engine's budget per frame rides along for the frame-rate benchmark.
-            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.pace.engine_budget_ms())}>
+            <span class="clock" id="virtual-clock" data-engine-ms={format!("{:.1}", rt.shown.head.engine_ms)}>
                 { format!("{}: {:.3} s", tr(lang, text::VIRTUAL_TIME), now as f64 / NS_PER_S as f64) }
             </span>
             if let Some(a) = achieved {
@@ -938,12 +1072,33 @@ impl<U: LabUi> PartialEq for CancelProps<U> {
     }
 }
 
+/// Where the live run is, when it is not in a worker: on the main thread, and why.
+#[function_component(LiveEngineNotice)]
+fn live_engine_notice<U: LabUi>(props: &LiveProps<U>) -> Html {
+    use_live(&props.rt, REFRESH_MS, changes);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let Some(why) = props.rt.0.borrow().fallback else {
+        return html! {};
+    };
+    let reason = match why {
+        Why::Start(Fallback::Unsupported) => tr(lang, text::WORKERS_UNSUPPORTED),
+        Why::Start(Fallback::SpawnFailed) => tr(lang, text::WORKERS_SPAWN_FAILED),
+        Why::Start(Fallback::NoAnswer) => tr(lang, text::WORKERS_NO_ANSWER),
+        Why::Stopped => tr(lang, text::WORKERS_STOPPED),
+    };
+    html! {
+        <p id="engine-notice" class="notice small" role="status">
+            { fill(tr(lang, text::LIVE_MAIN), &[reason.to_string()]) }
+        </p>
+    }
+}
+
 /// Cancel, enabled only while a run goes on.
 #[function_component(LiveCancel)]
 fn live_cancel<U: LabUi>(props: &CancelProps<U>) -> Html {
     use_live(&props.rt, 100, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let running = props.rt.0.borrow().pace.phase == Phase::Running;
+    let running = props.rt.0.borrow().shown.head.phase == Phase::Running;
     html! {
         <button id="btn-cancel" class="btn" disabled={!running}
             onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ tr(lang, text::CANCEL) }</button>
@@ -956,14 +1111,12 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, 100, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
     let rt = props.rt.0.borrow();
-    let (total, unit) = match rt.sim.extent() {
-        Extent::Items { count, unit } => (count, unit),
-        Extent::Timed => (0, ""),
-    };
+    let head = &rt.shown.head;
+    let (total, unit) = head.items.clone().unwrap_or((0, String::new()));
     let unit_text = tr_id(lang, &format!("ui.unit.{unit}"));
-    let done = rt.sim.work().min(total);
-    let phase = rt.pace.phase;
-    let secs = rt.pace.wall_ms / 1000.0;
+    let done = head.work.min(total);
+    let phase = head.phase;
+    let secs = head.wall_ms / 1000.0;
     let line = match phase {
         Phase::Idle => tr(lang, text::PROGRESS_IDLE).to_string(),
         Phase::Running => fill(
@@ -983,7 +1136,7 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
         <div class="sale-status" id="run-status">
             <progress max={total.to_string()} value={done.to_string()}></progress>
             <span id="run-progress-text" data-phase={phase.as_str()} data-done={done.to_string()}
-                data-wall-ms={format!("{:.0}", rt.pace.wall_ms)} role="status">{ line }</span>
+                data-wall-ms={format!("{:.0}", head.wall_ms)} data-busy-ms={format!("{:.0}", head.busy_ms)} role="status">{ line }</span>
             <span class="fps"><span id="run-fps">{ format!("{:.0}", rt.fps) }</span>{ " " }{ tr(lang, text::FPS) }</span>
         </div>
     }
@@ -997,20 +1150,17 @@ fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
     let apply = {
         let rt = props.rt.clone();
         Callback::from(move |f: <U::L as Lab>::Fault| {
-            let mut r = rt.0.borrow_mut();
-            r.sim.apply(f);
-            r.touch();
+            rt.0.borrow_mut().send(Command::Apply(f));
         })
     };
-    U::actions(&props.rt.0.borrow().sim, &apply, lang)
+    U::actions(&props.rt.0.borrow().shown, &apply, lang)
 }
 
 /// The picture in words (what a screen reader reads for the canvas), refreshed live.
 #[function_component(LiveSummary)]
 fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, 1000, changes);
-    let lang = use_context::<Lang>().unwrap_or_default();
-    let text = U::summary(&props.rt.0.borrow().sim, lang);
+    let text = props.rt.0.borrow().shown.summary.clone();
     html! { <p id="picture-summary" class="sr-only" aria-live="polite">{ text }</p> }
 }
 
@@ -1019,7 +1169,7 @@ fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    U::extra(&props.rt.0.borrow().sim, lang)
+    U::extra(&props.rt.0.borrow().shown, lang)
 }
 
 /// The checkers of the whole run: counts of what went wrong, marked when not zero.
@@ -1027,7 +1177,7 @@ fn live_extra<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
+    let r = results::build(&props.rt.0.borrow().shown.report, lang);
     let cells: Vec<&results::Cell> = r.run.iter().filter(|c| c.metric.checker).collect();
     if cells.is_empty() {
         return html! {};
@@ -1050,7 +1200,7 @@ fn live_checkers<U: LabUi>(props: &LiveProps<U>) -> Html {
 fn live_results<U: LabUi>(props: &LiveProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    let r = results::build(&props.rt.0.borrow().sim.figures(), lang);
+    let r = results::build(&props.rt.0.borrow().shown.report, lang);
     let run: Vec<&results::Cell> = r.run.iter().filter(|c| !c.metric.checker).collect();
     html! {
         <>
@@ -1109,7 +1259,7 @@ impl<U: LabUi> PartialEq for ChartDataProps<U> {
 }
 
 /// A chart's data table, under the chart: folded by default; open, it follows the chart (the same
-/// [`Chart`] the canvas draws, as a table by [`chart::data_table`]).
+/// [`chart::Chart`] the canvas draws, as a table by [`chart::data_table`]).
 #[function_component(ChartData)]
 fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
     use_live(&props.rt, REFRESH_MS, |r| r.charts_version);
@@ -1126,7 +1276,7 @@ fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
     let title = tr_id(lang, props.title);
     let body = if *open {
         let rt = props.rt.0.borrow();
-        match rt.charts_now.get(i) {
+        match rt.shown.charts.get(i) {
             Some(c) => {
                 let t = chart::data_table(c, lang);
                 html! {

@@ -20,6 +20,10 @@ pub enum Work {
 }
 
 thread_local! {
+    /// Where the live run is: 0 none yet, 1 in a worker, 2 on the main thread.
+    static ENGINE: Cell<u8> = const { Cell::new(0) };
+    /// Runs the current lab flat out from its start to its end (the benchmark's engine time).
+    static FLAT: std::cell::RefCell<Option<std::rc::Rc<dyn Fn()>>> = const { std::cell::RefCell::new(None) };
     static COUNTS: [Cell<u64>; 4] = const { [Cell::new(0), Cell::new(0), Cell::new(0), Cell::new(0)] };
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
@@ -29,7 +33,20 @@ pub fn count(w: Work) {
     COUNTS.with(|c| c[w as usize].set(c[w as usize].get() + 1));
 }
 
-/// Defines `window.flowlabStats()` (once): `{ frames, pictures, charts, readouts }` so far.
+/// Where the live run is now: in a worker, or on the page's main thread.
+pub fn set_engine(in_worker: bool) {
+    ENGINE.with(|e| e.set(if in_worker { 1 } else { 2 }));
+}
+
+/// What `window.flowlabRunFlat()` runs (the current lab page's flat run), or nothing.
+pub fn set_flat(f: Option<std::rc::Rc<dyn Fn()>>) {
+    FLAT.with(|x| *x.borrow_mut() = f);
+}
+
+/// Defines `window.flowlabStats()` (once): `{ frames, pictures, charts, readouts, engine }` so
+/// far (`engine`: "worker", "main" or "none"), and `window.flowlabRunFlat()`: the lab that ends by
+/// itself runs from its start to its end in one go where its live run is, as the engine alone
+/// would; its progress line then says how long it took (the benchmark's engine time).
 pub fn install() {
     if INSTALLED.with(|i| i.replace(true)) {
         return;
@@ -41,6 +58,12 @@ pub fn install() {
                 let _ = js_sys::Reflect::set(&o, &(*name).into(), &(cell.get() as f64).into());
             }
         });
+        let engine = match ENGINE.with(Cell::get) {
+            1 => "worker",
+            2 => "main",
+            _ => "none",
+        };
+        let _ = js_sys::Reflect::set(&o, &"engine".into(), &engine.into());
         o.into()
     });
     let _ = js_sys::Reflect::set(
@@ -49,4 +72,15 @@ pub fn install() {
         read.as_ref().unchecked_ref(),
     );
     read.forget();
+    let flat = Closure::<dyn Fn()>::new(|| {
+        if let Some(f) = FLAT.with(|x| x.borrow().clone()) {
+            f();
+        }
+    });
+    let _ = js_sys::Reflect::set(
+        &crate::web::window(),
+        &"flowlabRunFlat".into(),
+        flat.as_ref().unchecked_ref(),
+    );
+    flat.forget();
 }

@@ -884,7 +884,7 @@ mod ui {
                     <p class="notice small" role="alert" id="sweep-link-problem">{ p }</p>
                 }
                 <form class="sweep-form" onsubmit={on_run}>
-                    <label class="field field-choice">
+                    <label class="field field-choice sweep-metric">
                         <span class="field-label">{ tr(lang, text::SWEEP_METRIC) }</span>
                         <select id="sweep-metric" onchange={set(|f, v| f.metric = v)}>
                             { for metrics.iter().map(|m| html! {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use flowlab_sim::kernel::time::Nanos;
 
+pub mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod pool;
 
@@ -24,6 +25,8 @@ pub enum Request {
     Batch(BatchJob),
     /// Grade params against a challenge.
     Check(CheckJob),
+    /// The page's live run: its commands and the frame it wants ([`live`]).
+    Live(live::LiveRequest),
 }
 
 /// What a worker answers.
@@ -32,6 +35,7 @@ pub enum Response {
     Hello { protocol: u32 },
     Batch(BatchDone),
     Check(CheckDone),
+    Live(live::LiveAnswer),
 }
 
 /// Some runs of one sweep point: the same params on several seeds.
@@ -155,10 +159,22 @@ pub use imp::{register, Engine};
 mod imp {
     use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
 
+    use wasm_bindgen::JsCast;
+
+    use super::live::Live;
     use super::{do_batch, do_check, Request, Response, PROTOCOL};
 
+    /// Wall milliseconds in the worker.
+    fn now_ms() -> f64 {
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        global.performance().map_or(0.0, |p| p.now())
+    }
+
     /// The worker: answers each request in turn.
-    pub struct Engine;
+    pub struct Engine {
+        /// The page's live run, when this worker holds it.
+        live: Live,
+    }
 
     impl Worker for Engine {
         type Message = ();
@@ -166,7 +182,9 @@ mod imp {
         type Output = Response;
 
         fn create(_scope: &WorkerScope<Self>) -> Self {
-            Engine
+            Engine {
+                live: Live::default(),
+            }
         }
 
         fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
@@ -176,6 +194,7 @@ mod imp {
                 Request::Hello => Response::Hello { protocol: PROTOCOL },
                 Request::Batch(job) => Response::Batch(do_batch(&job)),
                 Request::Check(job) => Response::Check(do_check(&job)),
+                Request::Live(req) => Response::Live(self.live.handle(req, &now_ms)),
             };
             scope.respond(id, out);
         }

@@ -89,7 +89,7 @@ pub fn pool_size() -> usize {
 
 /// Whether this browser can run a worker from a script URL: it has `Worker`, and creating one
 /// from a tiny blob works (a content policy may forbid it; gloo-worker would panic then).
-fn workers_work() -> Result<(), Fallback> {
+pub(crate) fn workers_work() -> Result<(), Fallback> {
     let global = js_sys::global();
     if !js_sys::Reflect::has(&global, &"Worker".into()).unwrap_or(false) {
         return Err(Fallback::Unsupported);
@@ -237,6 +237,8 @@ impl Pool {
                     sink(done);
                 }
             }
+            // The pool asks for no live run.
+            Response::Live(_) => {}
         }
         self.pump();
     }

@@ -3,7 +3,8 @@
 // frames per second (the median of one-second windows), the longest frame, the main thread's busy
 // share (Chromium's TaskDuration over wall time), its CPU time per frame (ThreadTime: what the page
 // costs, whatever else the machine runs), the speed the run achieved, the main thread's busy share
-// once paused, and how long a click on Pause took to show.
+// once paused, and how long a click on Pause took to show; for the flash sale, the run's length in
+// the page against the engine's own time (the same run flat out, `window.flowlabRunFlat()`).
 //
 // Usage: node tests/e2e/fps.mjs <dist-dir> <base-path> [lab or lab:preset ...]
 // (`make bench-fps` builds the release site and runs it on everything.) Environment: SECONDS
@@ -106,7 +107,8 @@ function report(r) {
     + (r.achieved !== undefined ? `  achieved ${f(r.achieved)}×` : '')
     + (r.engineMs !== undefined && r.achieved < r.speed * 0.95 ? ` (engine ${f(r.engineMs, 1)} ms)` : '')
     + (r.pausedBusy !== undefined ? `  paused busy ${f(100 * r.pausedBusy, 1)} %` : '')
-    + (r.click !== undefined ? `  click ${f(r.click)} ms` : ''));
+    + (r.click !== undefined ? `  click ${f(r.click)} ms` : '')
+    + (r.engineS !== undefined ? `  run ${f(r.runS, 2)} s (first), ${f(r.warmS, 2)} s (warm); engine alone ${f(r.engineS, 2)} s: ${f(r.warmS / r.engineS, 2)}× (in the ${r.where})` : ''));
 }
 
 const wanted = (lab, preset) => !only.length || only.some(o => o === lab || o === `${lab}:${preset}`);
@@ -147,10 +149,30 @@ for (const lab of LABS) {
       for (let i = 1; i < frames.length; i++) longest = Math.max(longest, frames[i] - frames[i - 1]);
       const r = { lab, preset, speed: 'run', fps: frames.length / secs, longest, busy, cpu };
       await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 120000 });
+      r.runS = Number(await page.getAttribute('#run-progress-text', 'data-wall-ms')) / 1000;
       await sleep(500);
       const b0 = await taskTime(cdp);
       await sleep(1500);
       r.pausedBusy = (await taskTime(cdp) - b0) / 1.5;
+      // The engine's own time in the same browser: the same run flat out where the live run is,
+      // against the run in the page, both warm (the best of two each).
+      const again = async start => {
+        const before = await page.$eval('#run-progress-text', e => `${e.dataset.wallMs} ${e.dataset.busyMs}`);
+        await start();
+        await page.waitForFunction(b => {
+          const e = document.querySelector('#run-progress-text');
+          return e.dataset.phase === 'finished' && `${e.dataset.wallMs} ${e.dataset.busyMs}` !== b;
+        }, before, { timeout: 120000, polling: 50 });
+        return Number(await page.getAttribute('#run-progress-text', 'data-wall-ms')) / 1000;
+      };
+      const flats = [], runs = [];
+      for (let i = 0; i < 2; i++) {
+        flats.push(await again(() => page.evaluate(() => window.flowlabRunFlat())));
+        runs.push(await again(() => page.click('#btn-run')));
+      }
+      r.warmS = Math.min(...runs);
+      r.engineS = Math.min(...flats);
+      r.where = (await page.evaluate(() => window.flowlabStats())).engine;
       report(r);
       continue;
     }

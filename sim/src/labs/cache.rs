@@ -40,7 +40,7 @@ pub use snapshot::{CacheSnapshot, Flow, FlowKind, LaneView, View};
 pub use stats::LaneStats;
 
 /// What one lane of a comparison is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LaneKind {
     /// The params as set (no comparison).
     AsSet,

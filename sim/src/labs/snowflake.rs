@@ -102,7 +102,7 @@ struct Generator {
 }
 
 /// A run of ids issued at once (for the picture).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IssuedRun {
     pub worker: u16,
     /// Timestamp bits, ms since the epoch.
@@ -134,7 +134,7 @@ struct Lane {
 }
 
 /// The parts of one id.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdParts {
     pub id: u64,
     pub ts: u64,
@@ -143,7 +143,7 @@ pub struct IdParts {
 }
 
 /// One lane in the picture.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LaneView {
     pub policy: Option<Backwards>,
     /// Runs issued in the span shown, newest last.
@@ -156,7 +156,7 @@ pub struct LaneView {
 }
 
 /// What the picture draws.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SnowflakeSnapshot {
     pub now: Nanos,
     /// Each worker's clock minus true time, milliseconds.

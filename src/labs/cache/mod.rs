@@ -26,45 +26,51 @@ pub fn spread(nodes: &[u32], keys: u32, vnodes: u32) -> Vec<(u32, f64)> {
         .collect()
 }
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::{Info, Pic, View};
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
+/// The engine's side: the lanes and the ring, the state the buttons and the ring panel follow,
+/// the charts and the words.
+mod view {
     use std::cell::RefCell;
 
     use flowlab_sim::kernel::time::{Nanos, NS_PER_S};
-    use flowlab_sim::labs::cache::{Cache, CacheSnapshot, Fault, MAX_NODES};
+    use flowlab_sim::labs::cache::{Cache, CacheSnapshot};
     use flowlab_sim::{Model, Sim};
-    use web_sys::HtmlCanvasElement;
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
     use crate::i18n::{count, fill, real, tr, tr_id, Lang};
-    use crate::kit::canvas::describe;
     use crate::kit::chart::{recent, Axis, Chart};
     use crate::kit::palette::series;
-    use crate::lab::pacing::Pacing;
-    use crate::lab::page::LabUi;
+    use crate::lab::view::{LabView, Look};
 
     /// Chart buckets shown.
     const SHOWN: usize = 150;
     /// Wall time a request takes to go out and come back in the picture, whatever the speed.
     const FLIGHT_WALL_MS: f64 = 1_000.0;
 
-    pub struct Ui {
-        lanes: NodeRef,
-        ring: NodeRef,
-        snap: CacheSnapshot,
-        /// What the ring was last drawn for (its generation, the language, the width), and
-        /// whether keys were still flying then: the ring is redrawn only when one changes.
-        ring_drawn: Option<(u64, Lang, i32, bool)>,
-        /// The requests' marks (buffers kept between frames).
-        marks: crate::kit::paint::Marks,
+    /// What the pictures draw: the lanes and the ring, and the ring in words.
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Pic {
+        pub snap: CacheSnapshot,
+        pub span: Nanos,
+        pub virtual_nodes: u32,
+        pub ring_summary: String,
     }
 
-    fn span(pace: &Pacing) -> Nanos {
-        pace.virtual_span(FLIGHT_WALL_MS)
+    /// What the buttons and the ring panel follow.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Info {
+        pub nodes: Vec<u32>,
+        /// The last change's shares of keys moved: on the ring, and with mod N.
+        pub change: Option<(f64, f64)>,
+        pub change_text: String,
+        pub spread: Vec<(u32, f64)>,
+        pub virtual_nodes: u32,
+    }
+
+    fn span(look: &Look) -> Nanos {
+        look.virtual_span(FLIGHT_WALL_MS)
     }
 
     /// What the spread table is for: the nodes, the keys, the virtual nodes per node.
@@ -142,83 +148,32 @@ mod ui {
         )
     }
 
-    impl LabUi for Ui {
+    pub struct View;
+
+    impl LabView for View {
         type L = Cache;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("cache.explain.cache_aside.title", "cache.explain.cache_aside"),
-            ("cache.explain.writes.title", "cache.explain.writes"),
-            ("cache.explain.async.title", "cache.explain.async"),
-            ("cache.explain.group.title", "cache.explain.group"),
-            ("cache.explain.penetration.title", "cache.explain.penetration"),
-            ("cache.explain.breakdown.title", "cache.explain.breakdown"),
-            ("cache.explain.avalanche.title", "cache.explain.avalanche"),
-            ("cache.explain.hashing.title", "cache.explain.hashing"),
-            ("cache.explain.model.title", "cache.explain.model"),
-        ];
-        const CHARTS: &'static [&'static str] =
-            &["cache.chart.db", "cache.chart.hits", "cache.chart.stale"];
+        type Pic = Pic;
+        type Info = Info;
 
-        fn new() -> Self {
-            Self {
-                lanes: NodeRef::default(),
-                ring: NodeRef::default(),
-                snap: CacheSnapshot::default(),
-                ring_drawn: None,
-                marks: Default::default(),
+        fn picture(sim: &Sim<Cache>, look: &Look, out: &mut Pic) {
+            out.span = span(look);
+            sim.fill_snapshot(out.span, &mut out.snap);
+            out.virtual_nodes = sim.params().virtual_nodes;
+            out.ring_summary = ring_summary(sim, &out.snap, look.lang);
+        }
+
+        fn info(sim: &Sim<Cache>, lang: Lang) -> Info {
+            let change = sim.last_change();
+            Info {
+                nodes: sim.nodes().to_vec(),
+                change: change.map(|c| (c.ring_share, c.mod_n_share)),
+                change_text: change_text(sim, lang),
+                spread: spread_now(sim),
+                virtual_nodes: sim.params().virtual_nodes,
             }
         }
 
-        fn stage(&self, _sim: &Sim<Cache>) -> Html {
-            // No height in the markup: the pictures set theirs from their width and content.
-            html! {
-                <>
-                    <canvas id="lab-canvas" ref={self.lanes.clone()} class="cache-canvas" role="img"></canvas>
-                    <canvas id="ring-canvas" ref={self.ring.clone()} class="ring-canvas" role="img"></canvas>
-                </>
-            }
-        }
-
-        fn draw(&mut self, sim: &Sim<Cache>, pace: &Pacing) {
-            let span = span(pace);
-            let lang = pace.lang;
-            sim.fill_snapshot(span, &mut self.snap);
-            if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(
-                    &c,
-                    &self.snap,
-                    span,
-                    lang,
-                    pace.reduced_motion,
-                    &mut self.marks,
-                );
-                describe(&c, &Self::summary(sim, lang));
-            }
-            if let Some(c) = self.ring.cast::<HtmlCanvasElement>() {
-                let flying = !pace.reduced_motion
-                    && self
-                        .snap
-                        .ring
-                        .last_change
-                        .is_some_and(|ch| self.snap.now.saturating_sub(ch.at) < 2 * span);
-                let key = (self.snap.ring.generation, lang, c.client_width(), flying);
-                let was_flying = self.ring_drawn.is_some_and(|d| d.3);
-                if flying || was_flying || self.ring_drawn != Some(key) {
-                    super::draw::draw_ring(
-                        &c,
-                        &self.snap.ring,
-                        sim.params().virtual_nodes,
-                        self.snap.now,
-                        span,
-                        lang,
-                        pace.reduced_motion,
-                    );
-                    describe(&c, &ring_summary(sim, &self.snap, lang));
-                    self.ring_drawn = Some(key);
-                }
-            }
-        }
-
-        fn charts(&self, sim: &Sim<Cache>, lang: Lang) -> Vec<Chart> {
+        fn charts(sim: &Sim<Cache>, lang: Lang) -> Vec<Chart> {
             let per_s = 1_000.0 / sim.params().chart_bucket_ms as f64;
             let mut db = Chart::new(Axis::Count).height(240);
             let mut hits = Chart::new(Axis::Share).height(200);
@@ -246,71 +201,6 @@ mod ui {
                 sim.params().db_capacity_qps as f64,
             );
             vec![db, hits, stale]
-        }
-
-        fn actions(sim: &Sim<Cache>, apply: &Callback<Fault>, lang: Lang) -> Html {
-            let nodes = sim.nodes();
-            let b = |id: &'static str, action: &'static str, label: String, f: Fault, off: bool| {
-                let apply = apply.clone();
-                html! {
-                    <button id={id} class="btn small" data-action={action} disabled={off}
-                        onclick={Callback::from(move |_: MouseEvent| apply.emit(f))}>
-                        { label }
-                    </button>
-                }
-            };
-            let first = nodes.first().copied().unwrap_or(0);
-            html! {
-                <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
-                    <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
-                    { b("btn-add-node", "add-node", tr(lang, tx::A_ADD).into(), Fault::AddNode,
-                        nodes.len() as u32 >= MAX_NODES - 1) }
-                    { b("btn-remove-node", "remove-node", tr(lang, tx::A_REMOVE).into(), Fault::RemoveNode,
-                        nodes.len() <= 1) }
-                    { b("btn-crash-node", "crash-node", fill(tr(lang, tx::A_CRASH), &[first.to_string()]),
-                        Fault::CrashNode { node: first }, nodes.is_empty()) }
-                </section>
-            }
-        }
-
-        /// What the last ring change moved, on the ring and with mod N, and how evenly virtual
-        /// nodes spread the keys.
-        fn extra(sim: &Sim<Cache>, lang: Lang) -> Html {
-            let change = sim.last_change();
-            let vnodes = sim.params().virtual_nodes;
-            html! {
-                <section class="panel ring-panel" id="ring" aria-label={tr(lang, tx::W_RING_TITLE)}>
-                    <h2>{ tr(lang, tx::W_RING_TITLE) }</h2>
-                    <p id="ring-change" class="watch"
-                        data-ring-share={change.map(|c| format!("{:.4}", c.ring_share))}
-                        data-mod-n-share={change.map(|c| format!("{:.4}", c.mod_n_share))}>
-                        { change_text(sim, lang) }
-                    </p>
-                    <h3>{ tr(lang, tx::SPREAD_TITLE) }</h3>
-                    <table id="ring-spread" class="kv">
-                        <thead><tr>
-                            <th scope="col">{ tr(lang, tx::SPREAD_VNODES) }</th>
-                            <th scope="col">{ tr(lang, tx::SPREAD_RATIO) }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for spread_now(sim).into_iter().map(|(v, r)| {
-                                let now = v == vnodes;
-                                let label = if now {
-                                    fill(tr(lang, tx::SPREAD_NOW), &[count(lang, v as u64)])
-                                } else {
-                                    count(lang, v as u64)
-                                };
-                                html! {
-                                    <tr data-vnodes={v.to_string()} class={classes!(now.then_some("current"))}>
-                                        <td class="num">{ label }</td>
-                                        <td class="num">{ real(lang, r, 2) }</td>
-                                    </tr>
-                                }
-                            }) }
-                        </tbody>
-                    </table>
-                </section>
-            }
         }
 
         fn summary(sim: &Sim<Cache>, lang: Lang) -> String {
@@ -341,6 +231,184 @@ mod ui {
                 ],
             )
         }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::labs::cache::{Cache, Fault, MAX_NODES};
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use super::View;
+    use crate::i18n::{count, fill, real, tr, Lang};
+    use crate::kit::canvas::describe;
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    pub struct Ui {
+        lanes: NodeRef,
+        ring: NodeRef,
+        /// What the ring was last drawn for (its generation, the language, the width), and
+        /// whether keys were still flying then: the ring is redrawn only when one changes.
+        /// The ring's words, too: the engine sends them in the language it was last told, which
+        /// may come a frame after the page switched.
+        ring_drawn: Option<(u64, Lang, i32, bool)>,
+        ring_words: String,
+        /// The requests' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
+    }
+
+    impl LabUi for Ui {
+        type L = Cache;
+        type V = View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("cache.explain.cache_aside.title", "cache.explain.cache_aside"),
+            ("cache.explain.writes.title", "cache.explain.writes"),
+            ("cache.explain.async.title", "cache.explain.async"),
+            ("cache.explain.group.title", "cache.explain.group"),
+            ("cache.explain.penetration.title", "cache.explain.penetration"),
+            ("cache.explain.breakdown.title", "cache.explain.breakdown"),
+            ("cache.explain.avalanche.title", "cache.explain.avalanche"),
+            ("cache.explain.hashing.title", "cache.explain.hashing"),
+            ("cache.explain.model.title", "cache.explain.model"),
+        ];
+        const CHARTS: &'static [&'static str] =
+            &["cache.chart.db", "cache.chart.hits", "cache.chart.stale"];
+
+        fn new() -> Self {
+            Self {
+                lanes: NodeRef::default(),
+                ring: NodeRef::default(),
+                ring_drawn: None,
+                ring_words: String::new(),
+                marks: Default::default(),
+            }
+        }
+
+        fn stage(&self) -> Html {
+            // No height in the markup: the pictures set theirs from their width and content.
+            html! {
+                <>
+                    <canvas id="lab-canvas" ref={self.lanes.clone()} class="cache-canvas" role="img"></canvas>
+                    <canvas id="ring-canvas" ref={self.ring.clone()} class="ring-canvas" role="img"></canvas>
+                </>
+            }
+        }
+
+        fn draw(&mut self, shown: &Shown<View>, look: &Look) {
+            let (snap, span) = (&shown.pic.snap, shown.pic.span);
+            let lang = look.lang;
+            if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
+                super::draw::draw_lanes(
+                    &c,
+                    snap,
+                    span,
+                    lang,
+                    look.reduced_motion,
+                    &mut self.marks,
+                );
+                describe(&c, &shown.summary);
+            }
+            if let Some(c) = self.ring.cast::<HtmlCanvasElement>() {
+                let flying = !look.reduced_motion
+                    && snap
+                        .ring
+                        .last_change
+                        .is_some_and(|ch| snap.now.saturating_sub(ch.at) < 2 * span);
+                let key = (snap.ring.generation, lang, c.client_width(), flying);
+                let was_flying = self.ring_drawn.is_some_and(|d| d.3);
+                if flying
+                    || was_flying
+                    || self.ring_drawn != Some(key)
+                    || self.ring_words != shown.pic.ring_summary
+                {
+                    super::draw::draw_ring(
+                        &c,
+                        &snap.ring,
+                        shown.pic.virtual_nodes,
+                        snap.now,
+                        span,
+                        lang,
+                        look.reduced_motion,
+                    );
+                    describe(&c, &shown.pic.ring_summary);
+                    self.ring_drawn = Some(key);
+                    self.ring_words.clone_from(&shown.pic.ring_summary);
+                }
+            }
+        }
+
+        fn actions(shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
+            let nodes = &shown.info.nodes;
+            let b = |id: &'static str, action: &'static str, label: String, f: Fault, off: bool| {
+                let apply = apply.clone();
+                html! {
+                    <button id={id} class="btn small" data-action={action} disabled={off}
+                        onclick={Callback::from(move |_: MouseEvent| apply.emit(f))}>
+                        { label }
+                    </button>
+                }
+            };
+            let first = nodes.first().copied().unwrap_or(0);
+            html! {
+                <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
+                    <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
+                    { b("btn-add-node", "add-node", tr(lang, tx::A_ADD).into(), Fault::AddNode,
+                        nodes.len() as u32 >= MAX_NODES - 1) }
+                    { b("btn-remove-node", "remove-node", tr(lang, tx::A_REMOVE).into(), Fault::RemoveNode,
+                        nodes.len() <= 1) }
+                    { b("btn-crash-node", "crash-node", fill(tr(lang, tx::A_CRASH), &[first.to_string()]),
+                        Fault::CrashNode { node: first }, nodes.is_empty()) }
+                </section>
+            }
+        }
+
+        /// What the last ring change moved, on the ring and with mod N, and how evenly virtual
+        /// nodes spread the keys.
+        fn extra(shown: &Shown<View>, lang: Lang) -> Html {
+            let info = &shown.info;
+            let change = info.change;
+            let vnodes = info.virtual_nodes;
+            html! {
+                <section class="panel ring-panel" id="ring" aria-label={tr(lang, tx::W_RING_TITLE)}>
+                    <h2>{ tr(lang, tx::W_RING_TITLE) }</h2>
+                    <p id="ring-change" class="watch"
+                        data-ring-share={change.map(|c| format!("{:.4}", c.0))}
+                        data-mod-n-share={change.map(|c| format!("{:.4}", c.1))}>
+                        { info.change_text.clone() }
+                    </p>
+                    <h3>{ tr(lang, tx::SPREAD_TITLE) }</h3>
+                    <table id="ring-spread" class="kv">
+                        <thead><tr>
+                            <th scope="col">{ tr(lang, tx::SPREAD_VNODES) }</th>
+                            <th scope="col">{ tr(lang, tx::SPREAD_RATIO) }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for info.spread.iter().map(|&(v, r)| {
+                                let now = v == vnodes;
+                                let label = if now {
+                                    fill(tr(lang, tx::SPREAD_NOW), &[count(lang, v as u64)])
+                                } else {
+                                    count(lang, v as u64)
+                                };
+                                html! {
+                                    <tr data-vnodes={v.to_string()} class={classes!(now.then_some("current"))}>
+                                        <td class="num">{ label }</td>
+                                        <td class="num">{ real(lang, r, 2) }</td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                </section>
+            }
+        }
+
     }
 }
 

@@ -13,86 +13,52 @@ pub mod text;
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::chat::Chat;
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::{Pic, View};
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
+/// The engine's side: the rings' snapshot, the charts and the words.
+mod view {
     use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
     use flowlab_sim::labs::chat::{Chat, ChatSnapshot, Scheme};
     use flowlab_sim::{Model, Sim};
-    use web_sys::HtmlCanvasElement;
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
-    use crate::i18n::{count, fill, real, tr, tr_id, Lang};
-    use crate::kit::canvas::describe;
+    use crate::i18n::{count, fill, tr, tr_id, Lang};
     use crate::kit::chart::{recent, Axis, Chart};
     use crate::kit::palette::series;
-    use crate::lab::pacing::Pacing;
-    use crate::lab::page::LabUi;
+    use crate::lab::view::{LabView, Look};
 
     /// Chart buckets shown.
     const SHOWN: usize = 120;
 
-    pub struct Ui {
-        canvas: NodeRef,
-        snap: ChatSnapshot,
-        painter: super::draw::Painter,
+    /// What the picture (and the tables under it) draw.
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Pic {
+        pub snap: ChatSnapshot,
+        pub span: Nanos,
+        /// Messages each scheme lost.
+        pub lost: [u64; 4],
     }
 
     /// Flows take the same wall time to cross a ring, whatever the speed.
-    fn span(pace: &Pacing) -> Nanos {
-        pace.virtual_span(1_200.0)
+    fn span(look: &Look) -> Nanos {
+        look.virtual_span(1_200.0)
     }
 
-    impl LabUi for Ui {
+    pub struct View;
+
+    impl LabView for View {
         type L = Chat;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("chat.scheme.offline_copies", "chat.explain.offline_copies"),
-            ("chat.scheme.copy_per_member", "chat.explain.copy_per_member"),
-            ("chat.scheme.unread_ids", "chat.explain.unread_ids"),
-            ("chat.scheme.cursor", "chat.explain.cursor"),
-            ("chat.explain.cursor_writes.title", "chat.explain.cursor_writes"),
-            ("chat.explain.batching.title", "chat.explain.batching"),
-            ("chat.explain.contiguous.title", "chat.explain.contiguous"),
-        ];
-        const CHARTS: &'static [&'static str] = &["chat.chart.rows", "chat.chart.bandwidth"];
+        type Pic = Pic;
+        type Info = ();
 
-        fn new() -> Self {
-            Self {
-                canvas: NodeRef::default(),
-                snap: ChatSnapshot::default(),
-                painter: Default::default(),
-            }
+        fn picture(sim: &Sim<Chat>, look: &Look, out: &mut Pic) {
+            out.span = span(look);
+            sim.fill_snapshot(out.span, &mut out.snap);
+            out.lost = Scheme::ALL.map(|s| sim.stats(s).lost);
         }
 
-        fn stage(&self, _sim: &Sim<Chat>) -> Html {
-            // Its height follows the width (the rings go two by two on a phone): set by `draw`.
-            html! {
-                <canvas id="lab-canvas" ref={self.canvas.clone()} class="chat-canvas" role="img"
-                    style="width: 100%; display: block"></canvas>
-            }
-        }
-
-        fn draw(&mut self, sim: &Sim<Chat>, pace: &Pacing) {
-            let span = span(pace);
-            sim.fill_snapshot(span, &mut self.snap);
-            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                let lost = Scheme::ALL.map(|s| sim.stats(s).lost);
-                self.painter.paint(
-                    &c,
-                    &self.snap,
-                    span,
-                    &lost,
-                    pace.lang,
-                    pace.reduced_motion,
-                );
-                describe(&c, &Self::summary(sim, pace.lang));
-            }
-        }
-
-        fn charts(&self, sim: &Sim<Chat>, lang: Lang) -> Vec<Chart> {
+        fn charts(sim: &Sim<Chat>, lang: Lang) -> Vec<Chart> {
             let bucket_s = sim.params().chart_bucket_ms as f64 / 1000.0;
             let mut rows = Chart::new(Axis::Count).height(240);
             let mut bandwidth = Chart::new(Axis::Count).height(240).log(true);
@@ -110,9 +76,103 @@ mod ui {
             vec![rows, bandwidth]
         }
 
-        fn extra(sim: &Sim<Chat>, lang: Lang) -> Html {
-            let mut snap = ChatSnapshot::default();
-            sim.fill_snapshot(NS_PER_S, &mut snap);
+        /// 100 ms of virtual time.
+        fn step_to(sim: &Sim<Chat>) -> Nanos {
+            sim.now() + 100 * NS_PER_MS
+        }
+
+        fn summary(sim: &Sim<Chat>, lang: Lang) -> String {
+            let lanes: Vec<String> = Scheme::ALL
+                .iter()
+                .map(|&s| {
+                    let st = sim.stats(s);
+                    fill(
+                        tr(lang, tx::SUMMARY_LANE),
+                        &[
+                            tr_id(lang, s.text()).to_string(),
+                            count(lang, st.rows_stored),
+                            count(lang, st.lost),
+                            count(lang, st.duplicates_delivered),
+                        ],
+                    )
+                })
+                .collect();
+            fill(
+                tr(lang, tx::SUMMARY),
+                &[
+                    format!("{:.1}", sim.now() as f64 / NS_PER_S as f64),
+                    count(lang, sim.messages()),
+                    count(lang, sim.online_count()),
+                    count(lang, sim.users() as u64),
+                    lanes.join(" "),
+                ],
+            )
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::kernel::time::NS_PER_S;
+    use flowlab_sim::labs::chat::Chat;
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use super::View;
+    use crate::i18n::{real, tr, Lang};
+    use crate::kit::canvas::describe;
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    pub struct Ui {
+        canvas: NodeRef,
+        painter: super::draw::Painter,
+    }
+
+    impl LabUi for Ui {
+        type L = Chat;
+        type V = View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("chat.scheme.offline_copies", "chat.explain.offline_copies"),
+            ("chat.scheme.copy_per_member", "chat.explain.copy_per_member"),
+            ("chat.scheme.unread_ids", "chat.explain.unread_ids"),
+            ("chat.scheme.cursor", "chat.explain.cursor"),
+            ("chat.explain.cursor_writes.title", "chat.explain.cursor_writes"),
+            ("chat.explain.batching.title", "chat.explain.batching"),
+            ("chat.explain.contiguous.title", "chat.explain.contiguous"),
+        ];
+        const CHARTS: &'static [&'static str] = &["chat.chart.rows", "chat.chart.bandwidth"];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                painter: Default::default(),
+            }
+        }
+
+        fn stage(&self) -> Html {
+            // Its height follows the width (the rings go two by two on a phone): set by `draw`.
+            html! {
+                <canvas id="lab-canvas" ref={self.canvas.clone()} class="chat-canvas" role="img"
+                    style="width: 100%; display: block"></canvas>
+            }
+        }
+
+        fn draw(&mut self, shown: &Shown<View>, look: &Look) {
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                let p = &shown.pic;
+                self.painter
+                    .paint(&c, &p.snap, p.span, &p.lost, look.lang, look.reduced_motion);
+                describe(&c, &shown.summary);
+            }
+        }
+
+        fn extra(shown: &Shown<View>, lang: Lang) -> Html {
+            let snap = &shown.pic.snap;
             let online = |u: u32| snap.online.get(u as usize).copied().unwrap_or(false);
             html! {
                 <section class="panel tables" id="chat-tables"
@@ -151,37 +211,5 @@ mod ui {
             }
         }
 
-        /// 100 ms of virtual time.
-        fn step_to(sim: &Sim<Chat>) -> Nanos {
-            sim.now() + 100 * NS_PER_MS
-        }
-
-        fn summary(sim: &Sim<Chat>, lang: Lang) -> String {
-            let lanes: Vec<String> = Scheme::ALL
-                .iter()
-                .map(|&s| {
-                    let st = sim.stats(s);
-                    fill(
-                        tr(lang, tx::SUMMARY_LANE),
-                        &[
-                            tr_id(lang, s.text()).to_string(),
-                            count(lang, st.rows_stored),
-                            count(lang, st.lost),
-                            count(lang, st.duplicates_delivered),
-                        ],
-                    )
-                })
-                .collect();
-            fill(
-                tr(lang, tx::SUMMARY),
-                &[
-                    format!("{:.1}", sim.now() as f64 / NS_PER_S as f64),
-                    count(lang, sim.messages()),
-                    count(lang, sim.online_count()),
-                    count(lang, sim.users() as u64),
-                    lanes.join(" "),
-                ],
-            )
-        }
     }
 }

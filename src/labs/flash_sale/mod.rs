@@ -8,66 +8,48 @@ pub mod text;
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::flash_sale::Sale;
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::View;
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
-    use flowlab_sim::labs::flash_sale::{FlashSaleReport, Sale};
+/// The engine's side: the counts the bands are drawn from.
+mod view {
+    use flowlab_sim::labs::flash_sale::{FlashSaleParams, FlashSaleReport, Sale};
     use flowlab_sim::Sim;
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
-    use crate::i18n::{count, fill, tr, Lang, Tx};
-    use crate::kit::canvas::{begin, describe};
-    use crate::kit::chart::Chart;
-    use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, MUTED, PASS, WAIT};
-    use crate::lab::pacing::{Pacing, Phase};
-    use crate::lab::page::LabUi;
+    use crate::i18n::{count, fill, tr, Lang};
+    use crate::lab::view::{LabView, Look};
 
-    const HEIGHT_PX: f64 = 320.0;
-
-    pub struct Ui {
-        canvas: NodeRef,
-        snap: FlashSaleReport,
-        dash: f64,
+    /// What the picture draws: the counts so far, the users done, and the sale's size.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Pic {
+        pub counts: FlashSaleReport,
+        pub done: u64,
+        pub users: u64,
+        pub stock: u64,
     }
 
-    impl LabUi for Ui {
+    pub struct View;
+
+    impl LabView for View {
         type L = Sale;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("flash-sale.explain.atomic.title", "flash-sale.explain.atomic"),
-            ("flash-sale.explain.title", "flash-sale.explain.body"),
-            ("flash-sale.explain.seed.title", "flash-sale.explain.seed"),
-        ];
-        const CHARTS: &'static [&'static str] = &[];
+        type Pic = Pic;
+        type Info = ();
+        const TIMED: bool = false;
 
-        fn new() -> Self {
-            Self {
-                canvas: NodeRef::default(),
-                snap: FlashSaleReport::default(),
-                dash: 0.0,
+        /// Two million users (the default sale has 10^8).
+        fn quick_params() -> FlashSaleParams {
+            FlashSaleParams {
+                users: 2_000_000,
+                ..FlashSaleParams::default()
             }
         }
 
-        fn stage(&self, _sim: &Sim<Sale>) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="sale-canvas" role="img"></canvas> }
-        }
-
-        fn draw(&mut self, sim: &Sim<Sale>, pace: &Pacing) {
-            sim.snapshot(&(), &mut self.snap);
-            if pace.phase == Phase::Running {
-                self.dash = (self.dash + 2.0) % 24.0;
-            }
-            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                self.paint(&c, sim, pace);
-                describe(&c, &Self::summary(sim, pace.lang));
-            }
-        }
-
-        fn charts(&self, _sim: &Sim<Sale>, _lang: Lang) -> Vec<Chart> {
-            Vec::new()
+        fn picture(sim: &Sim<Sale>, _look: &Look, out: &mut Pic) {
+            sim.snapshot(&(), &mut out.counts);
+            out.done = sim.done();
+            out.users = sim.params().users;
+            out.stock = sim.params().stock;
         }
 
         fn summary(sim: &Sim<Sale>, lang: Lang) -> String {
@@ -85,17 +67,74 @@ mod ui {
             )
         }
     }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::labs::flash_sale::Sale;
+    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use crate::i18n::{count, tr, Tx};
+    use crate::kit::canvas::{begin, describe};
+    use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, MUTED, PASS, WAIT};
+    use crate::lab::pacing::Phase;
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    const HEIGHT_PX: f64 = 320.0;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        dash: f64,
+    }
+
+    impl LabUi for Ui {
+        type L = Sale;
+        type V = super::View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("flash-sale.explain.atomic.title", "flash-sale.explain.atomic"),
+            ("flash-sale.explain.title", "flash-sale.explain.body"),
+            ("flash-sale.explain.seed.title", "flash-sale.explain.seed"),
+        ];
+        const CHARTS: &'static [&'static str] = &[];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                dash: 0.0,
+            }
+        }
+
+        fn stage(&self) -> Html {
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="sale-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, shown: &Shown<super::View>, look: &Look) {
+            if look.phase == Phase::Running {
+                self.dash = (self.dash + 2.0) % 24.0;
+            }
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                self.paint(&c, &shown.pic, look);
+                describe(&c, &shown.summary);
+            }
+        }
+    }
 
     impl Ui {
-        fn paint(&self, canvas: &HtmlCanvasElement, sim: &Sim<Sale>, pace: &Pacing) {
+        fn paint(&self, canvas: &HtmlCanvasElement, pic: &super::view::Pic, look: &Look) {
             let Some((ctx, w, h)) = begin(canvas, HEIGHT_PX, BG) else {
                 return;
             };
-            let lang = pace.lang;
-            let c = &self.snap;
-            let users = sim.params().users.max(1);
-            let done = sim.done();
-            let oversold = c.success.saturating_sub(sim.params().stock);
+            let lang = look.lang;
+            let c = &pic.counts;
+            let users = pic.users.max(1);
+            let done = pic.done;
+            let oversold = c.success.saturating_sub(pic.stock);
             // Band width is the share of all users, at most `max_band`; a flow that is not zero is
             // at least 2 px so it stays visible (the legend says so).
             let max_band = 90.0;
@@ -128,7 +167,7 @@ mod ui {
                 let y = if narrow && i % 2 == 1 { 30.0 } else { 18.0 };
                 let _ = ctx.fill_text(label, (x - tw / 2.0).clamp(4.0, w - tw - 4.0), y);
             }
-            let running = pace.phase == Phase::Running;
+            let running = look.phase == Phase::Running;
             // Each flow's label, placed once every band is drawn so that none collides.
             let labels = std::cell::RefCell::new(Vec::<(String, f64, f64)>::new());
             let flow = |x0: f64, x1: f64, y0: f64, y1: f64, n: u64, color: &str, label: Tx| {

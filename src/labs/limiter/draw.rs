@@ -1,6 +1,6 @@
 //! The limiter's picture: five lanes, one per algorithm, drawn every frame from a snapshot.
 
-use flowlab_sim::limiter::{Algo, LaneStats, LimiterSnapshot};
+use flowlab_sim::limiter::{Algo, LimiterSnapshot};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::text as tx;
@@ -16,7 +16,7 @@ pub const LANE_HEIGHT_PX: f64 = 86.0;
 pub fn draw_lanes(
     canvas: &HtmlCanvasElement,
     snap: &LimiterSnapshot,
-    lanes: &[LaneStats; 5],
+    lanes: &[super::LaneCounts; 5],
     lang: Lang,
     still: bool,
     marks: &mut Marks,
@@ -60,7 +60,7 @@ pub fn draw_lanes(
         );
         if algo == Algo::LeakyBucket {
             // Exact queue length (the gauge), and the delay the queue has added so far.
-            let p99_ms = stats.delay.percentiles().p99_ns as f64 / 1e6;
+            let p99_ms = stats.p99_ns as f64 / 1e6;
             ctx.set_fill_style_str(WAIT);
             let _ = ctx.fill_text(
                 &format!(

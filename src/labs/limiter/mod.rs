@@ -8,93 +8,70 @@ pub mod text;
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::limiter::Limiter;
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::{LaneCounts, View};
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
+/// The engine's side: the lanes' particles and counts, the charts and the words.
+mod view {
     use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-    use flowlab_sim::limiter::{Algo, Limiter, LimiterSnapshot, View};
+    use flowlab_sim::limiter::{Algo, Limiter, LimiterSnapshot, View as Span};
     use flowlab_sim::{Model, Sim};
-    use web_sys::HtmlCanvasElement;
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
     use crate::i18n::{count, fill, tr, tr_id, Lang};
-    use crate::kit::canvas::describe;
     use crate::kit::chart::{recent, Axis, Chart};
     use crate::kit::palette::series;
-    use crate::lab::pacing::Pacing;
-    use crate::lab::page::LabUi;
+    use crate::lab::view::{LabView, Look};
 
     /// Chart buckets shown.
     const SHOWN: usize = 80;
 
-    pub struct Ui {
-        lanes: NodeRef,
-        snap: LimiterSnapshot,
-        /// The requests' marks (buffers kept between frames).
-        marks: crate::kit::paint::Marks,
+    /// A lane's counts, beside its particles.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+    pub struct LaneCounts {
+        pub accepted: u64,
+        pub rejected: u64,
+        pub p99_ns: u64,
+    }
+
+    /// What the picture draws.
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Pic {
+        pub snap: LimiterSnapshot,
+        pub lanes: [LaneCounts; 5],
     }
 
     /// Particles take a fixed wall time to cross, whatever the speed.
-    fn view(pace: &Pacing) -> View {
-        View {
-            lead_ns: pace.virtual_span(500.0),
-            trail_ns: pace.virtual_span(1400.0),
+    fn span(look: &Look) -> Span {
+        Span {
+            lead_ns: look.virtual_span(500.0),
+            trail_ns: look.virtual_span(1400.0),
         }
     }
 
-    impl LabUi for Ui {
+    pub struct View;
+
+    impl LabView for View {
         type L = Limiter;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("algo.fixed_window", "limiter.explain.fixed_window"),
-            ("algo.sliding_log", "limiter.explain.sliding_log"),
-            ("algo.sliding_counter", "limiter.explain.sliding_counter"),
-            ("algo.token_bucket", "limiter.explain.token_bucket"),
-            ("algo.leaky_bucket", "limiter.explain.leaky_bucket"),
-        ];
-        const CHARTS: &'static [&'static str] = &[
-            "limiter.chart.window",
-            "limiter.chart.throughput.fixed_window",
-            "limiter.chart.throughput.sliding_log",
-            "limiter.chart.throughput.sliding_counter",
-            "limiter.chart.throughput.token_bucket",
-            "limiter.chart.throughput.leaky_bucket",
-        ];
+        type Pic = Pic;
+        type Info = ();
 
-        fn new() -> Self {
-            Self {
-                lanes: NodeRef::default(),
-                snap: LimiterSnapshot::default(),
-                marks: Default::default(),
+        fn prepare(sim: &mut Sim<Limiter>, look: &Look) {
+            sim.set_lookahead(span(look).lead_ns);
+        }
+
+        fn picture(sim: &Sim<Limiter>, look: &Look, out: &mut Pic) {
+            sim.fill_snapshot(span(look), &mut out.snap);
+            for (o, l) in out.lanes.iter_mut().zip(sim.lanes()) {
+                *o = LaneCounts {
+                    accepted: l.accepted,
+                    rejected: l.rejected,
+                    p99_ns: l.delay.percentiles().p99_ns,
+                };
             }
         }
 
-        fn prepare(sim: &mut Sim<Limiter>, pace: &Pacing) {
-            sim.set_lookahead(view(pace).lead_ns);
-        }
-
-        fn stage(&self, _sim: &Sim<Limiter>) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.lanes.clone()} class="lanes-canvas" role="img"></canvas> }
-        }
-
-        fn draw(&mut self, sim: &Sim<Limiter>, pace: &Pacing) {
-            sim.fill_snapshot(view(pace), &mut self.snap);
-            if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
-                super::draw::draw_lanes(
-                    &c,
-                    &self.snap,
-                    sim.lanes(),
-                    pace.lang,
-                    pace.reduced_motion,
-                    &mut self.marks,
-                );
-                describe(&c, &Self::summary(sim, pace.lang));
-            }
-        }
-
-        fn charts(&self, sim: &Sim<Limiter>, lang: Lang) -> Vec<Chart> {
+        fn charts(sim: &Sim<Limiter>, lang: Lang) -> Vec<Chart> {
             let lanes = sim.lanes();
             let mut window = Chart::new(Axis::Count).height(300);
             let mut limits: Vec<f64> = Vec::new();
@@ -165,6 +142,71 @@ mod ui {
                     lanes.join(" "),
                 ],
             )
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::limiter::Limiter;
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use crate::kit::canvas::describe;
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    pub struct Ui {
+        lanes: NodeRef,
+        /// The requests' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
+    }
+
+    impl LabUi for Ui {
+        type L = Limiter;
+        type V = super::View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("algo.fixed_window", "limiter.explain.fixed_window"),
+            ("algo.sliding_log", "limiter.explain.sliding_log"),
+            ("algo.sliding_counter", "limiter.explain.sliding_counter"),
+            ("algo.token_bucket", "limiter.explain.token_bucket"),
+            ("algo.leaky_bucket", "limiter.explain.leaky_bucket"),
+        ];
+        const CHARTS: &'static [&'static str] = &[
+            "limiter.chart.window",
+            "limiter.chart.throughput.fixed_window",
+            "limiter.chart.throughput.sliding_log",
+            "limiter.chart.throughput.sliding_counter",
+            "limiter.chart.throughput.token_bucket",
+            "limiter.chart.throughput.leaky_bucket",
+        ];
+
+        fn new() -> Self {
+            Self {
+                lanes: NodeRef::default(),
+                marks: Default::default(),
+            }
+        }
+
+        fn stage(&self) -> Html {
+            html! { <canvas id="lab-canvas" ref={self.lanes.clone()} class="lanes-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, shown: &Shown<super::View>, look: &Look) {
+            if let Some(c) = self.lanes.cast::<HtmlCanvasElement>() {
+                super::draw::draw_lanes(
+                    &c,
+                    &shown.pic.snap,
+                    &shown.pic.lanes,
+                    look.lang,
+                    look.reduced_motion,
+                    &mut self.marks,
+                );
+                describe(&c, &shown.summary);
+            }
         }
     }
 }

@@ -375,19 +375,7 @@ fn draw_consumers(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layo
     }
 }
 
-/// What a consumer is doing, in words: down, left, idle, or the partitions it reads.
-pub fn consumer_status(c: &flowlab_sim::labs::queue::ConsumerView, lang: Lang) -> String {
-    if !c.up {
-        tr(lang, tx::W_DOWN).to_string()
-    } else if !c.member {
-        tr(lang, tx::W_LEFT).to_string()
-    } else if c.partitions.is_empty() {
-        tr(lang, tx::W_IDLE).to_string()
-    } else {
-        let ps: Vec<String> = c.partitions.iter().map(|p| format!("P{p}")).collect();
-        ps.join(" ")
-    }
-}
+pub use super::consumer_status;
 
 /// A message on its way, as a mark (drawn with the others at once).
 fn draw_flow(marks: &mut Marks, f: &Flow, now: Nanos, span: Nanos, l: &Layout) {

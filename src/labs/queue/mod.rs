@@ -12,90 +12,75 @@ pub mod text;
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::queue::Queue;
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::{consumer_status, Info, Pic, View};
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
+/// The engine's side: the snapshot, the state the buttons follow, the charts and the words.
+mod view {
     use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-    use flowlab_sim::labs::queue::params::MAX_PARTITIONS;
-    use flowlab_sim::labs::queue::{Fault, Queue, QueueSnapshot};
+    use flowlab_sim::labs::queue::{ConsumerView, Queue, QueueSnapshot};
     use flowlab_sim::{Model, Sim};
-    use web_sys::HtmlCanvasElement;
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
-    use crate::i18n::{count, fill, real, tr, tr_id, Lang, Tx};
-    use crate::kit::canvas::describe;
+    use crate::i18n::{count, fill, real, tr, tr_id, Lang};
     use crate::kit::chart::{recent, Axis, Chart};
     use crate::kit::palette::series;
-    use crate::lab::pacing::Pacing;
-    use crate::lab::page::LabUi;
+    use crate::lab::view::{LabView, Look};
 
     /// Chart buckets shown.
     const SHOWN: usize = 120;
-    /// What "pause" stops the consumers for, milliseconds.
-    const PAUSE_MS: u32 = 5_000;
 
-    pub struct Ui {
-        canvas: NodeRef,
-        snap: QueueSnapshot,
-        /// The messages' marks (buffers kept between frames).
-        marks: crate::kit::paint::Marks,
+    /// What the picture draws: the snapshot, and the span a particle takes to cross.
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Pic {
+        pub snap: QueueSnapshot,
+        pub span: Nanos,
+    }
+
+    /// What the buttons and the live figures follow.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Info {
+        pub brokers_up: Vec<bool>,
+        pub consumers_up: Vec<bool>,
+        pub link_up: bool,
+        pub partitions: u32,
+        pub expired_waiting: u64,
+        pub replay_pending: u64,
+        /// Messages processed per second of virtual time so far (none at time 0).
+        pub throughput: Option<f64>,
     }
 
     /// Virtual time a particle takes to cross: the same wall time whatever the speed.
-    fn span(pace: &Pacing) -> Nanos {
-        pace.virtual_span(700.0)
+    fn span(look: &Look) -> Nanos {
+        look.virtual_span(700.0)
     }
 
-    impl LabUi for Ui {
+    pub struct View;
+
+    impl LabView for View {
         type L = Queue;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("queue.explain.acks.title", "queue.explain.acks"),
-            ("queue.explain.idempotence.title", "queue.explain.idempotence"),
-            ("queue.explain.order.title", "queue.explain.order"),
-            ("queue.explain.commit.title", "queue.explain.commit"),
-            ("queue.explain.backlog.title", "queue.explain.backlog"),
-            ("queue.explain.dlq.title", "queue.explain.dlq"),
-        ];
-        const CHARTS: &'static [&'static str] = &[
-            "queue.chart.lag",
-            "queue.chart.throughput",
-            "queue.chart.latency",
-            "queue.chart.checkers",
-        ];
+        type Pic = Pic;
+        type Info = Info;
 
-        fn new() -> Self {
-            Self {
-                canvas: NodeRef::default(),
-                snap: QueueSnapshot::default(),
-                marks: Default::default(),
+        fn picture(sim: &Sim<Queue>, look: &Look, out: &mut Pic) {
+            out.span = span(look);
+            sim.fill_snapshot(out.span, &mut out.snap);
+        }
+
+        fn info(sim: &Sim<Queue>, _lang: Lang) -> Info {
+            let secs = sim.now() as f64 / NS_PER_S as f64;
+            Info {
+                brokers_up: (0..sim.params().brokers).map(|b| sim.broker_up(b)).collect(),
+                consumers_up: (0..sim.consumer_count()).map(|c| sim.consumer_up(c)).collect(),
+                link_up: sim.link_up(),
+                partitions: sim.partitions(),
+                expired_waiting: sim.expired_waiting() as u64,
+                replay_pending: sim.replay_pending() as u64,
+                throughput: (secs > 0.0).then(|| sim.stats().processed as f64 / secs),
             }
         }
 
-        /// The canvas; its height follows its width and the run (the picture sets it).
-        fn stage(&self, _sim: &Sim<Queue>) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="queue-canvas" role="img"></canvas> }
-        }
-
-        fn draw(&mut self, sim: &Sim<Queue>, pace: &Pacing) {
-            let span = span(pace);
-            sim.fill_snapshot(span, &mut self.snap);
-            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                super::draw::draw(
-                    &c,
-                    &self.snap,
-                    span,
-                    pace.lang,
-                    pace.reduced_motion,
-                    &mut self.marks,
-                );
-                describe(&c, &summary_of(sim, &self.snap, pace.lang));
-            }
-        }
-
-        fn charts(&self, sim: &Sim<Queue>, lang: Lang) -> Vec<Chart> {
+        fn charts(sim: &Sim<Queue>, lang: Lang) -> Vec<Chart> {
             let s = sim.stats();
             let per_s = 1_000.0 / sim.params().chart_bucket_ms as f64;
             let mut lag = Chart::new(Axis::Count);
@@ -139,9 +124,153 @@ mod ui {
             vec![lag, throughput, latency, checkers]
         }
 
+        fn summary(sim: &Sim<Queue>, lang: Lang) -> String {
+            let mut snap = QueueSnapshot::default();
+            sim.fill_snapshot(0, &mut snap);
+            summary_of(sim, &snap, lang)
+        }
+    }
+
+    /// The picture in words: the traffic, the brokers, each partition and each consumer.
+    fn summary_of(sim: &Sim<Queue>, snap: &QueueSnapshot, lang: Lang) -> String {
+        let s = sim.stats();
+        let parts: Vec<String> = snap
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(p, pt)| match pt.leader {
+                Some(b) => fill(
+                    tr(lang, tx::SUMMARY_PART),
+                    &[
+                        p.to_string(),
+                        b.to_string(),
+                        count(lang, pt.hw),
+                        count(lang, pt.committed),
+                        count(lang, pt.lag()),
+                    ],
+                ),
+                None => fill(
+                    tr(lang, tx::SUMMARY_PART_OFFLINE),
+                    &[p.to_string(), count(lang, pt.lag())],
+                ),
+            })
+            .collect();
+        let consumers: Vec<String> = snap
+            .consumers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                fill(
+                    tr(lang, tx::SUMMARY_CONSUMER),
+                    &[i.to_string(), consumer_status(c, lang)],
+                )
+            })
+            .collect();
+        let up = snap.brokers_up.iter().filter(|u| **u).count();
+        fill(
+            tr(lang, tx::SUMMARY),
+            &[
+                real(lang, sim.now() as f64 / NS_PER_S as f64, 1),
+                count(lang, s.sent),
+                count(lang, s.processed),
+                count(lang, sim.total_lag()),
+                up.to_string(),
+                snap.brokers_up.len().to_string(),
+                parts.join(" "),
+                consumers.join(" "),
+            ],
+        )
+    }
+
+    /// What a consumer is doing, in words: down, left, idle, or the partitions it reads.
+    pub fn consumer_status(c: &ConsumerView, lang: Lang) -> String {
+        if !c.up {
+            tr(lang, tx::W_DOWN).to_string()
+        } else if !c.member {
+            tr(lang, tx::W_LEFT).to_string()
+        } else if c.partitions.is_empty() {
+            tr(lang, tx::W_IDLE).to_string()
+        } else {
+            let ps: Vec<String> = c.partitions.iter().map(|p| format!("P{p}")).collect();
+            ps.join(" ")
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::labs::queue::params::MAX_PARTITIONS;
+    use flowlab_sim::labs::queue::{Fault, Queue};
+    use web_sys::HtmlCanvasElement;
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use super::View;
+    use crate::i18n::{count, fill, real, tr, Lang, Tx};
+    use crate::kit::canvas::describe;
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    /// What "pause" stops the consumers for, milliseconds.
+    const PAUSE_MS: u32 = 5_000;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        /// The messages' marks (buffers kept between frames).
+        marks: crate::kit::paint::Marks,
+    }
+
+    impl LabUi for Ui {
+        type L = Queue;
+        type V = View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("queue.explain.acks.title", "queue.explain.acks"),
+            ("queue.explain.idempotence.title", "queue.explain.idempotence"),
+            ("queue.explain.order.title", "queue.explain.order"),
+            ("queue.explain.commit.title", "queue.explain.commit"),
+            ("queue.explain.backlog.title", "queue.explain.backlog"),
+            ("queue.explain.dlq.title", "queue.explain.dlq"),
+        ];
+        const CHARTS: &'static [&'static str] = &[
+            "queue.chart.lag",
+            "queue.chart.throughput",
+            "queue.chart.latency",
+            "queue.chart.checkers",
+        ];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                marks: Default::default(),
+            }
+        }
+
+        /// The canvas; its height follows its width and the run (the picture sets it).
+        fn stage(&self) -> Html {
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="queue-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, shown: &Shown<View>, look: &Look) {
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                super::draw::draw(
+                    &c,
+                    &shown.pic.snap,
+                    shown.pic.span,
+                    look.lang,
+                    look.reduced_motion,
+                    &mut self.marks,
+                );
+                describe(&c, &shown.summary);
+            }
+        }
+
         /// The faults and operator actions, with the data-action names the old page had; their
         /// labels follow the run (a crashed broker offers a restart).
-        fn actions(sim: &Sim<Queue>, apply: &Callback<Fault>, lang: Lang) -> Html {
+        fn actions(shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
+            let info = &shown.info;
             let button = |action: String, label: String, f: Fault, down: bool, disabled: bool| {
                 let apply = apply.clone();
                 html! {
@@ -154,8 +283,8 @@ mod ui {
             let plain = |action: &str, label: Tx, f: Fault| {
                 button(action.into(), tr(lang, label).into(), f, false, false)
             };
-            let brokers = (0..sim.params().brokers).map(|b| {
-                let up = sim.broker_up(b);
+            let brokers = info.brokers_up.iter().enumerate().map(|(b, &up)| {
+                let b = b as u32;
                 let (f, label) = if up {
                     (Fault::CrashBroker(b), tx::A_CRASH_BROKER)
                 } else {
@@ -163,10 +292,9 @@ mod ui {
                 };
                 button(format!("broker-{b}"), fill(tr(lang, label), &[b.to_string()]), f, !up, false)
             });
-            let consumers = sim.consumer_count();
-            let first_up = (0..consumers).find(|&c| sim.consumer_up(c));
-            let first_down = (0..consumers).find(|&c| !sim.consumer_up(c));
-            let link = if sim.link_up() {
+            let first_up = info.consumers_up.iter().position(|&u| u).map(|c| c as u32);
+            let first_down = info.consumers_up.iter().position(|&u| !u).map(|c| c as u32);
+            let link = if info.link_up {
                 plain("cut-link", tx::A_CUT_LINK, Fault::CutLink)
             } else {
                 button(
@@ -177,8 +305,8 @@ mod ui {
                     false,
                 )
             };
-            let grow = (sim.partitions() * 2).min(MAX_PARTITIONS);
-            let expired = sim.expired_waiting();
+            let grow = (info.partitions * 2).min(MAX_PARTITIONS);
+            let expired = info.expired_waiting;
             html! {
                 <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
                     <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
@@ -197,11 +325,11 @@ mod ui {
                     { plain("pause", tx::A_PAUSE, Fault::PauseConsumers(PAUSE_MS)) }
                     { link }
                     { plain("poison", tx::A_POISON, Fault::InjectPoison) }
-                    if grow > sim.partitions() {
+                    if grow > info.partitions {
                         { button("move-backlog".into(), fill(tr(lang, tx::A_MOVE_BACKLOG), &[grow.to_string()]),
                             Fault::MoveBacklog(grow), false, false) }
                     }
-                    { button("replay".into(), fill(tr(lang, tx::A_REPLAY), &[count(lang, expired as u64)]),
+                    { button("replay".into(), fill(tr(lang, tx::A_REPLAY), &[count(lang, expired)]),
                         Fault::ReplayExpired, false, expired == 0) }
                 </section>
             }
@@ -209,13 +337,11 @@ mod ui {
 
         /// What the old page showed and the engine's report does not: the throughput, and the
         /// expired messages kept for a replay.
-        fn extra(sim: &Sim<Queue>, lang: Lang) -> Html {
-            let secs = sim.now() as f64 / NS_PER_S as f64;
-            let processed = sim.stats().processed;
-            let throughput = if secs > 0.0 {
-                format!("{}/s", real(lang, processed as f64 / secs, 1))
-            } else {
-                "–".into()
+        fn extra(shown: &Shown<View>, lang: Lang) -> Html {
+            let info = &shown.info;
+            let throughput = match info.throughput {
+                Some(t) => format!("{}/s", real(lang, t, 1)),
+                None => "–".into(),
             };
             let figure = |id: &'static str, label: Tx, help: Tx, value: String| {
                 html! {
@@ -231,27 +357,20 @@ mod ui {
                     <span class="section-label">{ tr(lang, tx::X_LABEL) }</span>
                     { figure("q-throughput", tx::X_THROUGHPUT, tx::X_THROUGHPUT_HELP, throughput) }
                     { figure("q-expired-waiting", tx::X_EXPIRED_WAITING, tx::X_EXPIRED_WAITING_HELP,
-                        count(lang, sim.expired_waiting() as u64)) }
+                        count(lang, info.expired_waiting)) }
                     { figure("q-replaying", tx::X_REPLAYING, tx::X_REPLAYING_HELP,
-                        count(lang, sim.replay_pending() as u64)) }
+                        count(lang, info.replay_pending)) }
                 </section>
-                { picture_table(sim, lang) }
+                { picture_table(&shown.pic.snap, lang) }
                 </>
             }
         }
 
-        fn summary(sim: &Sim<Queue>, lang: Lang) -> String {
-            let mut snap = QueueSnapshot::default();
-            sim.fill_snapshot(0, &mut snap);
-            summary_of(sim, &snap, lang)
-        }
     }
 
     /// What the picture shows, as tables (for a screen reader, or to read exact figures): each
     /// partition's leader, in-sync replicas, offsets and lag, and each consumer's state.
-    fn picture_table(sim: &Sim<Queue>, lang: Lang) -> Html {
-        let mut snap = QueueSnapshot::default();
-        sim.fill_snapshot(0, &mut snap);
+    fn picture_table(snap: &flowlab_sim::labs::queue::QueueSnapshot, lang: Lang) -> Html {
         let none = || tr(lang, tx::T_NONE).to_string();
         let parts = snap.partitions.iter().enumerate().map(|(p, pt)| {
             let isr: Vec<String> = pt
@@ -317,54 +436,4 @@ mod ui {
         }
     }
 
-    /// The picture in words: the traffic, the brokers, each partition and each consumer.
-    fn summary_of(sim: &Sim<Queue>, snap: &QueueSnapshot, lang: Lang) -> String {
-        let s = sim.stats();
-        let parts: Vec<String> = snap
-            .partitions
-            .iter()
-            .enumerate()
-            .map(|(p, pt)| match pt.leader {
-                Some(b) => fill(
-                    tr(lang, tx::SUMMARY_PART),
-                    &[
-                        p.to_string(),
-                        b.to_string(),
-                        count(lang, pt.hw),
-                        count(lang, pt.committed),
-                        count(lang, pt.lag()),
-                    ],
-                ),
-                None => fill(
-                    tr(lang, tx::SUMMARY_PART_OFFLINE),
-                    &[p.to_string(), count(lang, pt.lag())],
-                ),
-            })
-            .collect();
-        let consumers: Vec<String> = snap
-            .consumers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                fill(
-                    tr(lang, tx::SUMMARY_CONSUMER),
-                    &[i.to_string(), super::draw::consumer_status(c, lang)],
-                )
-            })
-            .collect();
-        let up = snap.brokers_up.iter().filter(|u| **u).count();
-        fill(
-            tr(lang, tx::SUMMARY),
-            &[
-                real(lang, sim.now() as f64 / NS_PER_S as f64, 1),
-                count(lang, s.sent),
-                count(lang, s.processed),
-                count(lang, sim.total_lag()),
-                up.to_string(),
-                snap.brokers_up.len().to_string(),
-                parts.join(" "),
-                consumers.join(" "),
-            ],
-        )
-    }
 }

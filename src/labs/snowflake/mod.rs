@@ -6,93 +6,56 @@ pub mod text;
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::snowflake::Snowflake;
 
-#[cfg(target_arch = "wasm32")]
-pub use ui::Ui;
+pub use view::{Pic, View, CLOCK_ROWS};
 
-#[cfg(target_arch = "wasm32")]
-mod ui {
+/// The engine's side: the clocks and ids in view, the charts and the words.
+mod view {
     use flowlab_sim::kernel::knobs::Choice;
     use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-    use flowlab_sim::labs::snowflake::{Backwards, Fault, Snowflake, SnowflakeSnapshot};
+    use flowlab_sim::labs::snowflake::{Backwards, Snowflake, SnowflakeSnapshot};
     use flowlab_sim::{Model, Sim};
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-    use yew::prelude::*;
+    use serde::{Deserialize, Serialize};
 
     use super::text as tx;
     use crate::i18n::{count, fill, real, tr, tr_id, Lang};
-    use crate::kit::canvas::{begin, describe, dot, set_css_height, text};
     use crate::kit::chart::{recent, Axis, Chart};
-    use crate::kit::paint::{fill_style, Marks};
-    use crate::kit::palette::{series, series_css, BG, DROP, INK, LANE_BG, MUTED, WAIT};
-    use crate::lab::pacing::Pacing;
-    use crate::lab::page::LabUi;
+    use crate::kit::palette::series;
+    use crate::lab::view::{LabView, Look};
 
     /// Clock rows drawn one by one; more workers are summarised.
-    const CLOCK_ROWS: usize = 8;
-    const CLOCK_ROW_PX: f64 = 22.0;
-    const LANE_PX: f64 = 92.0;
-    const BITS_PX: f64 = 86.0;
+    pub const CLOCK_ROWS: usize = 8;
     /// Chart buckets shown.
     const SHOWN: usize = 120;
 
-    pub struct Ui {
-        canvas: NodeRef,
-        snap: SnowflakeSnapshot,
-        /// The ids' marks (buffers kept between frames).
-        marks: Marks,
+    /// What the picture draws: the snapshot and the timestamps shown across the strip (ms).
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Pic {
+        pub snap: SnowflakeSnapshot,
+        pub window_ms: u64,
     }
 
-    fn policy_name(lang: Lang, p: Backwards) -> &'static str {
+    pub fn policy_name(lang: Lang, p: Backwards) -> &'static str {
         tr_id(lang, Backwards::OPTIONS[p as usize].text)
     }
 
     /// Timestamps shown across the strip, ms (at 1×, the last 40 ms).
-    fn window_ms(pace: &Pacing) -> u64 {
-        (pace.virtual_span(40.0) / NS_PER_MS).clamp(4, 2_000)
+    fn window_ms(look: &Look) -> u64 {
+        (look.virtual_span(40.0) / NS_PER_MS).clamp(4, 2_000)
     }
 
-    fn height(workers: usize, lanes: usize) -> f64 {
-        let rows = workers.min(CLOCK_ROWS) + 1 + usize::from(workers > CLOCK_ROWS);
-        24.0 + rows as f64 * CLOCK_ROW_PX + lanes as f64 * LANE_PX + BITS_PX
-    }
+    pub struct View;
 
-    impl LabUi for Ui {
+    impl LabView for View {
         type L = Snowflake;
-        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
-            ("snowflake.explain.layout.title", "snowflake.explain.layout"),
-            ("snowflake.explain.backwards.title", "snowflake.explain.backwards"),
-            ("snowflake.explain.order.title", "snowflake.explain.order"),
-        ];
-        const CHARTS: &'static [&'static str] = &[
-            "snowflake.chart.clocks",
-            "snowflake.chart.issued",
-            "snowflake.chart.problems",
-        ];
+        type Pic = Pic;
+        type Info = ();
 
-        fn new() -> Self {
-            Self {
-                canvas: NodeRef::default(),
-                snap: SnowflakeSnapshot::default(),
-                marks: Marks::new(),
-            }
+        fn picture(sim: &Sim<Snowflake>, look: &Look, out: &mut Pic) {
+            out.window_ms = window_ms(look);
+            sim.fill_snapshot(out.window_ms * NS_PER_MS, &mut out.snap);
         }
 
-        fn stage(&self, _sim: &Sim<Snowflake>) -> Html {
-            // Its height follows the run (workers and lanes): set when drawing.
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="lanes-canvas" role="img"></canvas> }
-        }
-
-        fn draw(&mut self, sim: &Sim<Snowflake>, pace: &Pacing) {
-            let w_ms = window_ms(pace);
-            sim.fill_snapshot(w_ms * NS_PER_MS, &mut self.snap);
-            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                set_css_height(&c, height(self.snap.offsets_ms.len(), self.snap.lanes.len()));
-                paint(&c, &self.snap, w_ms, pace.lang, &mut self.marks);
-                describe(&c, &Self::summary(sim, pace.lang));
-            }
-        }
-
-        fn charts(&self, sim: &Sim<Snowflake>, lang: Lang) -> Vec<Chart> {
+        fn charts(sim: &Sim<Snowflake>, lang: Lang) -> Vec<Chart> {
             let workers = sim.params().workers as usize;
             let mut clocks = Chart::new(Axis::Real).height(200);
             for w in 0..workers.min(CLOCK_ROWS) {
@@ -127,26 +90,6 @@ mod ui {
                     );
             }
             vec![clocks, issued, problems]
-        }
-
-        fn actions(_sim: &Sim<Snowflake>, apply: &Callback<Fault>, lang: Lang) -> Html {
-            let b = |id: &'static str, label: crate::i18n::Tx, f: Fault| {
-                let apply = apply.clone();
-                html! {
-                    <button class="btn small" data-action={id} onclick={Callback::from(move |_: MouseEvent| apply.emit(f))}>
-                        { tr(lang, label) }
-                    </button>
-                }
-            };
-            html! {
-                <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
-                    <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
-                    { b("step-all", tx::A_STEP_ALL, Fault::StepBack { all: true, ms: 5 }) }
-                    { b("step-one", tx::A_STEP_ONE, Fault::StepBack { all: false, ms: 5 }) }
-                    { b("leap", tx::A_LEAP, Fault::Leap { all: true, ms: 100 }) }
-                    { b("freeze", tx::A_FREEZE, Fault::Freeze { all: false, ms: 50 }) }
-                </section>
-            }
         }
 
         /// 5 ms of virtual time.
@@ -188,6 +131,98 @@ mod ui {
             )
         }
     }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use ui::Ui;
+
+#[cfg(target_arch = "wasm32")]
+mod ui {
+    use flowlab_sim::labs::snowflake::{Fault, Snowflake, SnowflakeSnapshot};
+    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use yew::prelude::*;
+
+    use super::text as tx;
+    use super::view::policy_name;
+    use super::{View, CLOCK_ROWS};
+    use crate::i18n::{count, fill, real, tr, Lang};
+    use crate::kit::canvas::{begin, describe, dot, set_css_height, text};
+    use crate::kit::paint::{fill_style, Marks};
+    use crate::kit::palette::{series_css, BG, DROP, INK, LANE_BG, MUTED, WAIT};
+    use crate::lab::page::LabUi;
+    use crate::lab::view::{Look, Shown};
+
+    const CLOCK_ROW_PX: f64 = 22.0;
+    const LANE_PX: f64 = 92.0;
+    const BITS_PX: f64 = 86.0;
+
+    pub struct Ui {
+        canvas: NodeRef,
+        /// The ids' marks (buffers kept between frames).
+        marks: Marks,
+    }
+
+    fn height(workers: usize, lanes: usize) -> f64 {
+        let rows = workers.min(CLOCK_ROWS) + 1 + usize::from(workers > CLOCK_ROWS);
+        24.0 + rows as f64 * CLOCK_ROW_PX + lanes as f64 * LANE_PX + BITS_PX
+    }
+
+    impl LabUi for Ui {
+        type L = Snowflake;
+        type V = View;
+        const EXPLAIN: &'static [(&'static str, &'static str)] = &[
+            ("snowflake.explain.layout.title", "snowflake.explain.layout"),
+            ("snowflake.explain.backwards.title", "snowflake.explain.backwards"),
+            ("snowflake.explain.order.title", "snowflake.explain.order"),
+        ];
+        const CHARTS: &'static [&'static str] = &[
+            "snowflake.chart.clocks",
+            "snowflake.chart.issued",
+            "snowflake.chart.problems",
+        ];
+
+        fn new() -> Self {
+            Self {
+                canvas: NodeRef::default(),
+                marks: Marks::new(),
+            }
+        }
+
+        fn stage(&self) -> Html {
+            // Its height follows the run (workers and lanes): set when drawing.
+            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="lanes-canvas" role="img"></canvas> }
+        }
+
+        fn draw(&mut self, shown: &Shown<View>, look: &Look) {
+            let snap = &shown.pic.snap;
+            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
+                set_css_height(&c, height(snap.offsets_ms.len(), snap.lanes.len()));
+                paint(&c, snap, shown.pic.window_ms, look.lang, &mut self.marks);
+                describe(&c, &shown.summary);
+            }
+        }
+
+        fn actions(_shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
+            let b = |id: &'static str, label: crate::i18n::Tx, f: Fault| {
+                let apply = apply.clone();
+                html! {
+                    <button class="btn small" data-action={id} onclick={Callback::from(move |_: MouseEvent| apply.emit(f))}>
+                        { tr(lang, label) }
+                    </button>
+                }
+            };
+            html! {
+                <section class="panel actions" id="actions" aria-label={tr(lang, tx::A_LABEL)}>
+                    <span class="section-label">{ tr(lang, tx::A_LABEL) }</span>
+                    { b("step-all", tx::A_STEP_ALL, Fault::StepBack { all: true, ms: 5 }) }
+                    { b("step-one", tx::A_STEP_ONE, Fault::StepBack { all: false, ms: 5 }) }
+                    { b("leap", tx::A_LEAP, Fault::Leap { all: true, ms: 100 }) }
+                    { b("freeze", tx::A_FREEZE, Fault::Freeze { all: false, ms: 50 }) }
+                </section>
+            }
+        }
+    }
+
 
     fn paint(
         canvas: &HtmlCanvasElement,

@@ -10,7 +10,7 @@ use crate::kernel::time::Nanos;
 const SAMPLE_KEYS: u32 = 96;
 
 /// The last ring change.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RingChangeInfo {
     pub at: Nanos,
     pub node: u32,
@@ -21,7 +21,7 @@ pub struct RingChangeInfo {
 }
 
 /// The ring as drawn: points (position as a fraction of the circle, node) and sample keys.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RingView {
     pub nodes: Vec<u32>,
     pub points: Vec<(f64, u32)>,

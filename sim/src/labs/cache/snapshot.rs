@@ -12,7 +12,7 @@ use crate::kernel::time::Nanos;
 pub(super) const FLOW_CAPACITY: usize = 4_096;
 
 /// How a request ended (each request ends exactly once).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FlowKind {
     /// Answered by the app server's local cache.
     HitL1,
@@ -28,7 +28,7 @@ pub enum FlowKind {
     Filtered,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     pub start: Nanos,
     pub end: Nanos,
@@ -42,7 +42,7 @@ pub struct Flow {
 }
 
 /// One lane as drawn.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LaneView {
     pub kind: LaneKind,
     pub flows: Vec<Flow>,
@@ -61,7 +61,7 @@ pub struct LaneView {
 }
 
 /// What the canvas draws.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CacheSnapshot {
     pub now: Nanos,
     pub lanes: Vec<LaneView>,

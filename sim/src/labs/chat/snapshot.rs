@@ -15,7 +15,7 @@ const FLOW_CAPACITY: usize = 4_096;
 const SHOWN_MSGS: usize = 8;
 
 /// What happened to one message for one member of the focus group (for drawing).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FlowKind {
     /// Pushed to an online member and stored.
     Push,
@@ -29,7 +29,7 @@ pub enum FlowKind {
     Lost,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     pub at: Nanos,
     /// Index of the member in the focus group.
@@ -38,7 +38,7 @@ pub struct Flow {
 }
 
 /// One scheme's state as drawn.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SchemeView {
     pub flows: Vec<Flow>,
     /// Flows in view beyond what is kept: drawn as a flow instead.
@@ -51,7 +51,7 @@ pub struct SchemeView {
 }
 
 /// What the canvas draws.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ChatSnapshot {
     pub now: Nanos,
     /// Online state of each member of the focus group (group 0, the busiest).

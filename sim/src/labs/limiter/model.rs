@@ -167,7 +167,7 @@ impl Default for View {
 }
 
 /// A request drawn on screen.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Particle {
     /// 0..=1 along its path.
     pub progress: f32,
@@ -176,7 +176,7 @@ pub struct Particle {
 }
 
 /// A gauge drawn on a lane: window count, log size, estimate, tokens or queue.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Gauge {
     pub value: f64,
     pub max: f64,
@@ -185,7 +185,7 @@ pub struct Gauge {
 }
 
 /// One lane of the picture.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LaneView {
     /// Let through, moving from the gate to the exit.
     pub passed: Vec<Particle>,
@@ -202,7 +202,7 @@ pub struct LaneView {
 }
 
 /// What the canvas draws, filled in place each frame.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LimiterSnapshot {
     pub now: Nanos,
     /// Requests on their way to the gates (the same for every lane).

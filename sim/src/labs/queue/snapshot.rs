@@ -13,7 +13,7 @@ pub(super) const FLOW_CAPACITY: usize = 4_096;
 const SHOWN_RECORDS: usize = 48;
 
 /// What happened to a message, for drawing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FlowKind {
     /// A produce request on its way from a producer to a partition's leader.
     Send,
@@ -35,7 +35,7 @@ pub enum FlowKind {
     Expired,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     pub at: Nanos,
     /// Travel time (0 for a mark in place).
@@ -84,7 +84,7 @@ impl Flows {
 }
 
 /// One replica as drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReplicaView {
     pub broker: u32,
     pub leo: u64,
@@ -93,7 +93,7 @@ pub struct ReplicaView {
 }
 
 /// One record as drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordView {
     pub offset: u64,
     pub key: u32,
@@ -104,7 +104,7 @@ pub struct RecordView {
 }
 
 /// One partition as drawn.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PartitionView {
     pub leader: Option<u32>,
     pub replicas: Vec<ReplicaView>,
@@ -125,7 +125,7 @@ impl PartitionView {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConsumerView {
     pub up: bool,
     pub member: bool,
@@ -135,7 +135,7 @@ pub struct ConsumerView {
     pub buffered: u32,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProducerView {
     pub buffered: u32,
     pub in_flight: u32,
@@ -143,7 +143,7 @@ pub struct ProducerView {
 }
 
 /// What the canvas draws.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueueSnapshot {
     pub now: Nanos,
     pub brokers_up: Vec<bool>,

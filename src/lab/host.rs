@@ -1,0 +1,454 @@
+//! The live engine of a lab's page, written once for every lab: a [`Host`] owns the run
+//! (`Sim<L>`) and its pacing, takes [`Command`]s (rebuild, start, cancel, a fault, a live knob, a
+//! step, how the page looks) and, asked for a frame, advances the run toward the wall time it is
+//! given within a time budget and answers with a [`Frame`]: the picture's data every frame the
+//! run moved, charts and readouts only when due. Plain Rust: it runs in a Web Worker, or on the
+//! page's main thread where workers are unavailable, and natively in tests.
+
+use flowlab_sim::kernel::lab::{Extent, Lab};
+use flowlab_sim::kernel::sim::Sim;
+use flowlab_sim::Model;
+use serde::{Deserialize, Serialize};
+
+use super::pacing::{Pacing, Phase};
+use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
+use crate::i18n::Lang;
+
+/// Readouts (the lab's panels, the results and checkers) are sent at most this often, wall ms.
+pub const READOUTS_MS: f64 = 100.0;
+
+/// What the page asks of the engine besides frames.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub enum Command<L: Lab> {
+    /// A new run of `params` and `seed`; a lab that ends by itself starts it at once if `start`.
+    Rebuild {
+        params: L::Params,
+        seed: u64,
+        start: bool,
+    },
+    /// Stops a run that ends by itself.
+    Cancel,
+    /// A fault or operator action.
+    Apply(L::Fault),
+    /// Knob `key` of `params` changed: applied to the running run if it is live, else a rebuild.
+    SetLive {
+        params: L::Params,
+        seed: u64,
+        key: String,
+    },
+    /// Pauses and runs to the lab's next step.
+    Step,
+    /// Play, speed, language, reduced motion.
+    Look(Look),
+    /// Draw everything again (the page was resized).
+    Touch,
+}
+
+/// The engine's side of a lab's page.
+pub struct Host<V: LabView> {
+    sim: Sim<V::L>,
+    pace: Pacing,
+    look: Look,
+    pic: V::Pic,
+    picture_dirty: bool,
+    readouts_dirty: bool,
+    last_readouts_ts: f64,
+    changes: u64,
+}
+
+impl<V: LabView> Host<V> {
+    pub fn new(params: &<V::L as Lab>::Params, seed: u64, look: Look) -> Self {
+        let mut pace = Pacing::new(look.lang);
+        pace.set(look.playing, look.speed, look.lang);
+        pace.reduced_motion = look.reduced_motion;
+        Self {
+            sim: Sim::new_or_default(params, seed),
+            pace,
+            look,
+            pic: V::Pic::default(),
+            picture_dirty: true,
+            readouts_dirty: true,
+            last_readouts_ts: f64::NEG_INFINITY,
+            changes: 0,
+        }
+    }
+
+    /// In a worker, the engine does not share the page's frame: it may take most of one per
+    /// request (`budget_ms` for a timed run, `slice_ms` for one that ends by itself).
+    pub fn set_budget(&mut self, budget_ms: f64, slice_ms: f64) {
+        self.pace
+            .set_budgets(budget_ms.clamp(1.0, 50.0), slice_ms.clamp(1.0, 200.0));
+    }
+
+    pub fn sim(&self) -> &Sim<V::L> {
+        &self.sim
+    }
+
+    pub fn timed(&self) -> bool {
+        self.sim.extent() == Extent::Timed
+    }
+
+    /// Something changed: everything is drawn and sent again.
+    fn touch(&mut self) {
+        self.picture_dirty = true;
+        self.readouts_dirty = true;
+        self.pace.charts_dirty = true;
+        self.changes += 1;
+    }
+
+    /// Applies `cmd`; `clock` reads wall milliseconds.
+    pub fn command(&mut self, cmd: Command<V::L>, clock: &dyn Fn() -> f64) {
+        match cmd {
+            Command::Rebuild {
+                params,
+                seed,
+                start,
+            } => {
+                self.sim = Sim::new_or_default(&params, seed);
+                self.pace.phase = Phase::Idle;
+                if start && !self.timed() {
+                    self.pace.start(clock());
+                }
+            }
+            Command::Cancel => self.pace.cancel(),
+            Command::Apply(f) => self.sim.apply(f),
+            Command::SetLive { params, seed, key } => {
+                if !self.sim.set_live(&params, &key) {
+                    self.sim = Sim::new_or_default(&params, seed);
+                    self.pace.phase = Phase::Idle;
+                }
+            }
+            Command::Step => {
+                let to = V::step_to(&self.sim);
+                self.pace.step_to(&mut self.sim, to);
+                self.look.playing = false;
+            }
+            Command::Look(look) => {
+                self.pace.set(look.playing, look.speed, look.lang);
+                self.pace.reduced_motion = look.reduced_motion;
+                self.look = look;
+            }
+            Command::Touch => {}
+        }
+        self.touch();
+    }
+
+    /// The rest of the page's frame (drawing) took `ms`: on the main thread, the engine's next
+    /// budget leaves it out.
+    pub fn frame_rest(&mut self, ms: f64) {
+        self.pace.frame_rest(ms);
+    }
+
+    /// Advances the run for an animation frame at `ts` (page time), `dt_ms` after the last one (0
+    /// for the first after a stop), within the budget, and says what the page should show.
+    pub fn frame(&mut self, ts: f64, dt_ms: f64, clock: &dyn Fn() -> f64) -> Frame<V> {
+        self.look.phase = self.pace.phase;
+        V::prepare(&mut self.sim, &self.look);
+        let before = (self.sim.now(), self.sim.work(), self.pace.phase);
+        let mut behind = false;
+        let moving = if self.timed() {
+            behind = self.pace.advance(&mut self.sim, dt_ms, clock);
+            self.pace.playing
+        } else {
+            let running = self.pace.phase == Phase::Running;
+            self.pace.run_slice(&mut self.sim, clock);
+            running
+        };
+        if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
+            self.changes += 1;
+            self.readouts_dirty = true;
+        }
+        self.look.phase = self.pace.phase;
+        let pic = if moving || self.picture_dirty {
+            self.picture_dirty = false;
+            V::picture(&self.sim, &self.look, &mut self.pic);
+            Some((self.pic.clone(), V::summary(&self.sim, self.look.lang)))
+        } else {
+            None
+        };
+        let charts = self
+            .pace
+            .charts_due(ts)
+            .then(|| V::charts(&self.sim, self.look.lang));
+        let readouts = if self.readouts_dirty && ts - self.last_readouts_ts >= READOUTS_MS {
+            self.readouts_dirty = false;
+            self.last_readouts_ts = ts;
+            Some(self.readouts(self.look.lang))
+        } else {
+            None
+        };
+        Frame {
+            head: self.head(behind),
+            pic,
+            readouts,
+            charts,
+        }
+    }
+
+    fn readouts(&self, lang: Lang) -> Readouts<V> {
+        Readouts {
+            info: V::info(&self.sim, lang),
+            report: WireReport::from_report(&self.sim.figures()),
+        }
+    }
+
+    fn head(&self, behind: bool) -> Head {
+        Head {
+            now: self.sim.now(),
+            work: self.sim.work(),
+            items: match self.sim.extent() {
+                Extent::Items { count, unit } => Some((count, unit.to_string())),
+                Extent::Timed => None,
+            },
+            phase: self.pace.phase,
+            wall_ms: self.pace.wall_ms,
+            busy_ms: self.pace.busy_ms,
+            engine_ms: self.pace.engine_budget_ms(),
+            behind,
+            achieved: self.pace.achieved.filter(|_| self.pace.playing),
+            changes: self.changes,
+            pending: self.readouts_dirty || self.pace.charts_dirty || self.picture_dirty,
+        }
+    }
+
+    /// Runs a lab that ends by itself from its start to its end in one go, as the engine alone
+    /// would (no frames, no pictures): the wall milliseconds it took, or `None` for a timed lab.
+    pub fn run_flat(&mut self, clock: &dyn Fn() -> f64) -> Option<f64> {
+        if self.timed() {
+            return None;
+        }
+        let params = self.sim.params().clone();
+        let seed = self.sim.seed();
+        self.sim = Sim::new_or_default(&params, seed);
+        let t0 = clock();
+        self.sim.run_to_end();
+        let took = clock() - t0;
+        self.pace.phase = Phase::Finished;
+        self.pace.wall_ms = took;
+        self.pace.busy_ms = took;
+        self.touch();
+        Some(took)
+    }
+}
+
+/// A host of any lab, driven by encoded commands and answering with encoded frames: what a
+/// worker holds (it serves every lab; the page, which knows the lab's types, decodes).
+pub trait AnyHost {
+    /// Applies a command encoded as JSON ([`Command`] of the host's lab).
+    fn command_json(&mut self, json: &str, clock: &dyn Fn() -> f64) -> Result<(), String>;
+    /// A frame, encoded with bincode ([`Frame`] of the host's view).
+    fn frame_bytes(&mut self, ts: f64, dt_ms: f64, clock: &dyn Fn() -> f64) -> Vec<u8>;
+    fn run_flat(&mut self, clock: &dyn Fn() -> f64) -> Option<f64>;
+    fn set_budget(&mut self, budget_ms: f64, slice_ms: f64);
+    fn digest(&self) -> u64;
+}
+
+impl<V: LabView> AnyHost for Host<V> {
+    fn command_json(&mut self, json: &str, clock: &dyn Fn() -> f64) -> Result<(), String> {
+        let cmd: Command<V::L> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        self.command(cmd, clock);
+        Ok(())
+    }
+
+    fn frame_bytes(&mut self, ts: f64, dt_ms: f64, clock: &dyn Fn() -> f64) -> Vec<u8> {
+        encode_frame(&self.frame(ts, dt_ms, clock))
+    }
+
+    fn run_flat(&mut self, clock: &dyn Fn() -> f64) -> Option<f64> {
+        Host::run_flat(self, clock)
+    }
+
+    fn set_budget(&mut self, budget_ms: f64, slice_ms: f64) {
+        Host::set_budget(self, budget_ms, slice_ms)
+    }
+
+    fn digest(&self) -> u64 {
+        self.sim.digest()
+    }
+}
+
+pub fn encode_frame<V: LabView>(f: &Frame<V>) -> Vec<u8> {
+    bincode::serialize(f).unwrap_or_default()
+}
+
+pub fn decode_frame<V: LabView>(b: &[u8]) -> Result<Frame<V>, String> {
+    bincode::deserialize(b).map_err(|e| e.to_string())
+}
+
+/// A host for lab `id` with its params as JSON (a worker's first request), if the lab has a page
+/// and the params decode.
+pub fn any_host(
+    id: &str,
+    params_json: &str,
+    seed: u64,
+    look: Look,
+) -> Result<Box<dyn AnyHost>, String> {
+    crate::labs::host(id, params_json, seed, look)
+}
+
+/// A host of view `V` from params as JSON.
+pub fn boxed<V: LabView>(
+    params_json: &str,
+    seed: u64,
+    look: Look,
+) -> Result<Box<dyn AnyHost>, String> {
+    let params: <V::L as Lab>::Params =
+        serde_json::from_str(params_json).map_err(|e| e.to_string())?;
+    Ok(Box::new(Host::<V>::new(&params, seed, look)))
+}
+
+/// The largest budget a worker takes for one frame of a timed run, and the slice of a run that
+/// ends by itself: it does not share the page's frame, so it may take most of one.
+pub const WORKER_BUDGET_MS: f64 = 14.0;
+pub const WORKER_SLICE_MS: f64 = 25.0;
+
+#[cfg(test)]
+pub mod tests {
+    use super::super::view::Shown;
+    use super::*;
+    use std::cell::Cell;
+
+    /// A clock that moves `ms_per_look` each time it is read.
+    fn fake_clock(ms_per_look: f64) -> impl Fn() -> f64 {
+        let t = Cell::new(0.0);
+        move || {
+            t.set(t.get() + ms_per_look);
+            t.get()
+        }
+    }
+
+    /// Every lab's view, checked the same way (called for each lab by `labs::tests`): frames
+    /// carry the picture, the readouts and the charts, survive the trip to the page (bincode,
+    /// as between a worker and the page), and the report read back is the run's own; whether the
+    /// lab is timed matches its run; and the run in frames is the same run however it is cut.
+    pub fn check<V: LabView>() {
+        let params = V::quick_params();
+        let look = Look::default();
+        let mut host = Host::<V>::new(&params, 7, look);
+        assert_eq!(V::TIMED, host.timed(), "{}: TIMED", V::L::ID);
+        let clock = fake_clock(0.01);
+        if !V::TIMED {
+            host.command(
+                Command::Rebuild {
+                    params: params.clone(),
+                    seed: 7,
+                    start: true,
+                },
+                &clock,
+            );
+        }
+        let first = host.frame(0.0, 0.0, &clock);
+        assert!(first.pic.is_some(), "{}: the first frame draws", V::L::ID);
+        assert!(first.readouts.is_some() && first.charts.is_some());
+        let mut ts = 0.0;
+        let mut last = None;
+        for _ in 0..40 {
+            ts += 16.0;
+            last = Some(host.frame(ts, 16.0, &clock));
+        }
+        let mut f = last.unwrap();
+        // Readouts and charts are due again by now.
+        ts += 300.0;
+        f = match host.frame(ts, 16.0, &clock) {
+            g if g.readouts.is_some() => g,
+            _ => f,
+        };
+        let bytes = encode_frame(&f);
+        assert!(!bytes.is_empty());
+        let back = decode_frame::<V>(&bytes).expect("a frame decodes");
+        assert_eq!(back.head, f.head);
+        let mut shown = Shown::<V>::default();
+        shown.take(back);
+        assert_eq!(shown.head.now, host.sim().now());
+        if let Some(r) = &f.readouts {
+            let report = r.report.to_report::<V::L>();
+            assert_eq!(
+                report,
+                host.sim().figures(),
+                "{}: the report survives",
+                V::L::ID
+            );
+        }
+        // Bytes sent per frame stay small (they cross to the page up to 60 times a second).
+        assert!(
+            bytes.len() < 512 * 1024,
+            "{}: {} bytes",
+            V::L::ID,
+            bytes.len()
+        );
+
+        // The same run straight through: the same digest.
+        if V::TIMED {
+            let mut sim = Sim::<V::L>::new_or_default(&params, 7);
+            sim.run_to(host.sim().now());
+            assert_eq!(
+                sim.digest(),
+                host.sim().digest(),
+                "{}: cut in frames",
+                V::L::ID
+            );
+        }
+    }
+
+    /// A host driven through the encoded interface (as in a worker: JSON commands, bincode
+    /// frames, the worker's budgets) runs the same run as one driven directly (as on the main
+    /// thread): same params and seed, same commands, same frames, same digest.
+    pub fn check_worker_equals_inline<V: LabView>() {
+        let params = V::quick_params();
+        let look = Look::default();
+        let json = serde_json::to_string(&params).unwrap();
+        let mut inline = Host::<V>::new(&params, 11, look);
+        let mut remote = boxed::<V>(&json, 11, look).expect("a host from JSON");
+        remote.set_budget(WORKER_BUDGET_MS, WORKER_SLICE_MS);
+        // Clocks that hardly move: neither falls behind, so both reach every frame's target.
+        let (a, b) = (fake_clock(1e-6), fake_clock(1e-6));
+        let both = |remote: &mut Box<dyn AnyHost>, inline: &mut Host<V>, c: Command<V::L>| {
+            remote
+                .command_json(&serde_json::to_string(&c).unwrap(), &b)
+                .unwrap();
+            inline.command(c, &a);
+        };
+        both(
+            &mut remote,
+            &mut inline,
+            Command::Rebuild {
+                params: params.clone(),
+                seed: 11,
+                start: true,
+            },
+        );
+        let mut ts = 0.0;
+        for i in 0..60 {
+            ts += 16.0;
+            match i {
+                10 => both(
+                    &mut remote,
+                    &mut inline,
+                    Command::Look(Look { speed: 3.0, ..look }),
+                ),
+                20 => both(&mut remote, &mut inline, Command::Step),
+                21 => both(&mut remote, &mut inline, Command::Look(look)),
+                30 => both(&mut remote, &mut inline, Command::Touch),
+                _ => {}
+            }
+            let f = decode_frame::<V>(&remote.frame_bytes(ts, 16.0, &b)).unwrap();
+            let g = inline.frame(ts, 16.0, &a);
+            assert_eq!(f.head.now, g.head.now, "{}: frame {i}", V::L::ID);
+            assert_eq!(f.head.work, g.head.work, "{}: frame {i}", V::L::ID);
+            if f.head.phase == Phase::Finished {
+                break;
+            }
+        }
+        assert_eq!(remote.digest(), inline.sim().digest(), "{}", V::L::ID);
+        assert!(inline.sim().work() > 0, "{}: the run moved", V::L::ID);
+        // A lab that ends by itself: its flat run (the engine's own time) is the same run too.
+        if !V::TIMED {
+            let mut s = Sim::<V::L>::new_or_default(&params, 11);
+            s.run_to_end();
+            let took = remote.run_flat(&b).expect("it ends by itself");
+            assert!(took >= 0.0);
+            assert_eq!(remote.digest(), s.digest(), "{}: flat run", V::L::ID);
+        }
+    }
+}
