@@ -10,6 +10,8 @@ pub use shell::App;
 pub enum Route {
     #[at("/")]
     Home,
+    #[at("/challenges")]
+    Challenges,
     #[at("/:id")]
     Lab { id: String },
     #[not_found]
@@ -77,6 +79,11 @@ mod shell {
     fn skip_link(p: &SkipLinkProps) -> Html {
         let lang = use_context::<Lang>().unwrap_or_default();
         let target = p.target;
+        let route = use_route::<Route>();
+        // Only a lab page has controls and parameters to skip to.
+        if target != "main" && !matches!(route, Some(Route::Lab { .. })) {
+            return html! {};
+        }
         let onclick = Callback::from(move |e: MouseEvent| {
             e.prevent_default();
             if !crate::web::focus_id(target) {
@@ -90,10 +97,8 @@ mod shell {
 
     fn switch(route: Route) -> Html {
         match route {
-            Route::Home => {
-                let first = crate::labs::ids()[0].to_string();
-                html! { <Redirect<Route> to={Route::Lab { id: first }} /> }
-            }
+            Route::Home => html! { <crate::challenges::Welcome /> },
+            Route::Challenges => html! { <crate::challenges::ChallengesPage /> },
             Route::Lab { id } => match crate::labs::page(&id) {
                 // Keyed by lab: another lab's page is a new component, with its own state.
                 Some(page) => html! { <div key={id}>{ page }</div> },
@@ -128,13 +133,19 @@ mod shell {
                 </Link<Route>>
             }
         });
+        let ch_active = route == Some(Route::Challenges);
+        let challenges = html! {
+            <Link<Route> to={Route::Challenges} classes={classes!("nav-link", ch_active.then_some("active"))}>
+                { tr(lang, text::NAV_CHALLENGES) }
+            </Link<Route>>
+        };
         html! {
             <header class="header">
                 <div class="brand">
                     <span class="logo">{ "flowlab" }</span>
                     <span class="tagline">{ tr(lang, text::TAGLINE) }</span>
                 </div>
-                <nav class="nav" aria-label={tr(lang, text::NAV)}>{ for links }</nav>
+                <nav class="nav" aria-label={tr(lang, text::NAV)}>{ challenges }{ for links }</nav>
                 <button id="lang-switch" class="lang-switch" onclick={on_lang} title="English / 简体中文">{ tr(lang, text::LANG_SWITCH) }</button>
             </header>
         }

@@ -3,6 +3,7 @@
 //! (in the browser) the page itself, into which a lab plugs only its picture, its charts and its
 //! words ([`page::LabUi`]).
 
+pub mod challenge;
 pub mod form;
 pub mod host;
 #[cfg(target_arch = "wasm32")]

@@ -6,6 +6,7 @@
 #![recursion_limit = "512"]
 
 pub mod app;
+pub mod challenges;
 pub mod i18n;
 pub mod kit;
 pub mod lab;

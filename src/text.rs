@@ -232,4 +232,40 @@ crate::texts! {
     "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
     "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";
     "challenge.rule.too_long": "a graded run takes at most {0} events: make the params smaller", "评分运行最多 {0} 个事件：请把参数调小";
+
+    // The challenges: the front page, the list (#/challenges) and the panel in a lab.
+    WELCOME_TITLE = "ui.welcome.title": "Learn backend design by doing", "动手学习后端设计";
+    WELCOME_BODY = "ui.welcome.body": "Each lab runs a backend idea in your browser: rate limiters, a message queue, chat delivery, a flash sale, cache updates, unique ids. The challenges give you a situation and a goal; the engine grades your settings and says why a run failed.", "每个实验都在你的浏览器里运行一种后端设计：限流、消息队列、聊天投递、秒杀、缓存更新、唯一 ID。挑战给出一个场景和目标；引擎为你的参数评分，并说明运行为什么没有达标。";
+    WELCOME_PROGRESS = "ui.welcome.progress": "Challenges passed in this browser: {0} of {1}.", "在此浏览器中已通过的挑战：{1} 个中的 {0} 个。";
+    WELCOME_CHALLENGES = "ui.welcome.challenges": "Try a challenge", "开始挑战";
+    WELCOME_LAB = "ui.welcome.lab": "Explore a lab: {0}", "自由探索实验：{0}";
+    NAV_CHALLENGES = "ui.nav.challenges": "Challenges", "挑战";
+    CH_PAGE_TITLE = "ui.ch.page_title": "Challenges", "挑战";
+    CH_PAGE_INTRO = "ui.ch.page_intro": "Each challenge fixes part of a lab's setup and sets goals the engine checks at the end of a run. Meet every goal to pass; the cheaper your solution, the more stars. Your stars are kept in this browser.", "每个挑战都固定实验的一部分设置，并给出引擎在运行结束时检查的目标。达成全部目标即通过；方案越省，星越多。你的星级保存在此浏览器中。";
+    CH_GOALS = "ui.ch.goals": "Goals", "目标";
+    CH_LIMITS = "ui.ch.limits": "Limits on what you may change", "可调整参数的限制";
+    CH_FIXED = "ui.ch.fixed": "Fixed setup (cannot be changed)", "固定设置（不可更改）";
+    CH_STARS = "ui.ch.stars": "Stars", "星级";
+    CH_RANGE = "ui.ch.range": "from {0} to {1}", "{0} 到 {1}";
+    CH_ONE_OF = "ui.ch.one_of": "one of {0}", "{0} 之一";
+    CH_STARS_3 = "ui.ch.stars_3": "★★★ {0} {1} {2}", "★★★ {0} {1} {2}";
+    CH_STARS_2 = "ui.ch.stars_2": "★★ {0} {1} {2}", "★★ {0} {1} {2}";
+    CH_STARS_1 = "ui.ch.stars_1": "★ every goal met", "★ 达成全部目标";
+    CH_STARS_EARNED = "ui.ch.stars_earned": "{0} of 3 stars earned", "已获得 3 颗星中的 {0} 颗";
+    CH_NOT_YET = "ui.ch.not_yet": "not passed yet", "尚未通过";
+    CH_OPEN = "ui.ch.open": "Open in its lab", "在实验中打开";
+    CH_PANEL = "ui.ch.panel": "Challenge: {0}", "挑战：{0}";
+    CH_CHECK = "ui.ch.check": "Check", "评分";
+    CH_CHECKING = "ui.ch.checking": "Grading a run on seed {0}…", "正在用随机种子 {0} 评分…";
+    CH_RESTART = "ui.ch.restart": "Restore the fixed setup", "恢复固定设置";
+    CH_LEAVE = "ui.ch.leave": "Leave the challenge", "退出挑战";
+    CH_ALL = "ui.ch.all": "All challenges", "全部挑战";
+    CH_REFUSED = "ui.ch.refused": "These params cannot be graded: {0}", "这些参数无法评分：{0}";
+    CH_PASSED = "ui.ch.passed": "Passed with {0} of 3 stars.", "通过，获得 3 颗星中的 {0} 颗。";
+    CH_FAILED = "ui.ch.failed": "Not passed.", "未通过。";
+    CH_GOAL_OK = "ui.ch.goal_ok": "met", "达成";
+    CH_GOAL_FAIL = "ui.ch.goal_fail": "missed", "未达成";
+    CH_GOAL_FIGURE = "ui.ch.goal_figure": "{0}: {1} (needs {2} {3}) — {4}", "{0}：{1}（要求 {2} {3}）— {4}";
+    CH_PRICE = "ui.ch.price": "{0}: {1}", "{0}：{1}";
+    CH_WHY = "ui.ch.why": "Most likely cause:", "最可能的原因：";
 }

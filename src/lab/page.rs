@@ -835,6 +835,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <h2 id="results-title">{ tr(lang, text::RESULTS) }</h2>
                 <LiveResults<U> rt={shared.clone()} />
             </section>
+            <super::challenge::ChallengePanel<U::L> state={state.clone()} />
             <SweepPanel<U::L> state={state.clone()} />
             <section class="panel explain" aria-labelledby="explain-title">
                 <h2 id="explain-title">{ tr(lang, text::EXPLANATIONS) }</h2>

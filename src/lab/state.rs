@@ -34,6 +34,8 @@ pub struct LabState<L: Lab> {
     /// Bumped when the sweep panel must start its sweep (a link with a sweep was opened, or a
     /// preset's "across 50 seeds" was pressed).
     pub sweep_go: u64,
+    /// The graded challenge the page is in (`challenge=<id>` in the link).
+    pub challenge: Option<&'static str>,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -50,6 +52,7 @@ impl<L: Lab> Clone for LabState<L> {
             sweep: self.sweep.clone(),
             sweep_problem: self.sweep_problem.clone(),
             sweep_go: self.sweep_go,
+            challenge: self.challenge,
         }
     }
 }
@@ -66,6 +69,7 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.sweep == o.sweep
             && self.sweep_problem == o.sweep_problem
             && self.sweep_go == o.sweep_go
+            && self.challenge == o.challenge
     }
 }
 
@@ -92,6 +96,8 @@ pub enum Action {
     SetSweep(Sweep),
     /// Loads a preset and runs its headline figure over this many seeds.
     PresetSweep(&'static str, u32),
+    /// Enters a challenge (its fixed setup over the defaults, and its seed) or leaves it.
+    SetChallenge(Option<&'static str>),
 }
 
 /// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
@@ -100,6 +106,11 @@ pub fn admit<L: Lab>(p: &L::Params) -> Result<(), Problem> {
     L::cost(p)
         .admit(&v, PAGE_BUDGET_BYTES)
         .map_err(Problem::Invalid)
+}
+
+/// The params of challenge `c`'s fixed setup.
+fn setup_of<L: Lab>(c: &flowlab_sim::challenge::Challenge) -> Option<L::Params> {
+    c.setup().ok().and_then(|v| serde_json::from_value(v).ok())
 }
 
 fn preset_of<L: Lab>(id: &str) -> Option<Preset<L::Params>> {
@@ -111,6 +122,7 @@ impl<L: Lab> LabState<L> {
     pub fn from_query(query: &str) -> Self {
         // A sweep is a part of its own, beside the params.
         let (query, sweep) = Sweep::split_link(query);
+        let (query, challenge) = crate::challenges::split_link(&query);
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
@@ -118,6 +130,21 @@ impl<L: Lab> LabState<L> {
             None => (None, None),
         };
         let mut problems = Vec::new();
+        let challenge = challenge.and_then(|id| match crate::challenges::of_lab(L::ID, &id) {
+            Some(c) => Some(c),
+            None => {
+                let ids = flowlab_sim::challenge::of_lab(L::ID)
+                    .into_iter()
+                    .map(|c| c.id.to_string());
+                let expected = url_state::Expect::OneOf(ids.collect());
+                problems.push(Problem::BadValue {
+                    key: "challenge".into(),
+                    value: id,
+                    expected,
+                });
+                None
+            }
+        });
         // A preset named in the URL is the base the other keys apply over.
         let named = url_state::pairs(query)
             .into_iter()
@@ -133,6 +160,7 @@ impl<L: Lab> LabState<L> {
         let base = preset
             .as_ref()
             .map(|p| p.params.clone())
+            .or_else(|| challenge.and_then(setup_of::<L>))
             .unwrap_or_default();
         let mut parsed = url_state::parse(query, base.clone());
         problems.extend(parsed.problems);
@@ -148,6 +176,7 @@ impl<L: Lab> LabState<L> {
             seed: parsed
                 .seed
                 .or(preset.as_ref().map(|p| p.seed))
+                .or(challenge.map(|c| c.seed))
                 .unwrap_or(L::default_seed()),
             preset: preset.map(|p| p.id),
             url_problems: problems,
@@ -157,13 +186,19 @@ impl<L: Lab> LabState<L> {
             sweep_go: u64::from(sweep.is_some()),
             sweep,
             sweep_problem,
+            challenge: challenge.map(|c| c.id),
         }
     }
 
     /// The query that reproduces this state: the seed, the preset (while the params are its
     /// own), and what differs from the defaults.
     pub fn query(&self) -> String {
-        let mut q = url_state::to_query(&self.params, &L::Params::default(), self.seed);
+        let challenge = self.challenge.and_then(flowlab_sim::challenge::by_id);
+        let base = challenge.and_then(setup_of::<L>).unwrap_or_default();
+        let mut q = url_state::to_query(&self.params, &base, self.seed);
+        if let Some(c) = challenge {
+            q = format!("{q}&{}={}", crate::challenges::LINK_KEY, c.id);
+        }
         if let Some(id) = self.preset {
             q = format!("{q}&{}={id}", url_state::PRESET_KEY);
         }
@@ -235,6 +270,17 @@ impl<L: Lab> LabState<L> {
                     self.sweep = Some(sweep);
                     self.sweep_problem = None;
                     self.sweep_go += 1;
+                }
+            }
+            Action::SetChallenge(id) => {
+                let ch = id.and_then(|id| crate::challenges::of_lab(L::ID, id));
+                self.challenge = ch.map(|c| c.id);
+                if let Some(p) = ch.and_then(setup_of::<L>) {
+                    self.params = p;
+                    self.seed = ch.map_or(self.seed, |c| c.seed);
+                    self.preset = None;
+                    self.input_problem = None;
+                    self.generation += 1;
                 }
             }
         }
@@ -369,6 +415,38 @@ mod tests {
         let e = s.sweep_problem.expect("reported");
         assert_eq!(e.field, "seeds", "{e:?}");
         assert!(s.url_problems.is_empty(), "the params' part is fine");
+    }
+
+    #[test]
+    fn a_challenge_link_loads_its_fixed_setup_and_round_trips() {
+        let ch = flowlab_sim::challenge::by_id("limiter.window_edge").unwrap();
+        let s = S::from_query("challenge=limiter.window_edge&fixed_window.limit=5");
+        assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
+        assert_eq!(s.challenge, Some(ch.id));
+        assert_eq!(s.seed, ch.seed, "the challenge's seed");
+        assert_eq!(s.params.fixed_window.limit, 5);
+        assert_eq!(s.params.traffic.burst_size, 20, "the fixed setup applies");
+        let back = S::from_query(&s.query());
+        assert_eq!(
+            (back.params, back.challenge),
+            (s.params.clone(), s.challenge)
+        );
+        // Leaving keeps the params; entering again restores the setup.
+        let mut t = s.clone();
+        t.apply(Action::SetChallenge(None));
+        assert_eq!((t.challenge, &t.params), (None, &s.params));
+        t.apply(Action::SetChallenge(Some(ch.id)));
+        assert_eq!(
+            serde_json::to_value(&t.params).unwrap(),
+            ch.setup().unwrap()
+        );
+        // Another lab's challenge, or none such, is reported and ignored.
+        for q in ["challenge=queue.leader_crash", "challenge=nope"] {
+            let s = S::from_query(q);
+            assert_eq!(s.challenge, None);
+            assert_eq!(s.url_problems.len(), 1, "{:?}", s.url_problems);
+            assert_eq!(s.params, LimiterParams::default());
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod live;
 pub mod pool;
 
 /// Bumped when the messages change: a page and a worker of different builds refuse each other.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// What the page asks a worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -23,6 +23,8 @@ pub enum Request {
     Hello,
     /// Runs to do, one after another, each from its params and seed to its end.
     Batch(BatchJob),
+    /// Grade params against a challenge.
+    Check(CheckJob),
     /// The page's live run: its commands and the frame it wants ([`live`]).
     Live(live::LiveRequest),
 }
@@ -32,6 +34,7 @@ pub enum Request {
 pub enum Response {
     Hello { protocol: u32 },
     Batch(BatchDone),
+    Check(CheckDone),
     Live(live::LiveAnswer),
 }
 
@@ -67,6 +70,51 @@ pub struct RunDone {
     pub value: Option<f64>,
     pub digest: u64,
     pub error: Option<String>,
+}
+
+/// Grade `params` (JSON) against challenge `challenge` on `seed`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckJob {
+    /// Which check asked (a late answer to an older one is dropped).
+    pub id: u64,
+    pub challenge: String,
+    pub params: String,
+    pub seed: u64,
+}
+
+/// A graded [`CheckJob`]: the verdict as JSON (`flowlab_sim::challenge::Verdict`), or the refusal
+/// in English and in Chinese.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckDone {
+    pub id: u64,
+    pub verdict: Option<String>,
+    pub error: Option<(String, String)>,
+}
+
+/// Does a check here and now (in a worker, or on the main thread when workers are missing).
+pub fn do_check(job: &CheckJob) -> CheckDone {
+    use crate::i18n::{describe_error, Lang};
+    let failed = |en: String, zh: String| CheckDone {
+        id: job.id,
+        verdict: None,
+        error: Some((en, zh)),
+    };
+    let Some(ch) = flowlab_sim::challenge::by_id(&job.challenge) else {
+        let m = format!("unknown challenge `{}`", job.challenge);
+        return failed(m.clone(), m);
+    };
+    let params: serde_json::Value = match serde_json::from_str(&job.params) {
+        Ok(v) => v,
+        Err(e) => return failed(format!("params: {e}"), format!("params: {e}")),
+    };
+    match flowlab_sim::challenge::check(ch, &params, job.seed) {
+        Ok(v) => CheckDone {
+            id: job.id,
+            verdict: Some(serde_json::to_string(&v).expect("a verdict serialises")),
+            error: None,
+        },
+        Err(e) => failed(describe_error(Lang::En, &e), describe_error(Lang::Zh, &e)),
+    }
 }
 
 /// Does a batch job here and now (in a worker, or on the main thread when workers are missing).
@@ -114,7 +162,7 @@ mod imp {
     use wasm_bindgen::JsCast;
 
     use super::live::Live;
-    use super::{do_batch, Request, Response, PROTOCOL};
+    use super::{do_batch, do_check, Request, Response, PROTOCOL};
 
     /// Wall milliseconds in the worker.
     fn now_ms() -> f64 {
@@ -145,6 +193,7 @@ mod imp {
             let out = match msg {
                 Request::Hello => Response::Hello { protocol: PROTOCOL },
                 Request::Batch(job) => Response::Batch(do_batch(&job)),
+                Request::Check(job) => Response::Check(do_check(&job)),
                 Request::Live(req) => Response::Live(self.live.handle(req, &now_ms)),
             };
             scope.respond(id, out);

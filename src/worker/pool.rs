@@ -10,7 +10,10 @@ use std::rc::Rc;
 use gloo::timers::callback::Timeout;
 use gloo_worker::{Spawnable, WorkerBridge};
 
-use super::{do_batch, BatchDone, BatchJob, Engine, Request, Response, PROTOCOL};
+use super::{
+    do_batch, do_check, BatchDone, BatchJob, CheckDone, CheckJob, Engine, Request, Response,
+    PROTOCOL,
+};
 
 /// Fewest and most workers in the pool.
 pub const MIN_WORKERS: usize = 2;
@@ -44,6 +47,8 @@ pub enum Fallback {
 
 /// Where a job's results go.
 pub type Sink = Rc<dyn Fn(BatchDone)>;
+/// Where a check's verdict goes.
+pub type CheckSink = Rc<dyn Fn(CheckDone)>;
 
 struct Slot {
     bridge: Option<WorkerBridge<Engine>>,
@@ -56,6 +61,9 @@ struct Inner {
     slots: Vec<Slot>,
     queue: VecDeque<BatchJob>,
     sink: Option<Sink>,
+    /// A challenge check waiting for a worker (it goes before batch jobs), and where it goes.
+    check: Option<CheckJob>,
+    check_sink: Option<CheckSink>,
     /// The main-thread runner's next task.
     tick: Option<Timeout>,
     start_timer: Option<Timeout>,
@@ -115,6 +123,8 @@ impl Pool {
                         slots: Vec::new(),
                         queue: VecDeque::new(),
                         sink: None,
+                        check: None,
+                        check_sink: None,
                         tick: None,
                         start_timer: None,
                         on_mode: Vec::new(),
@@ -209,6 +219,15 @@ impl Pool {
                 self.0.borrow_mut().start_timer = None;
                 self.set_mode(Mode::Workers(n));
             }
+            Response::Check(done) => {
+                if let Some(s) = self.0.borrow_mut().slots.get_mut(slot) {
+                    s.busy = false;
+                }
+                let sink = self.0.borrow().check_sink.clone();
+                if let Some(sink) = sink {
+                    sink(done);
+                }
+            }
             Response::Batch(done) => {
                 if let Some(s) = self.0.borrow_mut().slots.get_mut(slot) {
                     s.busy = false;
@@ -238,13 +257,31 @@ impl Pool {
         self.pump();
     }
 
+    /// Grades `job` on the next idle worker (before any queued batch job), its verdict going to
+    /// `sink`; replaces a check not yet handed out.
+    pub fn submit_check(&self, job: CheckJob, sink: CheckSink) {
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.check = Some(job);
+            inner.check_sink = Some(sink);
+        }
+        self.pump();
+    }
+
     /// Drops what is queued; answers still on their way are dropped by the sweep that asked
     /// (by its id).
     pub fn cancel(&self) {
-        let mut inner = self.0.borrow_mut();
-        inner.queue.clear();
-        inner.sink = None;
-        inner.tick = None;
+        let check_waits = {
+            let mut inner = self.0.borrow_mut();
+            inner.queue.clear();
+            inner.sink = None;
+            inner.tick = None;
+            inner.check.is_some()
+        };
+        // A check still waiting keeps its turn on the main thread.
+        if check_waits {
+            self.pump();
+        }
     }
 
     /// Jobs not yet handed out.
@@ -259,8 +296,20 @@ impl Pool {
             Mode::Starting => {}
             Mode::Workers(_) => {
                 let mut inner = self.0.borrow_mut();
-                let Inner { slots, queue, .. } = &mut *inner;
+                let Inner {
+                    slots,
+                    queue,
+                    check,
+                    ..
+                } = &mut *inner;
                 for s in slots.iter_mut().filter(|s| s.ready && !s.busy) {
+                    if let Some(job) = check.take() {
+                        if let Some(b) = &s.bridge {
+                            s.busy = true;
+                            b.send(Request::Check(job));
+                        }
+                        continue;
+                    }
                     let Some(job) = queue.pop_front() else { break };
                     if let Some(b) = &s.bridge {
                         s.busy = true;
@@ -270,7 +319,7 @@ impl Pool {
             }
             Mode::MainThread(_) => {
                 let mut inner = self.0.borrow_mut();
-                if inner.tick.is_some() || inner.queue.is_empty() {
+                if inner.tick.is_some() || (inner.queue.is_empty() && inner.check.is_none()) {
                     return;
                 }
                 let weak = Rc::downgrade(&self.0);
@@ -278,6 +327,19 @@ impl Pool {
                 inner.tick = Some(Timeout::new(0, move || {
                     let Some(rc) = weak.upgrade() else { return };
                     let pool = Pool(rc);
+                    let check = {
+                        let mut inner = pool.0.borrow_mut();
+                        inner.check.take().map(|c| (c, inner.check_sink.clone()))
+                    };
+                    if let Some((job, sink)) = check {
+                        pool.0.borrow_mut().tick = None;
+                        let done = do_check(&job);
+                        if let Some(sink) = sink {
+                            sink(done);
+                        }
+                        pool.pump();
+                        return;
+                    }
                     let (job, sink) = {
                         let mut inner = pool.0.borrow_mut();
                         inner.tick = None;

@@ -55,9 +55,12 @@ const figure = (page, key) => page.textContent(`#r-${key}`).then(number);
 const checker = (page, key) => page.textContent(`#checkers [data-metric="${key}"] .checker-value`).then(number);
 
 await test('page loads under the sub-path with no console error, and draws', async (page) => {
+  // The front page welcomes; its lab link opens the first lab.
   await page.goto(root);
+  await page.waitForSelector('#welcome-lab');
+  await page.click('#welcome-lab');
   await ready(page);
-  assert((await page.url()).includes('#/limiter?seed='), `redirected to the lab with its state in the URL: ${page.url()}`);
+  assert((await page.url()).includes('#/limiter?seed='), `the lab with its state in the URL: ${page.url()}`);
   assert(await page.isVisible('#chart-0'), 'window chart present');
   const rows = await page.$$eval('#results tbody tr', r => r.length);
   assert(rows === 5, `five algorithms in the results table, got ${rows}`);

@@ -49,7 +49,7 @@ export async function run({ test, assert, ready, root }) {
   });
 
   await test('chart tables: every chart of every lab has one, with a column per series and rows', async (page) => {
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     const seen = [];
     for (const id of await labIds(page)) {

@@ -29,7 +29,7 @@ async function tenSteps(page) {
 
 export async function run({ test, assert, ready, root }) {
   await test('engine: every lab runs its live engine in a Web Worker, and draws', async (page) => {
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     for (const id of await labIds(page)) {
       await page.goto(root + '#/' + id);

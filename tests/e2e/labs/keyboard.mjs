@@ -125,7 +125,7 @@ export async function run({ test, assert, ready, root }) {
   });
 
   await test('keyboard: skip links, focus ring, and Tab presses to Play and to the first parameter on every lab', async (page) => {
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     const ids = await labIds(page);
     const rows = [];

@@ -29,7 +29,7 @@ const busy = d => `${(100 * d.task / (d.at / 1000)).toFixed(1)} %`;
 export async function run({ test, assert, ready, root }) {
   await test('pause: a paused lab draws nothing and re-renders nothing (every lab that plays)', async (page) => {
     await page.addInitScript(countCanvasCalls);
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');

@@ -46,7 +46,7 @@ async function openIn(page, root, ready, id, lang) {
 
 export async function run({ test, assert, ready, root, shots }) {
   await test('every select box shows its whole choice, on every lab, wide and narrow, in both languages', async (page) => {
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     const ids = await labIds(page);
     for (const width of [1400, 360]) {
@@ -66,7 +66,7 @@ export async function run({ test, assert, ready, root, shots }) {
   for (const [width, height] of [[360, 800], [390, 844]]) {
     await test(`phone: every lab fits ${width} px in both languages, nothing scrolls sideways`, async (page) => {
       await page.setViewportSize({ width, height });
-      await page.goto(root);
+      await page.goto(root + '#/limiter');
       await ready(page);
       const ids = await labIds(page);
       assert(ids.length >= 6, `every lab listed: ${ids}`);

@@ -59,7 +59,7 @@ export async function run({ test, assert, ready, root }) {
   });
 
   await test('session: the tab title names each lab, in English and in Chinese', async (page) => {
-    await page.goto(root);
+    await page.goto(root + '#/limiter');
     await ready(page);
     const ids = await labIds(page);
     for (const lang of ['en', 'zh']) {
