@@ -140,6 +140,10 @@ async fn app_mounts_draws_and_switches_language() {
         .unwrap();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
+    // The test runner serves no `worker.js`: without `Worker` the live run starts on the main
+    // thread at once (the page's own fallback), instead of after the worker's start timeout. The
+    // engine's worker is tested end to end (tests/e2e/labs/engine.mjs).
+    let _ = js_sys::Reflect::delete_property(web_sys::window().unwrap().as_ref(), &"Worker".into());
     let handle = yew::Renderer::<flowlab::app::App>::with_root(root.clone()).render();
     TimeoutFuture::new(800).await;
 
