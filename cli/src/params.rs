@@ -266,16 +266,8 @@ fn describe(lab: &dyn AnyLab, p: &Problem) -> String {
                 )
             }
         }
-        Problem::BadValue {
-            key,
-            value,
-            expected,
-        } => format!("{key} = {value} is not valid ({expected})"),
-        Problem::Invalid(e) => e.to_string(),
-        Problem::Repeated(k) => format!("`{k}` is given more than once"),
-        Problem::TooLong => "the value is too long".to_string(),
-        Problem::BadSeed(s) => format!("seed `{s}` is not a whole number >= 0"),
         Problem::UnknownPreset(id) => format!("unknown preset `{id}` for {name}"),
+        other => other.to_string(),
     }
 }
 

@@ -313,7 +313,7 @@ impl SweepError {
         Self {
             field: key.to_string(),
             got: shorten(label),
-            allowed: problem_text(&problem),
+            allowed: problem.to_string(),
             rule: Box::new(SweepRule::Point {
                 label: shorten(label),
                 problem,
@@ -329,23 +329,6 @@ fn fill(template: &str, args: &[String]) -> String {
         s = s.replace(&format!("{{{i}}}"), a);
     }
     s
-}
-
-/// A lab's problem with a value, in English.
-fn problem_text(p: &Problem) -> String {
-    match p {
-        Problem::UnknownKey(k) => format!("`{k}` is not a parameter"),
-        Problem::BadValue {
-            key,
-            value,
-            expected,
-        } => format!("{key} = {value} is not valid ({expected})"),
-        Problem::Invalid(e) => e.to_string(),
-        Problem::Repeated(k) => format!("`{k}` is given more than once"),
-        Problem::TooLong => "the value is too long".to_string(),
-        Problem::BadSeed(s) => format!("seed `{s}` is not a whole number >= 0"),
-        Problem::UnknownPreset(id) => format!("unknown preset `{id}`"),
-    }
 }
 
 impl std::fmt::Display for SweepError {

@@ -35,6 +35,25 @@ pub enum Problem {
     TooLong,
 }
 
+/// The problem in English (the command line's words; the page translates the variant).
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::UnknownKey(k) => write!(f, "`{k}` is not a parameter"),
+            Problem::BadValue {
+                key,
+                value,
+                expected,
+            } => write!(f, "{key} = {value} is not valid ({expected})"),
+            Problem::Invalid(e) => write!(f, "{e}"),
+            Problem::Repeated(k) => write!(f, "`{k}` is given more than once"),
+            Problem::TooLong => write!(f, "the value is too long"),
+            Problem::BadSeed(s) => write!(f, "seed `{s}` is not a whole number >= 0"),
+            Problem::UnknownPreset(id) => write!(f, "unknown preset `{id}`"),
+        }
+    }
+}
+
 /// What a value should have been.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
