@@ -22,8 +22,6 @@ pub const ASK_ABOVE_S: f64 = 60.0;
 /// The browser's engine is this much slower than the command line's (wasm against native, same
 /// machine: BENCHMARKS.md), for the estimate of how long a sweep takes.
 pub const BROWSER_SLOWDOWN: f64 = 1.6;
-/// Jobs per worker a sweep is cut into at least (so the workers finish close together).
-const JOBS_PER_WORKER: usize = 4;
 /// Most seeds in one job (so results come back steadily).
 const MAX_SEEDS_PER_JOB: usize = 8;
 /// Errors kept to show.
@@ -45,14 +43,23 @@ pub fn headline_metric(lab: &dyn AnyLab, params: &serde_json::Value, headline: &
     }
 }
 
-/// The jobs of `plan` for `workers` workers: each point's seeds cut into runs of a few.
+/// The jobs of `plan` for `workers` workers, in the order they are handed out. Their sizes shrink
+/// as the runs left do (a job holds about a `2 × workers`-th of what is left, at most
+/// [`MAX_SEEDS_PER_JOB`]), so the workers finish close together: the last jobs are single runs. A
+/// job never spans two points (it carries one point's params).
 pub fn jobs(plan: &Plan, sweep: u64, lab: &str, workers: usize) -> Vec<BatchJob> {
-    let target = (workers.max(1) * JOBS_PER_WORKER).max(1);
-    let per_job = plan.runs().div_ceil(target).clamp(1, MAX_SEEDS_PER_JOB);
+    let share = (workers.max(1) * 2).max(1);
+    let mut left = plan.runs();
     let mut out = Vec::new();
     for (i, p) in plan.points.iter().enumerate() {
         let params = p.params.to_string();
-        for chunk in plan.seeds.chunks(per_job) {
+        let mut seeds = plan.seeds.as_slice();
+        while !seeds.is_empty() {
+            let size = left
+                .div_ceil(share)
+                .clamp(1, MAX_SEEDS_PER_JOB)
+                .min(seeds.len());
+            let (chunk, rest) = seeds.split_at(size);
             out.push(BatchJob {
                 sweep,
                 lab: lab.to_string(),
@@ -62,6 +69,8 @@ pub fn jobs(plan: &Plan, sweep: u64, lab: &str, workers: usize) -> Vec<BatchJob>
                 until: plan.until,
                 metric: plan.metric.path.clone(),
             });
+            seeds = rest;
+            left -= size;
         }
     }
     out
@@ -90,6 +99,8 @@ pub struct Tally {
     pub started_ms: f64,
     pub finished_ms: Option<f64>,
     pub cancelled: bool,
+    /// Milliseconds the engine spent on the runs taken in, where they ran (summed over workers).
+    pub busy_ms: f64,
 }
 
 impl Tally {
@@ -106,6 +117,7 @@ impl Tally {
             started_ms: now_ms,
             finished_ms: None,
             cancelled: false,
+            busy_ms: 0.0,
         }
     }
 
@@ -125,6 +137,15 @@ impl Tally {
         let Some(row) = self.cells.get_mut(b.point as usize) else {
             return;
         };
+        if b.runs.iter().any(|r| {
+            self.plan
+                .seeds
+                .iter()
+                .position(|&s| s == r.seed)
+                .is_some_and(|k| row[k].is_none())
+        }) {
+            self.busy_ms += b.busy_ms;
+        }
         for r in &b.runs {
             let Some(k) = self.plan.seeds.iter().position(|&s| s == r.seed) else {
                 continue;
@@ -271,6 +292,7 @@ mod tests {
                     error: None,
                 })
                 .collect(),
+            busy_ms: 5.0,
         }
     }
 
@@ -320,6 +342,16 @@ mod tests {
             assert_eq!(seen.len(), p.runs());
             assert!(js.iter().all(|j| j.sweep == 7 && j.metric == "lost"));
             assert!(js.len() >= p.points.len());
+            assert!(js
+                .iter()
+                .all(|j| (1..=MAX_SEEDS_PER_JOB).contains(&j.seeds.len())));
+            // The tail is single runs, so no worker is left with a long job while the others idle.
+            let tail = js.iter().rev().take(workers).collect::<Vec<_>>();
+            assert!(
+                tail.iter().all(|j| j.seeds.len() == 1),
+                "{workers}: {:?}",
+                js.iter().map(|j| j.seeds.len()).collect::<Vec<_>>()
+            );
         }
     }
 
@@ -333,6 +365,7 @@ mod tests {
         t.record(&done(3, 0, &[10, 11], 1.0), 10.0);
         t.record(&done(3, 0, &[10, 11], 1.0), 10.0);
         assert_eq!(t.done, 2, "a result taken twice counts once");
+        assert_eq!(t.busy_ms, 5.0, "and its engine time once");
         assert_eq!(t.values(0), vec![11.0, 12.0]);
         assert!((t.eta_s(20.0).unwrap() - (n - 2) as f64 * 0.01).abs() < 1e-9);
         for point in 0..3 {
@@ -377,6 +410,7 @@ mod tests {
                     error: Some("boom".into()),
                 },
             ],
+            busy_ms: 0.0,
         };
         t.record(&b, 1.0);
         assert_eq!((t.done, t.absent, t.failed), (2, 1, 1));
@@ -687,11 +721,17 @@ mod ui {
         let show_runs = use_state(|| false);
         let pool_mode = use_state(|| None::<Mode>);
 
-        // Re-renders soon (at most every RENDER_MS), from a result's callback.
+        // Re-renders soon (at most every RENDER_MS), from a result's callback; at once when `now`
+        // (the last result: the finished sweep is not kept waiting).
         let poke = {
             let version = version.clone();
             let render_due = render_due.clone();
-            Rc::new(move || {
+            Rc::new(move |now: bool| {
+                if now {
+                    render_due.borrow_mut().take();
+                    version.set(crate::web::now_ms() as u64);
+                    return;
+                }
                 if render_due.borrow().is_some() {
                     return;
                 }
@@ -750,13 +790,17 @@ mod ui {
                 pool.submit(
                     js,
                     Rc::new(move |done| {
-                        if let Some(t) = sink_tally.borrow_mut().as_mut() {
-                            t.record(&done, crate::web::now_ms());
-                        }
-                        sink_poke();
+                        let finished = match sink_tally.borrow_mut().as_mut() {
+                            Some(t) => {
+                                t.record(&done, crate::web::now_ms());
+                                !t.running()
+                            }
+                            None => false,
+                        };
+                        sink_poke(finished);
                     }),
                 );
-                poke();
+                poke(false);
             })
         };
 
@@ -1006,7 +1050,8 @@ mod ui {
                 <progress id="sweep-bar" max={t.total().to_string()} value={t.done.to_string()}
                     aria-label={tr(lang, text::SWEEP_PROGRESS)}></progress>
                 <span id="sweep-status" role="status" data-done={t.done.to_string()} data-total={t.total().to_string()}
-                    data-finished={t.finished_ms.is_some().to_string()}>{ status }</span>
+                    data-finished={t.finished_ms.is_some().to_string()}
+                    data-run-ms={format!("{:.2}", t.busy_ms / t.done.max(1) as f64)}>{ status }</span>
                 if let Some(i) = issues {
                     <p class="notice small">{ i }</p>
                 }

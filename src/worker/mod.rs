@@ -60,6 +60,9 @@ pub struct BatchDone {
     pub sweep: u64,
     pub point: u32,
     pub runs: Vec<RunDone>,
+    /// Wall milliseconds the runs took where they ran (a benchmark's figure: the engine's time
+    /// in the worker, apart from the trips to and from it).
+    pub busy_ms: f64,
 }
 
 /// One run's result: the figure (absent when the run did not report it), its digest, or why it
@@ -117,13 +120,16 @@ pub fn do_check(job: &CheckJob) -> CheckDone {
     }
 }
 
-/// Does a batch job here and now (in a worker, or on the main thread when workers are missing).
-pub fn do_batch(job: &BatchJob) -> BatchDone {
+/// Does a batch job here and now (in a worker, or on the main thread when workers are missing),
+/// timed by `now_ms`.
+pub fn do_batch(job: &BatchJob, now_ms: &dyn Fn() -> f64) -> BatchDone {
+    let t0 = now_ms();
     let runs = job.seeds.iter().map(|&seed| one_run(job, seed)).collect();
     BatchDone {
         sweep: job.sweep,
         point: job.point,
         runs,
+        busy_ms: (now_ms() - t0).max(0.0),
     }
 }
 
@@ -192,7 +198,7 @@ mod imp {
         fn received(&mut self, scope: &WorkerScope<Self>, msg: Request, id: HandlerId) {
             let out = match msg {
                 Request::Hello => Response::Hello { protocol: PROTOCOL },
-                Request::Batch(job) => Response::Batch(do_batch(&job)),
+                Request::Batch(job) => Response::Batch(do_batch(&job, &now_ms)),
                 Request::Check(job) => Response::Check(do_check(&job)),
                 Request::Live(req) => Response::Live(self.live.handle(req, &now_ms)),
             };

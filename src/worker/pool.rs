@@ -354,7 +354,7 @@ impl Pool {
                         }
                         (one, inner.sink.clone())
                     };
-                    let done = do_batch(&job);
+                    let done = do_batch(&job, &crate::web::now_ms);
                     if let Some(sink) = sink {
                         sink(done);
                     }
