@@ -103,11 +103,21 @@ impl TimeSeries {
     }
 }
 
-/// A streaming latency histogram in nanoseconds: fixed memory whatever the count (HDR, 3 significant
-/// digits, 1 ns to 1 hour; larger values are clamped to the top).
+/// A streaming latency histogram in nanoseconds: bounded memory whatever the count (HDR, 3
+/// significant digits, 1 ns to 1 hour; larger values are clamped to the top).
+///
+/// The HDR table is 250 KB, and zeroing it or scanning it for a quantile costs far more than a
+/// few hundred values do: the first [`SMALL`](Self::SMALL) values are kept as they are, and the
+/// table is made (or reused) only when more come. The quantiles are the same either way: the HDR
+/// quantile is the highest value equivalent to the k-th smallest value recorded.
 #[derive(Clone, Debug)]
 pub struct LatencyHistogram {
-    h: Histogram<u64>,
+    /// The values recorded (clamped), while there are at most `SMALL` of them and `spilled` is false.
+    small: Vec<u64>,
+    /// The HDR table: made the first time more than `SMALL` values come, kept across `clear`.
+    h: Option<Box<Histogram<u64>>>,
+    /// Whether the values are in `h` (rather than in `small`).
+    spilled: bool,
     max_ns: u64,
 }
 
@@ -127,41 +137,99 @@ pub struct Percentiles {
     pub max_ns: u64,
 }
 
+/// An empty table of the histograms' shape, for the value equivalences (made once).
+fn shape() -> &'static Histogram<u64> {
+    static SHAPE: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+    SHAPE.get_or_init(LatencyHistogram::table)
+}
+
 impl LatencyHistogram {
     const HIGHEST_NS: u64 = 3_600 * 1_000_000_000;
+    /// Values kept as they are before the HDR table is used.
+    pub const SMALL: usize = 512;
+    const QUANTILES: [f64; 3] = [0.50, 0.90, 0.99];
 
     pub fn new() -> Self {
-        let h = Histogram::new_with_bounds(1, Self::HIGHEST_NS, 3)
-            .expect("static histogram bounds are valid");
-        Self { h, max_ns: 0 }
+        Self {
+            small: Vec::new(),
+            h: None,
+            spilled: false,
+            max_ns: 0,
+        }
+    }
+
+    fn table() -> Histogram<u64> {
+        Histogram::new_with_bounds(1, Self::HIGHEST_NS, 3)
+            .expect("static histogram bounds are valid")
     }
 
     pub fn record(&mut self, ns: u64) {
         let v = ns.clamp(1, Self::HIGHEST_NS);
-        // Cannot fail: v is inside the bounds given at construction.
-        let _ = self.h.record(v);
         self.max_ns = self.max_ns.max(ns);
+        if !self.spilled {
+            if self.small.len() < Self::SMALL {
+                self.small.push(v);
+                return;
+            }
+            let h = self.h.get_or_insert_with(|| Box::new(Self::table()));
+            for &x in &self.small {
+                // Cannot fail: x is inside the bounds given at construction.
+                let _ = h.record(x);
+            }
+            self.small.clear();
+            self.spilled = true;
+        }
+        if let Some(h) = &mut self.h {
+            let _ = h.record(v);
+        }
     }
 
     pub fn count(&self) -> u64 {
-        self.h.len()
+        match (&self.h, self.spilled) {
+            (Some(h), true) => h.len(),
+            _ => self.small.len() as u64,
+        }
     }
 
     pub fn percentiles(&self) -> Percentiles {
-        if self.h.is_empty() {
+        let count = self.count();
+        if count == 0 {
             return Percentiles::default();
         }
+        let mut q = [0u64; 3];
+        match (&self.h, self.spilled) {
+            (Some(h), true) => {
+                for (out, v) in q.iter_mut().zip(h.value_at_quantiles(Self::QUANTILES)) {
+                    *out = v;
+                }
+            }
+            _ => {
+                let mut sorted = self.small.clone();
+                sorted.sort_unstable();
+                for (out, quantile) in q.iter_mut().zip(Self::QUANTILES) {
+                    // As HDR counts: the ceil(q·n)-th smallest value (at least the first).
+                    let k = ((quantile * count as f64).ceil() as usize).clamp(1, sorted.len());
+                    *out = shape().highest_equivalent(sorted[k - 1]);
+                }
+            }
+        }
         Percentiles {
-            count: self.h.len(),
-            p50_ns: self.h.value_at_quantile(0.50),
-            p90_ns: self.h.value_at_quantile(0.90),
-            p99_ns: self.h.value_at_quantile(0.99),
+            count,
+            p50_ns: q[0],
+            p90_ns: q[1],
+            p99_ns: q[2],
             max_ns: self.max_ns,
         }
     }
 
     pub fn clear(&mut self) {
-        self.h.reset();
+        if self.spilled {
+            if let Some(h) = &mut self.h {
+                h.reset();
+            }
+            self.spilled = false;
+        }
+        self.small.clear();
         self.max_ns = 0;
     }
 }
@@ -188,6 +256,47 @@ mod tests {
         s.record(1_000_000_000, 1); // a huge jump does not loop or grow
         assert_eq!(s.len(), 4);
         assert_eq!(s.points().last(), Some((1_000_000_000, 1)));
+    }
+
+    /// The quantiles of the values kept as they are equal the HDR table's, below and above the
+    /// spill, and after a clear.
+    #[test]
+    fn small_and_spilled_histograms_agree_with_hdr() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in [1usize, 2, 3, 10, 99, 100, 101, 511, 512, 513, 2000] {
+            for spread in [1_000u64, 1_000_000, 1 << 40, u64::MAX] {
+                let mut ours = LatencyHistogram::new();
+                let mut hdr = LatencyHistogram::table();
+                for round in 0..2 {
+                    for _ in 0..n {
+                        let v = next() % spread;
+                        ours.record(v);
+                        hdr.record(v.clamp(1, LatencyHistogram::HIGHEST_NS))
+                            .unwrap();
+                    }
+                    let p = ours.percentiles();
+                    assert_eq!(p.count, hdr.len(), "{n} {spread} {round}");
+                    assert_eq!(
+                        [p.p50_ns, p.p90_ns, p.p99_ns],
+                        [
+                            hdr.value_at_quantile(0.5),
+                            hdr.value_at_quantile(0.9),
+                            hdr.value_at_quantile(0.99)
+                        ],
+                        "{n} values below {spread}, round {round}"
+                    );
+                    ours.clear();
+                    hdr.reset();
+                    assert_eq!(ours.percentiles(), Percentiles::default());
+                }
+            }
+        }
     }
 
     #[test]
