@@ -94,6 +94,8 @@ pub trait AnyLab: Send + Sync {
     fn start(&self, params: &Value, seed: u64) -> Result<Box<dyn AnyRun>, ParamError>;
     /// What a run of valid `params` costs.
     fn cost(&self, params: &Value) -> Result<Cost, DecodeError>;
+    /// Whether `verb` (JSON) is one of the lab's faults or operator actions; serde's words if not.
+    fn check_verb(&self, verb: &Value) -> Result<(), String>;
 }
 
 /// A run of a registered lab, without its types.
@@ -109,6 +111,12 @@ pub trait AnyRun: Send {
     fn quiesce(&mut self, limit: Nanos) -> bool;
     fn final_figures(&self) -> Report;
     fn digest(&self) -> u64;
+    /// Applies a fault or operator action given as its JSON (`{"crash_broker": 1}`, `"add_node"`);
+    /// an action the lab does not know is refused with serde's words (which list the known ones).
+    fn apply_json(&mut self, verb: &Value) -> Result<(), String>;
+    /// Applies knob `key` of `params` to the running run; false if the knob is not live (or the
+    /// lab cannot take it while running), and an error if `params` are not this lab's.
+    fn set_live_json(&mut self, params: &Value, key: &str) -> Result<bool, String>;
 }
 
 struct Reg<L>(PhantomData<fn() -> L>);
@@ -211,6 +219,12 @@ where
         Ok(L::cost(&p))
     }
 
+    fn check_verb(&self, verb: &Value) -> Result<(), String> {
+        serde_json::from_value::<L::Fault>(verb.clone())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     fn start(&self, params: &Value, seed: u64) -> Result<Box<dyn AnyRun>, ParamError> {
         let p: L::Params = typed(params).map_err(|e| match e {
             DecodeError::Shape { path, message } => ParamError::new(path, "", message),
@@ -262,6 +276,20 @@ where
 
     fn digest(&self) -> u64 {
         Model::digest(self)
+    }
+
+    fn apply_json(&mut self, verb: &Value) -> Result<(), String> {
+        let f: L::Fault = serde_json::from_value(verb.clone()).map_err(|e| e.to_string())?;
+        Sim::apply(self, f);
+        Ok(())
+    }
+
+    fn set_live_json(&mut self, params: &Value, key: &str) -> Result<bool, String> {
+        let p: L::Params = typed(params).map_err(|e| match e {
+            DecodeError::Shape { path, message } => format!("{path}: {message}"),
+            DecodeError::Invalid(e) => e.to_string(),
+        })?;
+        Ok(Sim::set_live(self, &p, key))
     }
 }
 

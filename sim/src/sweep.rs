@@ -24,7 +24,9 @@ use crate::kernel::time::{Nanos, NS_PER_S};
 use crate::labs::{AnyLab, DecodeError};
 
 pub use link::SWEEP_KEY;
-pub use run::{drive, run_full, run_one, Finished, RunOut, QUIESCE_LIMIT, SLICES};
+pub use run::{
+    drive, drive_with, run_full, run_one, Finished, Replay, RunOut, QUIESCE_LIMIT, SLICES,
+};
 pub use stats::{Bin, Histogram, Summary, MAX_BINS};
 
 /// Most seeds a sweep runs per point.

@@ -11,6 +11,7 @@ use crate::kernel::model::{Advance, ParamError};
 use crate::kernel::report::{Measure, Report};
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::labs::{AnyLab, AnyRun};
+use crate::replay::{Act, ActionError, ActionLog, ActionProblem};
 
 /// Slices of virtual time a timed run advances by, reporting progress after each (the result
 /// does not depend on them: a run is the same however it is stepped).
@@ -66,10 +67,71 @@ pub fn drive(
     until: Nanos,
     progress: &mut dyn FnMut(u64),
 ) -> Finished {
-    match sim.extent() {
+    let none = Replay {
+        params: &Value::Null,
+        log: &ActionLog::default(),
+    };
+    drive_with(lab, sim, until, none, progress).expect("a run without actions has none to refuse")
+}
+
+/// What a run replays: its action log, and the params it started with (a live knob's change
+/// applies to them).
+#[derive(Clone, Copy)]
+pub struct Replay<'a> {
+    pub params: &'a Value,
+    pub log: &'a ActionLog,
+}
+
+/// [`drive`], applying `replay`'s actions on the way: each once the run has advanced to its
+/// time (every event at or before it handled), in the log's order. An action the run refuses
+/// (a knob the lab cannot change live) stops it with the reason; check the log first with
+/// [`ActionLog::check`].
+pub fn drive_with(
+    lab: &dyn AnyLab,
+    sim: &mut dyn AnyRun,
+    until: Nanos,
+    replay: Replay<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Finished, ActionError> {
+    let actions = &replay.log.actions;
+    if !actions.is_empty() && !matches!(sim.extent(), Extent::Timed) {
+        return Err(ActionError {
+            index: 1,
+            text: actions[0].to_string(),
+            problem: ActionProblem::NoActions,
+        });
+    }
+    let mut params = replay.params.clone();
+    let mut next = 0;
+    Ok(match sim.extent() {
         Extent::Timed => {
             for k in 1..=SLICES {
                 let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
+                while let Some(a) = actions.get(next).filter(|a| a.at <= t) {
+                    let err = |problem| ActionError {
+                        index: next + 1,
+                        text: a.to_string(),
+                        problem,
+                    };
+                    while sim.advance_to(a.at, BUDGET_TIMED) == Advance::BudgetExhausted {}
+                    match &a.act {
+                        Act::Verb(v) => sim
+                            .apply_json(v)
+                            .map_err(|e| err(ActionProblem::Unknown(e)))?,
+                        Act::Set { key, value } => {
+                            params = lab
+                                .set(&params, key, value)
+                                .map_err(|e| err(ActionProblem::Knob(e)))?;
+                            let live = sim
+                                .set_live_json(&params, key)
+                                .map_err(|e| err(ActionProblem::Unknown(e)))?;
+                            if !live {
+                                return Err(err(ActionProblem::NotLive));
+                            }
+                        }
+                    }
+                    next += 1;
+                }
                 while sim.advance_to(t, BUDGET_TIMED) == Advance::BudgetExhausted {}
                 progress(t / NS_PER_MS);
             }
@@ -100,7 +162,7 @@ pub fn drive(
                 work: sim.work(),
             }
         }
-    }
+    })
 }
 
 /// Starts a run of `lab` with `params` and `seed` and [`drive`]s it.

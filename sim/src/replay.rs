@@ -1,0 +1,363 @@
+//! Recorded interventions: a run's **action log** (every fault, operator action and live knob
+//! change, with the virtual time it happened at), its text form (the link's `actions=` part and
+//! the command line's `--actions`), and **run files** (JSON: format version, lab, params, seed,
+//! virtual time, action log, figures, digest) that the command line replays and checks.
+//!
+//! A run with actions is driven exactly as one without ([`crate::sweep::drive_with`]): before
+//! each slice the actions due by its end are applied, each once the run has advanced to its time,
+//! so however a run is stepped (the page's frames, the command line's slices) an action lands
+//! between the same two events.
+//!
+//! Text form: actions separated by `;`, each `SECONDS:ACTION` where ACTION is a lab's verb as the
+//! page's buttons name it (`add_consumer`, `crash_broker(1)`, `crash_node(node=2)`,
+//! `step_back(all=true,ms=500)`) or a live knob change `set(rate_per_s=40)`. Times are virtual
+//! seconds with at most nine decimals (exact nanoseconds), in order (equal times keep their order).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Number, Value};
+
+use crate::kernel::query::Problem;
+use crate::kernel::time::{Nanos, NS_PER_S};
+use crate::labs::AnyLab;
+
+/// The link's key for the action log.
+pub const ACTIONS_KEY: &str = "actions";
+/// Most actions a log may hold (a run is bounded; so is what replays it).
+pub const MAX_ACTIONS: usize = 1000;
+/// Latest action time accepted, virtual seconds (as the command line's `--until-s`).
+pub const MAX_AT_S: u64 = 86_400;
+
+/// One recorded intervention.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Act {
+    /// A fault or operator action: the lab's verb as JSON (`"add_node"`, `{"crash_broker": 1}`).
+    Verb(Value),
+    /// A live knob took a new value (the knob's text form, as in a link).
+    Set { key: String, value: String },
+}
+
+/// An intervention at a virtual time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub at: Nanos,
+    pub act: Act,
+}
+
+/// A run's interventions, in time order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ActionLog {
+    pub actions: Vec<Action>,
+}
+
+/// What is wrong with one action of a log.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionProblem {
+    /// Not `SECONDS:ACTION`.
+    Shape,
+    /// The time is not a number of seconds in `0..=MAX_AT_S` with at most nine decimals.
+    Time,
+    /// Earlier than the action before it (at this many nanoseconds).
+    OutOfOrder { before: Nanos },
+    /// More than [`MAX_ACTIONS`].
+    TooMany,
+    /// The action is not written as `name`, `name(value)` or `name(key=value,…)`.
+    Syntax,
+    /// The lab has no such action (serde's words, which list the ones it has).
+    Unknown(String),
+    /// The knob or its value is refused.
+    Knob(Problem),
+    /// The knob exists but cannot change while a run goes (changing it starts a new run).
+    NotLive,
+    /// After the run's end (virtual nanoseconds).
+    AfterEnd { until: Nanos },
+    /// The lab ends by itself and takes no actions while it runs.
+    NoActions,
+}
+
+/// An action that cannot be taken: which (1-based), its text, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionError {
+    pub index: usize,
+    pub text: String,
+    pub problem: ActionProblem,
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action {} `{}`: ", self.index, self.text)?;
+        match &self.problem {
+            ActionProblem::Shape => write!(f, "expected SECONDS:ACTION (e.g. `12.5:crash_broker(1)`)"),
+            ActionProblem::Time => write!(
+                f,
+                "the time must be virtual seconds in 0..={MAX_AT_S} with at most 9 decimals"
+            ),
+            ActionProblem::OutOfOrder { before } => write!(
+                f,
+                "out of order: it comes before the previous action's time ({} s)",
+                seconds_text(*before)
+            ),
+            ActionProblem::TooMany => write!(f, "a log holds at most {MAX_ACTIONS} actions"),
+            ActionProblem::Syntax => write!(
+                f,
+                "expected `name`, `name(value)` or `name(key=value,…)`, or `set(knob=value)`"
+            ),
+            ActionProblem::Unknown(why) => write!(f, "unknown action: {why}"),
+            ActionProblem::Knob(p) => write!(f, "{p}"),
+            ActionProblem::NotLive => write!(
+                f,
+                "this knob cannot change while the run goes (a new value starts a new run): set it in the params"
+            ),
+            ActionProblem::AfterEnd { until } => {
+                write!(f, "after the run's end ({} s)", seconds_text(*until))
+            }
+            ActionProblem::NoActions => {
+                write!(f, "this lab ends by itself and takes no actions while it runs")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ActionError {}
+
+/// Seconds as text: the fewest decimals that give back the exact nanoseconds.
+pub fn seconds_text(ns: Nanos) -> String {
+    let (s, frac) = (ns / NS_PER_S, ns % NS_PER_S);
+    if frac == 0 {
+        return s.to_string();
+    }
+    let f = format!("{frac:09}");
+    format!("{s}.{}", f.trim_end_matches('0'))
+}
+
+/// Exact nanoseconds of a seconds text (`12`, `0.25`, `3.000000001`).
+fn parse_seconds(t: &str) -> Option<Nanos> {
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() > 6 || !digits(int) || frac.len() > 9 || !digits(frac) {
+        return None;
+    }
+    if t.contains('.') && frac.is_empty() {
+        return None;
+    }
+    let s: u64 = int.parse().ok()?;
+    let f: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
+    (s <= MAX_AT_S && (s < MAX_AT_S || f == 0)).then_some(s * NS_PER_S + f)
+}
+
+/// A scalar of an action's arguments: a whole number, `true`/`false`, else text.
+fn scalar(v: &str) -> Value {
+    if let Ok(n) = v.parse::<u64>() {
+        return Value::Number(Number::from(n));
+    }
+    match v {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => Value::String(v.to_string()),
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// A name of an action or an argument: lower-case letters, digits, `_`, `.`.
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+}
+
+/// An argument value: no separator of the text form in it.
+fn is_value(s: &str) -> bool {
+    !s.is_empty() && !s.contains([';', ':', '(', ')', ',', '=', '&', ' '])
+}
+
+fn parse_act(text: &str) -> Option<Act> {
+    let Some((name, rest)) = text.split_once('(') else {
+        return is_name(text).then(|| Act::Verb(Value::String(text.to_string())));
+    };
+    let inner = rest.strip_suffix(')')?;
+    if !is_name(name) {
+        return None;
+    }
+    if name == "set" {
+        let (key, value) = inner.split_once('=')?;
+        return (is_name(key) && is_value(value)).then(|| Act::Set {
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+    }
+    if !inner.contains('=') {
+        return is_value(inner).then(|| Act::Verb(single(name, scalar(inner))));
+    }
+    let mut fields = Map::new();
+    for part in inner.split(',') {
+        let (k, v) = part.split_once('=')?;
+        if !is_name(k) || !is_value(v) || fields.insert(k.to_string(), scalar(v)).is_some() {
+            return None;
+        }
+    }
+    Some(Act::Verb(single(name, Value::Object(fields))))
+}
+
+fn single(name: &str, v: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(name.to_string(), v);
+    Value::Object(m)
+}
+
+impl fmt::Display for Act {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Act::Set { key, value } => write!(f, "set({key}={value})"),
+            Act::Verb(Value::String(name)) => write!(f, "{name}"),
+            Act::Verb(Value::Object(m)) if m.len() == 1 => {
+                let (name, v) = m.iter().next().expect("one entry");
+                match v {
+                    Value::Object(fields) => {
+                        let parts: Vec<String> = fields
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", scalar_text(v).unwrap_or_default()))
+                            .collect();
+                        write!(f, "{name}({})", parts.join(","))
+                    }
+                    v => write!(f, "{name}({})", scalar_text(v).unwrap_or_default()),
+                }
+            }
+            Act::Verb(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl ActionLog {
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Reads the text form (an empty text is an empty log). Checks the shape and the order; what
+    /// the actions mean is checked against a lab by [`ActionLog::check`].
+    pub fn parse(text: &str) -> Result<Self, ActionError> {
+        let mut actions: Vec<Action> = Vec::new();
+        for (i, raw) in text
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+        {
+            let err = |problem| ActionError {
+                index: i + 1,
+                text: raw.to_string(),
+                problem,
+            };
+            if i >= MAX_ACTIONS {
+                return Err(err(ActionProblem::TooMany));
+            }
+            let (t, act) = raw
+                .split_once(':')
+                .ok_or_else(|| err(ActionProblem::Shape))?;
+            let at = parse_seconds(t.trim()).ok_or_else(|| err(ActionProblem::Time))?;
+            if let Some(prev) = actions.last() {
+                if at < prev.at {
+                    return Err(err(ActionProblem::OutOfOrder { before: prev.at }));
+                }
+            }
+            let act = parse_act(act.trim()).ok_or_else(|| err(ActionProblem::Syntax))?;
+            actions.push(Action { at, act });
+        }
+        Ok(Self { actions })
+    }
+
+    /// Checks every action against `lab` (run with `params` to `until`): known verbs, live knobs
+    /// with allowed values, times before the end.
+    pub fn check(&self, lab: &dyn AnyLab, params: &Value, until: Nanos) -> Result<(), ActionError> {
+        let mut p = params.clone();
+        for (i, a) in self.actions.iter().enumerate() {
+            let err = |problem| ActionError {
+                index: i + 1,
+                text: a.to_string(),
+                problem,
+            };
+            if !lab.timed() {
+                return Err(err(ActionProblem::NoActions));
+            }
+            if a.at > until {
+                return Err(err(ActionProblem::AfterEnd { until }));
+            }
+            match &a.act {
+                Act::Verb(v) => lab
+                    .check_verb(v)
+                    .map_err(|e| err(ActionProblem::Unknown(e)))?,
+                Act::Set { key, value } => {
+                    p = lab
+                        .set(&p, key, value)
+                        .map_err(|e| err(ActionProblem::Knob(e)))?;
+                    if !lab.knobs().iter().any(|k| &k.key == key && k.live) {
+                        return Err(err(ActionProblem::NotLive));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends `action` if it keeps the log in order and within [`MAX_ACTIONS`].
+    pub fn push(&mut self, action: Action) -> bool {
+        let ordered = self.actions.last().is_none_or(|l| l.at <= action.at);
+        let ok = ordered && self.actions.len() < MAX_ACTIONS;
+        if ok {
+            self.actions.push(action);
+        }
+        ok
+    }
+
+    /// Drops the actions after `t` (a fork of the history at `t`); returns them.
+    pub fn cut_after(&mut self, t: Nanos) -> Vec<Action> {
+        let keep = self.actions.partition_point(|a| a.at <= t);
+        self.actions.split_off(keep)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", seconds_text(self.at), self.act)
+    }
+}
+
+impl fmt::Display for ActionLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.actions.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            write!(f, "{a}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for ActionLog {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for ActionLog {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ActionLog::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,245 @@
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::*;
+use crate::kernel::model::Advance;
+use crate::kernel::time::NS_PER_MS;
+use crate::labs::by_id;
+use crate::sweep::{drive, drive_with, Replay};
+
+fn problem(text: &str) -> ActionProblem {
+    ActionLog::parse(text).unwrap_err().problem
+}
+
+#[test]
+fn the_text_form_reads_and_writes_each_kind_of_action() {
+    let text = "0:add_consumer;1.25:crash_broker(1);1.25:crash_node(node=2);\
+                3.000000001:step_back(all=true,ms=500);60:set(rate_per_s=40)";
+    let log = ActionLog::parse(text).unwrap();
+    assert_eq!(
+        log.actions,
+        vec![
+            Action {
+                at: 0,
+                act: Act::Verb(json!("add_consumer"))
+            },
+            Action {
+                at: 1_250 * NS_PER_MS,
+                act: Act::Verb(json!({"crash_broker": 1}))
+            },
+            Action {
+                at: 1_250 * NS_PER_MS,
+                act: Act::Verb(json!({"crash_node": {"node": 2}}))
+            },
+            Action {
+                at: 3 * NS_PER_S + 1,
+                act: Act::Verb(json!({"step_back": {"all": true, "ms": 500}}))
+            },
+            Action {
+                at: 60 * NS_PER_S,
+                act: Act::Set {
+                    key: "rate_per_s".into(),
+                    value: "40".into()
+                }
+            },
+        ]
+    );
+    assert_eq!(log.to_string(), text);
+    assert_eq!(ActionLog::parse("").unwrap(), ActionLog::default());
+    assert_eq!(
+        ActionLog::parse(" 2 : add_node ; ").unwrap().to_string(),
+        "2:add_node"
+    );
+}
+
+#[test]
+fn bad_logs_are_refused_naming_the_action_and_what_is_wrong() {
+    assert_eq!(problem("add_node"), ActionProblem::Shape);
+    for t in [
+        "-1:add_node",
+        "1.:add_node",
+        "x:add_node",
+        "1.0000000001:add_node",
+        "86401:add_node",
+        "1e3:add_node",
+    ] {
+        assert_eq!(problem(t), ActionProblem::Time, "{t}");
+    }
+    assert_eq!(
+        problem("2:add_node;1:add_node"),
+        ActionProblem::OutOfOrder {
+            before: 2 * NS_PER_S
+        }
+    );
+    for t in [
+        "1:Crash",
+        "1:crash(",
+        "1:crash(a=1,a=2)",
+        "1:crash(a=)",
+        "1:set(x)",
+        "1:set(k=v w)",
+        "1:a(b)c",
+    ] {
+        assert_eq!(problem(t), ActionProblem::Syntax, "{t}");
+    }
+    let many = vec!["1:add_node"; MAX_ACTIONS + 1].join(";");
+    let e = ActionLog::parse(&many).unwrap_err();
+    assert_eq!(
+        (e.index, e.problem),
+        (MAX_ACTIONS + 1, ActionProblem::TooMany)
+    );
+    let e = ActionLog::parse("1:add_node;2:crash(").unwrap_err();
+    assert_eq!(e.index, 2);
+    assert!(
+        e.to_string().starts_with("action 2 `2:crash(`: expected"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_log_is_checked_against_its_lab() {
+    let queue = by_id("queue").unwrap();
+    let p = queue.defaults();
+    let until = 60 * NS_PER_S;
+    let check = |lab: &dyn AnyLab, t: &str| {
+        ActionLog::parse(t)
+            .unwrap()
+            .check(lab, &lab.defaults(), until)
+            .map_err(|e| e.problem)
+    };
+    assert_eq!(check(queue, "5:crash_leader_of(0);6:add_consumer"), Ok(()));
+    match check(queue, "5:crash_leadr(0)") {
+        Err(ActionProblem::Unknown(why)) => assert!(why.contains("crash_leader_of"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        check(queue, "61:add_consumer"),
+        Err(ActionProblem::AfterEnd { until })
+    );
+    assert_eq!(check(queue, "1:set(acks=all)"), Err(ActionProblem::NotLive));
+    assert!(matches!(
+        check(queue, "1:set(nope=1)"),
+        Err(ActionProblem::Knob(_))
+    ));
+    let limiter = by_id("limiter").unwrap();
+    assert_eq!(check(limiter, "1:set(token_bucket.rate_per_s=40)"), Ok(()));
+    assert!(matches!(
+        check(limiter, "1:set(token_bucket.rate_per_s=0)"),
+        Err(ActionProblem::Knob(_))
+    ));
+    let sale = by_id("flash-sale").unwrap();
+    assert_eq!(check(sale, "1:add_node"), Err(ActionProblem::NoActions));
+    assert_eq!(ActionLog::default().check(queue, &p, until), Ok(()));
+}
+
+/// Applies `log` to a run of `lab` stepped `step` at a time (as the page's frames step it),
+/// each action once the run reached its time.
+fn stepped(
+    lab: &dyn AnyLab,
+    params: &Value,
+    seed: u64,
+    until: Nanos,
+    log: &ActionLog,
+    step: Nanos,
+) -> u64 {
+    let mut sim = lab.start(params, seed).unwrap();
+    let mut p = params.clone();
+    let mut next = 0;
+    let mut t = 0;
+    while t < until {
+        t = (t + step).min(until);
+        while let Some(a) = log.actions.get(next).filter(|a| a.at <= t) {
+            while sim.advance_to(a.at, 1 << 16) == Advance::BudgetExhausted {}
+            match &a.act {
+                Act::Verb(v) => sim.apply_json(v).unwrap(),
+                Act::Set { key, value } => {
+                    p = lab.set(&p, key, value).unwrap();
+                    assert!(sim.set_live_json(&p, key).unwrap());
+                }
+            }
+            next += 1;
+        }
+        while sim.advance_to(t, 1 << 16) == Advance::BudgetExhausted {}
+    }
+    sim.digest()
+}
+
+/// A replayed log gives the same run however the run is stepped, and the actions change it.
+#[test]
+fn a_replayed_log_gives_the_same_run_however_it_is_stepped() {
+    let cases = [
+        (
+            "queue",
+            "acks1_leader_dies",
+            "3.217:crash_leader_of(0);7.5:add_consumer;9:restart_broker(0)",
+        ),
+        (
+            "limiter",
+            "boundary_burst",
+            "2.0005:set(token_bucket.rate_per_s=40);4:set(token_bucket.rate_per_s=3)",
+        ),
+        (
+            "cache",
+            "consistent_hashing",
+            "1.5:add_node;2.25:crash_node(node=0)",
+        ),
+        (
+            "snowflake",
+            "clock_back_5ms",
+            "0.4:step_back(all=true,ms=20)",
+        ),
+    ];
+    let until = 10 * NS_PER_S;
+    for (id, preset, text) in cases {
+        let lab = by_id(id).unwrap();
+        let (params, seed) = lab.preset(preset).unwrap();
+        let log = ActionLog::parse(text).unwrap();
+        log.check(lab, &params, until).unwrap();
+        let mut sim = lab.start(&params, seed).unwrap();
+        let replay = Replay {
+            params: &params,
+            log: &log,
+        };
+        let with = drive_with(lab, &mut *sim, until, replay, &mut |_| {}).unwrap();
+        for step in [7 * NS_PER_MS, 333 * NS_PER_MS, until] {
+            assert_eq!(
+                stepped(lab, &params, seed, until, &log, step),
+                with.digest,
+                "{id} stepped by {step}"
+            );
+        }
+        let mut plain = lab.start(&params, seed).unwrap();
+        let without = drive(lab, &mut *plain, until, &mut |_| {});
+        assert_ne!(
+            with.digest, without.digest,
+            "{id}: the actions change the run"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_log_round_trips_through_its_text(
+        gaps in proptest::collection::vec(0u64..5_000_000_000, 0..12),
+        kinds in proptest::collection::vec(0usize..5, 12),
+        nums in proptest::collection::vec(0u64..100_000, 12),
+    ) {
+        let mut at = 0;
+        let mut log = ActionLog::default();
+        for (i, g) in gaps.iter().enumerate() {
+            at += g;
+            let n = nums[i];
+            let act = match kinds[i] {
+                0 => Act::Verb(json!("add_consumer")),
+                1 => Act::Verb(json!({"crash_broker": n})),
+                2 => Act::Verb(json!({"freeze": {"all": n % 2 == 0, "ms": n}})),
+                3 => Act::Verb(json!({"mode": format!("m{n}")})),
+                _ => Act::Set { key: "a.b_c".into(), value: format!("{n}.5") },
+            };
+            let pushed = log.push(Action { at, act });
+            prop_assert!(pushed);
+        }
+        let text = log.to_string();
+        prop_assert_eq!(ActionLog::parse(&text).unwrap(), log);
+    }
+}
