@@ -30,8 +30,8 @@ use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
-use flowlab_sim::sweep::{drive, DEFAULT_UNTIL_S, MAX_UNTIL_S};
-use flowlab_sim::ParamError;
+use flowlab_sim::replay::{ActionLog, RunFile, RUN_FORMAT};
+use flowlab_sim::sweep::{drive_with, Replay, DEFAULT_UNTIL_S, MAX_UNTIL_S};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -85,9 +85,26 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
-    /// The model: limiter, queue, chat, cache, limiter-queue or flash-sale.
-    #[arg(value_name = "MODEL")]
-    model: String,
+    /// The model: limiter, queue, chat, cache, limiter-queue, flash-sale or snowflake (not with
+    /// --run-file, which names it).
+    #[arg(value_name = "MODEL", required_unless_present = "run_file")]
+    model: Option<String>,
+
+    /// Replays a run file (exported by the web app or by --save-run): its model, params, seed,
+    /// virtual time and actions; checks that the run gives the file's digest (exit 1 if not).
+    #[arg(long = "run-file", value_name = "FILE",
+          conflicts_with_all = ["model", "params", "sets", "preset", "seed", "until_s", "seeds", "actions"])]
+    run_file: Option<PathBuf>,
+
+    /// Interventions at virtual times, as the web app's link records them:
+    /// `12.5:crash_leader_of(0);20:add_consumer;30:set(token_bucket.rate_per_s=40)`.
+    #[arg(long, value_name = "LOG")]
+    actions: Option<String>,
+
+    /// Writes the run as a run file (format version, model, params, seed, virtual time, actions,
+    /// figures, digest), which the web app imports and --run-file replays.
+    #[arg(long = "save-run", value_name = "FILE", conflicts_with = "seeds")]
+    save_run: Option<PathBuf>,
 
     /// Params file, .json or .toml, with the params' fields (as printed under "params"); fields it
     /// leaves out keep the preset's or default values, unknown fields are refused.
@@ -167,7 +184,47 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<String> {
-    execute(lab_named(&args.model)?, args)
+    if let Some(path) = &args.run_file {
+        return replay_file(path, args);
+    }
+    execute(lab_named(args.model.as_deref().unwrap_or_default())?, args)
+}
+
+/// `flowlab run --run-file F`: the file's run, again; the digest must be the file's.
+fn replay_file(path: &std::path::Path, args: &RunArgs) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("cannot read the run file {}: {e}", path.display()))?;
+    let file = RunFile::read(&text).map_err(|e| anyhow!("run file {}: {e}", path.display()))?;
+    let run = file
+        .load()
+        .map_err(|e| anyhow!("run file {}: {e}", path.display()))?;
+    let lab = run.lab;
+    let cost = lab
+        .cost(&run.params)
+        .map_err(|_| anyhow!("params of {} could not be read", lab.id()))?;
+    cost.admit(&run.params, args.max_memory_mb << 20)
+        .map_err(|e| anyhow!("{e} (raise --max-memory-mb to allow more)"))?;
+    let outcome = run_one(lab, &run.params, run.seed, run.until, &run.actions, &|_| {})?;
+    if let (Some(want), Some(got)) = (run.digest, outcome.digest) {
+        if want != got {
+            bail!(
+                "run file {}: the replay's digest is {got}, the file's {want}: not the same run",
+                path.display()
+            );
+        }
+    }
+    to_json(
+        &Single {
+            model: lab.id(),
+            preset: None,
+            seed: run.seed,
+            params: &run.params,
+            actions: (!run.actions.is_empty()).then(|| run.actions.to_string()),
+            metrics: outcome.figures,
+            digest: outcome.digest,
+        },
+        args.pretty,
+    )
 }
 
 /// The registered lab `id`, or a message listing them.
@@ -193,6 +250,8 @@ struct Single<'a> {
     preset: Option<&'a str>,
     seed: u64,
     params: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<String>,
     metrics: Figures,
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<u64>,
@@ -248,13 +307,15 @@ fn run_one(
     params: &Value,
     seed: u64,
     until: Nanos,
+    log: &ActionLog,
     report: &(dyn Fn(u64) + Sync),
-) -> Result<Outcome, ParamError> {
+) -> Result<Outcome> {
     let mut sim = lab.start(params, seed)?;
     let mut f = Figures::default();
+    let replay = Replay { params, log };
     match sim.extent() {
         Extent::Timed => {
-            let done = drive(lab, &mut *sim, until, &mut |ms| report(ms));
+            let done = drive_with(lab, &mut *sim, until, replay, &mut |ms| report(ms))?;
             f.f("virtual_s", done.now as f64 / NS_PER_S as f64);
             f.extend_report(&done.figures);
             let mut key = key_paths(&done.figures);
@@ -272,7 +333,7 @@ fn run_one(
         }
         Extent::Items { count, .. } => {
             let started = progress::now();
-            let done = drive(lab, &mut *sim, until, &mut |work| report(work));
+            let done = drive_with(lab, &mut *sim, until, replay, &mut |work| report(work))?;
             let wall_s = started.elapsed().as_secs_f64();
             f.extend_report(&done.figures);
             f.f("requests_per_s", count as f64 / wall_s.max(1e-9));
@@ -345,6 +406,15 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
     cost.admit(&params, args.max_memory_mb << 20)
         .map_err(|e| anyhow!("{e} (raise --max-memory-mb to allow more)"))?;
     warn_if_long(&cost, timed.then_some(until), args.seeds.unwrap_or(1));
+    let log = match &args.actions {
+        None => ActionLog::default(),
+        Some(text) => {
+            let log = ActionLog::parse(text).map_err(|e| anyhow!("--actions: {e}"))?;
+            log.check(lab, &params, until)
+                .map_err(|e| anyhow!("--actions: {e}"))?;
+            log
+        }
+    };
     let (len, unit) = match lab.start(&params, seed)?.extent() {
         Extent::Timed => (until / NS_PER_MS, "virtual ms"),
         Extent::Items { count, unit } => (count, unit),
@@ -352,20 +422,34 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
 
     let Some(n) = args.seeds else {
         let bar = Progress::new(lab.id(), len, unit);
-        let outcome = run_one(lab, &params, seed, until, &|pos| bar.set(pos));
+        let outcome = run_one(lab, &params, seed, until, &log, &|pos| bar.set(pos));
         bar.finish();
         let outcome = outcome?;
-        return to_json(
-            &Single {
-                model: lab.id(),
-                preset,
+        let single = Single {
+            model: lab.id(),
+            preset,
+            seed,
+            params: &params,
+            actions: (!log.is_empty()).then(|| log.to_string()),
+            metrics: outcome.figures,
+            digest: outcome.digest,
+        };
+        if let Some(path) = &args.save_run {
+            let file = RunFile {
+                format: RUN_FORMAT,
+                lab: lab.id().to_string(),
                 seed,
-                params: &params,
-                metrics: outcome.figures,
-                digest: outcome.digest,
-            },
-            args.pretty,
-        );
+                until: timed.then(|| flowlab_sim::replay::seconds_text(until)),
+                params: params.clone(),
+                actions: log.clone(),
+                metrics: serde_json::to_value(&single.metrics)
+                    .map_err(|e| anyhow!("cannot write the figures: {e}"))?,
+                digest: single.digest.map(|d| d.to_string()),
+            };
+            std::fs::write(path, to_json(&file, true)? + "\n")
+                .map_err(|e| anyhow!("cannot write the run file {}: {e}", path.display()))?;
+        }
+        return to_json(&single, args.pretty);
     };
 
     if seed.checked_add(n - 1).is_none() {
@@ -382,7 +466,7 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
         let outcomes: Vec<_> = (start..end)
             .into_par_iter()
             .map(|i| {
-                let r = run_one(lab, &params, seed + i, until, &|_| bar.poll());
+                let r = run_one(lab, &params, seed + i, until, &log, &|_| bar.poll());
                 bar.inc();
                 r
             })

@@ -987,3 +987,51 @@ fn the_largest_sweep_runs() {
     assert!(rows[0].starts_with("1,1,42,"), "{}", rows[0]);
     assert!(rows[3_999].starts_with("20,20,241,"), "{}", rows[3_999]);
 }
+
+/// `--actions` replays interventions; `--save-run` writes a run file that `--run-file` replays to
+/// the same digest; a changed file is refused.
+#[test]
+fn actions_and_run_files_replay_the_same_run() {
+    let base = [
+        "run",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--until-s",
+        "6",
+    ];
+    let plain = json(&base);
+    let log = "2.5:crash_leader_of(0);4:restart_broker(0)";
+    let saved = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("run-with-actions.json");
+    let mut args = base.to_vec();
+    args.extend(["--actions", log, "--save-run", saved.to_str().unwrap()]);
+    let acted = json(&args);
+    assert_eq!(acted["actions"], log);
+    assert_ne!(
+        acted["digest"], plain["digest"],
+        "the crash changes the run"
+    );
+
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(file["format"], 1);
+    assert_eq!(file["actions"], log);
+    assert_eq!(file["until"], "6");
+    assert_eq!(
+        file["digest"],
+        u(&acted["digest"]).to_string(),
+        "exact, as text"
+    );
+    let replayed = json(&["run", "--run-file", saved.to_str().unwrap()]);
+    assert_eq!(replayed["digest"], acted["digest"]);
+    assert_eq!(replayed["metrics"], acted["metrics"]);
+
+    let mut changed = file.clone();
+    changed["params"]["acks"] = "all".into();
+    let path = tmp("run-changed.json", &changed.to_string());
+    let e = fails(&["run", "--run-file", path.to_str().unwrap()]);
+    assert!(e.contains("not the same run"), "{e}");
+    let e = fails(&["run", "queue", "--actions", "1:crash_broker(1);x"]);
+    assert!(e.contains("--actions: action 2 `x`"), "{e}");
+    let e = fails(&["run", "flash-sale", "--actions", "1:add_node"]);
+    assert!(e.contains("takes no actions"), "{e}");
+}

@@ -26,8 +26,8 @@ use crate::labs::AnyLab;
 pub const ACTIONS_KEY: &str = "actions";
 /// Most actions a log may hold (a run is bounded; so is what replays it).
 pub const MAX_ACTIONS: usize = 1000;
-/// Latest action time accepted, virtual seconds (as the command line's `--until-s`).
-pub const MAX_AT_S: u64 = 86_400;
+/// Latest action time accepted, virtual seconds (the longest run: [`crate::sweep::MAX_UNTIL_S`]).
+pub const MAX_AT_S: u64 = 10_000_000;
 
 /// One recorded intervention.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,7 +135,7 @@ pub fn seconds_text(ns: Nanos) -> String {
 fn parse_seconds(t: &str) -> Option<Nanos> {
     let (int, frac) = t.split_once('.').unwrap_or((t, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || int.len() > 6 || !digits(int) || frac.len() > 9 || !digits(frac) {
+    if int.is_empty() || int.len() > 8 || !digits(int) || frac.len() > 9 || !digits(frac) {
         return None;
     }
     if t.contains('.') && frac.is_empty() {
@@ -356,6 +356,164 @@ impl<'de> Deserialize<'de> for ActionLog {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         ActionLog::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The run file format this version writes, and the newest it reads.
+pub const RUN_FORMAT: u32 = 1;
+
+/// A run that left the page (or the command line): enough to replay it exactly, and what it gave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    /// [`RUN_FORMAT`] when written.
+    pub format: u32,
+    /// The registered lab's id.
+    pub lab: String,
+    pub seed: u64,
+    /// Virtual seconds the run went to (labs that run as long as they are told), exact text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// The params, every field.
+    pub params: Value,
+    /// The interventions, in the text form.
+    #[serde(default, skip_serializing_if = "ActionLog::is_empty")]
+    pub actions: ActionLog,
+    /// The run's figures when it was written (for reading; the digest is what is checked).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub metrics: Value,
+    /// The run's digest, as decimal text (exact in every JSON reader, JavaScript's too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// Why a run file cannot be replayed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunFileError {
+    /// Not JSON (a truncated file, say): serde's words, with the line and column.
+    Json(String),
+    /// JSON, but with no `format` number: not a run file.
+    NotARunFile,
+    /// Written by a newer flowlab.
+    Newer {
+        format: u64,
+    },
+    /// A field is missing, unknown or of the wrong kind.
+    Field {
+        path: String,
+        message: String,
+    },
+    UnknownLab(String),
+    /// The params are refused (the field and the allowed range).
+    Params(String),
+    /// `until` is not virtual seconds in the allowed range, or is given to a lab that runs to its
+    /// own end, or missing for one that runs as long as it is told.
+    Until(String),
+    Actions(ActionError),
+    /// `digest` is not a decimal number.
+    Digest(String),
+}
+
+impl fmt::Display for RunFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunFileError::Json(e) => write!(f, "not readable JSON (cut short?): {e}"),
+            RunFileError::NotARunFile => {
+                write!(f, "not a flowlab run file: it has no `format` number")
+            }
+            RunFileError::Newer { format } => write!(
+                f,
+                "written by a newer flowlab (run file format {format}; this one reads up to {RUN_FORMAT})"
+            ),
+            RunFileError::Field { path, message } => write!(f, "field `{path}`: {message}"),
+            RunFileError::UnknownLab(id) => write!(f, "field `lab`: unknown lab `{id}`"),
+            RunFileError::Params(e) => write!(f, "field `params`: {e}"),
+            RunFileError::Until(e) => write!(f, "field `until`: {e}"),
+            RunFileError::Actions(e) => write!(f, "field `actions`: {e}"),
+            RunFileError::Digest(d) => {
+                write!(f, "field `digest`: `{d}` is not a whole number in 0..2^64")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunFileError {}
+
+/// A run file, read and checked: what to run.
+#[derive(Clone)]
+pub struct Loaded {
+    pub lab: &'static dyn AnyLab,
+    pub params: Value,
+    pub seed: u64,
+    /// Virtual time to run to (0 for labs that run to their own end).
+    pub until: Nanos,
+    pub actions: ActionLog,
+    pub digest: Option<u64>,
+}
+
+impl RunFile {
+    /// Reads a run file's text: its format first (a newer one is refused before its fields are
+    /// looked at), then its fields.
+    pub fn read(text: &str) -> Result<Self, RunFileError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| RunFileError::Json(e.to_string()))?;
+        let format = v
+            .get("format")
+            .and_then(Value::as_u64)
+            .ok_or(RunFileError::NotARunFile)?;
+        if format > u64::from(RUN_FORMAT) {
+            return Err(RunFileError::Newer { format });
+        }
+        serde_path_to_error::deserialize(v).map_err(|e| RunFileError::Field {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
+    }
+
+    /// Checks the file against the registry: the lab, its params, the time, the actions.
+    pub fn load(&self) -> Result<Loaded, RunFileError> {
+        let lab = crate::labs::by_id(&self.lab)
+            .ok_or_else(|| RunFileError::UnknownLab(self.lab.clone()))?;
+        let params = lab.decode(self.params.clone()).map_err(|e| {
+            RunFileError::Params(match e {
+                crate::labs::DecodeError::Shape { path, message } => format!("{path}: {message}"),
+                crate::labs::DecodeError::Invalid(e) => e.to_string(),
+            })
+        })?;
+        let until = match (lab.timed(), &self.until) {
+            (true, Some(t)) => parse_seconds(t).filter(|&ns| ns > 0).ok_or_else(|| {
+                RunFileError::Until(format!(
+                    "`{t}` is not virtual seconds in 0 < T <= {MAX_AT_S} with at most 9 decimals"
+                ))
+            })?,
+            (true, None) => {
+                return Err(RunFileError::Until(format!(
+                    "missing: {} runs as long as it is told",
+                    lab.id()
+                )))
+            }
+            (false, Some(_)) => {
+                return Err(RunFileError::Until(format!(
+                    "{} runs to its own end: leave `until` out",
+                    lab.id()
+                )))
+            }
+            (false, None) => 0,
+        };
+        self.actions
+            .check(lab, &params, until)
+            .map_err(RunFileError::Actions)?;
+        let digest = match &self.digest {
+            None => None,
+            Some(d) => Some(d.parse().map_err(|_| RunFileError::Digest(d.clone()))?),
+        };
+        Ok(Loaded {
+            lab,
+            params,
+            seed: self.seed,
+            until,
+            actions: self.actions.clone(),
+            digest,
+        })
     }
 }
 

@@ -12,6 +12,11 @@ fn problem(text: &str) -> ActionProblem {
 }
 
 #[test]
+fn the_longest_run_and_its_actions_agree() {
+    assert_eq!(MAX_AT_S as f64, crate::sweep::MAX_UNTIL_S);
+}
+
+#[test]
 fn the_text_form_reads_and_writes_each_kind_of_action() {
     let text = "0:add_consumer;1.25:crash_broker(1);1.25:crash_node(node=2);\
                 3.000000001:step_back(all=true,ms=500);60:set(rate_per_s=40)";
@@ -60,7 +65,8 @@ fn bad_logs_are_refused_naming_the_action_and_what_is_wrong() {
         "1.:add_node",
         "x:add_node",
         "1.0000000001:add_node",
-        "86401:add_node",
+        "10000001:add_node",
+        "123456789:add_node",
         "1e3:add_node",
     ] {
         assert_eq!(problem(t), ActionProblem::Time, "{t}");
@@ -242,4 +248,68 @@ proptest! {
         let text = log.to_string();
         prop_assert_eq!(ActionLog::parse(&text).unwrap(), log);
     }
+}
+
+fn file_text() -> String {
+    let f = RunFile {
+        format: RUN_FORMAT,
+        lab: "queue".into(),
+        seed: 7,
+        until: Some("2.5".into()),
+        params: by_id("queue").unwrap().defaults(),
+        actions: ActionLog::parse("1:crash_leader_of(0)").unwrap(),
+        metrics: Value::Null,
+        digest: Some(u64::MAX.to_string()),
+    };
+    serde_json::to_string_pretty(&f).unwrap()
+}
+
+fn file_err(edit: impl Fn(&mut Value)) -> String {
+    let mut v: Value = serde_json::from_str(&file_text()).unwrap();
+    edit(&mut v);
+    match RunFile::read(&v.to_string()) {
+        Err(e) => e.to_string(),
+        Ok(f) => f.load().err().expect("refused").to_string(),
+    }
+}
+
+#[test]
+fn a_run_file_round_trips_and_bad_ones_are_refused_by_name() {
+    let text = file_text();
+    let f = RunFile::read(&text).unwrap();
+    let run = f.load().unwrap();
+    assert_eq!(
+        (run.seed, run.until, run.digest),
+        (7, 2_500 * NS_PER_MS, Some(u64::MAX))
+    );
+    assert_eq!(serde_json::to_string_pretty(&f).unwrap(), text);
+
+    let cut = &text[..text.len() / 2];
+    assert!(RunFile::read(cut)
+        .unwrap_err()
+        .to_string()
+        .starts_with("not readable JSON"));
+    assert_eq!(RunFile::read("{}").unwrap_err(), RunFileError::NotARunFile);
+    assert!(file_err(|v| v["format"] = json!(2)).contains("format 2; this one reads up to 1"));
+    assert!(file_err(|v| v["colour"] = json!(1)).contains("unknown field `colour`"));
+    assert!(file_err(|v| v["seed"] = json!("x")).starts_with("field `seed`"));
+    assert_eq!(
+        file_err(|v| v["lab"] = json!("kafka")),
+        "field `lab`: unknown lab `kafka`"
+    );
+    let e = file_err(|v| v["params"]["brokers"] = json!(0));
+    assert!(e.starts_with("field `params`: brokers"), "{e}");
+    assert!(file_err(|v| v["until"] = json!("-1")).starts_with("field `until`"));
+    assert!(file_err(|v| v["until"] = json!("0")).starts_with("field `until`"));
+    assert!(file_err(|v| v
+        .as_object_mut()
+        .unwrap()
+        .remove("until")
+        .map(drop)
+        .unwrap())
+    .contains("missing"));
+    let e = file_err(|v| v["actions"] = json!("1:crash_leader_of(0);0.5:add_consumer"));
+    assert!(e.contains("out of order"), "{e}");
+    assert!(file_err(|v| v["actions"] = json!("3:add_consumer")).contains("after the run's end"));
+    assert!(file_err(|v| v["digest"] = json!("12x")).starts_with("field `digest`"));
 }
