@@ -538,6 +538,7 @@ fn run(
         .collect())
 }
 
+#[derive(Clone)]
 struct Run<'a> {
     figures: Vec<(String, f64)>,
     params: &'a Value,

@@ -117,8 +117,12 @@ pub trait AnyRun: Send {
     /// Applies knob `key` of `params` to the running run; false if the knob is not live (or the
     /// lab cannot take it while running), and an error if `params` are not this lab's.
     fn set_live_json(&mut self, params: &Value, key: &str) -> Result<bool, String>;
+    /// A copy of the run as it is now, which goes on exactly as this one would (a checkpoint of
+    /// the timeline).
+    fn checkpoint(&self) -> Box<dyn AnyRun>;
 }
 
+#[derive(Clone)]
 struct Reg<L>(PhantomData<fn() -> L>);
 
 fn typed<P: Knobs>(v: &Value) -> Result<P, DecodeError> {
@@ -282,6 +286,10 @@ where
         let f: L::Fault = serde_json::from_value(verb.clone()).map_err(|e| e.to_string())?;
         Sim::apply(self, f);
         Ok(())
+    }
+
+    fn checkpoint(&self) -> Box<dyn AnyRun> {
+        Box::new(self.clone())
     }
 
     fn set_live_json(&mut self, params: &Value, key: &str) -> Result<bool, String> {

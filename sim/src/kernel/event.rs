@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 
 use super::time::Nanos;
 
+#[derive(Clone)]
 struct Entry<E> {
     at: Nanos,
     rank: u32,
@@ -38,6 +39,7 @@ impl<E> Ord for Entry<E> {
 }
 
 /// A priority queue of timed events with a hard capacity.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,

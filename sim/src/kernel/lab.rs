@@ -163,7 +163,7 @@ pub enum Checker {
 }
 
 /// A lab model.
-pub trait Lab: Sized + 'static {
+pub trait Lab: Sized + Clone + 'static {
     /// Registry id: the route, the command line's name, and the lab's text scope.
     const ID: &'static str;
     /// One line about the lab, for `flowlab list` (the page has its own words).
@@ -172,7 +172,7 @@ pub trait Lab: Sized + 'static {
     /// reports [`Lab::final_report`] too.
     const CHECKS_AT_REST: bool = false;
     type Params: Knobs;
-    type Event;
+    type Event: Clone;
     /// Faults and operator actions (named verbs).
     type Fault: Verb;
     /// What the picture draws, filled in place.

@@ -11,7 +11,8 @@ use super::model::{Advance, Model, ParamError, Validate};
 use super::report::Report;
 use super::time::{Nanos, NS_PER_MS};
 
-/// A run of lab `L`: the lab, its clock and its event queue.
+/// A run of lab `L`: the lab, its clock and its event queue (cloned for checkpoints).
+#[derive(Clone)]
 pub struct Sim<L: Lab> {
     lab: L,
     seed: u64,

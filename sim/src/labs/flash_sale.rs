@@ -182,6 +182,7 @@ fn arrival_at(shape: Shape, p: f64, window_ns: f64) -> f64 {
 
 /// The flash sale model (run by [`Sim`]; [`FlashSale`] is the run): advanced a slice of users at a
 /// time (so a page can keep drawing), or all at once with [`run`].
+#[derive(Clone)]
 pub struct Sale {
     p: FlashSaleParams,
     rng: SimRng,

@@ -79,6 +79,7 @@ pub fn run(
 }
 
 /// The reference model (run by [`Sim`]): one arrival at a time, no event heap.
+#[derive(Clone)]
 pub struct LimiterQueue {
     p: LimiterQueueParams,
     rng: SimRng,

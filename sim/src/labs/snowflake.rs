@@ -173,6 +173,7 @@ pub struct SnowflakeSnapshot {
 }
 
 /// The snowflake lab model (run by [`Sim`]; [`SnowflakeLab`] is the run).
+#[derive(Clone)]
 pub struct Snowflake {
     p: SnowflakeParams,
     clocks: Vec<Clock>,
@@ -202,6 +203,7 @@ fn node_of(p: &SnowflakeParams, worker: u32) -> u64 {
 }
 
 /// Where a request stands after a try.
+#[derive(Clone)]
 enum Step {
     Done,
     Refused,

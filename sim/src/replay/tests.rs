@@ -313,3 +313,25 @@ fn a_run_file_round_trips_and_bad_ones_are_refused_by_name() {
     assert!(file_err(|v| v["actions"] = json!("3:add_consumer")).contains("after the run's end"));
     assert!(file_err(|v| v["digest"] = json!("12x")).starts_with("field `digest`"));
 }
+
+/// A checkpoint goes on exactly as the run it was taken from, for every lab that runs as long as it
+/// is told, from its defaults and from every preset (so the timeline can jump back to it and
+/// re-simulate forward). The labs that end by themselves run 10^8 items: not here.
+#[test]
+fn a_checkpoint_goes_on_as_the_run_would() {
+    for lab in crate::labs::all().into_iter().filter(|l| l.timed()) {
+        let mut setups = vec![(lab.defaults(), lab.default_seed())];
+        setups.extend(lab.presets().iter().map(|p| lab.preset(p.id).unwrap()));
+        for (params, seed) in setups {
+            let mut sim = lab.start(&params, seed).unwrap();
+            let (mid, end) = (1_500 * NS_PER_MS, 3 * NS_PER_S);
+            while sim.advance_to(mid, 1 << 20) == Advance::BudgetExhausted {}
+            let mut copy = sim.checkpoint();
+            for run in [&mut sim, &mut copy] {
+                while run.advance_to(end, 1 << 20) == Advance::BudgetExhausted {}
+            }
+            assert_eq!(copy.digest(), sim.digest(), "{}", lab.id());
+            assert_eq!(copy.now(), sim.now(), "{}", lab.id());
+        }
+    }
+}

@@ -20,6 +20,7 @@ pub(super) enum End {
 
 const ENDS: usize = 7;
 
+#[derive(Clone)]
 pub(super) struct LaneChecks {
     staleness: Staleness,
     ledger: Ledger<ENDS>,

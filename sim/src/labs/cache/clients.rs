@@ -20,6 +20,7 @@ pub(super) struct Arrival {
 }
 
 /// The request stream, drawn one ahead.
+#[derive(Clone)]
 pub(super) struct Clients {
     rate_per_s: u32,
     read_share: f64,

@@ -52,6 +52,7 @@ impl Placement {
 }
 
 /// The nodes (by id, up to [`MAX_NODES`]) and the placement of keys over those in the cluster.
+#[derive(Clone)]
 pub(super) struct Cluster {
     hashing: Hashing,
     vnodes: u32,

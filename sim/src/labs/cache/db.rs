@@ -9,6 +9,7 @@ use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 /// The database's overload is judged over slots of this length.
 pub(super) const SLOT_NS: Nanos = 100 * NS_PER_MS;
 
+#[derive(Clone)]
 pub(super) struct Database {
     capacity_qps: u32,
     timeout_ns: Nanos,

@@ -5,6 +5,7 @@
 use super::lru::Lru;
 use crate::kernel::time::{Nanos, NS_PER_MS};
 
+#[derive(Clone)]
 pub(super) struct L1 {
     /// Per app server: key -> (version, "not found", expires at). Empty when there is no L1.
     caches: Vec<Lru<(u32, bool, Nanos)>>,

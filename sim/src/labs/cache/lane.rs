@@ -123,7 +123,7 @@ pub(super) enum Ev {
 }
 
 /// The requests in flight: a slab of ids.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Requests {
     reqs: Vec<Req>,
     free: Vec<u32>,
@@ -183,6 +183,7 @@ impl std::ops::IndexMut<u32> for Requests {
 
 /// The lane's share of the run's event queue: its events are ranked by its index, and it may
 /// have at most `capacity` of them waiting (more are dropped and counted).
+#[derive(Clone)]
 pub(super) struct Quota {
     index: u16,
     pending: usize,
@@ -203,6 +204,7 @@ impl Quota {
 }
 
 /// One variant: its own cache cluster, L1 caches and database, fed the lab's requests.
+#[derive(Clone)]
 pub(super) struct Lane {
     pub p: CacheParams,
     pub stats: LaneStats,

@@ -34,6 +34,7 @@ pub struct RingView {
     pub generation: u64,
 }
 
+#[derive(Clone)]
 pub(super) struct Members {
     key_count: u32,
     vnodes: u32,

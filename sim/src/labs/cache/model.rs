@@ -43,6 +43,7 @@ impl Verb for Fault {
 
 /// The cache lab model: one or more lanes fed the same requests (run by [`Sim`]; [`CacheLab`] is
 /// the run).
+#[derive(Clone)]
 pub struct Cache {
     p: CacheParams,
     lanes: Vec<Lane>,

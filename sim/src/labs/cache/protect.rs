@@ -26,6 +26,7 @@ struct NodeLoad {
     superseded: bool,
 }
 
+#[derive(Clone)]
 pub(super) struct Protections {
     bloom: Option<Bloom>,
     /// Lock in the cache, per key: held until.

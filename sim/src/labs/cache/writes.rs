@@ -10,6 +10,7 @@ use super::snapshot::{Flow, FlowKind};
 use crate::kernel::time::{Nanos, NS_PER_MS};
 
 /// What the strategies keep besides the cache and the database.
+#[derive(Clone)]
 pub(super) struct Writes {
     /// Newest version issued per existing key (write-behind numbers versions in the cache).
     issued: Vec<u32>,

@@ -26,6 +26,7 @@ pub(super) enum Online {
 }
 
 /// Every member's session state.
+#[derive(Clone)]
 pub(super) struct Members {
     /// Members in each group.
     per_group: u32,

@@ -44,6 +44,7 @@ pub enum Event {
 }
 
 /// The group-chat lab model (run by [`Sim`]; [`ChatLab`] is the run).
+#[derive(Clone)]
 pub struct Chat {
     p: ChatParams,
     rng: SimRng,

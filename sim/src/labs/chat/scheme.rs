@@ -137,6 +137,7 @@ impl SchemeStats {
 }
 
 /// One scheme's server and client state.
+#[derive(Clone)]
 pub(super) struct SchemeState {
     kind: Scheme,
     /// Bytes of a message row (content and keys).

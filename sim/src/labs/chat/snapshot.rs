@@ -79,6 +79,7 @@ impl Default for View {
 }
 
 /// The recent flows of the focus group, per scheme, and its newest messages.
+#[derive(Clone)]
 pub(super) struct Picture {
     /// Members of the focus group.
     members: u32,

@@ -212,6 +212,7 @@ pub struct LimiterSnapshot {
 }
 
 /// The rate-limiter lab model (run by [`Sim`]; [`LimiterLab`] is the run).
+#[derive(Clone)]
 pub struct Limiter {
     params: LimiterParams,
     compare_ns: Nanos,

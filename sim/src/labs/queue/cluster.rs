@@ -31,6 +31,7 @@ struct Idem {
     end: u64,
 }
 
+#[derive(Clone)]
 pub(super) struct Partition {
     pub(super) replicas: Vec<u32>,
     pub(super) leader: Option<u32>,
@@ -85,6 +86,7 @@ impl Partition {
 }
 
 /// The brokers and the partitions.
+#[derive(Clone)]
 pub(super) struct Cluster {
     pub(super) up: Vec<bool>,
     pub(super) parts: Vec<Partition>,

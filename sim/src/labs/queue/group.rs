@@ -16,7 +16,7 @@ use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 /// Most expired messages remembered for a replay.
 pub(super) const ARCHIVE_CAPACITY: usize = 100_000;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Consumer {
     pub(super) up: bool,
     pub(super) member: bool,
@@ -45,7 +45,7 @@ pub(super) struct Offsets {
 }
 
 /// The consumer group.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Group {
     pub(super) consumers: Vec<Consumer>,
     /// Per partition.

@@ -44,6 +44,7 @@ const EVENT_CAPACITY: usize = 1 << 19;
 const MSG_WINDOW: u64 = 1 << 19;
 
 /// The queue lab model (run by [`Sim`]; [`QueueLab`] is the run).
+#[derive(Clone)]
 pub struct Queue {
     pub(super) p: QueueParams,
     /// Keys, arrivals, sticky partitions and the rolling crash draw from it.

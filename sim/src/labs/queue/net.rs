@@ -5,6 +5,7 @@ use super::params::QueueParams;
 use crate::kernel::rng::SimRng;
 use crate::kernel::time::{Nanos, NS_PER_MS};
 
+#[derive(Clone)]
 pub(super) struct Net {
     rng: SimRng,
     latency_ns: Nanos,

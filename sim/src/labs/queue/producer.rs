@@ -16,6 +16,7 @@ use crate::kernel::traffic::{KeyChoice, KeyPicker};
 /// Most sends one producer holds blocked on a full buffer.
 pub(super) const BLOCKED_CAPACITY: usize = 10_000;
 
+#[derive(Clone)]
 pub(super) struct Batch {
     pub(super) producer: u8,
     pub(super) partition: u32,
@@ -32,7 +33,7 @@ pub(super) struct Batch {
 }
 
 /// A producer's state for one partition.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct ProducerPart {
     /// Batches waiting to be sent, oldest first (retries go back to the front, in sequence order).
     queue: VecDeque<u64>,
@@ -47,6 +48,7 @@ pub(super) struct ProducerPart {
     pub(super) last_answer_at: Nanos,
 }
 
+#[derive(Clone)]
 pub(super) struct Producer {
     pub(super) parts: Vec<ProducerPart>,
     /// Messages in the buffer (unsent or unacknowledged).
@@ -58,6 +60,7 @@ pub(super) struct Producer {
 }
 
 /// The producers, their batches, and the traffic they send.
+#[derive(Clone)]
 pub(super) struct Producers {
     pub(super) list: Vec<Producer>,
     pub(super) batches: BTreeMap<u64, Batch>,

@@ -49,6 +49,7 @@ pub struct Flow {
 }
 
 /// The recent flows, a bounded ring.
+#[derive(Clone)]
 pub(super) struct Flows(VecDeque<Flow>);
 
 impl Flows {
