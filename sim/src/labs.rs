@@ -12,8 +12,9 @@ use crate::kernel::lab::{Checker, Extent, Lab};
 use crate::kernel::model::{Advance, Model, ParamError, Validate};
 use crate::kernel::query::{self, Problem};
 use crate::kernel::report::{Metric, Report};
-use crate::kernel::sim::Sim;
+use crate::kernel::sim::{Planned, Sim};
 use crate::kernel::time::Nanos;
+use crate::replay::{Act, ActionError, ActionLog, ActionProblem};
 
 macro_rules! labs {
     ($($module:ident => $lab:ident),* $(,)?) => {
@@ -120,6 +121,17 @@ pub trait AnyRun: Send {
     /// A copy of the run as it is now, which goes on exactly as this one would (a checkpoint of
     /// the timeline).
     fn checkpoint(&self) -> Box<dyn AnyRun>;
+    /// Plans `log`'s actions later than `after` (all of them if `None`), so the run applies each
+    /// by itself at its time however it is advanced; `params` are the params the run started
+    /// with (a knob change applies to them and to the changes before it).
+    fn plan_log(
+        &mut self,
+        params: &Value,
+        log: &ActionLog,
+        after: Option<Nanos>,
+    ) -> Result<(), ActionError>;
+    /// Planned knob changes the lab refused while running.
+    fn refused_changes(&self) -> u32;
 }
 
 #[derive(Clone)]
@@ -290,6 +302,47 @@ where
 
     fn checkpoint(&self) -> Box<dyn AnyRun> {
         Box::new(self.clone())
+    }
+
+    fn plan_log(
+        &mut self,
+        params: &Value,
+        log: &ActionLog,
+        after: Option<Nanos>,
+    ) -> Result<(), ActionError> {
+        let reg = Reg::<L>(PhantomData);
+        let mut p = params.clone();
+        let mut plan = Vec::new();
+        for (i, a) in log.actions.iter().enumerate() {
+            let err = |problem| ActionError {
+                index: i + 1,
+                text: a.to_string(),
+                problem,
+            };
+            let planned = match &a.act {
+                Act::Verb(v) => Planned::Fault(
+                    serde_json::from_value(v.clone())
+                        .map_err(|e| err(ActionProblem::Unknown(e.to_string())))?,
+                ),
+                Act::Set { key, value } => {
+                    p = reg
+                        .set(&p, key, value)
+                        .map_err(|e| err(ActionProblem::Knob(e)))?;
+                    let typed: L::Params =
+                        typed(&p).map_err(|e| err(ActionProblem::Unknown(format!("{e:?}"))))?;
+                    Planned::Live(typed, key.clone())
+                }
+            };
+            if after.is_none_or(|t| a.at > t) {
+                plan.push((a.at.max(Model::now(self)), planned));
+            }
+        }
+        self.plan(plan);
+        Ok(())
+    }
+
+    fn refused_changes(&self) -> u32 {
+        Sim::refused_changes(self)
     }
 
     fn set_live_json(&mut self, params: &Value, key: &str) -> Result<bool, String> {

@@ -1,6 +1,7 @@
 //! The one loop: [`Sim`] runs any [`Lab`]. It owns the clock, the event queue, the seed, the work
 //! budget of each call, quiescing and the digest; the lab only handles events.
 
+use std::collections::VecDeque;
 use std::ops::Deref;
 
 use super::digest::Digest;
@@ -20,6 +21,19 @@ pub struct Sim<L: Lab> {
     queue: EventQueue<L::Event>,
     /// Work done so far (events, stream items and the fan-out they declared).
     work: u64,
+    /// Interventions planned for later (a replayed action log), in time order: each is applied
+    /// once every event and stream item at or before its time is handled.
+    planned: VecDeque<(Nanos, Planned<L>)>,
+    /// Planned knob changes the lab refused (it could not take them live).
+    refused: u32,
+}
+
+/// An intervention a run applies by itself at its time.
+#[derive(Clone, Debug)]
+pub enum Planned<L: Lab> {
+    Fault(L::Fault),
+    /// The params with the live knob `key` changed.
+    Live(L::Params, String),
 }
 
 impl<L: Lab> Deref for Sim<L> {
@@ -93,6 +107,44 @@ impl<L: Lab> Sim<L> {
         while self.advance(1 << 22) == Advance::BudgetExhausted {}
     }
 
+    /// Plans `actions` (time order, none before now): the run applies each by itself at its time,
+    /// however it is advanced. Replaces what was planned.
+    pub fn plan(&mut self, actions: impl IntoIterator<Item = (Nanos, Planned<L>)>) {
+        self.planned = actions.into_iter().collect();
+        debug_assert!(self.planned.iter().all(|(t, _)| *t >= self.now));
+        debug_assert!(self
+            .planned
+            .iter()
+            .zip(self.planned.iter().skip(1))
+            .all(|(a, b)| a.0 <= b.0));
+    }
+
+    /// Interventions planned and not yet applied.
+    pub fn planned(&self) -> usize {
+        self.planned.len()
+    }
+
+    /// Planned knob changes the lab refused.
+    pub fn refused_changes(&self) -> u32 {
+        self.refused
+    }
+
+    /// Applies the first planned intervention, at its time.
+    fn apply_planned(&mut self) {
+        let Some((at, p)) = self.planned.pop_front() else {
+            return;
+        };
+        self.now = self.now.max(at);
+        match p {
+            Planned::Fault(f) => self.apply(f),
+            Planned::Live(params, key) => {
+                if !self.set_live(&params, &key) {
+                    self.refused += 1;
+                }
+            }
+        }
+    }
+
     fn run(&mut self, until: Option<Nanos>, budget: u64) -> Advance {
         let budget = budget.max(1); // a budget of 0 would never make progress
         let limit = until.unwrap_or(Nanos::MAX);
@@ -107,6 +159,13 @@ impl<L: Lab> Sim<L> {
                 (None, _) => false,
             };
             let next = if take_event { te } else { ts };
+            // A planned intervention goes once everything at or before its time is handled.
+            if let Some(&(at, _)) = self.planned.front() {
+                if at <= limit && next.is_none_or(|t| at < t) {
+                    self.apply_planned();
+                    continue;
+                }
+            }
             let Some(t) = next.filter(|&t| t <= limit) else {
                 return Advance::Reached;
             };
@@ -126,6 +185,10 @@ impl<L: Lab> Sim<L> {
                 let horizon = match te {
                     Some(e) => limit.min(e.saturating_sub(1)),
                     None => limit,
+                };
+                let horizon = match self.planned.front() {
+                    Some(&(at, _)) => horizon.min(at),
+                    None => horizon,
                 };
                 let mut cx = Cx::new(t, &mut self.queue);
                 let n = self.lab.run_source(&mut cx, horizon, budget - spent).max(1);
@@ -229,6 +292,8 @@ impl<L: Lab> Model for Sim<L> {
             now: 0,
             queue,
             work: 0,
+            planned: VecDeque::new(),
+            refused: 0,
         })
     }
 

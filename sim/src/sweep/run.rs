@@ -82,10 +82,10 @@ pub struct Replay<'a> {
     pub log: &'a ActionLog,
 }
 
-/// [`drive`], applying `replay`'s actions on the way: each once the run has advanced to its
-/// time (every event at or before it handled), in the log's order. An action the run refuses
-/// (a knob the lab cannot change live) stops it with the reason; check the log first with
-/// [`ActionLog::check`].
+/// [`drive`], applying `replay`'s actions on the way: the run plans them ([`AnyRun::plan_log`])
+/// and applies each once every event at or before its time is handled, in the log's order,
+/// however it is advanced. A knob change the lab refused while running is reported after the
+/// run; check the log first with [`ActionLog::check`].
 pub fn drive_with(
     lab: &dyn AnyLab,
     sim: &mut dyn AnyRun,
@@ -101,37 +101,13 @@ pub fn drive_with(
             problem: ActionProblem::NoActions,
         });
     }
-    let mut params = replay.params.clone();
-    let mut next = 0;
-    Ok(match sim.extent() {
+    if !actions.is_empty() {
+        sim.plan_log(replay.params, replay.log, None)?;
+    }
+    let finished = match sim.extent() {
         Extent::Timed => {
             for k in 1..=SLICES {
                 let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
-                while let Some(a) = actions.get(next).filter(|a| a.at <= t) {
-                    let err = |problem| ActionError {
-                        index: next + 1,
-                        text: a.to_string(),
-                        problem,
-                    };
-                    while sim.advance_to(a.at, BUDGET_TIMED) == Advance::BudgetExhausted {}
-                    match &a.act {
-                        Act::Verb(v) => sim
-                            .apply_json(v)
-                            .map_err(|e| err(ActionProblem::Unknown(e)))?,
-                        Act::Set { key, value } => {
-                            params = lab
-                                .set(&params, key, value)
-                                .map_err(|e| err(ActionProblem::Knob(e)))?;
-                            let live = sim
-                                .set_live_json(&params, key)
-                                .map_err(|e| err(ActionProblem::Unknown(e)))?;
-                            if !live {
-                                return Err(err(ActionProblem::NotLive));
-                            }
-                        }
-                    }
-                    next += 1;
-                }
                 while sim.advance_to(t, BUDGET_TIMED) == Advance::BudgetExhausted {}
                 progress(t / NS_PER_MS);
             }
@@ -162,7 +138,19 @@ pub fn drive_with(
                 work: sim.work(),
             }
         }
-    })
+    };
+    if sim.refused_changes() > 0 {
+        let a = actions
+            .iter()
+            .find(|a| matches!(a.act, Act::Set { .. }))
+            .expect("only knob changes are refused");
+        return Err(ActionError {
+            index: 1 + actions.iter().position(|x| x == a).unwrap_or(0),
+            text: a.to_string(),
+            problem: ActionProblem::NotLive,
+        });
+    }
+    Ok(finished)
 }
 
 /// Starts a run of `lab` with `params` and `seed` and [`drive`]s it.
