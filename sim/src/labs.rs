@@ -75,6 +75,8 @@ pub trait AnyLab: Send + Sync {
     fn metrics(&self) -> &'static [&'static Metric];
     fn presets(&self) -> Vec<PresetInfo>;
     fn checkers(&self) -> &'static [Checker];
+    /// The kinds of anomaly its "why did that happen" log notes.
+    fn why_kinds(&self) -> &'static [crate::kernel::why::Kind];
     fn default_seed(&self) -> u64;
     /// Whether its runs last as long as they are told (rather than ending by themselves).
     fn timed(&self) -> bool;
@@ -109,6 +111,13 @@ pub trait AnyRun: Send {
     fn quiesce(&mut self, limit: Nanos) -> bool;
     fn final_figures(&self) -> Report;
     fn digest(&self) -> u64;
+    /// Its "why did that happen" log, if the lab keeps one, and the kinds it notes.
+    fn why(
+        &self,
+    ) -> Option<(
+        &'static [crate::kernel::why::Kind],
+        &crate::kernel::why::WhyLog,
+    )>;
 }
 
 struct Reg<L>(PhantomData<fn() -> L>);
@@ -157,6 +166,10 @@ where
 
     fn checkers(&self) -> &'static [Checker] {
         L::checkers()
+    }
+
+    fn why_kinds(&self) -> &'static [crate::kernel::why::Kind] {
+        L::why_kinds()
     }
 
     fn default_seed(&self) -> u64 {
@@ -262,6 +275,15 @@ where
 
     fn digest(&self) -> u64 {
         Model::digest(self)
+    }
+
+    fn why(
+        &self,
+    ) -> Option<(
+        &'static [crate::kernel::why::Kind],
+        &crate::kernel::why::WhyLog,
+    )> {
+        self.lab().why().map(|w| (L::why_kinds(), w))
     }
 }
 
