@@ -82,6 +82,8 @@ crate::texts! {
     "why.class.election": "election", "选举";
     "why.class.duplicate_id": "duplicate id", "重复 ID";
     "why.class.missed": "missed", "漏收";
+    "why.class.over_limit": "over the limit", "超过限额";
+    "why.class.wrong_count": "wrong unread count", "未读数不准";
     DATA_TABLE = "ui.data_table": "Data table", "数据表";
     TABLE_TIME = "ui.table_time": "Time (s)", "时间（秒）";
     REFERENCE_LINES = "ui.reference_lines": "Reference lines: {0}", "参考线：{0}";

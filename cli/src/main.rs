@@ -18,6 +18,7 @@ mod params;
 mod progress;
 mod sweep;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ use flowlab_sim::kernel::knobs::Knob;
 use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use flowlab_sim::kernel::why;
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
 use flowlab_sim::sweep::{drive, DEFAULT_UNTIL_S, MAX_UNTIL_S};
 use flowlab_sim::ParamError;
@@ -117,6 +119,11 @@ struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     seeds: Option<u64>,
 
+    /// Adds the run's "why did that happen" log: how many lines of each kind, and the latest few
+    /// hundred in English (time, class, what happened and the rule that made it happen).
+    #[arg(long)]
+    why: bool,
+
     /// Indents the JSON.
     #[arg(long)]
     pretty: bool,
@@ -196,6 +203,31 @@ struct Single<'a> {
     metrics: Figures,
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<Why>,
+}
+
+/// The run's "why did that happen" log (`--why`).
+#[derive(Serialize)]
+struct Why {
+    /// Lines of each kind (all of them), by the kind's key.
+    counts: BTreeMap<&'static str, u64>,
+    /// The latest lines, oldest first, in English.
+    lines: Vec<String>,
+}
+
+impl Why {
+    fn of(sim: &dyn labs::AnyRun) -> Option<Self> {
+        let (kinds, log) = sim.why()?;
+        Some(Self {
+            counts: kinds
+                .iter()
+                .map(|k| k.key)
+                .zip(log.counts().iter().copied())
+                .collect(),
+            lines: log.entries().map(|e| why::english(kinds, e)).collect(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -238,6 +270,8 @@ struct Outcome {
     digest: Option<u64>,
     /// The paths of its key figures.
     key: Vec<String>,
+    /// Its "why did that happen" log.
+    why: Option<Why>,
 }
 
 /// Runs `lab` with `params` and `seed` as every run is made ([`drive`], which the page and
@@ -268,6 +302,7 @@ fn run_one(
                 figures: f,
                 digest: Some(done.digest),
                 key,
+                why: Why::of(&*sim),
             })
         }
         Extent::Items { count, .. } => {
@@ -283,6 +318,7 @@ fn run_one(
                 figures: f,
                 digest: None,
                 key,
+                why: Why::of(&*sim),
             })
         }
     }
@@ -350,6 +386,9 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
         Extent::Items { count, unit } => (count, unit),
     };
 
+    if args.why && args.seeds.is_some() {
+        bail!("--why applies to one run, not to --seeds");
+    }
     let Some(n) = args.seeds else {
         let bar = Progress::new(lab.id(), len, unit);
         let outcome = run_one(lab, &params, seed, until, &|pos| bar.set(pos));
@@ -363,6 +402,7 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
                 params: &params,
                 metrics: outcome.figures,
                 digest: outcome.digest,
+                why: if args.why { outcome.why } else { None },
             },
             args.pretty,
         );

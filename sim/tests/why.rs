@@ -15,6 +15,16 @@ const CASES: &[(&str, &str, u64, &str)] = &[
     ("queue", "retries_no_idempotence", 6, "dup_written"),
     ("queue", "retries_no_idempotence", 6, "reorder_retry"),
     ("queue", "poison_message", 10, "dead_letter"),
+    ("limiter", "boundary_burst", 6, "over_fixed"),
+    ("limiter", "token_burst", 6, "over_token"),
+    ("chat", "push_failures", 10, "lost_offline_copy"),
+    ("chat", "lost_acks", 10, "dup_dropped"),
+    ("chat", "lost_acks", 10, "unread_wrong"),
+    ("cache", "cache_aside_race", 6, "stale_delete_first"),
+    ("cache", "cache_aside_race", 6, "stale_refill"),
+    ("snowflake", "clock_back_5ms", 6, "dup_clock_back"),
+    ("snowflake", "reused_worker_id", 6, "dup_shared_id"),
+    ("flash-sale", "unsafe_oversell", 0, "oversell_unsafe"),
 ];
 
 fn run(lab: &str, preset: &str, secs: u64, seed_offset: u64) -> Box<dyn AnyRun> {
@@ -52,7 +62,8 @@ fn each_preset_notes_its_anomaly_with_its_rule() {
             if let Some(line) = line {
                 assert!(!line.contains('?') && !line.contains('{'), "{line}");
             }
-            assert_eq!(w.counts().iter().sum::<u64>(), w.total());
+            // A log gathered from lanes takes at most what each kept between two advances.
+            assert!(w.total() <= w.counts().iter().sum::<u64>());
             assert!(w.entries().count() <= KEEP);
         }
     }

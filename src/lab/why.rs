@@ -61,8 +61,7 @@ impl WhyShown {
 
     /// Whether the picture should mark entity `id` of `kind` (the chosen line names it).
     pub fn marks(&self, kind: EntKind, id: u32) -> bool {
-        self.selected
-            .is_some_and(|e| e.names(Ent::new(kind, id)))
+        self.selected.is_some_and(|e| e.names(Ent::new(kind, id)))
     }
 
     /// Whether a line is chosen.
@@ -96,7 +95,11 @@ impl WhyShown {
 
 /// Virtual time `at` for people: `3.412 s` / `3.412 秒`.
 pub fn time_text(lang: Lang, at: i64) -> String {
-    format!("{:.3} {}", at as f64 / NS_PER_S as f64, tr(lang, text::WHY_S))
+    format!(
+        "{:.3} {}",
+        at as f64 / NS_PER_S as f64,
+        tr(lang, text::WHY_S)
+    )
 }
 
 /// One number of a line, as its kind says.

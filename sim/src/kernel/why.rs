@@ -38,6 +38,10 @@ pub enum Class {
     DuplicateId,
     /// A message a member should have had and did not (chat).
     Missed,
+    /// A window of time let through more than the limit (rate limiters).
+    OverLimit,
+    /// An unread count that is not what the member misses (chat).
+    WrongCount,
 }
 
 impl Class {
@@ -53,6 +57,8 @@ impl Class {
         Class::Election,
         Class::DuplicateId,
         Class::Missed,
+        Class::OverLimit,
+        Class::WrongCount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +74,8 @@ impl Class {
             Class::Election => "election",
             Class::DuplicateId => "duplicate_id",
             Class::Missed => "missed",
+            Class::OverLimit => "over_limit",
+            Class::WrongCount => "wrong_count",
         }
     }
 
@@ -174,6 +182,9 @@ pub struct WhyLog {
     counts: Vec<u64>,
     ring: VecDeque<Entry>,
     next: u64,
+    /// What [`WhyLog::gather`] took of this log so far: its lines, and its counts.
+    taken: u64,
+    taken_counts: Vec<u64>,
 }
 
 impl WhyLog {
@@ -183,6 +194,8 @@ impl WhyLog {
             counts: vec![0; kinds.len()],
             ring: VecDeque::with_capacity(KEEP),
             next: 0,
+            taken: 0,
+            taken_counts: vec![0; kinds.len()],
         }
     }
 
@@ -221,7 +234,8 @@ impl WhyLog {
         &self.counts
     }
 
-    /// Entries noted in all.
+    /// Entries noted in all (for a log that gathers its parts' lines: the lines it took, which
+    /// may be fewer than its counts when a part noted more than it keeps between two calls).
     pub fn total(&self) -> u64 {
         self.next
     }
@@ -236,6 +250,43 @@ impl WhyLog {
         let first = self.ring.front().map_or(self.next, |e| e.seq);
         let skip = seq.saturating_sub(first).min(self.ring.len() as u64) as usize;
         self.ring.iter().skip(skip)
+    }
+
+    /// Takes in what `parts` (logs of the same kinds, one per lane of a lab that runs variants
+    /// side by side) noted since the last call: their counts, and their lines in time order (those
+    /// each part still keeps). `scratch` is reused between calls.
+    pub fn gather<'a>(
+        &mut self,
+        parts: impl Iterator<Item = &'a mut WhyLog>,
+        scratch: &mut Vec<Entry>,
+    ) {
+        scratch.clear();
+        for part in parts {
+            if part.taken == part.next {
+                continue;
+            }
+            for (c, (now, before)) in self
+                .counts
+                .iter_mut()
+                .zip(part.counts.iter().zip(part.taken_counts.iter_mut()))
+            {
+                *c += *now - *before;
+                *before = *now;
+            }
+            scratch.extend(part.since(part.taken).copied());
+            part.taken = part.next;
+        }
+        scratch.sort_by_key(|e| e.at);
+        for e in scratch.iter().skip(scratch.len().saturating_sub(KEEP)) {
+            if self.ring.len() == KEEP {
+                self.ring.pop_front();
+            }
+            self.ring.push_back(Entry {
+                seq: self.next,
+                ..*e
+            });
+            self.next += 1;
+        }
     }
 
     /// Bytes it holds at most (for a lab's cost).
@@ -376,6 +427,33 @@ mod tests {
         assert_eq!(w.entries().last().unwrap().args, [1, 2, 3, 4, 5, 6]);
         assert!(w.entries().last().unwrap().names(Ent::new(EntKind::Key, 1)));
         assert!(!w.entries().last().unwrap().names(Ent::new(EntKind::Key, 2)));
+    }
+
+    #[test]
+    fn gathering_parts_keeps_their_counts_and_orders_their_lines_by_time() {
+        let mut a = WhyLog::new(KINDS);
+        let mut b = WhyLog::new(KINDS);
+        let mut all = WhyLog::new(KINDS);
+        let mut scratch = Vec::new();
+        a.note(30, 0, &[1], &[]);
+        b.note(10, 1, &[2], &[]);
+        a.note(50, 1, &[3], &[]);
+        all.gather([&mut a, &mut b].into_iter(), &mut scratch);
+        assert_eq!(all.counts(), &[1, 2]);
+        let at: Vec<Nanos> = all.entries().map(|e| e.at).collect();
+        assert_eq!(at, [10, 30, 50]);
+        let seq: Vec<u64> = all.entries().map(|e| e.seq).collect();
+        assert_eq!(seq, [0, 1, 2]);
+        // Only what is new next time; a part that noted more than it keeps still counts all.
+        for i in 0..(KEEP as u64 + 10) {
+            b.note(100 + i, 0, &[], &[]);
+        }
+        all.gather([&mut a, &mut b].into_iter(), &mut scratch);
+        assert_eq!(all.counts(), &[1 + KEEP as u64 + 10, 2]);
+        assert_eq!(all.entries().count(), KEEP);
+        assert_eq!(all.entries().last().unwrap().at, 100 + KEEP as u64 + 9);
+        all.gather([&mut a, &mut b].into_iter(), &mut scratch);
+        assert_eq!(all.counts(), &[1 + KEEP as u64 + 10, 2]);
     }
 
     #[test]

@@ -130,4 +130,10 @@ crate::texts! {
     "challenge.limiter.token_bursts.cause.burst": "A full bucket of {0} tokens plus {1} new tokens a second let {2} through in one second.", "满桶的 {0} 个令牌加上每秒新增的 {1} 个令牌，一秒内放过了 {2} 个请求。";
     "challenge.limiter.token_bursts.goal.accept_430": "Accept at least 430 requests", "至少接受 430 个请求";
     "challenge.limiter.token_bursts.cause.slow": "Tokens come at {0} a second and the bucket holds {1}: only {2} requests found a token.", "令牌每秒生成 {0} 个，桶最多存 {1} 个：只有 {2} 个请求拿到了令牌。";
+
+    "limiter.why.over_fixed": "fixed window: {0} requests passed in the {1} ending now, over the limit of {2}: the count restarts at every window boundary, so a burst at the end of one window and another at the start of the next both pass", "固定窗口：截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}：计数在每个窗口边界清零，所以前一窗口末尾的突发和下一窗口开头的突发都能通过";
+    "limiter.why.over_counter": "sliding counter: {0} requests passed in the {1} ending now, over the limit of {2}: it estimates the previous window's share as if its requests were spread evenly, and they were not", "滑动计数：截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}：它假设上一窗口的请求均匀分布来估算其占比，而实际并不均匀";
+    "limiter.why.over_token": "token bucket: {0} requests passed in the {1} ending now, over the rate's {2}: a full bucket lets a burst through at once, on top of the rate", "令牌桶：截至此刻的 {1} 内通过了 {0} 个请求，超过速率对应的 {2}：满桶允许一次突发在速率之外立即通过";
+    "limiter.why.over_other": "{0} requests passed in the {1} ending now, over the limit of {2}", "截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}";
+    "limiter.why.refused_burst": "{0} requests in a row were refused from {1}, over {2}: the limiter had no room left until its window moved on or its tokens came back", "从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：限流器没有余量，直到窗口前移或令牌恢复";
 }

@@ -340,7 +340,7 @@ crate::texts! {
     "challenge.queue.batching.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
     "challenge.queue.batching.cause.lost": "{0} acknowledged messages never reached a consumer.", "{0} 条已确认的消息从未到达消费者。";
 
-    "queue.why.lost_cut": "offset {0} of partition {1} was acknowledged by leader broker {2} with acks={3} and never copied before it crashed: broker {4} took over with its log ending at offset {5}", "分区 {1} 的位点 {0} 已由 Leader Broker {2} 以 acks={3} 确认，但在它崩溃前从未被复制：Broker {4} 接任时日志只到位点 {5}";
+    "queue.why.lost_cut": "offset {0} of partition {1} was acknowledged by leader broker {2} with acks={3} and never copied before it crashed: broker {4} took over holding only the offsets below {5}", "分区 {1} 的位点 {0} 已由 Leader Broker {2} 以 acks={3} 确认，但在它崩溃前从未被复制：接任的 Broker {4} 只有 {5} 之前的位点";
     "queue.why.lost_unclean": "offset {0} of partition {1} was cut when broker {2}, out of sync, was elected leader (unclean election allowed) with its log ending at offset {3}", "不同步的 Broker {2} 被选为 Leader（允许非干净选举），其日志只到位点 {3}，分区 {1} 的位点 {0} 因此被截断";
     "queue.why.lost_dead_leader": "message {0} was sent with acks=0 to broker {1}, leader of partition {2}, which had crashed: no answer comes with acks=0, and the producer counted it sent", "消息 {0} 以 acks=0 发给分区 {2} 的 Leader Broker {1}，而它已崩溃：acks=0 没有应答，生产者把它算作已发送";
     "queue.why.lost_on_the_way": "message {0} to partition {1} was sent with acks=0 and lost on the way (network or no leader): no answer comes with acks=0, and the producer counted it sent", "发往分区 {1} 的消息 {0} 以 acks=0 发送，途中丢失（网络或没有 Leader）：acks=0 没有应答，生产者把它算作已发送";

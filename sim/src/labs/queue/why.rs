@@ -28,7 +28,7 @@ pub(super) const KINDS: &[Kind] = &[
         key: "lost_cut",
         class: Class::Lost,
         args: &[Int, Id, Id, Id, Id, Int],
-        english: "offset {0} of partition {1} was acknowledged by leader broker {2} with acks={3} and never copied before it crashed: broker {4} took over with its log ending at offset {5}",
+        english: "offset {0} of partition {1} was acknowledged by leader broker {2} with acks={3} and never copied before it crashed: broker {4} took over holding only the offsets below {5}",
     },
     Kind {
         key: "lost_unclean",
