@@ -69,6 +69,7 @@ crate::texts! {
     WHY_KEPT = "ui.why.kept": "The latest {0} lines of {1} are kept; the counts include them all.", "保留最近 {0} 行，共 {1} 行；计数包括全部。";
     WHY_CLEAR = "ui.why.clear": "Clear the marks", "清除标记";
     WHY_SEEN = "ui.why.seen": "Logged so far: {0}", "已记录：{0}";
+    WHY_KEYS = "ui.why.keys": "Up and down arrows move between the lines; Enter or Space chooses one.", "上下方向键在各行之间移动；回车或空格选中一行。";
     WHY_S = "ui.why.s": "s", "秒";
     WHY_MS = "ui.why.ms": "ms", "毫秒";
     "why.class.lost": "lost", "丢失";

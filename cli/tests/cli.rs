@@ -990,7 +990,14 @@ fn the_largest_sweep_runs() {
 
 #[test]
 fn why_lists_the_acks1_losses_with_their_offsets_and_changes_nothing_else() {
-    let args = ["run", "queue", "--preset", "acks1_leader_dies", "--until-s", "6"];
+    let args = [
+        "run",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--until-s",
+        "6",
+    ];
     let plain = json(&args);
     let with = json(&[&args[..], &["--why"]].concat());
     assert!(plain.get("why").is_none(), "only when asked");

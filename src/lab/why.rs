@@ -218,6 +218,37 @@ mod panel {
     /// Lines listed at most (the newest of those kept that pass the filter).
     const LISTED: usize = 120;
 
+    /// Up, Down, Home and End move the focus among the lines (one Tab stop for the whole list).
+    fn move_focus(e: KeyboardEvent) {
+        use wasm_bindgen::JsCast;
+        let Some(line) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest(".why-line").ok().flatten())
+        else {
+            return;
+        };
+        let Some(item) = line.parent_element() else {
+            return;
+        };
+        let next = match e.key().as_str() {
+            "ArrowDown" => item.next_element_sibling(),
+            "ArrowUp" => item.previous_element_sibling(),
+            "Home" => item.parent_element().and_then(|l| l.first_element_child()),
+            "End" => item.parent_element().and_then(|l| l.last_element_child()),
+            _ => return,
+        };
+        e.prevent_default();
+        let target = next
+            .and_then(|li| li.first_element_child())
+            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(b) = target {
+            let _ = line.set_attribute("tabindex", "-1");
+            let _ = b.set_attribute("tabindex", "0");
+            let _ = b.focus();
+        }
+    }
+
     /// The log beside the picture: chips to filter by class (with counts), the latest lines newest
     /// first, each a toggle button that marks what it names in the picture.
     #[function_component(WhyPanel)]
@@ -243,6 +274,7 @@ mod panel {
             .filter(|e| class_of(e).is_some_and(|c| !hidden.contains(&c)))
             .take(LISTED)
             .collect();
+        let chosen_listed = lines.iter().any(|e| Some(e.seq) == selected);
         let chips = classes.iter().map(|&(c, n)| {
             let on = !hidden.contains(&c);
             let toggle = {
@@ -289,15 +321,20 @@ mod panel {
                 if lines.is_empty() {
                     <p class="note" id="why-empty">{ tr(lang, if total == 0 { text::WHY_NONE } else { text::WHY_FILTERED }) }</p>
                 } else {
-                    <ol class="why-lines" id="why-lines" tabindex="0" aria-label={tr(lang, text::WHY_TITLE)}>
-                        { for lines.into_iter().map(|e| {
+                    <ol class="why-lines" id="why-lines" aria-label={tr(lang, text::WHY_TITLE)}
+                        aria-describedby="why-keys" onkeydown={Callback::from(move_focus)}>
+                        { for lines.iter().enumerate().map(|(i, e)| {
                             let k = kinds[e.kind as usize];
                             let on = selected == Some(e.seq);
-                            let click = if on { select(None) } else { select(Some(*e)) };
+                            let click = if on { select(None) } else { select(Some(**e)) };
+                            // One Tab stop for the list (the line chosen, else the newest); the
+                            // arrow keys move among its lines.
+                            let stop = if chosen_listed { on } else { i == 0 };
                             html! {
-                                <li>
+                                <li key={e.seq.to_string()}>
                                     <button class={classes!("why-line", on.then_some("on"))} data-kind={k.key}
                                         data-class={k.class.as_str()} data-seq={e.seq.to_string()}
+                                        tabindex={if stop { "0" } else { "-1" }}
                                         aria-pressed={on.to_string()} onclick={click}>
                                         <span class="why-time">{ time_text(lang, e.at as i64) }</span>
                                         <span class="why-class">{ class_text(lang, k.class) }</span>
@@ -307,6 +344,7 @@ mod panel {
                             }
                         }) }
                     </ol>
+                    <p class="sr-only" id="why-keys">{ tr(lang, text::WHY_KEYS) }</p>
                 }
                 <div class="why-foot">
                     <span class="note" id="why-kept">

@@ -153,7 +153,7 @@ impl LaneStats {
         let (run, since) = std::mem::take(&mut self.refused_run);
         if run >= why::BURST_MIN {
             let args = [run as i64, since as i64, (t - since) as i64];
-            why.note(t, why::REFUSED_BURST, &args, &why::lane(self.algo));
+            why.note(t, why::refused_kind(self.algo), &args, &why::lane(self.algo));
         }
     }
 

@@ -14,7 +14,7 @@ pub(super) const OVER_FIXED: usize = 0;
 pub(super) const OVER_COUNTER: usize = 1;
 pub(super) const OVER_TOKEN: usize = 2;
 pub(super) const OVER_OTHER: usize = 3;
-pub(super) const REFUSED_BURST: usize = 4;
+pub(super) const REFUSED_FIXED: usize = 4;
 
 pub(super) const KINDS: &[Kind] = &[
     Kind {
@@ -42,10 +42,34 @@ pub(super) const KINDS: &[Kind] = &[
         english: "{0} requests passed in the {1} ending now, over the limit of {2}",
     },
     Kind {
-        key: "refused_burst",
+        key: "refused_fixed",
         class: Class::Refused,
         args: &[Int, Time, Ms],
-        english: "{0} requests in a row were refused from {1}, over {2}: the limiter had no room left until its window moved on or its tokens came back",
+        english: "fixed window: {0} requests in a row were refused from {1}, over {2}: the window's quota was used up, and only the next boundary frees it",
+    },
+    Kind {
+        key: "refused_log",
+        class: Class::Refused,
+        args: &[Int, Time, Ms],
+        english: "sliding log: {0} requests in a row were refused from {1}, over {2}: the log held the limit's worth of the last window, and room comes back only as the oldest leave it",
+    },
+    Kind {
+        key: "refused_counter",
+        class: Class::Refused,
+        args: &[Int, Time, Ms],
+        english: "sliding counter: {0} requests in a row were refused from {1}, over {2}: this window's count plus the previous window's share was at the limit",
+    },
+    Kind {
+        key: "refused_token",
+        class: Class::Refused,
+        args: &[Int, Time, Ms],
+        english: "token bucket: {0} requests in a row were refused from {1}, over {2}: the bucket was empty, and tokens come back only at the refill rate",
+    },
+    Kind {
+        key: "refused_leaky",
+        class: Class::Refused,
+        args: &[Int, Time, Ms],
+        english: "leaky bucket: {0} requests in a row were dropped from {1}, over {2}: its queue was full, and it drains only at the leak rate",
     },
 ];
 
@@ -59,6 +83,27 @@ pub(super) fn over_kind(algo: Algo) -> usize {
     }
 }
 
+/// The kind of a burst of refusals of `algo`.
+pub(super) fn refused_kind(algo: Algo) -> usize {
+    REFUSED_FIXED + algo.index()
+}
+
 pub(super) fn lane(algo: Algo) -> [Ent; 1] {
     [Ent::new(EntKind::Lane, algo.index() as u32)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_algorithm_has_its_own_refusal_line() {
+        let keys: Vec<&str> = Algo::ALL.iter().map(|&a| KINDS[refused_kind(a)].key).collect();
+        assert_eq!(
+            keys,
+            ["refused_fixed", "refused_log", "refused_counter", "refused_token", "refused_leaky"]
+        );
+        assert_eq!(KINDS[over_kind(Algo::FixedWindow)].key, "over_fixed");
+        assert_eq!(KINDS[over_kind(Algo::TokenBucket)].key, "over_token");
+    }
 }

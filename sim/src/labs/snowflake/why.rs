@@ -18,19 +18,19 @@ pub(super) const KINDS: &[Kind] = &[
         key: "dup_clock_back",
         class: Class::DuplicateId,
         args: &[Int, Id, Id, Int],
-        english: "{0} ids issued twice by worker {1} at timestamp {2} ms from sequence {3}: its clock went back to a millisecond it had already issued ids in, and the policy \"ignore\" issues anyway",
+        english: "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: its clock went back to a millisecond it had already issued ids in, and the policy \"ignore\" issues anyway",
     },
     Kind {
         key: "dup_shared_id",
         class: Class::DuplicateId,
         args: &[Int, Id, Id, Int, Id],
-        english: "{0} ids issued twice by worker {1} at timestamp {2} ms from sequence {3}: it shares worker id {4} with another worker, so both issue the same ids in the same millisecond",
+        english: "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: it shares worker id {4} with another worker, so both issue the same ids in the same millisecond",
     },
     Kind {
         key: "dup_other",
         class: Class::DuplicateId,
         args: &[Int, Id, Id, Int],
-        english: "{0} ids issued twice by worker {1} at timestamp {2} ms from sequence {3}: the timestamp bits wrapped around, or a step back was borrowed past",
+        english: "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: the timestamp bits wrapped around, or a step back was borrowed past",
     },
 ];
 
