@@ -33,6 +33,10 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(300);
     assert(await other.getAttribute('aria-pressed') === 'true', 'Enter chooses a line');
+    const before = await page.evaluate(() => document.activeElement.dataset.seq);
+    await page.keyboard.press('ArrowDown');
+    const after = await page.evaluate(() => document.activeElement.dataset.seq);
+    assert(after && after !== before, `ArrowDown moves to the next line: ${before} -> ${after}`);
     // The filter: hiding "lost" hides its lines, and the others stay.
     await page.click('.why-chip[data-class="lost"]');
     await page.waitForTimeout(300);
@@ -55,5 +59,32 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.click('#btn-reset');
     await page.waitForTimeout(600);
     assert(await page.$$eval('#why-lines .why-line[data-kind="lost_cut"]', l => l.length) === 0, 'a new run starts an empty log');
+  });
+
+  await test('why log: every lab logs the anomaly its preset shows, with its rule, in both languages; the list is one Tab stop', async (page) => {
+    const cases = [
+      ['limiter', 'boundary_burst', 'over_fixed', /fixed window: \d+ requests passed in the 1000 ms/, '固定窗口'],
+      ['chat', 'lost_acks', 'dup_dropped', /received message \d+ again under scheme \d/, '方案'],
+      ['cache', 'cache_aside_race', 'stale_delete_first', /read of key \d+ at [\d.]+ s returned v\d+ although v\d+ was acknowledged at [\d.]+ s/, '确认'],
+      ['snowflake', 'clock_back_5ms', 'dup_clock_back', /worker \d+ issued \d+ id\(s\) a second time/, '时钟回拨'],
+      ['flash-sale', 'unsafe_oversell', 'oversell_unsafe', /sale [\d,]+ is beyond the stock of [\d,]+/, '库存'],
+    ];
+    for (const [lab, preset, kind, en, zh] of cases) {
+      await page.goto(root + `#/${lab}?preset=${preset}`);
+      await ready(page);
+      if (lab === 'flash-sale') await page.click('#btn-run');
+      else await page.selectOption('#select-speed', '5');
+      await page.waitForSelector(`#why-lines .why-line[data-kind="${kind}"]`, { timeout: 30000 });
+      const text = await (await line(page, kind)).textContent();
+      assert(en.test(text), `${lab}: ${text}`);
+      // One Tab stop: the lines other than one are out of the Tab order.
+      const stops = await page.$$eval('#why-lines .why-line', l => l.filter(b => b.tabIndex === 0).length);
+      assert(stops === 1, `${lab}: ${stops} Tab stops in the list`);
+      await page.click('#lang-switch');
+      await page.waitForTimeout(500);
+      const t2 = await (await line(page, kind)).textContent();
+      assert(t2.includes(zh), `${lab} in Chinese: ${t2}`);
+      await page.click('#lang-switch');
+    }
   });
 }
