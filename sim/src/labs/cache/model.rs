@@ -303,7 +303,7 @@ impl Lab for Cache {
                 .part("the Bloom filter", bytes(keys, q.bloom_bits_per_key as u64) / 8, &["bloom_bits_per_key"])
                 .part("requests in flight and events", bytes(super::lane::MAX_IN_FLIGHT as u64, 96) + bytes(events, 48), &["key_count"])
                 .part("flows, series and histograms", 2 << 20, &["compare"])
-                .part("the why log", 2 * WhyLog::bytes(super::why::KINDS.len()), &["compare"]);
+                .part("the why log", 3 * WhyLog::bytes(super::why::KINDS.len()), &["compare"]);
             let bursts = q.burst_size as u64 * 1_000 / q.burst_every_ms.max(1) as u64;
             work = work.saturating_add((q.rate_per_s as u64 + bursts).saturating_mul(8));
         }
