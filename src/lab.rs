@@ -19,3 +19,4 @@ pub mod state;
 pub mod stats;
 pub mod sweep;
 pub mod view;
+pub mod why;

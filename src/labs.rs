@@ -120,6 +120,10 @@ fn text_ids_of<L: Lab>() -> Vec<(String, Option<&'static str>)> {
     for lane in sim.figures().lanes {
         out.push((lane.text.to_string(), None));
     }
+    // Its "why did that happen" lines.
+    for k in L::why_kinds() {
+        out.push((k.text(id), None));
+    }
     // Its graded challenges: title, story, price, goals, debrief causes; and the refusals.
     for c in flowlab_sim::challenge::of_lab(id) {
         out.extend(c.text_ids().into_iter().map(|(t, _)| (t, None)));
@@ -166,6 +170,51 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing texts: {missing:#?}");
+    }
+
+    /// Every lab with a page has its "why did that happen" log, and each kind's words in the
+    /// tables are the engine's English (the command line prints it) with a Chinese translation
+    /// quoting the same numbers; every class has a name in both languages.
+    #[test]
+    fn why_texts_match_the_engine() {
+        use flowlab_sim::kernel::why::Class;
+        let mut wrong = Vec::new();
+        for c in Class::ALL {
+            match both_id(&c.text()) {
+                Some((_, zh)) if cjk(zh) => {}
+                _ => wrong.push(c.text()),
+            }
+        }
+        for lab in ids() {
+            let kinds = flowlab_sim::labs::by_id(lab).unwrap().why_kinds();
+            if kinds.is_empty() {
+                wrong.push(format!("{lab}: no why log"));
+            }
+            for k in kinds {
+                let id = k.text(lab);
+                match both_id(&id) {
+                    Some((en, zh)) => {
+                        if en != k.english {
+                            wrong.push(format!("{id}: the table's English differs"));
+                        }
+                        if !cjk(zh) {
+                            wrong.push(format!("{id}: no Chinese"));
+                        }
+                        for i in 0..8 {
+                            let arg = format!("{{{i}}}");
+                            if en.contains(&arg) != zh.contains(&arg) {
+                                wrong.push(format!("{id}: {arg} in one language only"));
+                            }
+                            if en.contains(&arg) != (i < k.args.len()) {
+                                wrong.push(format!("{id}: {arg} and the kind's numbers differ"));
+                            }
+                        }
+                    }
+                    None => wrong.push(format!("{id}: missing")),
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     /// Every lab with a page has graded challenges, and each challenge's words in the tables are

@@ -18,6 +18,7 @@ mod params;
 mod progress;
 mod sweep;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ use flowlab_sim::kernel::knobs::Knob;
 use flowlab_sim::kernel::lab::{Checker, Extent};
 use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
+use flowlab_sim::kernel::why;
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
 use flowlab_sim::replay::{ActionLog, RunFile, RUN_FORMAT};
 use flowlab_sim::sweep::{drive_with, Replay, DEFAULT_UNTIL_S, MAX_UNTIL_S};
@@ -134,6 +136,11 @@ struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     seeds: Option<u64>,
 
+    /// Adds the run's "why did that happen" log: how many lines of each kind, and the latest few
+    /// hundred in English (time, class, what happened and the rule that made it happen).
+    #[arg(long)]
+    why: bool,
+
     /// Indents the JSON.
     #[arg(long)]
     pretty: bool,
@@ -222,6 +229,7 @@ fn replay_file(path: &std::path::Path, args: &RunArgs) -> Result<String> {
             actions: (!run.actions.is_empty()).then(|| run.actions.to_string()),
             metrics: outcome.figures,
             digest: outcome.digest,
+            why: None,
         },
         args.pretty,
     )
@@ -255,6 +263,31 @@ struct Single<'a> {
     metrics: Figures,
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<Why>,
+}
+
+/// The run's "why did that happen" log (`--why`).
+#[derive(Serialize)]
+struct Why {
+    /// Lines of each kind (all of them), by the kind's key.
+    counts: BTreeMap<&'static str, u64>,
+    /// The latest lines, oldest first, in English.
+    lines: Vec<String>,
+}
+
+impl Why {
+    fn of(sim: &dyn labs::AnyRun) -> Option<Self> {
+        let (kinds, log) = sim.why()?;
+        Some(Self {
+            counts: kinds
+                .iter()
+                .map(|k| k.key)
+                .zip(log.counts().iter().copied())
+                .collect(),
+            lines: log.entries().map(|e| why::english(kinds, e)).collect(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -297,6 +330,8 @@ struct Outcome {
     digest: Option<u64>,
     /// The paths of its key figures.
     key: Vec<String>,
+    /// Its "why did that happen" log.
+    why: Option<Why>,
 }
 
 /// Runs `lab` with `params` and `seed` as every run is made ([`drive`], which the page and
@@ -329,6 +364,7 @@ fn run_one(
                 figures: f,
                 digest: Some(done.digest),
                 key,
+                why: Why::of(&*sim),
             })
         }
         Extent::Items { count, .. } => {
@@ -344,6 +380,7 @@ fn run_one(
                 figures: f,
                 digest: None,
                 key,
+                why: Why::of(&*sim),
             })
         }
     }
@@ -420,6 +457,9 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
         Extent::Items { count, unit } => (count, unit),
     };
 
+    if args.why && args.seeds.is_some() {
+        bail!("--why applies to one run, not to --seeds");
+    }
     let Some(n) = args.seeds else {
         let bar = Progress::new(lab.id(), len, unit);
         let outcome = run_one(lab, &params, seed, until, &log, &|pos| bar.set(pos));
@@ -433,6 +473,7 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
             actions: (!log.is_empty()).then(|| log.to_string()),
             metrics: outcome.figures,
             digest: outcome.digest,
+            why: if args.why { outcome.why } else { None },
         };
         if let Some(path) = &args.save_run {
             let file = RunFile {

@@ -1035,3 +1035,27 @@ fn actions_and_run_files_replay_the_same_run() {
     let e = fails(&["run", "flash-sale", "--actions", "1:add_node"]);
     assert!(e.contains("takes no actions"), "{e}");
 }
+
+#[test]
+fn why_lists_the_acks1_losses_with_their_offsets_and_changes_nothing_else() {
+    let args = [
+        "run",
+        "queue",
+        "--preset",
+        "acks1_leader_dies",
+        "--until-s",
+        "6",
+    ];
+    let plain = json(&args);
+    let with = json(&[&args[..], &["--why"]].concat());
+    assert!(plain.get("why").is_none(), "only when asked");
+    assert_eq!(plain["digest"], with["digest"], "the log changes no figure");
+    let why = &with["why"];
+    assert!(u(&why["counts"]["lost_cut"]) > 0, "{why}");
+    let lines = why["lines"].as_array().unwrap();
+    assert!(lines.iter().any(|l| {
+        let l = l.as_str().unwrap();
+        l.contains("lost") && l.contains("with acks=1 and never copied before it crashed")
+    }));
+    assert!(fails(&["run", "queue", "--why", "--seeds", "2"]).contains("--why"));
+}

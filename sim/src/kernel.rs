@@ -15,3 +15,4 @@ pub mod rng;
 pub mod sim;
 pub mod time;
 pub mod traffic;
+pub mod why;

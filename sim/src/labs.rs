@@ -76,6 +76,8 @@ pub trait AnyLab: Send + Sync {
     fn metrics(&self) -> &'static [&'static Metric];
     fn presets(&self) -> Vec<PresetInfo>;
     fn checkers(&self) -> &'static [Checker];
+    /// The kinds of anomaly its "why did that happen" log notes.
+    fn why_kinds(&self) -> &'static [crate::kernel::why::Kind];
     fn default_seed(&self) -> u64;
     /// Whether its runs last as long as they are told (rather than ending by themselves).
     fn timed(&self) -> bool;
@@ -132,6 +134,13 @@ pub trait AnyRun: Send {
     ) -> Result<(), ActionError>;
     /// Planned knob changes the lab refused while running.
     fn refused_changes(&self) -> u32;
+    /// Its "why did that happen" log, if the lab keeps one, and the kinds it notes.
+    fn why(
+        &self,
+    ) -> Option<(
+        &'static [crate::kernel::why::Kind],
+        &crate::kernel::why::WhyLog,
+    )>;
 }
 
 #[derive(Clone)]
@@ -181,6 +190,10 @@ where
 
     fn checkers(&self) -> &'static [Checker] {
         L::checkers()
+    }
+
+    fn why_kinds(&self) -> &'static [crate::kernel::why::Kind] {
+        L::why_kinds()
     }
 
     fn default_seed(&self) -> u64 {
@@ -351,6 +364,15 @@ where
             DecodeError::Invalid(e) => e.to_string(),
         })?;
         Ok(Sim::set_live(self, &p, key))
+    }
+
+    fn why(
+        &self,
+    ) -> Option<(
+        &'static [crate::kernel::why::Kind],
+        &crate::kernel::why::WhyLog,
+    )> {
+        self.lab().why().map(|w| (L::why_kinds(), w))
     }
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pacing::{Pacing, Phase};
 use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
+use super::why::WhyWire;
 use crate::i18n::Lang;
 
 /// Readouts (the lab's panels, the results and checkers) are sent at most this often, wall ms.
@@ -55,6 +56,10 @@ pub struct Host<V: LabView> {
     readouts_dirty: bool,
     last_readouts_ts: f64,
     changes: u64,
+    /// The log's lines numbered below this were sent.
+    why_sent: u64,
+    /// A new run: the page drops the log's lines it has.
+    why_reset: bool,
 }
 
 impl<V: LabView> Host<V> {
@@ -71,7 +76,32 @@ impl<V: LabView> Host<V> {
             readouts_dirty: true,
             last_readouts_ts: f64::NEG_INFINITY,
             changes: 0,
+            why_sent: 0,
+            why_reset: true,
         }
+    }
+
+    /// A new run (of new params, or the same again): its log starts empty.
+    fn new_run(&mut self, sim: Sim<V::L>) {
+        self.sim = sim;
+        self.why_sent = 0;
+        self.why_reset = true;
+    }
+
+    /// The log's lines not sent yet (at most those it keeps) and its counts, if it has news.
+    fn why_news(&mut self) -> Option<WhyWire> {
+        let w = self.sim.why()?;
+        if w.total() == self.why_sent && !self.why_reset {
+            return None;
+        }
+        let wire = WhyWire {
+            reset: self.why_reset,
+            counts: w.counts().to_vec(),
+            entries: w.since(self.why_sent).copied().collect(),
+        };
+        self.why_sent = w.total();
+        self.why_reset = false;
+        Some(wire)
     }
 
     /// In a worker, the engine does not share the page's frame: it may take most of one per
@@ -105,7 +135,7 @@ impl<V: LabView> Host<V> {
                 seed,
                 start,
             } => {
-                self.sim = Sim::new_or_default(&params, seed);
+                self.new_run(Sim::new_or_default(&params, seed));
                 self.pace.phase = Phase::Idle;
                 if start && !self.timed() {
                     self.pace.start(clock());
@@ -115,7 +145,7 @@ impl<V: LabView> Host<V> {
             Command::Apply(f) => self.sim.apply(f),
             Command::SetLive { params, seed, key } => {
                 if !self.sim.set_live(&params, &key) {
-                    self.sim = Sim::new_or_default(&params, seed);
+                    self.new_run(Sim::new_or_default(&params, seed));
                     self.pace.phase = Phase::Idle;
                 }
             }
@@ -178,11 +208,13 @@ impl<V: LabView> Host<V> {
         } else {
             None
         };
+        let why = self.why_news();
         Frame {
             head: self.head(behind),
             pic,
             readouts,
             charts,
+            why,
         }
     }
 
@@ -220,7 +252,7 @@ impl<V: LabView> Host<V> {
         }
         let params = self.sim.params().clone();
         let seed = self.sim.seed();
-        self.sim = Sim::new_or_default(&params, seed);
+        self.new_run(Sim::new_or_default(&params, seed));
         let t0 = clock();
         self.sim.run_to_end();
         let took = clock() - t0;

@@ -249,13 +249,23 @@ impl<U: LabUi> Runtime<U> {
     /// Takes in a frame from the engine (drawn at the next animation frame).
     fn take(&mut self, frame: Frame<U::V>) {
         let changed = self.shown.take(frame);
-        self.unseen.picture |= changed.picture;
+        self.unseen.picture |= changed.picture || changed.highlight;
         self.unseen.charts |= changed.charts;
         if self.shown.head.changes != self.seen_changes || changed.readouts {
             self.seen_changes = self.shown.head.changes;
             self.changes += 1;
         }
         self.look.phase = self.shown.head.phase;
+    }
+
+    /// Chooses a line of the "why" log (or none): the picture marks what it names.
+    pub(super) fn select_why(&mut self, e: Option<flowlab_sim::kernel::why::Entry>) {
+        self.shown.why.select(e);
+        self.unseen.picture = true;
+        self.changes += 1;
+        if let Some(wake) = &self.wake {
+            wake();
+        }
     }
 
     /// Draws what the engine's frames changed.
@@ -433,7 +443,7 @@ fn on_frame<U: LabUi>(rt: Rc<RefCell<Runtime<U>>>, lp: Rc<RefCell<Loop>>, ts: f6
 /// renders nothing (and runs no timer). Only live readouts use it, so inputs a user is typing into
 /// are never re-rendered under them. Counts the renders (see [`crate::lab::stats`]).
 #[hook]
-fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -> u64) {
+pub(super) fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -> u64) {
     let update = use_force_update();
     let rt = rt.clone();
     use_effect_with((), move |_| {
@@ -815,6 +825,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <LiveSummary<U> rt={shared.clone()} />
             </div>
             <LiveCheckers<U> rt={shared.clone()} />
+            <super::why::WhyPanel<U> rt={shared.clone()} />
             <LiveExtra<U> rt={shared.clone()} />
             <div class={classes!("columns", U::CHARTS.is_empty().then_some("single"))}>
                 <ParamsForm<U> state={state.clone()} on_set={on_set} />
@@ -1026,8 +1037,8 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
 }
 
 #[derive(Properties)]
-struct LiveProps<U: LabUi> {
-    rt: Shared<U>,
+pub struct LiveProps<U: LabUi> {
+    pub rt: Shared<U>,
 }
 
 impl<U: LabUi> PartialEq for LiveProps<U> {

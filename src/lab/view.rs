@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::pacing::Phase;
+use super::why::{WhyShown, WhyWire};
 use crate::i18n::Lang;
 use crate::kit::chart::Chart;
 
@@ -141,6 +142,8 @@ pub struct Frame<V: LabView> {
     pub pic: Option<(V::Pic, String)>,
     pub readouts: Option<Readouts<V>>,
     pub charts: Option<Vec<Chart>>,
+    /// The "why did that happen" log's new lines and counts, when it has news.
+    pub why: Option<WhyWire>,
 }
 
 /// What the page shows: the latest of everything a frame brought.
@@ -151,6 +154,9 @@ pub struct Shown<V: LabView> {
     pub info: V::Info,
     pub report: Report,
     pub charts: Vec<Chart>,
+    /// The log's lines the page keeps, its counts, and the line chosen (whose entities the
+    /// picture marks).
+    pub why: WhyShown,
 }
 
 impl<V: LabView> Default for Shown<V> {
@@ -162,6 +168,7 @@ impl<V: LabView> Default for Shown<V> {
             info: V::Info::default(),
             report: Report::default(),
             charts: Vec::new(),
+            why: WhyShown::default(),
         }
     }
 }
@@ -172,6 +179,9 @@ pub struct Changed {
     pub picture: bool,
     pub readouts: bool,
     pub charts: bool,
+    pub why: bool,
+    /// The line chosen was dropped (a new run): the picture loses its marks.
+    pub highlight: bool,
 }
 
 impl<V: LabView> Shown<V> {
@@ -192,6 +202,12 @@ impl<V: LabView> Shown<V> {
         if let Some(ch) = frame.charts {
             self.charts = ch;
             c.charts = true;
+        }
+        if let Some(w) = frame.why {
+            let had = self.why.selected.is_some();
+            self.why.take(w);
+            c.why = true;
+            c.highlight = had && self.why.selected.is_none();
         }
         c
     }

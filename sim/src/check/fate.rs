@@ -170,9 +170,12 @@ impl Fates {
         }
     }
 
-    /// Counts `id` lost if it was reported sent yet can no longer be processed.
-    fn settle(&mut self, id: u64) {
-        let Some(s) = self.slot(id) else { return };
+    /// Counts `id` lost if it was reported sent yet can no longer be processed; true if it was
+    /// counted now.
+    fn settle(&mut self, id: u64) -> bool {
+        let Some(s) = self.slot(id) else {
+            return false;
+        };
         let f = s.flags;
         if f & F_SUCCESS != 0
             && f & (F_GONE | F_SKIPPED) != 0
@@ -181,15 +184,18 @@ impl Fates {
         {
             s.flags |= F_LOST;
             self.lost += 1;
+            return true;
         }
+        false
     }
 
-    /// The send of `id` was reported ok (with fire-and-forget: it left).
-    pub fn reported_ok(&mut self, id: u64) {
+    /// The send of `id` was reported ok (with fire-and-forget: it left); true if that makes it
+    /// lost (its copies were gone already).
+    pub fn reported_ok(&mut self, id: u64) -> bool {
         if let Some(s) = self.slot(id) {
             s.flags |= F_SUCCESS;
         }
-        self.settle(id);
+        self.settle(id)
     }
 
     /// The send of `id` was reported failed.
@@ -217,14 +223,15 @@ impl Fates {
         }
     }
 
-    /// An attempt to write `id` ended with no copy (lost on the way, or refused).
-    pub fn attempt_gone(&mut self, id: u64) {
+    /// An attempt to write `id` ended with no copy (lost on the way, or refused); true if that
+    /// makes it lost.
+    pub fn attempt_gone(&mut self, id: u64) -> bool {
         if let Some(s) = self.slot(id) {
             if s.copies == 0 && s.in_transit == 0 {
                 s.flags |= F_GONE;
             }
         }
-        self.settle(id);
+        self.settle(id)
     }
 
     /// A copy of `id` was appended to a log; true if it is a duplicate write (another copy was
@@ -250,12 +257,12 @@ impl Fates {
     }
 
     /// A copy of `id` was cut from its log (an election): if none is left, nor on its way, it is
-    /// gone.
-    pub fn copy_removed(&mut self, id: u64) {
+    /// gone; true if that makes it lost.
+    pub fn copy_removed(&mut self, id: u64) -> bool {
         if let Some(s) = self.slot(id) {
             s.copies = s.copies.saturating_sub(1);
         }
-        self.attempt_gone(id);
+        self.attempt_gone(id)
     }
 
     /// A copy of `id` was deleted from its log by cleanup or retention (no event if it left the
@@ -303,14 +310,15 @@ impl Fates {
         again
     }
 
-    /// The group committed past `id` without processing it (it may still be, by another copy).
-    pub fn committed_past(&mut self, id: u64) {
+    /// The group committed past `id` without processing it (it may still be, by another copy);
+    /// true if that makes it lost.
+    pub fn committed_past(&mut self, id: u64) -> bool {
         if let Some(s) = self.slot(id) {
             if s.processed == 0 {
                 s.flags |= F_SKIPPED;
             }
         }
-        self.settle(id);
+        self.settle(id)
     }
 
     /// Accounted for (dead-lettered or expired): no longer lost if it was.
@@ -404,7 +412,7 @@ mod tests {
         assert!(!write(&mut f, 0));
         f.reported_ok(0);
         assert_eq!(f.lost(), 0, "still in the log");
-        f.copy_removed(0); // the new leader lacked it
+        assert!(f.copy_removed(0), "counted lost now"); // the new leader lacked it
         assert_eq!(f.lost(), 1);
         let fc = f.final_check();
         assert_eq!(fc.lost, 1);

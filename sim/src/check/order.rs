@@ -32,6 +32,11 @@ impl KeyOrder {
         }
     }
 
+    /// The latest message of `key` processed so far (its place among the key's messages).
+    pub fn latest(&self, key: u32) -> Option<u32> {
+        self.next.get(key as usize).and_then(|&n| n.checked_sub(1))
+    }
+
     pub fn violations(&self) -> u64 {
         self.violations
     }

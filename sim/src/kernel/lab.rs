@@ -20,6 +20,7 @@ use super::preset::Preset;
 use super::report::{Metric, Report};
 use super::rng::SimRng;
 use super::time::Nanos;
+use super::why::{Kind, WhyLog};
 
 /// The seeded random streams of a run: every stream a lab uses is derived from the run's seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,6 +265,16 @@ pub trait Lab: Sized + Clone + 'static {
     /// How far a run goes by itself.
     fn extent(_params: &Self::Params) -> Extent {
         Extent::Timed
+    }
+
+    /// The kinds of anomaly its "why did that happen" log notes (see [`WhyLog`]).
+    fn why_kinds() -> &'static [Kind] {
+        &[]
+    }
+
+    /// Its "why did that happen" log: an entry for every anomaly it counts.
+    fn why(&self) -> Option<&WhyLog> {
+        None
     }
 
     /// The checkers this lab feeds.

@@ -28,6 +28,7 @@ pub mod ring;
 mod snapshot;
 mod stats;
 mod writes;
+mod why;
 
 pub use lane::{Event, MAX_IN_FLIGHT};
 pub use members::{RingChangeInfo, RingView};

@@ -19,6 +19,7 @@ pub mod ranges;
 mod scheme;
 mod snapshot;
 mod store;
+mod why;
 
 pub use model::{metrics, Chat, ChatLab, Event};
 pub use params::{ChatParams, MAX_MEMBERS_TOTAL};

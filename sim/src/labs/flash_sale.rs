@@ -30,6 +30,10 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::check::oversell::Oversell;
+use crate::kernel::why::{Ent, EntKind, Kind as WhyKind, WhyLog};
+use why::OVERSELL_UNSAFE;
+
+mod why;
 use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::digest::Digest;
 use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
@@ -228,6 +232,8 @@ pub struct Sale {
     last_answer: Nanos,
     /// Virtual time of the latest arrival so far.
     now: Nanos,
+    /// A line for every sale beyond the stock.
+    why: WhyLog,
 }
 
 /// A run of the flash sale.
@@ -303,6 +309,7 @@ impl Sale {
             run_len: 0,
             last_answer: 0,
             now: 0,
+            why: WhyLog::new(why::KINDS),
             p: p.clone(),
         };
         sale.next_t = sale.draw_arrival(0);
@@ -424,6 +431,19 @@ impl Sale {
                         r.redis_ops += 1;
                         let read = self.remaining[k];
                         success = read > 0;
+                        if success && r.success >= self.p.stock {
+                            // This sale is beyond the stock: note why.
+                            let args = [
+                                r.success as i64 + 1,
+                                self.p.stock as i64,
+                                k as i64,
+                                read as i64,
+                                read as i64 - 1,
+                                gap as i64,
+                            ];
+                            let ents = [Ent::new(EntKind::Node, k as u32)];
+                            self.why.note(start + op, OVERSELL_UNSAFE, &args, &ents);
+                        }
                         if success {
                             // Write back read - 1 later: whatever others did meanwhile is overwritten.
                             self.pending_sets[k].push_back((start + op + gap, read - 1));
@@ -678,6 +698,14 @@ impl Lab for Sale {
         &[Checker::Oversell, Checker::Accounting]
     }
 
+    fn why_kinds() -> &'static [WhyKind] {
+        why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
+    }
+
     /// Users stream through (no per-user memory). What grows: the unsafe check's pending writes
     /// (every success whose write has not landed: at most what the limiters admit within the gap),
     /// and the database's per-second counts (as many seconds as the orders take to drain). Work:
@@ -720,6 +748,7 @@ impl Lab for Sale {
             .part("the database's per-second counts", bytes(seconds, 8), &["db_writes_per_s", "stock"])
             // Per server: its bucket (tokens, last refill) and when it learns the stock is gone.
             .part("the app servers' token buckets", bytes(servers, 32), &["servers"])
+            .part("the why log", WhyLog::bytes(why::KINDS.len()), &[])
             .part("the stock shards and consumers", bytes(p.shards as u64 * 64 + consumers * 8, 1), &["shards", "consumers"])
             .work((work as f64 / span_s) as u64)
             .ends_after(span_s)

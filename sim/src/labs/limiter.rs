@@ -4,6 +4,7 @@ pub mod algo;
 mod model;
 mod params;
 pub mod presets;
+mod why;
 
 pub use algo::Verdict;
 pub use model::{

@@ -19,6 +19,7 @@ pub mod presets;
 mod producer;
 mod snapshot;
 mod stats;
+mod why;
 
 pub use crate::check::fate::FinalCheck;
 pub use event::{Event, Fault, Msg, Produce, Resp};

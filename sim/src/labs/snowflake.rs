@@ -15,6 +15,7 @@
 mod clock;
 mod params;
 pub mod presets;
+mod why;
 
 use std::collections::VecDeque;
 
@@ -35,6 +36,7 @@ use crate::kernel::rng::SimRng;
 use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::kernel::traffic::{Arrival, TrafficGen};
+use crate::kernel::why::{Kind as WhyKind, WhyLog};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds the duplicate checker remembers per worker id (wider than any step back).
@@ -186,6 +188,8 @@ pub struct Snowflake {
     /// (true time, each worker's offset in ms), sampled every chart bucket.
     samples: VecDeque<(Nanos, Vec<f64>)>,
     bucket_ns: Nanos,
+    /// A line for every run of ids issued twice.
+    why: WhyLog,
 }
 
 /// A run of the snowflake lab.
@@ -448,6 +452,11 @@ impl Snowflake {
         lane.issued_series.record(t, n);
         if dup > 0 {
             lane.dup_series.record(t, dup);
+            let p = &self.p;
+            let shared = (0..p.workers).any(|w| w as usize != worker && node_of(p, w) == node);
+            let kind = why::dup_kind(shared, lane.policy);
+            let args = [dup as i64, worker as i64, ts, from as i64, node as i64];
+            self.why.note(t, kind, &args, &why::ents(l, worker));
         }
         if lane.recent.len() == RECENT {
             lane.recent.pop_front();
@@ -623,6 +632,7 @@ impl Lab for Snowflake {
             epoch_offset_ms: (years * MS_PER_YEAR) as i64,
             samples: VecDeque::with_capacity(64),
             bucket_ns,
+            why: WhyLog::new(why::KINDS),
             p: p.clone(),
         }
     }
@@ -750,6 +760,7 @@ impl Lab for Snowflake {
         };
         let gens = lanes * p.workers as u64;
         Cost::new()
+            .part("the why log", WhyLog::bytes(why::KINDS.len()), &[])
             .part("the duplicate checker's window", bytes(gens, LEDGER_WINDOW_MS as u64 * 16), &["workers", "compare"])
             .part("requests waiting at the workers", bytes(gens, MAX_WAITING as u64 * 32), &["workers", "traffic.rate_per_s"])
             .part("series per worker", bytes(gens, SERIES as u64 * 8 * 2), &["workers"])
@@ -760,6 +771,14 @@ impl Lab for Snowflake {
 
     fn checkers() -> &'static [Checker] {
         &[Checker::Duplicates, Checker::Order]
+    }
+
+    fn why_kinds() -> &'static [WhyKind] {
+        why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
     }
 
     fn presets() -> Vec<Preset<SnowflakeParams>> {

@@ -5,6 +5,8 @@
 
 use flowlab_sim::kernel::time::Nanos;
 use flowlab_sim::labs::cache::{CacheSnapshot, FlowKind, LaneView, RingView};
+use crate::lab::why::{outline, tag, WhyShown};
+use flowlab_sim::kernel::why::EntKind;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::text as tx;
@@ -95,7 +97,9 @@ pub fn draw_lanes(
     lang: Lang,
     still: bool,
     marks: &mut Marks,
+    why: &WhyShown,
 ) {
+    tag(canvas, why);
     let w0 = width_of(canvas);
     let h0 = lanes_height(w0, snap.lanes.len());
     set_css_height(canvas, h0);
@@ -123,6 +127,9 @@ pub fn draw_lanes(
         let row_h = row - 6.0;
         ctx.set_fill_style_str(LANE_BG);
         ctx.fill_rect(4.0, y0, w - 8.0, row_h);
+        if why.marks(EntKind::Lane, i as u32) {
+            outline(&ctx, 4.0, y0, w - 8.0, row_h);
+        }
         ctx.set_fill_style_str(INK);
         ctx.set_font("600 12px system-ui, sans-serif");
         let name = tr_id(lang, lane.kind.text());

@@ -311,6 +311,7 @@ mod ui {
                     lang,
                     look.reduced_motion,
                     &mut self.marks,
+                    &shown.why,
                 );
                 describe(&c, &shown.summary);
             }

@@ -292,4 +292,11 @@ crate::texts! {
     "challenge.cache.stale_reads.cause.refill": "A read that started before an update refilled the cache with the old value after the delete: {0} stale reads, the worst {1} ms old.", "一个在更新之前开始的读，在删除之后把旧值重新填回了缓存：{0} 次脏读，最旧的落后 {1} 毫秒。";
     "challenge.cache.stale_reads.goal.no_lost_writes": "Lose no acknowledged write", "不丢失任何已确认的写入";
     "challenge.cache.stale_reads.cause.behind": "Writes acknowledged by the cache and not yet flushed died with the node: {0} lost.", "缓存已确认但尚未刷回的写入随节点一起丢失：丢了 {0} 次。";
+
+    "cache.why.stale_l1": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: app server {5}'s local (L1) copy is not invalidated by writes and lives until its TTL", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：应用服务器 {5} 的本地（L1）副本不会因写入而失效，要到 TTL 才过期";
+    "cache.why.stale_refill": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the cache was refilled by a read that started before the update", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：缓存被一个在更新之前开始的读请求重新填充了";
+    "cache.why.stale_delete_first": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the cache was deleted before the database was updated, and a read in between put the old value back", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：先删缓存再更新数据库，中间的一次读取又把旧值放回了缓存";
+    "cache.why.stale_set_race": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: two writers set the cache in the other order than they updated the database", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：两个写者写缓存的顺序与它们更新数据库的顺序相反";
+    "cache.why.stale_invalidation_lag": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the invalidation was still on its way through the queue", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：失效消息还在队列中传递";
+    "cache.why.stale_other": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the cache held a value older than the last acknowledged write (a lost flush, or a node that came back)", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：缓存中的值比最后一次确认的写入更旧（刷盘丢失，或节点重新上线）";
 }

@@ -4,6 +4,8 @@
 
 use flowlab_sim::kernel::time::Nanos;
 use flowlab_sim::labs::chat::{ChatSnapshot, FlowKind, Scheme, SchemeView};
+use crate::lab::why::{outline, tag, WhyShown};
+use flowlab_sim::kernel::why::EntKind;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::layout::{bytes, wrap, Layout, OUTSIDE, TEXT_LINE_PX, TITLE_LINE_PX};
@@ -72,6 +74,7 @@ impl Painter {
     /// Draws the four rings. `lost` is each scheme's count of messages lost for good. With
     /// `still` (reduced motion) flows are not drawn moving: each ring shows arrows out of the store
     /// with the counts of the last moments instead.
+    #[allow(clippy::too_many_arguments)]
     pub fn paint(
         &mut self,
         canvas: &HtmlCanvasElement,
@@ -80,7 +83,9 @@ impl Painter {
         lost: &[u64; 4],
         lang: Lang,
         still: bool,
+        why: &WhyShown,
     ) {
+        tag(canvas, why);
         let Some(probe) = context(canvas) else {
             return;
         };
@@ -247,6 +252,23 @@ impl Painter {
             }
         }
         marks.paint(&ctx);
+        // What the chosen line of the "why" log names: a scheme's panel, a member on each ring.
+        if why.highlighting() {
+            for i in 0..4 {
+                let (x0, y0) = l.origin(i);
+                if why.marks(EntKind::Lane, i as u32) {
+                    outline(&ctx, x0 + 3.0, y0 + 3.0, l.panel_w - 6.0, l.panel_h - 6.0);
+                }
+                for u in 0..m {
+                    if why.marks(EntKind::Member, u as u32) {
+                        let k = u * sectors / m;
+                        let (lo, hi) = (k * m / sectors, ((k + 1) * m / sectors).max(k * m / sectors + 1));
+                        let (x, y) = at(i, (lo + hi - 1) as f64 / 2.0, m, 1.0);
+                        outline(&ctx, x - 5.0, y - 5.0, 10.0, 10.0);
+                    }
+                }
+            }
+        }
 
         // Over the marks: titles, stores, storage bars and their lines.
         let mut sampled = false;

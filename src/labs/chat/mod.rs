@@ -166,7 +166,7 @@ mod ui {
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 let p = &shown.pic;
                 self.painter
-                    .paint(&c, &p.snap, p.span, &p.lost, look.lang, look.reduced_motion);
+                    .paint(&c, &p.snap, p.span, &p.lost, look.lang, look.reduced_motion, &shown.why);
                 describe(&c, &shown.summary);
             }
         }

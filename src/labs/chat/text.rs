@@ -187,4 +187,9 @@ crate::texts! {
     "challenge.chat.flaky_clients.cause.no_dedup": "Messages pulled again after a lost or late ack were shown again: the client does not drop msgids it already has ({0} shown twice).", "ack 丢失或迟到后再次拉取的消息被再次展示：客户端没有丢弃已有的 msgid（{0} 条展示了两次）。";
     "challenge.chat.flaky_clients.goal.writes": "At most 25 cursor writes per message", "每条消息的游标写入不超过 25 次";
     "challenge.chat.flaky_clients.cause.ack_each": "Acks batched every {0} ms still move a cursor {1} times per message.", "ack 每 {0} 毫秒合并一次时，每条消息仍要移动游标 {1} 次。";
+
+    "chat.why.lost_offline_copy": "message {0} will never reach member {1} under scheme 1 (copies for offline members): the push failed while the member was online, and only members offline when it was sent get a stored copy", "在方案 1（只为离线成员存副本）下，消息 {0} 永远到不了成员 {1}：成员在线时推送失败，而只有发送时离线的成员才有存储的副本";
+    "chat.why.dup_dropped": "member {1} received message {0} again under scheme {2} and dropped it by msgid: its ack was lost or had not arrived, so the row was still owed when the member pulled", "在方案 {2} 下，成员 {1} 再次收到消息 {0}，并按 msgid 丢弃：它的确认丢失或尚未到达，成员拉取时这一行仍被视为未送达";
+    "chat.why.dup_shown": "member {1} was shown message {0} a second time under scheme {2}: its ack was lost or had not arrived, so the row came back, and the client does not drop copies by msgid", "在方案 {2} 下，成员 {1} 第二次看到消息 {0}：它的确认丢失或尚未到达，这一行又被送回，而客户端不按 msgid 去重";
+    "chat.why.unread_wrong": "member {0} reconnected and was shown {1} unread under scheme {3} but misses {2}: rows of messages it already had stayed owed because their acks were lost", "在方案 {3} 下，成员 {0} 重新上线时显示 {1} 条未读，但实际缺少 {2} 条：已收到消息的行因确认丢失而仍被记为未读";
 }

@@ -120,6 +120,15 @@ mod ui {
             }
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 self.paint(&c, &shown.pic, look);
+                // A line of the "why" log names a stock shard: the stock counters are marked.
+                if shown.why.highlighting() {
+                    if let Some(ctx) = crate::kit::canvas::context(&c) {
+                        let w = c.client_width() as f64;
+                        let x = 20.0 + 2.0 * (w - 40.0) / 4.0;
+                        crate::lab::why::outline(&ctx, x - 10.0, 32.0, 20.0, HEIGHT_PX - 92.0);
+                    }
+                }
+                crate::lab::why::tag(&c, &shown.why);
                 describe(&c, &shown.summary);
             }
         }

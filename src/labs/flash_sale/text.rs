@@ -152,4 +152,6 @@ crate::texts! {
     "challenge.flash-sale.unsafe_check.cause.oversold": "{0} gifts were sold beyond the stock.", "超出库存卖出了 {0} 份礼包。";
     "challenge.flash-sale.unsafe_check.goal.sell_all": "Sell all 10,000 gifts", "卖完全部 10,000 份礼包";
     "challenge.flash-sale.unsafe_check.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
+
+    "flash-sale.why.oversell_unsafe": "sale {0} is beyond the stock of {1}: shard {2} read {3} left and writes {4} back {5} later (a non-atomic check: GET, then SET), so every buyer in between read the same stock and bought too", "第 {0} 笔销售超出了 {1} 的库存：分片 {2} 读到剩余 {3}，并在 {5} 后写回 {4}（非原子检查：先 GET 再 SET），这期间的每个买家读到的都是同一个库存，也都买成功了";
 }

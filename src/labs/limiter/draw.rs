@@ -1,6 +1,7 @@
 //! The limiter's picture: five lanes, one per algorithm, drawn every frame from a snapshot.
 
 use flowlab_sim::limiter::{Algo, LimiterSnapshot};
+use flowlab_sim::kernel::why::EntKind;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::text as tx;
@@ -8,6 +9,7 @@ use crate::i18n::{count, tr, tr_id, Lang};
 use crate::kit::canvas::{begin, dot};
 use crate::kit::paint::Marks;
 use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, PASS, WAIT};
+use crate::lab::why::{outline, tag, WhyShown};
 use crate::text;
 
 pub const LANE_HEIGHT_PX: f64 = 86.0;
@@ -20,6 +22,7 @@ pub fn draw_lanes(
     lang: Lang,
     still: bool,
     marks: &mut Marks,
+    why: &WhyShown,
 ) {
     let Some((ctx, w, h)) = begin(canvas, LANE_HEIGHT_PX * 5.0, BG) else {
         return;
@@ -128,6 +131,15 @@ pub fn draw_lanes(
     for (i, lane) in snap.lanes.iter().enumerate() {
         draw_gate(&ctx, Algo::ALL[i], lane, gate_x, i as f64 * LANE_HEIGHT_PX, lang);
     }
+
+    // The lane the chosen line of the "why" log names.
+    for i in 0..snap.lanes.len() {
+        if why.marks(EntKind::Lane, i as u32) {
+            let top = i as f64 * LANE_HEIGHT_PX;
+            outline(&ctx, 2.0, top + 5.0, w - 4.0, LANE_HEIGHT_PX - 10.0);
+        }
+    }
+    tag(canvas, why);
 
     if any_dense || still {
         ctx.set_fill_style_str(WAIT);

@@ -204,6 +204,7 @@ mod ui {
                     look.lang,
                     look.reduced_motion,
                     &mut self.marks,
+                    &shown.why,
                 );
                 describe(&c, &shown.summary);
             }

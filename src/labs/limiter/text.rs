@@ -130,4 +130,14 @@ crate::texts! {
     "challenge.limiter.token_bursts.cause.burst": "A full bucket of {0} tokens plus {1} new tokens a second let {2} through in one second.", "满桶的 {0} 个令牌加上每秒新增的 {1} 个令牌，一秒内放过了 {2} 个请求。";
     "challenge.limiter.token_bursts.goal.accept_430": "Accept at least 430 requests", "至少接受 430 个请求";
     "challenge.limiter.token_bursts.cause.slow": "Tokens come at {0} a second and the bucket holds {1}: only {2} requests found a token.", "令牌每秒生成 {0} 个，桶最多存 {1} 个：只有 {2} 个请求拿到了令牌。";
+
+    "limiter.why.over_fixed": "fixed window: {0} requests passed in the {1} ending now, over the limit of {2}: the count restarts at every window boundary, so a burst at the end of one window and another at the start of the next both pass", "固定窗口：截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}：计数在每个窗口边界清零，所以前一窗口末尾的突发和下一窗口开头的突发都能通过";
+    "limiter.why.over_counter": "sliding counter: {0} requests passed in the {1} ending now, over the limit of {2}: it estimates the previous window's share as if its requests were spread evenly, and they were not", "滑动计数：截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}：它假设上一窗口的请求均匀分布来估算其占比，而实际并不均匀";
+    "limiter.why.over_token": "token bucket: {0} requests passed in the {1} ending now, over the rate's {2}: a full bucket lets a burst through at once, on top of the rate", "令牌桶：截至此刻的 {1} 内通过了 {0} 个请求，超过速率对应的 {2}：满桶允许一次突发在速率之外立即通过";
+    "limiter.why.over_other": "{0} requests passed in the {1} ending now, over the limit of {2}", "截至此刻的 {1} 内通过了 {0} 个请求，超过限额 {2}";
+    "limiter.why.refused_fixed": "fixed window: {0} requests in a row were refused from {1}, over {2}: the window's quota was used up, and only the next boundary frees it", "固定窗口：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：本窗口的配额已用完，只有到下一个窗口边界才会释放";
+    "limiter.why.refused_log": "sliding log: {0} requests in a row were refused from {1}, over {2}: the log held the limit's worth of the last window, and room comes back only as the oldest leave it", "滑动窗口日志：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：日志中已有最近一个窗口的限额数量，只有最早的记录移出窗口才有空位";
+    "limiter.why.refused_counter": "sliding counter: {0} requests in a row were refused from {1}, over {2}: this window's count plus the previous window's share was at the limit", "滑动窗口计数：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：本窗口计数加上上一窗口的估算占比已达到限额";
+    "limiter.why.refused_token": "token bucket: {0} requests in a row were refused from {1}, over {2}: the bucket was empty, and tokens come back only at the refill rate", "令牌桶：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：桶已空，令牌只按补充速率恢复";
+    "limiter.why.refused_leaky": "leaky bucket: {0} requests in a row were dropped from {1}, over {2}: its queue was full, and it drains only at the leak rate", "漏桶：从 {1} 起连续 {0} 个请求被丢弃，历时 {2}：队列已满，只按漏出速率排空";
 }

@@ -4,6 +4,7 @@
 //! box overlaps another.
 
 use flowlab_sim::kernel::time::Nanos;
+use flowlab_sim::kernel::why::EntKind;
 use flowlab_sim::labs::queue::{Flow, FlowKind, PartitionView, QueueSnapshot};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -13,6 +14,7 @@ use crate::i18n::{count, fill, tr, Lang};
 use crate::kit::paint::{fill_style, ColorTable, Marks};
 use crate::kit::canvas::{begin, context, dot, set_css_height};
 use crate::kit::palette::{BG, DROP, DUP, INK, LANE_BG, MUTED, PASS, WAIT};
+use crate::lab::why::{outline, tag, WhyShown};
 use crate::text;
 
 const SEND: &str = "#5b9cf5";
@@ -126,6 +128,7 @@ pub fn draw(
     lang: Lang,
     still: bool,
     marks: &mut Marks,
+    why: &WhyShown,
 ) {
     let Some(ctx) = context(canvas) else {
         return;
@@ -162,11 +165,56 @@ pub fn draw(
         }
         marks.paint(&ctx);
     }
+    draw_marks(&ctx, snap, &l, why);
+    tag(canvas, why);
     ctx.set_font(NOTE_FONT);
     for n in &notes {
         ctx.set_fill_style_str(n.color);
         let _ = ctx.fill_text(&n.text, n.x, l.notes_y + n.line as f64 * NOTE_LINE_PX);
     }
+}
+
+/// Outlines what the chosen line of the "why" log names: brokers, partitions, producers,
+/// consumers, and the records of a key.
+fn draw_marks(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layout, why: &WhyShown) {
+    if !why.highlighting() {
+        return;
+    }
+    let (x0, step) = broker_chips(snap, l);
+    for b in 0..snap.brokers_up.len() as u32 {
+        if why.marks(EntKind::Broker, b) {
+            outline(ctx, x0 + b as f64 * step, l.chips.1, step - 6.0, 16.0);
+        }
+    }
+    let cw = (l.strip_x1 - l.strip_x0 - LAG_PX) / CELLS;
+    for (p, pt) in snap.partitions.iter().enumerate() {
+        let top = l.row_y(p as u32) - l.rh / 2.0 + 2.0;
+        let hh = l.rh - 4.0;
+        if why.marks(EntKind::Partition, p as u32) {
+            outline(ctx, l.label_x, top, l.strip_x1 - l.label_x, hh);
+        }
+        let first = pt.end.saturating_sub(CELLS as u64);
+        for r in pt.recent.iter().filter(|r| why.marks(EntKind::Key, r.key)) {
+            let x = l.strip_x0 + r.offset.saturating_sub(first) as f64 * cw;
+            outline(ctx, x + 2.0, top + 5.0, (cw - 4.0).max(1.0), hh - 10.0);
+        }
+    }
+    for (i, r) in l.producers.iter().enumerate() {
+        if why.marks(EntKind::Producer, i as u32) {
+            outline(ctx, r.x, r.y, r.w, r.h);
+        }
+    }
+    for (i, r) in l.consumers.iter().enumerate() {
+        if why.marks(EntKind::Consumer, i as u32) {
+            outline(ctx, r.x, r.y, r.w, r.h);
+        }
+    }
+}
+
+/// Where the broker chips start, and their pitch.
+fn broker_chips(snap: &QueueSnapshot, l: &Layout) -> (f64, f64) {
+    let n = snap.brokers_up.len().max(1) as f64;
+    (l.chips.0, ((l.w - l.chips.0 - 8.0) / n).min(52.0))
 }
 
 /// The three headers and the brokers (green up, red down).
@@ -177,9 +225,7 @@ fn draw_heads(ctx: &CanvasRenderingContext2d, snap: &QueueSnapshot, l: &Layout, 
     for (t, (x, y)) in heads.iter().zip(l.heads) {
         let _ = ctx.fill_text(tr(lang, *t), x, y);
     }
-    let n = snap.brokers_up.len().max(1) as f64;
-    let step = ((l.w - l.chips.0 - 8.0) / n).min(52.0);
-    let mut x = l.chips.0;
+    let (mut x, step) = broker_chips(snap, l);
     for (b, &up) in snap.brokers_up.iter().enumerate() {
         ctx.set_fill_style_str(if up { "#1f3a2a" } else { "#3a1a1d" });
         ctx.fill_rect(x, l.chips.1, step - 6.0, 16.0);

@@ -339,4 +339,21 @@ crate::texts! {
     "challenge.queue.batching.goal.no_loss": "Lose no acknowledged message", "不丢失任何已确认的消息";
     "challenge.queue.batching.cause.acks_one": "With acks=one the leader answered before any follower copied the batch; when it died, {0} acknowledged messages died with it.", "acks=one 时 leader 在任何 follower 复制这批消息之前就已应答；它崩溃时，{0} 条已确认的消息随之丢失。";
     "challenge.queue.batching.cause.lost": "{0} acknowledged messages never reached a consumer.", "{0} 条已确认的消息从未到达消费者。";
+
+    "queue.why.lost_cut": "offset {0} of partition {1} was acknowledged by leader broker {2} with acks={3} and never copied before it crashed: broker {4} took over holding only the offsets below {5}", "分区 {1} 的位点 {0} 已由 Leader Broker {2} 以 acks={3} 确认，但在它崩溃前从未被复制：接任的 Broker {4} 只有 {5} 之前的位点";
+    "queue.why.lost_unclean": "offset {0} of partition {1} was cut when broker {2}, out of sync, was elected leader (unclean election allowed) with its log ending at offset {3}", "不同步的 Broker {2} 被选为 Leader（允许非干净选举），其日志只到位点 {3}，分区 {1} 的位点 {0} 因此被截断";
+    "queue.why.lost_dead_leader": "message {0} was sent with acks=0 to broker {1}, leader of partition {2}, which had crashed: no answer comes with acks=0, and the producer counted it sent", "消息 {0} 以 acks=0 发给分区 {2} 的 Leader Broker {1}，而它已崩溃：acks=0 没有应答，生产者把它算作已发送";
+    "queue.why.lost_on_the_way": "message {0} to partition {1} was sent with acks=0 and lost on the way (network or no leader): no answer comes with acks=0, and the producer counted it sent", "发往分区 {1} 的消息 {0} 以 acks=0 发送，途中丢失（网络或没有 Leader）：acks=0 没有应答，生产者把它算作已发送";
+    "queue.why.lost_acked_late": "message {0} of partition {1} was acknowledged after an election had already cut its only copy", "分区 {1} 的消息 {0} 在一次选举截断了它唯一的副本之后才被确认";
+    "queue.why.lost_committed": "offset {0} of partition {1} was committed before consumer {2} processed it; after the rebalance the new owner starts past it, so nobody processes it", "分区 {1} 的位点 {0} 在消费者 {2} 处理它之前就已提交；再均衡后新的所有者从它之后开始读，于是没人处理它";
+    "queue.why.dup_written": "message {0} was written a second time, at offset {1} of partition {2}: a retry without idempotence, after the first write landed but its answer did not come back in time", "消息 {0} 被第二次写入，位于分区 {2} 的位点 {1}：未开幂等的重试，第一次写入已成功但应答没有及时返回";
+    "queue.why.dup_processed": "message {0} at offset {1} of partition {2} was processed a second time, by consumer {3}: it was written twice, or processed but not committed before its partition moved", "分区 {2} 位点 {1} 的消息 {0} 被消费者 {3} 第二次处理：它被写入了两次，或已处理但在分区转移前未提交";
+    "queue.why.reorder_retry": "message {0} of key {1} was processed after message {2} of the same key: with max.in.flight={3} and retries without idempotence, a retried batch landed behind later ones", "key {1} 的消息 {0} 在同一 key 的消息 {2} 之后才被处理：max.in.flight={3} 且重试时未开幂等，重试的批次排到了后面的批次之后";
+    "queue.why.reorder_spread": "message {0} of key {1} was processed after message {2} of the same key: without a key the partitioner spreads one user's messages over partitions, read in parallel", "key {1} 的消息 {0} 在同一 key 的消息 {2} 之后才被处理：不带 key 时，分区器把同一用户的消息分散到多个分区，被并行读取";
+    "queue.why.reorder_other": "message {0} of key {1} was processed after message {2} of the same key: a write cut by an election, or a message sent again, came back behind later ones", "key {1} 的消息 {0} 在同一 key 的消息 {2} 之后才被处理：被选举截断的写入或重新发送的消息排到了后面的消息之后";
+    "queue.why.dead_letter": "message {0} at offset {1} of partition {2} failed at consumer {3} {4} times and went to the dead-letter queue", "分区 {2} 位点 {1} 的消息 {0} 在消费者 {3} 处失败 {4} 次，进入死信队列";
+    "queue.why.expired_ttl": "message {0} of partition {1} expired unprocessed: it was {2} old when read, and the TTL is {3}", "分区 {1} 的消息 {0} 未被处理就过期了：被读取时已存在 {2}，而 TTL 为 {3}";
+    "queue.why.expired_retention": "message {0} of partition {1} was deleted by retention (the log keeps {2} records) before anyone read it", "分区 {1} 的消息 {0} 在被读取之前就被保留策略删除（日志保留 {2} 条记录）";
+    "queue.why.elected": "partition {0}: broker {1}, in sync, was elected leader; {2} records past its log end (offset {3}) were cut", "分区 {0}：同步的 Broker {1} 被选为 Leader；其日志末端（位点 {3}）之后的 {2} 条记录被截断";
+    "queue.why.elected_unclean": "partition {0}: no in-sync replica was up, so broker {1}, out of sync, was elected leader (unclean election); {2} records past its log end (offset {3}) were cut", "分区 {0}：没有同步副本在线，于是不同步的 Broker {1} 被选为 Leader（非干净选举）；其日志末端（位点 {3}）之后的 {2} 条记录被截断";
 }

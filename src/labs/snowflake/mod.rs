@@ -139,6 +139,8 @@ pub use ui::Ui;
 #[cfg(target_arch = "wasm32")]
 mod ui {
     use flowlab_sim::labs::snowflake::{Fault, Snowflake, SnowflakeSnapshot};
+    use crate::lab::why::{outline, tag, WhyShown};
+    use flowlab_sim::kernel::why::EntKind;
     use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
     use yew::prelude::*;
 
@@ -197,7 +199,7 @@ mod ui {
             let snap = &shown.pic.snap;
             if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
                 set_css_height(&c, height(snap.offsets_ms.len(), snap.lanes.len()));
-                paint(&c, snap, shown.pic.window_ms, look.lang, &mut self.marks);
+                paint(&c, snap, shown.pic.window_ms, look.lang, &mut self.marks, &shown.why);
                 describe(&c, &shown.summary);
             }
         }
@@ -230,7 +232,9 @@ mod ui {
         window: u64,
         lang: Lang,
         marks: &mut Marks,
+        why: &WhyShown,
     ) {
+        tag(canvas, why);
         let workers = s.offsets_ms.len();
         let Some((ctx, w, _h)) = begin(canvas, height(workers, s.lanes.len()), BG) else {
             return;
@@ -261,6 +265,9 @@ mod ui {
                 &[wk.to_string(), s.nodes.get(wk).copied().unwrap_or(0).to_string()],
             );
             text(&ctx, &label, 10.0, mid + 4.0, series_css(wk), font);
+            if why.marks(EntKind::Worker, wk as u32) {
+                outline(&ctx, 4.0, y + 1.0, w - 8.0, CLOCK_ROW_PX - 2.0);
+            }
             ctx.set_fill_style_str(LANE_BG);
             ctx.fill_rect(left, mid - 1.0, right - left, 2.0);
             let off = s.offsets_ms[wk];
@@ -302,10 +309,13 @@ mod ui {
         let ts_end = s.now_ts + 1;
         let ts_start = ts_end - window as i64;
         let x_ts = |ts: i64| left + (ts - ts_start) as f64 / window as f64 * (right - left);
-        for lane in &s.lanes {
+        for (li, lane) in s.lanes.iter().enumerate() {
             let top = y;
             ctx.set_fill_style_str(LANE_BG);
             ctx.fill_rect(0.0, top + 2.0, w, LANE_PX - 4.0);
+            if why.marks(EntKind::Lane, li as u32) {
+                outline(&ctx, 2.0, top + 4.0, w - 4.0, LANE_PX - 8.0);
+            }
             if let Some(p) = lane.policy {
                 let title = fill(
                     tr(lang, tx::W_LANE),

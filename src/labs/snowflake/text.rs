@@ -166,4 +166,8 @@ crate::texts! {
     "challenge.snowflake.until_2100.goal.no_dupes": "Issue no id twice", "不发出重复的 ID";
     "challenge.snowflake.until_2100.cause.ignore": "The generator ignored the clock going back and issued timestamps it had already used: {0} ids repeated.", "生成器无视时钟回拨，又用了已经用过的时间戳：{0} 个 ID 重复。";
     "challenge.snowflake.until_2100.cause.dupes": "{0} ids were issued twice.", "{0} 个 ID 被发出了两次。";
+
+    "snowflake.why.dup_clock_back": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: its clock went back to a millisecond it had already issued ids in, and the policy \"ignore\" issues anyway", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：它的时钟回拨到已经发过 ID 的那一毫秒，而“忽略”策略照样发号";
+    "snowflake.why.dup_shared_id": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: it shares worker id {4} with another worker, so both issue the same ids in the same millisecond", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：它与另一个节点共用工作节点 ID {4}，两者在同一毫秒发出相同的 ID";
+    "snowflake.why.dup_other": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: the timestamp bits wrapped around, or a step back was borrowed past", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：时间戳位数回绕，或借用时越过了回拨";
 }

@@ -15,6 +15,7 @@ use super::protect::Protections;
 use super::snapshot::{Flow, FLOW_CAPACITY};
 use super::stats::LaneStats;
 use super::LaneKind;
+use crate::kernel::why::WhyLog;
 use crate::kernel::lab::{Cx, Seeds};
 use crate::kernel::rng::SimRng;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_US};
@@ -192,6 +193,11 @@ pub(super) struct Quota {
 }
 
 impl Quota {
+    /// The lane's index.
+    pub fn index(&self) -> u16 {
+        self.index
+    }
+
     /// Most events one lane may have waiting.
     pub fn capacity_for(p: &CacheParams) -> usize {
         2 * MAX_IN_FLIGHT + 2 * p.key_count as usize + 1_024
@@ -222,6 +228,8 @@ pub(super) struct Lane {
     /// Database loads since the key was last filled.
     pub loads_since_fill: Vec<u32>,
     pub flows: VecDeque<Flow>,
+    /// Its "why" lines (the model gathers them).
+    pub why: WhyLog,
 }
 
 /// What a lane sees of the run while it handles something.
@@ -257,6 +265,7 @@ impl Lane {
             checks: LaneChecks::new(n),
             loads_since_fill: vec![0; n],
             flows: VecDeque::with_capacity(256),
+            why: WhyLog::new(super::why::KINDS),
             p,
         };
         if lane.p.warm_start && lane.p.strategy != Strategy::NoCache {

@@ -2,6 +2,7 @@
 //! by operator actions ([`Fault`]) or at scheduled times; what the lab reports.
 
 use serde::{Deserialize, Serialize};
+use crate::kernel::why::{Entry as WhyEntry, Kind as WhyKind, WhyLog};
 
 use super::clients::Clients;
 use super::lane::{Event, Lane, LaneCx, Scheduled, CHANGE_RANK};
@@ -47,6 +48,9 @@ impl Verb for Fault {
 pub struct Cache {
     p: CacheParams,
     lanes: Vec<Lane>,
+    /// Every lane's "why" lines, gathered in time order at the end of every advance.
+    why: WhyLog,
+    why_scratch: Vec<WhyEntry>,
     clients: Clients,
     members: Members,
     arrivals: u64,
@@ -269,6 +273,8 @@ impl Lab for Cache {
             lanes,
             members,
             arrivals: 0,
+            why: WhyLog::new(super::why::KINDS),
+            why_scratch: Vec::new(),
         }
     }
 
@@ -297,7 +303,8 @@ impl Lab for Cache {
                 .part("the app servers' L1 caches", bytes(l1, 64), &["l1_keys", "app_servers"])
                 .part("the Bloom filter", bytes(keys, q.bloom_bits_per_key as u64) / 8, &["bloom_bits_per_key"])
                 .part("requests in flight and events", bytes(super::lane::MAX_IN_FLIGHT as u64, 96) + bytes(events, 48), &["key_count"])
-                .part("flows, series and histograms", 2 << 20, &["compare"]);
+                .part("flows, series and histograms", 2 << 20, &["compare"])
+                .part("the why log", 3 * WhyLog::bytes(super::why::KINDS.len()), &["compare"]);
             let bursts = q.burst_size as u64 * 1_000 / q.burst_every_ms.max(1) as u64;
             work = work.saturating_add((q.rate_per_s as u64 + bursts).saturating_mul(8));
         }
@@ -361,6 +368,16 @@ impl Lab for Cache {
                 l.tick(now);
             }
         }
+        let parts = self.lanes.iter_mut().map(|l| &mut l.why);
+        self.why.gather(parts, &mut self.why_scratch);
+    }
+
+    fn why_kinds() -> &'static [WhyKind] {
+        super::why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
     }
 
     fn apply(&mut self, cx: &mut LaneCx, fault: Fault) {

@@ -349,6 +349,25 @@ impl Lane {
             self.stats.read_latency.record(now - q.start);
             if !null && self.existing(q.key) {
                 if let Some(behind) = self.checks.read_returned(q.key, q.must_see, ver, now) {
+                    let (kind, server) = if kind == FlowKind::HitL1 {
+                        (super::why::STALE_L1, q.server as i64)
+                    } else {
+                        (super::why::stale_kind(self.p.strategy), 0)
+                    };
+                    let args = [
+                        q.key as i64,
+                        now as i64,
+                        ver as i64,
+                        q.must_see as i64,
+                        (now - behind) as i64,
+                        server,
+                    ];
+                    let ents = [
+                        super::why::key(q.key),
+                        super::why::node(q.node as u32),
+                        super::why::lane(self.quota.index() as u32),
+                    ];
+                    self.why.note(now, kind, &args, &ents);
                     self.stats.stale_reads += 1;
                     self.stats.stale_series.record(now, 1);
                     self.stats.max_staleness_ns = self.stats.max_staleness_ns.max(behind);

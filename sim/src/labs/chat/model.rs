@@ -18,6 +18,9 @@ use crate::kernel::rng::SimRng;
 use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::kernel::traffic::{KeyChoice, KeyPicker};
+use crate::kernel::why::{Kind as WhyKind, WhyLog};
+
+use super::why;
 
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -54,6 +57,8 @@ pub struct Chat {
     /// Latest msgid of every group.
     latest: Vec<u32>,
     schemes: [SchemeState; 4],
+    /// A line for every message lost, delivered again, or unread count wrong.
+    why: WhyLog,
     picture: Picture,
     messages: u64,
     /// Pushes that failed, or clients that crashed, while the member was online: counted apart
@@ -168,7 +173,15 @@ impl Chat {
         self.set_timer(cx, t);
         let latest = self.latest_of(u);
         for s in 0..4 {
-            if self.schemes[s].reconnected(u, latest) {
+            let pull = self.schemes[s].reconnected(u, latest);
+            let (shown, truth) = self.schemes[s].last_unread;
+            if shown != truth {
+                let n = why::number(self.schemes[s].kind());
+                let args = [u as i64, shown as i64, truth as i64, n];
+                self.why
+                    .note(cx.now(), why::UNREAD_WRONG, &args, &why::ents(s, u));
+            }
+            if pull {
                 self.reconnect_pull(cx, s, u);
             }
         }
@@ -207,11 +220,22 @@ impl Chat {
     /// A client receives `id` (by push or pull) under scheme `s`.
     fn receive(&mut self, cx: &mut Cx<Event>, s: usize, u: u32, id: u32, pulled: bool) {
         let now = cx.now();
-        let kind = match self.schemes[s].receive(u, id) {
+        let receipt = self.schemes[s].receive(u, id);
+        let kind = match receipt {
             Receipt::First if pulled => FlowKind::Pulled,
             Receipt::First => FlowKind::Push,
             Receipt::Dropped | Receipt::ShownTwice => FlowKind::Duplicate,
         };
+        if receipt != Receipt::First {
+            let k = if receipt == Receipt::Dropped {
+                why::DUP_DROPPED
+            } else {
+                why::DUP_SHOWN
+            };
+            let n = why::number(self.schemes[s].kind());
+            self.why
+                .note(now, k, &[id as i64, u as i64, n], &why::ents(s, u));
+        }
         self.picture.flow(s, u, kind, now);
         if self.schemes[s].acks() {
             // A client acks at once without batching, or when its batch holds the most ids one
@@ -291,6 +315,9 @@ impl Chat {
                         if self.schemes[s].kind() == Scheme::OfflineCopies {
                             self.schemes[s].lose();
                             self.picture.flow(s, u, FlowKind::Lost, now);
+                            let args = [id as i64, u as i64];
+                            self.why
+                                .note(now, why::LOST_OFFLINE_COPY, &args, &why::ents(s, u));
                         }
                     } else {
                         self.receive(cx, s, u, id, false);
@@ -449,6 +476,7 @@ impl Lab for Chat {
             ),
             latest: vec![0; p.groups as usize],
             schemes: Scheme::ALL.map(mk),
+            why: WhyLog::new(why::KINDS),
             picture: Picture::new(p.members_per_group),
             messages: 0,
             online_faults: 0,
@@ -495,6 +523,7 @@ impl Lab for Chat {
         let churn_per_s = users * 1_000 / p.online_mean_ms.min(p.offline_mean_ms).max(1) as u64;
         Cost::new()
             .part("the members' sets of message ids", bytes(ranges, 16), &["members_per_group", "groups"])
+            .part("the why log", WhyLog::bytes(why::KINDS.len()), &[])
             .part("ids received and not yet acked", bytes(unacked, 8), &["members_per_group", "groups"])
             .part("the members' state", bytes(users, 640), &["members_per_group", "groups"])
             .part("the event queue", bytes(users * 10 + 16, 48), &["members_per_group", "groups"])
@@ -670,6 +699,14 @@ impl Lab for Chat {
                 d.u64(x);
             }
         }
+    }
+
+    fn why_kinds() -> &'static [WhyKind] {
+        why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
     }
 
     fn checkers() -> &'static [Checker] {

@@ -140,6 +140,8 @@ impl SchemeStats {
 #[derive(Clone)]
 pub(super) struct SchemeState {
     kind: Scheme,
+    /// The unread count shown at the last reconnect, and what the member missed.
+    pub(super) last_unread: (u64, u64),
     /// Bytes of a message row (content and keys).
     msg_bytes: u64,
     /// Members in all groups (one cursor row each, for scheme 4).
@@ -181,6 +183,7 @@ impl SchemeState {
         let cursor = kind == Scheme::Cursor;
         Self {
             kind,
+            last_unread: (0, 0),
             msg_bytes,
             users: users as u64,
             owed: if cursor {
@@ -364,6 +367,7 @@ impl SchemeState {
         let truth = self.have[ui].missing_upto(latest);
         let shown = self.owed(u, latest);
         self.stats.delivery.unread(shown, truth);
+        self.last_unread = (shown, truth);
         if self.kind == Scheme::Cursor {
             self.last_acked[ui] = 0; // ack afresh after the pull
             self.gap_pull[ui] = true; // the sync covers any gap; no gap pulls meanwhile

@@ -16,6 +16,9 @@ use crate::kernel::rng::splitmix64;
 use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use crate::kernel::traffic::{Arrival, TrafficGen};
+use crate::kernel::why::{Kind as WhyKind, WhyLog};
+
+use super::why;
 
 /// Chart history kept per series, in buckets.
 pub const SERIES_CAPACITY: usize = 2_400;
@@ -77,6 +80,10 @@ pub struct LaneStats {
     nominal_den: u128,
     /// Acceptance times inside the trailing compare window.
     in_window: VecDeque<Nanos>,
+    /// The trailing window holds more than the limit now (an episode the log noted).
+    over_now: bool,
+    /// The refusals in a row so far, and when the first came.
+    refused_run: (u64, Nanos),
 }
 
 impl LaneStats {
@@ -96,6 +103,8 @@ impl LaneStats {
             nominal_num,
             nominal_den,
             in_window: VecDeque::new(),
+            over_now: false,
+            refused_run: (0, 0),
         }
     }
 
@@ -119,7 +128,8 @@ impl LaneStats {
         }
     }
 
-    fn accept(&mut self, t: Nanos, w: Nanos) {
+    /// `why` notes a window going over the limit, and the refusals in a row this ends.
+    fn accept(&mut self, t: Nanos, w: Nanos, why: &mut WhyLog) {
         self.accepted += 1;
         self.accepted_series.record(t, 1);
         self.evict(t, w);
@@ -130,14 +140,30 @@ impl LaneStats {
             self.max_in_window = n;
             self.max_in_window_at = t;
         }
-        if n as u128 * self.nominal_den > self.nominal_num {
+        let over = n as u128 * self.nominal_den > self.nominal_num;
+        if over {
             self.over_limit += 1;
+        }
+        let w_ns = w as i64;
+        let limit = (self.nominal_num / self.nominal_den.max(1)) as i64;
+        if over && !self.over_now {
+            why.note(t, why::over_kind(self.algo), &[n as i64, w_ns, limit], &why::lane(self.algo));
+        }
+        self.over_now = over;
+        let (run, since) = std::mem::take(&mut self.refused_run);
+        if run >= why::BURST_MIN {
+            let args = [run as i64, since as i64, (t - since) as i64];
+            why.note(t, why::refused_kind(self.algo), &args, &why::lane(self.algo));
         }
     }
 
     fn reject(&mut self, t: Nanos) {
         self.rejected += 1;
         self.rejected_series.record(t, 1);
+        if self.refused_run.0 == 0 {
+            self.refused_run.1 = t;
+        }
+        self.refused_run.0 += 1;
     }
 
     fn touch(&mut self, t: Nanos, w: Nanos) {
@@ -230,6 +256,8 @@ pub struct Limiter {
     arrived: u64,
     /// Requests in the leaky bucket not yet let through (queued, departure not yet processed).
     leaky_waiting: u64,
+    /// A line for every window over the limit and every burst of refusals.
+    why: WhyLog,
 }
 
 /// A run of the rate-limiter lab.
@@ -314,7 +342,7 @@ impl Limiter {
             lane.arrived += 1;
             outcomes[i] = match v {
                 Verdict::Accept => {
-                    lane.accept(t, w);
+                    lane.accept(t, w, &mut self.why);
                     lane.delay.record(0);
                     Outcome::Accepted
                 }
@@ -566,6 +594,7 @@ impl Lab for Limiter {
             recent: VecDeque::with_capacity(256),
             arrived: 0,
             leaky_waiting: 0,
+            why: WhyLog::new(why::KINDS),
             params: params.clone(),
         };
         lab.fill_upcoming(0);
@@ -587,7 +616,7 @@ impl Lab for Limiter {
             Event::LeakyDeparture { arrived_at } => {
                 self.leaky_waiting -= 1;
                 let lane = &mut self.lanes[Algo::LeakyBucket.index()];
-                lane.accept(t, self.compare_ns);
+                lane.accept(t, self.compare_ns, &mut self.why);
                 lane.delay.record(t - arrived_at);
             }
             Event::TokenRate(r) => {
@@ -693,6 +722,7 @@ impl Lab for Limiter {
                 0
             };
         Cost::new()
+            .part("the why log", WhyLog::bytes(why::KINDS.len()), &[])
             .part("the window tracker", bytes(in_window, 8 * 5), &["compare_window_ms", "traffic.rate_per_s"])
             .part("the sliding log", bytes(p.sliding_log.limit as u64, 8), &["sliding_log.limit"])
             .part("the leaky bucket's queue", bytes(p.leaky_bucket.capacity as u64, 48), &["leaky_bucket.capacity"])
@@ -703,6 +733,14 @@ impl Lab for Limiter {
 
     fn checkers() -> &'static [Checker] {
         &[Checker::Accounting]
+    }
+
+    fn why_kinds() -> &'static [WhyKind] {
+        why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
     }
 
     fn presets() -> Vec<Preset<LimiterParams>> {

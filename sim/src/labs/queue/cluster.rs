@@ -15,6 +15,7 @@ use super::event::{Event, Fault, Produce, Record, Resp};
 use super::model::{Cx, Queue};
 use super::params::{Acks, QueueParams};
 use super::snapshot::FlowKind;
+use super::why;
 use crate::kernel::time::{Nanos, NS_PER_MS};
 
 /// Consumed records kept behind the committed offset (for the picture).
@@ -207,7 +208,11 @@ impl Queue {
         };
         if let Some(answer) = refusal {
             for m in &msgs {
-                self.fate.attempt_gone(m.id);
+                if self.fate.attempt_gone(m.id) {
+                    let args = [m.id as i64, broker as i64, part as i64];
+                    let ents = [why::broker(broker), why::partition(part), why::producer(producer as u32)];
+                    self.why.note(now, why::LOST_DEAD_LEADER, &args, &ents);
+                }
             }
             if let Some(r) = answer {
                 self.respond(cx, batch, req, r, part, producer);
@@ -221,6 +226,9 @@ impl Queue {
             self.stats.appended += 1;
             if dup {
                 dups += 1;
+                let args = [m.id as i64, pt.end() as i64, part as i64];
+                let ents = [why::partition(part), why::broker(broker), why::producer(producer as u32)];
+                self.why.note(now, why::DUP_WRITTEN, &args, &ents);
             }
             pt.log.push_back(Record {
                 msg: *m,
@@ -398,6 +406,20 @@ impl Queue {
             self.stats.unclean_elections += 1;
         }
         let new_end = pt.leo[i];
+        let old_leader = pt.leader;
+        let new_leader = pt.replicas[i];
+        let kind = if unclean {
+            why::ELECTED_UNCLEAN
+        } else {
+            why::ELECTED
+        };
+        let cut = pt.end().saturating_sub(new_end);
+        let (args, ents) = (
+            [part as i64, new_leader as i64, cut as i64, new_end as i64],
+            [why::partition(part), why::broker(new_leader)],
+        );
+        self.why.note(now, kind, &args, &ents);
+        let pt = &mut self.cluster.parts[part as usize];
         pt.leader = Some(pt.replicas[i]);
         pt.pending.clear();
         for (j, leo) in pt.leo.iter_mut().enumerate() {
@@ -410,7 +432,7 @@ impl Queue {
         }
         pt.in_sync[i] = true;
         pt.caught_up_at[i] = now;
-        self.truncate(cx, part, new_end);
+        self.truncate(cx, part, new_end, old_leader, new_leader, unclean);
         let pt = &mut self.cluster.parts[part as usize];
         pt.hw = pt.hw.min(new_end);
         // Producer state past the new end goes. After an unclean election that cut below the high
@@ -441,13 +463,23 @@ impl Queue {
     }
 
     /// Cuts the partition's log to `end`: what was beyond it is gone from every replica.
-    fn truncate(&mut self, cx: &mut Cx, part: u32, end: u64) {
+    /// `old` led it before `new` was elected (`unclean`ly or not): the lines of the log name them.
+    fn truncate(
+        &mut self,
+        cx: &mut Cx,
+        part: u32,
+        end: u64,
+        old: Option<u32>,
+        new: u32,
+        unclean: bool,
+    ) {
         let now = cx.now();
         let mut gone = Vec::new();
         let pt = &mut self.cluster.parts[part as usize];
         while pt.end() > end && !pt.log.is_empty() {
+            let off = pt.end() - 1;
             let r = pt.log.pop_back().expect("log not empty");
-            gone.push(r.msg.id);
+            gone.push((r.msg.id, off, r.producer));
         }
         if pt.log.is_empty() && pt.base > end {
             pt.base = end;
@@ -459,8 +491,28 @@ impl Queue {
                 .add(now, FlowKind::Truncated, part, 0, 0, gone.len() as u32);
             cx.work(gone.len() as u64);
         }
-        for id in gone {
-            self.fate.copy_removed(id);
+        let acks = match self.p.acks {
+            Acks::Zero => 0,
+            Acks::One => 1,
+            Acks::All => -1,
+        };
+        for (id, off, producer) in gone.into_iter().rev() {
+            if !self.fate.copy_removed(id) {
+                continue;
+            }
+            let p = why::producer(producer as u32);
+            let (pe, ne) = (why::partition(part), why::broker(new));
+            match old {
+                Some(b) if !unclean && acks >= 0 => {
+                    let args = [off as i64, part as i64, b as i64, acks, new as i64, end as i64];
+                    self.why
+                        .note(now, why::LOST_CUT, &args, &[pe, why::broker(b), ne, p]);
+                }
+                _ => {
+                    let args = [off as i64, part as i64, new as i64, end as i64];
+                    self.why.note(now, why::LOST_UNCLEAN, &args, &[pe, ne, p]);
+                }
+            }
         }
     }
 
@@ -496,8 +548,13 @@ impl Queue {
             }
         }
         cx.work(trimmed);
+        let now = cx.now();
         for (m, part) in expired {
-            self.expire(cx, m, part, 0);
+            if self.expire(cx, m, part, 0) {
+                let args = [m.id as i64, part as i64, keep as i64];
+                let ents = [why::partition(part), why::key(m.key)];
+                self.why.note(now, why::EXPIRED_RETENTION, &args, &ents);
+            }
         }
         if more {
             let now = cx.now();

@@ -10,7 +10,9 @@ use super::assign::assign;
 use super::event::{Event, Msg};
 use super::model::{Cx, Queue};
 use super::params::CommitMode;
+use super::params::Partitioner;
 use super::snapshot::FlowKind;
+use super::why;
 use crate::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 
 /// Most expired messages remembered for a replay.
@@ -200,7 +202,11 @@ impl Queue {
         };
         if ttl > 0 && now - rec.msg.created > ttl {
             o.done = o.done.max(off + 1);
-            self.expire(cx, rec.msg, part, c);
+            if self.expire(cx, rec.msg, part, c) {
+                let args = [rec.msg.id as i64, part as i64, (now - rec.msg.created) as i64, ttl as i64];
+                let ents = [why::partition(part), why::consumer(c), why::key(rec.msg.key)];
+                self.why.note(now, why::EXPIRED_TTL, &args, &ents);
+            }
             self.after_message(cx, c, part);
             return;
         }
@@ -215,9 +221,11 @@ impl Queue {
         self.at(cx, now + dur, Event::ProcessDone { consumer: c, gen });
     }
 
-    /// Drops `msg` unprocessed for its age (once), and remembers it for a replay.
-    pub(super) fn expire(&mut self, cx: &mut Cx, msg: Msg, part: u32, node: u32) {
-        if self.fate.expired(msg.id) {
+    /// Drops `msg` unprocessed for its age (once), and remembers it for a replay; true if it is
+    /// news.
+    pub(super) fn expire(&mut self, cx: &mut Cx, msg: Msg, part: u32, node: u32) -> bool {
+        let first = self.fate.expired(msg.id);
+        if first {
             self.stats.expired += 1;
             if self.flows.last_kind() != Some(FlowKind::Expired) {
                 self.flows.add(cx.now(), FlowKind::Expired, part, node, 0, 1);
@@ -226,6 +234,7 @@ impl Queue {
                 self.group.archive.push_back(msg);
             }
         }
+        first
     }
 
     /// A consumer finished (or failed) processing its record.
@@ -248,7 +257,11 @@ impl Queue {
                 self.at(cx, now + dur, Event::ProcessDone { consumer: c, gen });
                 return;
             }
+            let tries = con.attempts;
             con.attempts = 0;
+            let args = [msg.id as i64, off as i64, part as i64, c as i64, tries as i64];
+            let ents = [why::partition(part), why::consumer(c), why::key(msg.key)];
+            self.why.note(now, why::DEAD_LETTER, &args, &ents);
             self.stats.dead_lettered += 1;
             self.fate.dead_lettered(msg.id);
             self.flows.add(now, FlowKind::DeadLetter, part, c, 0, 1);
@@ -274,6 +287,10 @@ impl Queue {
         }
         if self.fate.processed(msg.id) {
             self.flows.add(now, FlowKind::DupProcessed, part, c, 0, 1);
+            let off = self.group.consumers[c as usize].busy.map_or(0, |b| b.1);
+            let args = [msg.id as i64, off as i64, part as i64, c as i64];
+            let ents = [why::partition(part), why::consumer(c), why::key(msg.key)];
+            self.why.note(now, why::DUP_PROCESSED, &args, &ents);
             return;
         }
         self.stats.processed += 1;
@@ -283,6 +300,19 @@ impl Queue {
         self.bucket_hist.record(lat);
         if self.order.processed(msg.key, msg.key_seq) {
             self.flows.add(now, FlowKind::Reorder, part, c, 0, 1);
+            let later = self.order.latest(msg.key).unwrap_or(0);
+            let (k, seq) = (msg.key as i64, msg.key_seq as i64);
+            let ents = [why::key(msg.key), why::partition(part), why::consumer(c)];
+            if self.p.partitioner != Partitioner::ByKey {
+                self.why
+                    .note(now, why::REORDER_SPREAD, &[seq, k, later as i64], &ents);
+            } else if !self.p.idempotence && self.p.max_in_flight > 1 && self.p.retries > 0 {
+                let args = [seq, k, later as i64, self.p.max_in_flight as i64];
+                self.why.note(now, why::REORDER_RETRY, &args, &ents);
+            } else {
+                self.why
+                    .note(now, why::REORDER_OTHER, &[seq, k, later as i64], &ents);
+            }
         }
     }
 
@@ -428,19 +458,26 @@ impl Queue {
         for (part, owner) in owners.into_iter().enumerate() {
             let o = &mut self.group.offsets[part];
             let pt = &self.cluster.parts[part];
+            let before = o.owner;
             o.owner = owner;
             // The new owner starts at the committed offset: what lies between the old owner's
             // progress and it is skipped (committed before processing) or done again.
             for off in o.done.max(pt.base)..o.committed.min(pt.end()) {
                 if let Some(r) = pt.record(off) {
-                    skipped.push(r.msg.id);
+                    skipped.push((r.msg.id, off, part as u32, before));
                 }
             }
             o.position = o.committed;
             o.done = o.committed;
         }
-        for id in skipped {
-            self.fate.committed_past(id);
+        let now = cx.now();
+        for (id, off, part, before) in skipped {
+            if self.fate.committed_past(id) {
+                let c = before.unwrap_or(u32::MAX);
+                let args = [off as i64, part as i64, c as i64];
+                let ents = [why::partition(part), why::consumer(c)];
+                self.why.note(now, why::LOST_COMMITTED, &args, &ents);
+            }
         }
         self.wake_consumers(cx);
     }

@@ -34,6 +34,7 @@ use crate::kernel::report::{Metric, Report};
 use crate::kernel::rng::SimRng;
 use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS};
+use crate::kernel::why::{Kind, WhyLog};
 
 /// What the queue lab's parts see while handling an event.
 pub(super) type Cx<'a> = crate::kernel::lab::Cx<'a, Event>;
@@ -61,6 +62,8 @@ pub struct Queue {
     /// End-to-end latencies of the current chart bucket.
     pub(super) bucket_hist: LatencyHistogram,
     pub(super) stats: QueueStats,
+    /// A line for every anomaly counted, with its rule.
+    pub(super) why: WhyLog,
 }
 
 /// A run of the queue lab.
@@ -248,6 +251,7 @@ impl Lab for Queue {
             flows: Flows::new(),
             bucket_hist: LatencyHistogram::new(),
             stats: QueueStats::new(bucket, p.partitions),
+            why: WhyLog::new(super::why::KINDS),
         };
         for i in 0..p.partitions {
             m.add_partition(cx, i);
@@ -291,6 +295,7 @@ impl Lab for Queue {
             .part("the event queue", bytes(EVENT_CAPACITY as u64, 48), &["partitions", "rate_per_s"])
             .part("expired messages kept for a replay", bytes(super::group::ARCHIVE_CAPACITY as u64, 64), &["ttl_ms"])
             .part("polls in the consumers' hands", bytes(p.consumers as u64 * p.max_poll_records as u64, 48), &["max_poll_records", "consumers"])
+            .part("the why log", WhyLog::bytes(super::why::KINDS.len()), &[])
             .part("keys, flows, series and histograms", bytes(p.keys as u64, 16) + (4 << 20), &["keys"])
             .work((p.rate_per_s as u64).saturating_mul(per_msg))
             .unit_ns(1300)
@@ -443,6 +448,14 @@ impl Lab for Queue {
 
     fn checkers() -> &'static [Checker] {
         &[Checker::Loss, Checker::Duplicates, Checker::Order]
+    }
+
+    fn why_kinds() -> &'static [Kind] {
+        super::why::KINDS
+    }
+
+    fn why(&self) -> Option<&WhyLog> {
+        Some(&self.why)
     }
 
     fn presets() -> Vec<Preset<QueueParams>> {

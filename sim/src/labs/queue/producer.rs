@@ -9,6 +9,7 @@ use super::event::{Event, Msg, Produce, Resp};
 use super::model::{Cx, Queue};
 use super::params::{Acks, Partitioner, QueueParams};
 use super::snapshot::FlowKind;
+use super::why;
 use crate::kernel::rng::splitmix64;
 use crate::kernel::time::{Nanos, NS_PER_MS};
 use crate::kernel::traffic::{KeyChoice, KeyPicker};
@@ -399,7 +400,11 @@ impl Queue {
             self.prod.list[pi].parts[part as usize].in_flight -= 1;
             self.succeed_batch(cx, id);
             for m in &gone {
-                self.fate.attempt_gone(m.id);
+                if self.fate.attempt_gone(m.id) {
+                    let ents = [why::partition(part), why::producer(pi as u32)];
+                    let args = [m.id as i64, part as i64];
+                    self.why.note(now, why::LOST_ON_THE_WAY, &args, &ents);
+                }
             }
         } else {
             let at = now + self.p.request_timeout_ms as u64 * NS_PER_MS;
@@ -421,7 +426,12 @@ impl Queue {
         for m in &b.msgs {
             self.stats.acked += 1;
             self.stats.send_latency.record(now - m.created);
-            self.fate.reported_ok(m.id);
+            if self.fate.reported_ok(m.id) {
+                let part = b.partition;
+                let ents = [why::partition(part), why::producer(b.producer as u32)];
+                let args = [m.id as i64, part as i64];
+                self.why.note(now, why::LOST_ACKED_LATE, &args, &ents);
+            }
         }
         self.release_buffer(cx, b.producer as usize, b.msgs.len() as u32);
         self.pump(cx, b.producer as usize, b.partition);
