@@ -18,4 +18,5 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
 pub mod sweep;
+pub mod tour;
 pub mod view;

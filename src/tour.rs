@@ -125,6 +125,11 @@ pub fn of_lab(id: &str) -> &'static [Step] {
     crate::labs::tour(id)
 }
 
+/// Whether `key` of `params` already has the value `text` (as a link would set it).
+pub fn knob_is<P: flowlab_sim::kernel::knobs::Knobs>(params: &P, key: &str, text: &str) -> bool {
+    crate::url_state::apply(params, key, text).is_ok_and(|p| p == *params)
+}
+
 /// The link's query without its tour part, and the step it named (the first, as written).
 pub fn split_link(query: &str) -> (String, Option<String>) {
     let q = query.trim_start_matches('?');

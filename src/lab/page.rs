@@ -801,7 +801,9 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             <section class="lab-head">
                 <h1>{ tr_id(lang, &format!("{id}.title")) }</h1>
                 <p class="intro">{ tr_id(lang, &format!("{id}.intro")) }</p>
+                <super::tour::TourStart<U::L> state={state.clone()} />
             </section>
+            <super::tour::TourCard<U::L> state={state.clone()} />
             { url_notice(lang, &state) }
             <PresetsBar<U> state={state.clone()} on_loaded={start_on_preset} />
             { controls }
