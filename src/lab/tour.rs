@@ -55,15 +55,33 @@ mod ui {
         crate::web::window().document().expect("a document")
     }
 
-    /// Outlines every element of `selectors`; scrolls the first found into view once (`scrolled`).
-    fn mark(selectors: &[String], scrolled: &mut bool, reduced: bool) {
+    /// Outlines every element of `selectors` (and no other: the lab's lists re-render, and an
+    /// element outlined may come to be another button). For the first second, scrolls the first
+    /// one found to just under the top of the window when it is not in the part the card leaves
+    /// free, with the others when they fit (`scrolls` left; the page's layout settles as the
+    /// engine's first frames come).
+    fn mark(selectors: &[String], scrolls: &mut u8, reduced: bool) {
+        use wasm_bindgen::JsCast;
         let doc = document();
-        for (n, sel) in selectors.iter().enumerate() {
+        let all = selectors.join(", ");
+        if let Ok(old) = doc.query_selector_all(&format!(".{MARK}")) {
+            for k in 0..old.length() {
+                if let Some(el) = old
+                    .item(k)
+                    .and_then(|e| e.dyn_into::<web_sys::Element>().ok())
+                {
+                    if !el.matches(&all).unwrap_or(false) {
+                        let _ = el.class_list().remove_1(MARK);
+                    }
+                }
+            }
+        }
+        let mut found: Vec<web_sys::Element> = Vec::new();
+        for sel in selectors {
             let Ok(list) = doc.query_selector_all(sel) else {
                 continue;
             };
             for k in 0..list.length() {
-                use wasm_bindgen::JsCast;
                 let Some(el) = list
                     .item(k)
                     .and_then(|e| e.dyn_into::<web_sys::Element>().ok())
@@ -73,18 +91,72 @@ mod ui {
                 if !el.class_list().contains(MARK) {
                     let _ = el.class_list().add_1(MARK);
                 }
-                if !*scrolled && n == 0 && k == 0 {
-                    *scrolled = true;
-                    let opts = web_sys::ScrollIntoViewOptions::new();
-                    opts.set_block(web_sys::ScrollLogicalPosition::Start);
-                    opts.set_behavior(if reduced {
-                        web_sys::ScrollBehavior::Instant
-                    } else {
-                        web_sys::ScrollBehavior::Smooth
-                    });
-                    el.scroll_into_view_with_scroll_into_view_options(&opts);
-                }
+                found.push(el);
             }
+        }
+        if found.is_empty() || *scrolls == 0 {
+            return;
+        }
+        *scrolls -= 1;
+        let w = crate::web::window();
+        let height = w
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(800.0);
+        let card = doc
+            .get_element_by_id("tour-card")
+            .map_or(0.0, |c| c.get_bounding_client_rect().height());
+        // Under the header (sticky on wide screens), above the card.
+        let top_gap = if w
+            .inner_width()
+            .ok()
+            .and_then(|x| x.as_f64())
+            .unwrap_or(1000.0)
+            > 640.0
+        {
+            72.0
+        } else {
+            12.0
+        };
+        let free_bottom = (height - card - 16.0).max(height * 0.3);
+        let rects: Vec<web_sys::DomRect> =
+            found.iter().map(|e| e.get_bounding_client_rect()).collect();
+        let top = rects.iter().map(|r| r.top()).fold(f64::INFINITY, f64::min);
+        let bottom = rects
+            .iter()
+            .map(|r| r.bottom())
+            .fold(f64::NEG_INFINITY, f64::max);
+        if top >= top_gap - 1.0 && bottom <= free_bottom {
+            return;
+        }
+        // All of them when they fit between the header and the card, else the first.
+        let first = &rects[0];
+        let to = if bottom - top <= free_bottom - top_gap {
+            top
+        } else {
+            first.top()
+        };
+        let opts = web_sys::ScrollToOptions::new();
+        opts.set_top(w.scroll_y().unwrap_or(0.0) + to - top_gap);
+        opts.set_behavior(if reduced {
+            web_sys::ScrollBehavior::Instant
+        } else {
+            web_sys::ScrollBehavior::Smooth
+        });
+        w.scroll_to_with_scroll_to_options(&opts);
+    }
+
+    /// Moves the focus to the card's title without scrolling anything.
+    fn focus_title() {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id("tour-title")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let opts = web_sys::FocusOptions::new();
+            opts.set_prevent_scroll(true);
+            let _ = el.focus_with_options(&opts);
         }
     }
 
@@ -145,12 +217,12 @@ mod ui {
             use_effect_with(at, move |at| {
                 unmark();
                 let timer = at.map(|i| {
-                    crate::web::focus_id("tour-title");
+                    focus_title();
                     let sels: Vec<String> = steps[i].targets.iter().map(|t| t.selector()).collect();
-                    let mut scrolled = false;
-                    mark(&sels, &mut scrolled, reduced);
+                    let mut scrolls = 4;
+                    mark(&sels, &mut scrolls, reduced);
                     gloo::timers::callback::Interval::new(300, move || {
-                        mark(&sels, &mut scrolled, reduced)
+                        mark(&sels, &mut scrolls, reduced)
                     })
                 });
                 move || {
