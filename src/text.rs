@@ -236,6 +236,7 @@ crate::texts! {
     // The challenges: the front page, the list (#/challenges) and the panel in a lab.
     TOUR_START = "ui.tour.start": "Take the tour ({0} steps)", "跟着导览走（{0} 步）";
     TOUR_COUNT = "ui.tour.count": "Guided tour · step {0} of {1}", "导览 · 第 {0} 步，共 {1} 步";
+    TOUR_TEXT = "ui.tour.text": "What this step shows", "这一步讲什么";
     TOUR_BACK = "ui.tour.back": "Back", "上一步";
     TOUR_NEXT = "ui.tour.next": "Next", "下一步";
     TOUR_FINISH = "ui.tour.finish": "Finish", "完成";

@@ -1,6 +1,6 @@
 //! The guided tour on a lab's page (the steps are data: `crate::tour`): a "Take the tour" button,
 //! and while touring a card docked at the bottom of the window — step n of m, what to look at,
-//! what to do — with Back, Next (offered once the step's action is done), Skip and Leave. A step's
+//! what to do (a non-modal dialog: the lab stays usable) — with Back, Next (offered once the step's action is done), Skip and Leave. A step's
 //! setup goes through the state's reducer (`Action::Tour`), so the link follows (`tour=3`) and
 //! the lab stays usable throughout. The parts a step points at are outlined and scrolled to (at
 //! once under reduced motion); a press of the button a step waits for is seen by a listener on
@@ -275,8 +275,11 @@ mod ui {
             tr(lang, text::TOUR_WAITING).to_string()
         };
         html! {
-            <section id="tour-card" class="tour-card" role="region" aria-labelledby="tour-title"
+            <section id="tour-card" class="tour-card" role="dialog" aria-modal="false" aria-labelledby="tour-title"
                 data-step={(i + 1).to_string()} data-met={met.to_string()} onkeydown={on_key}>
+                // Scrolls when the text is longer than the card (a phone): reachable by keyboard.
+                <div class="tour-text" tabindex="0" role="region"
+                    aria-label={tr(lang, text::TOUR_TEXT)}>
                 <p class="tour-count">{ fill(tr(lang, text::TOUR_COUNT), &[(i + 1).to_string(), n.to_string()]) }</p>
                 <h2 id="tour-title" tabindex="-1">{ tr_id(lang, &step.text_id(id, "title")) }</h2>
                 <p class="tour-body">{ tr_id(lang, &step.text_id(id, "body")) }</p>
@@ -287,6 +290,7 @@ mod ui {
                     </p>
                 }
                 <p id="tour-status" class="tour-status" role="status" aria-live="polite">{ status }</p>
+                </div>
                 <div class="tour-buttons">
                     <button id="btn-tour-back" class="btn small" disabled={i == 0} onclick={on_back}>{ tr(lang, text::TOUR_BACK) }</button>
                     <button id="btn-tour-next" class="btn small primary" disabled={!met} onclick={on_next.clone()}>
