@@ -19,6 +19,8 @@ pub struct Setup {
     pub preset: Option<&'static str>,
     pub set: &'static [(&'static str, &'static str)],
     pub seed: Option<u64>,
+    /// Timed labs: the run goes to this virtual time at once and pauses there (Play goes on).
+    pub at_ms: Option<u64>,
 }
 
 /// What a step points at.

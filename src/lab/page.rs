@@ -529,7 +529,17 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     {
         let rt = runtime.clone();
         let s = state.clone();
-        use_effect_with(state.generation, move |_| rt.borrow_mut().rebuild(&s));
+        let playing = playing.clone();
+        use_effect_with(state.generation, move |g| {
+            let mut r = rt.borrow_mut();
+            r.rebuild(&s);
+            // A tour's step shows a moment of the run: it goes there and pauses.
+            if let Some((_, to)) = s.pause_at.filter(|(at, _)| at == g && r.timed()) {
+                playing.set(false);
+                r.look.playing = false;
+                r.send(Command::RunTo(to));
+            }
+        });
     }
     {
         let rt = runtime.clone();

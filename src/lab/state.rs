@@ -38,6 +38,8 @@ pub struct LabState<L: Lab> {
     pub challenge: Option<&'static str>,
     /// The guided tour's step the page is at (`tour=<n>` in the link, 1-based there).
     pub tour: Option<usize>,
+    /// A tour's step asks the run of this generation to go to this virtual time (ns) and pause.
+    pub pause_at: Option<(u64, u64)>,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -56,6 +58,7 @@ impl<L: Lab> Clone for LabState<L> {
             sweep_go: self.sweep_go,
             challenge: self.challenge,
             tour: self.tour,
+            pause_at: self.pause_at,
         }
     }
 }
@@ -74,6 +77,7 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.sweep_go == o.sweep_go
             && self.challenge == o.challenge
             && self.tour == o.tour
+            && self.pause_at == o.pause_at
     }
 }
 
@@ -203,6 +207,7 @@ impl<L: Lab> LabState<L> {
             sweep_problem,
             challenge: challenge.map(|c| c.id),
             tour: None,
+            pause_at: None,
         };
         // A link naming only a step (`#/queue?tour=3`) opens it as the tour sets it up; a link
         // with params too (the page's own, written while touring) keeps them.
@@ -210,6 +215,7 @@ impl<L: Lab> LabState<L> {
             if query.is_empty() && s.challenge.is_none() {
                 s.apply(Action::Tour(Some(i)));
                 s.generation = 0;
+                s.pause_at = s.pause_at.map(|(_, t)| (0, t));
             } else {
                 s.tour = Some(i);
             }
@@ -355,6 +361,9 @@ impl<L: Lab> LabState<L> {
         self.challenge = None;
         self.input_problem = None;
         self.generation += 1;
+        self.pause_at = s
+            .at_ms
+            .map(|ms| (self.generation, ms * flowlab_sim::kernel::time::NS_PER_MS));
     }
 }
 
@@ -584,5 +593,31 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_tour_step_may_pause_the_run_at_a_moment() {
+        let s = S::from_query("tour=1");
+        assert_eq!(
+            s.pause_at,
+            Some((0, 2_400 * flowlab_sim::kernel::time::NS_PER_MS))
+        );
+        let mut t = s.clone();
+        t.apply(Action::Tour(Some(1)));
+        assert_eq!(
+            t.pause_at,
+            Some((0, 2_400 * flowlab_sim::kernel::time::NS_PER_MS)),
+            "a step without a setup keeps the lab"
+        );
+        t.apply(Action::Tour(Some(2)));
+        assert_eq!(
+            t.pause_at, None,
+            "a step that sets up without a moment runs on"
+        );
+        t.apply(Action::Tour(Some(0)));
+        assert_eq!(
+            t.pause_at,
+            Some((t.generation, 2_400 * flowlab_sim::kernel::time::NS_PER_MS))
+        );
     }
 }

@@ -9,6 +9,7 @@ const fn preset(id: &'static str) -> Option<Setup> {
         preset: Some(id),
         set: &[],
         seed: None,
+        at_ms: None,
     })
 }
 

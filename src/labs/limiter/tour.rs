@@ -9,13 +9,20 @@ const fn preset(id: &'static str) -> Option<Setup> {
         preset: Some(id),
         set: &[],
         seed: None,
+        at_ms: None,
     })
 }
 
 pub const STEPS: &[Step] = &[
     Step {
         id: "edge",
-        setup: preset("boundary_burst"),
+        // Paused just after the burst that straddles 2 s.
+        setup: Some(Setup {
+            preset: Some("boundary_burst"),
+            set: &[],
+            seed: None,
+            at_ms: Some(2_400),
+        }),
         targets: &[Target::Picture, Target::Chart(0)],
         wait: Wait::Read,
         claims: &[

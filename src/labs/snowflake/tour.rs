@@ -9,6 +9,7 @@ const fn preset(id: &'static str) -> Option<Setup> {
         preset: Some(id),
         set: &[],
         seed: None,
+        at_ms: None,
     })
 }
 
@@ -19,6 +20,7 @@ pub const STEPS: &[Step] = &[
             preset: None,
             set: &[],
             seed: None,
+            at_ms: None,
         }),
         targets: &[Target::Picture],
         wait: Wait::Read,
@@ -71,6 +73,7 @@ pub const STEPS: &[Step] = &[
                 ("faults.step_back_at_ms", "0"),
             ],
             seed: None,
+            at_ms: None,
         }),
         targets: &[Target::Action("step-all"), Target::Checker("duplicates")],
         wait: Wait::Action("step-all"),

@@ -2,7 +2,7 @@
 // "Take the tour", doing each step's action (a fault button pressed, a field changed), with Next
 // offered only once it is done, Back setting the previous step up again, one step in Chinese, and
 // the lab usable after Finish; Esc leaves; a bad step in a link is reported; the front page starts
-// the tour; at 360 px the card does not hide what the step points at; axe with the card open.
+// the tour; a step paused at a moment of the run; at 360 px the card does not hide what the step points at; axe with the card open.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -88,7 +88,7 @@ export async function run({ test, assert, ready, root, shots }) {
     assert(await page.getAttribute('button[data-preset="idle_consumers"]', 'aria-pressed') === 'true', 'a preset loads');
   });
 
-  await test('tour: Esc leaves; a link opens a step; a bad step names the range; the front page starts a tour', async (page) => {
+  await test('tour: Esc leaves; a link opens a step; a bad step names the range; the front page starts a tour; a step paused at a moment', async (page) => {
     await page.goto(root + '#/limiter?tour=4');
     await ready(page);
     await page.waitForSelector('#tour-card[data-step="4"]');
@@ -111,6 +111,16 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.click('#welcome-tour');
     await page.waitForSelector('#tour-card[data-step="1"]');
     assert(page.url().includes('#/queue') && page.url().includes('tour=1'), `the queue's tour: ${page.url()}`);
+
+    // A step may show a moment of the run: the limiter's first is paused just after a burst.
+    await page.goto(root + '#/limiter?tour=1');
+    await ready(page);
+    await page.waitForSelector('#tour-card[data-step="1"]');
+    await page.waitForFunction(() => document.querySelector('#virtual-clock')?.textContent.includes('2.400 s'), null, { timeout: 10000 });
+    await page.waitForTimeout(800);
+    assert((await page.textContent('#virtual-clock')).includes('2.400 s'), 'paused there');
+    assert((await page.textContent('#btn-play')).trim() === 'Play', 'Play goes on');
+    assert(await page.$('#chart-0.tour-target'), 'the window chart is outlined');
   });
 
   await test('tour: at 360 px the card leaves what the step points at in view; axe finds nothing with the card open', async (page) => {
