@@ -94,11 +94,32 @@ mod ui {
                 found.push(el);
             }
         }
+        let w = crate::web::window();
+        // On a wide screen the card docks on the side the targets leave free: bottom left when
+        // they lie only on the right (a chart beside the form), else bottom right.
+        let width = w
+            .inner_width()
+            .ok()
+            .and_then(|x| x.as_f64())
+            .unwrap_or(1000.0);
+        if let Some(card) = doc.get_element_by_id("tour-card") {
+            let centres = found.iter().map(|e| {
+                let r = e.get_bounding_client_rect();
+                (r.left() + r.right()) / 2.0 / width
+            });
+            let (mut right, mut left) = (false, false);
+            for c in centres {
+                right |= c > 0.55;
+                left |= c < 0.45;
+            }
+            let _ = card
+                .class_list()
+                .toggle_with_force("dock-left", right && !left);
+        }
         if found.is_empty() || *scrolls == 0 {
             return;
         }
         *scrolls -= 1;
-        let w = crate::web::window();
         let height = w
             .inner_height()
             .ok()
