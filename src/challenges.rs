@@ -262,6 +262,16 @@ mod ui {
             crate::web::set_title(&format!("{} · flowlab", tr(*l, text::WELCOME_TITLE)))
         });
         let first = crate::labs::ids()[0];
+        // The queue's tour asks the notes' best-known questions: the front page starts there.
+        let tour_lab = crate::labs::ids()
+            .into_iter()
+            .find(|id| *id == "queue")
+            .unwrap_or(first);
+        let tours: Vec<(&str, usize)> = crate::labs::ids()
+            .into_iter()
+            .map(|id| (id, crate::tour::of_lab(id).len()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
         let total = challenge::all().len();
         let earned = load_progress().values().filter(|s| **s > 0).count();
         html! {
@@ -271,11 +281,29 @@ mod ui {
                     <p>{ tr(lang, text::WELCOME_BODY) }</p>
                     <p>{ fill(tr(lang, text::WELCOME_PROGRESS), &[earned.to_string(), total.to_string()]) }</p>
                     <p class="welcome-links">
-                        <a id="welcome-challenges" class="btn primary" href="#/challenges">{ tr(lang, text::WELCOME_CHALLENGES) }</a>
+                        <a id="welcome-tour" class="btn primary" href={format!("#/{tour_lab}?{}=1", crate::tour::LINK_KEY)}>
+                            { fill(tr(lang, text::WELCOME_TOUR_START), &[tr_id(lang, &format!("{tour_lab}.nav")).to_string()]) }
+                        </a>
+                        <a id="welcome-challenges" class="btn" href="#/challenges">{ tr(lang, text::WELCOME_CHALLENGES) }</a>
                         <a id="welcome-lab" class="btn" href={format!("#/{first}")}>
                             { fill(tr(lang, text::WELCOME_LAB), &[tr_id(lang, &format!("{first}.nav")).to_string()]) }
                         </a>
                     </p>
+                </section>
+                <section class="panel welcome-tours" aria-labelledby="welcome-tour-title">
+                    <h2 id="welcome-tour-title">{ tr(lang, text::WELCOME_TOUR_TITLE) }</h2>
+                    <p>{ tr(lang, text::WELCOME_TOUR_BODY) }</p>
+                    <p>{ tr(lang, text::WELCOME_TOUR_OTHERS) }</p>
+                    <ul class="welcome-tour-list">
+                        { for tours.iter().map(|(id, n)| html! {
+                            <li>
+                                <a href={format!("#/{id}?{}=1", crate::tour::LINK_KEY)} data-tour={*id}>
+                                    { tr_id(lang, &format!("{id}.nav")) }
+                                </a>
+                                { format!(" · {}", fill(tr(lang, text::WELCOME_TOUR_STEPS), &[n.to_string()])) }
+                            </li>
+                        }) }
+                    </ul>
                 </section>
             </div>
         }

@@ -18,5 +18,6 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
 pub mod sweep;
+pub mod tour;
 pub mod view;
 pub mod why;

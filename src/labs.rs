@@ -35,6 +35,16 @@ macro_rules! pages {
             Err(format!("no lab `{id}`"))
         }
 
+        /// The guided tour of lab `id` (empty for an id without a page).
+        pub fn tour(id: &str) -> &'static [crate::tour::Step] {
+            $(
+                if id == <$module::Engine as Lab>::ID {
+                    return $module::tour::STEPS;
+                }
+            )*
+            &[]
+        }
+
         /// The page of lab `id`.
         #[cfg(target_arch = "wasm32")]
         pub fn page(id: &str) -> Option<yew::Html> {

@@ -14,6 +14,7 @@ pub mod labs;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
 pub mod text;
+pub mod tour;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

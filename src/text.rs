@@ -259,6 +259,23 @@ crate::texts! {
     "challenge.rule.too_long": "a graded run takes at most {0} events: make the params smaller", "评分运行最多 {0} 个事件：请把参数调小";
 
     // The challenges: the front page, the list (#/challenges) and the panel in a lab.
+    TOUR_START = "ui.tour.start": "Take the tour ({0} steps)", "跟着导览走（{0} 步）";
+    TOUR_COUNT = "ui.tour.count": "Guided tour · step {0} of {1}", "导览 · 第 {0} 步，共 {1} 步";
+    TOUR_TEXT = "ui.tour.text": "What this step shows", "这一步讲什么";
+    TOUR_BACK = "ui.tour.back": "Back", "上一步";
+    TOUR_NEXT = "ui.tour.next": "Next", "下一步";
+    TOUR_FINISH = "ui.tour.finish": "Finish", "完成";
+    TOUR_SKIP = "ui.tour.skip": "Skip this step", "跳过这一步";
+    TOUR_LEAVE = "ui.tour.leave": "Leave the tour", "退出导览";
+    TOUR_LEAVE_HELP = "ui.tour.leave_help": "Leave the tour (Esc): the lab stays as it is.", "退出导览（Esc）：实验保持当前状态。";
+    TOUR_WAITING = "ui.tour.waiting": "Do the step's action to go on, or skip it.", "完成这一步的操作后继续，或跳过这一步。";
+    TOUR_DONE = "ui.tour.done": "Done. Press Next when you have seen the effect.", "完成。看到效果后点击“下一步”。";
+    TOUR_DONE_LAST = "ui.tour.done_last": "Done. Press Finish when you have seen the effect.", "完成。看到效果后点击“完成”。";
+    WELCOME_TOUR_TITLE = "ui.welcome.tour_title": "New here? Take a guided tour", "第一次来？跟着导览走";
+    WELCOME_TOUR_BODY = "ui.welcome.tour_body": "Each lab has a tour of five to seven steps: it sets the lab up, says what to watch, and asks you to press a button or change a setting before going on. Start with the message queue: how a message is lost, written twice, kept in order, and how a backlog clears.", "每个实验都有五到七步的导览：它为你准备好实验，告诉你看哪里，并请你按一个按钮或改一个参数再继续。从消息队列开始：消息怎样丢失、怎样被写两次、怎样保序、积压怎样消化。";
+    WELCOME_TOUR_START = "ui.welcome.tour_start": "Start the tour: {0}", "开始导览：{0}";
+    WELCOME_TOUR_OTHERS = "ui.welcome.tour_others": "Or the tour of another lab:", "或其他实验的导览：";
+    WELCOME_TOUR_STEPS = "ui.welcome.tour_steps": "{0} steps", "{0} 步";
     WELCOME_TITLE = "ui.welcome.title": "Learn backend design by doing", "动手学习后端设计";
     WELCOME_BODY = "ui.welcome.body": "Each lab runs a backend idea in your browser: rate limiters, a message queue, chat delivery, a flash sale, cache updates, unique ids. The challenges give you a situation and a goal; the engine grades your settings and says why a run failed.", "每个实验都在你的浏览器里运行一种后端设计：限流、消息队列、聊天投递、秒杀、缓存更新、唯一 ID。挑战给出一个场景和目标；引擎为你的参数评分，并说明运行为什么没有达标。";
     WELCOME_PROGRESS = "ui.welcome.progress": "Challenges passed in this browser: {0} of {1}.", "在此浏览器中已通过的挑战：{1} 个中的 {0} 个。";

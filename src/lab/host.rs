@@ -40,6 +40,8 @@ pub enum Command<L: Lab> {
     },
     /// Pauses and runs to the lab's next step.
     Step,
+    /// Pauses and runs to this virtual time (a tour's step shows a moment of the run).
+    RunTo(flowlab_sim::kernel::time::Nanos),
     /// Play, speed, language, reduced motion.
     Look(Look),
     /// Draw everything again (the page was resized).
@@ -151,6 +153,11 @@ impl<V: LabView> Host<V> {
             }
             Command::Step => {
                 let to = V::step_to(&self.sim);
+                self.pace.step_to(&mut self.sim, to);
+                self.look.playing = false;
+            }
+            Command::RunTo(to) => {
+                let to = to.max(self.sim.now());
                 self.pace.step_to(&mut self.sim, to);
                 self.look.playing = false;
             }
@@ -460,6 +467,11 @@ pub mod tests {
                     Command::Look(Look { speed: 3.0, ..look }),
                 ),
                 20 => both(&mut remote, &mut inline, Command::Step),
+                25 => both(
+                    &mut remote,
+                    &mut inline,
+                    Command::RunTo(300 * flowlab_sim::kernel::time::NS_PER_MS),
+                ),
                 21 => both(&mut remote, &mut inline, Command::Look(look)),
                 30 => both(&mut remote, &mut inline, Command::Touch),
                 _ => {}

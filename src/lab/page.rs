@@ -539,7 +539,17 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     {
         let rt = runtime.clone();
         let s = state.clone();
-        use_effect_with(state.generation, move |_| rt.borrow_mut().rebuild(&s));
+        let playing = playing.clone();
+        use_effect_with(state.generation, move |g| {
+            let mut r = rt.borrow_mut();
+            r.rebuild(&s);
+            // A tour's step shows a moment of the run: it goes there and pauses.
+            if let Some((_, to)) = s.pause_at.filter(|(at, _)| at == g && r.timed()) {
+                playing.set(false);
+                r.look.playing = false;
+                r.send(Command::RunTo(to));
+            }
+        });
     }
     {
         let rt = runtime.clone();
@@ -811,7 +821,9 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             <section class="lab-head">
                 <h1>{ tr_id(lang, &format!("{id}.title")) }</h1>
                 <p class="intro">{ tr_id(lang, &format!("{id}.intro")) }</p>
+                <super::tour::TourStart<U::L> state={state.clone()} />
             </section>
+            <super::tour::TourCard<U::L> state={state.clone()} />
             { url_notice(lang, &state) }
             <PresetsBar<U> state={state.clone()} on_loaded={start_on_preset} />
             { controls }

@@ -36,6 +36,10 @@ pub struct LabState<L: Lab> {
     pub sweep_go: u64,
     /// The graded challenge the page is in (`challenge=<id>` in the link).
     pub challenge: Option<&'static str>,
+    /// The guided tour's step the page is at (`tour=<n>` in the link, 1-based there).
+    pub tour: Option<usize>,
+    /// A tour's step asks the run of this generation to go to this virtual time (ns) and pause.
+    pub pause_at: Option<(u64, u64)>,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -53,6 +57,8 @@ impl<L: Lab> Clone for LabState<L> {
             sweep_problem: self.sweep_problem.clone(),
             sweep_go: self.sweep_go,
             challenge: self.challenge,
+            tour: self.tour,
+            pause_at: self.pause_at,
         }
     }
 }
@@ -70,6 +76,8 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.sweep_problem == o.sweep_problem
             && self.sweep_go == o.sweep_go
             && self.challenge == o.challenge
+            && self.tour == o.tour
+            && self.pause_at == o.pause_at
     }
 }
 
@@ -98,6 +106,9 @@ pub enum Action {
     PresetSweep(&'static str, u32),
     /// Enters a challenge (its fixed setup over the defaults, and its seed) or leaves it.
     SetChallenge(Option<&'static str>),
+    /// Goes to a step of the lab's guided tour (its setup applies), or leaves the tour (the lab
+    /// stays as it is).
+    Tour(Option<usize>),
 }
 
 /// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
@@ -123,6 +134,7 @@ impl<L: Lab> LabState<L> {
         // A sweep is a part of its own, beside the params.
         let (query, sweep) = Sweep::split_link(query);
         let (query, challenge) = crate::challenges::split_link(&query);
+        let (query, tour) = crate::tour::split_link(&query);
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
@@ -130,6 +142,13 @@ impl<L: Lab> LabState<L> {
             None => (None, None),
         };
         let mut problems = Vec::new();
+        let tour = tour.and_then(|t| match crate::tour::parse_step(L::ID, &t) {
+            Ok(i) => Some(i),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        });
         let challenge = challenge.and_then(|id| match crate::challenges::of_lab(L::ID, &id) {
             Some(c) => Some(c),
             None => {
@@ -171,7 +190,7 @@ impl<L: Lab> LabState<L> {
         }
         // The preset stays only while the params are still its own.
         let preset = preset.filter(|p| parsed.params == p.params);
-        Self {
+        let mut s = Self {
             params: parsed.params,
             seed: parsed
                 .seed
@@ -187,7 +206,21 @@ impl<L: Lab> LabState<L> {
             sweep,
             sweep_problem,
             challenge: challenge.map(|c| c.id),
+            tour: None,
+            pause_at: None,
+        };
+        // A link naming only a step (`#/queue?tour=3`) opens it as the tour sets it up; a link
+        // with params too (the page's own, written while touring) keeps them.
+        if let Some(i) = tour {
+            if query.is_empty() && s.challenge.is_none() {
+                s.apply(Action::Tour(Some(i)));
+                s.generation = 0;
+                s.pause_at = s.pause_at.map(|(_, t)| (0, t));
+            } else {
+                s.tour = Some(i);
+            }
         }
+        s
     }
 
     /// The query that reproduces this state: the seed, the preset (while the params are its
@@ -204,6 +237,9 @@ impl<L: Lab> LabState<L> {
         }
         if let Some(s) = &self.sweep {
             q = format!("{q}&{}={}", flowlab_sim::sweep::SWEEP_KEY, s.to_query());
+        }
+        if let Some(i) = self.tour {
+            q = format!("{q}&{}={}", crate::tour::LINK_KEY, i + 1);
         }
         q
     }
@@ -272,6 +308,13 @@ impl<L: Lab> LabState<L> {
                     self.sweep_go += 1;
                 }
             }
+            Action::Tour(step) => {
+                let steps = crate::tour::of_lab(L::ID);
+                self.tour = step.filter(|i| *i < steps.len());
+                if let Some(setup) = self.tour.and_then(|i| steps[i].setup) {
+                    self.set_up(&setup);
+                }
+            }
             Action::SetChallenge(id) => {
                 let ch = id.and_then(|id| crate::challenges::of_lab(L::ID, id));
                 self.challenge = ch.map(|c| c.id);
@@ -288,6 +331,39 @@ impl<L: Lab> LabState<L> {
             self.params.validate().is_ok(),
             "the state keeps valid params only"
         );
+    }
+}
+
+impl<L: Lab> LabState<L> {
+    /// Sets the lab up as a tour's step says: the preset's params and seed (or the defaults), the
+    /// keys over them, the seed. A key the lab refuses is skipped (the tour's tests keep that
+    /// from shipping); the run is rebuilt, and a challenge is left.
+    fn set_up(&mut self, s: &crate::tour::Setup) {
+        let preset = s.preset.and_then(preset_of::<L>);
+        let (mut params, mut seed) = match &preset {
+            Some(p) => (p.params.clone(), p.seed),
+            None => (L::Params::default(), L::default_seed()),
+        };
+        for (k, v) in s.set {
+            if let Ok(p) = url_state::apply(&params, k, v) {
+                params = p;
+            }
+        }
+        if admit::<L>(&params).is_err() {
+            return;
+        }
+        if let Some(x) = s.seed {
+            seed = x;
+        }
+        self.preset = preset.filter(|p| p.params == params).map(|p| p.id);
+        self.params = params;
+        self.seed = seed;
+        self.challenge = None;
+        self.input_problem = None;
+        self.generation += 1;
+        self.pause_at = s
+            .at_ms
+            .map(|ms| (self.generation, ms * flowlab_sim::kernel::time::NS_PER_MS));
     }
 }
 
@@ -466,5 +542,82 @@ mod tests {
         let lab = flowlab_sim::labs::by_id("queue").unwrap();
         let params = serde_json::to_value(&s.params).unwrap();
         sw.plan(lab, &params, PAGE_BUDGET_BYTES).expect("plans");
+    }
+
+    #[test]
+    fn a_tour_step_in_the_link_sets_the_lab_up_and_round_trips() {
+        use flowlab_sim::labs::queue::{Acks, Queue};
+        let steps = crate::tour::of_lab("queue");
+        // A link naming only the step opens it as the tour sets it up.
+        let s = LabState::<Queue>::from_query("tour=2");
+        assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
+        assert_eq!(s.tour, Some(1));
+        let setup = steps[1].setup.expect("the step sets the lab up");
+        assert_eq!(s.preset, setup.preset);
+        assert_eq!(s.params.acks, Acks::One, "acks1_leader_dies");
+        let back = LabState::<Queue>::from_query(&s.query());
+        assert_eq!(
+            (back.tour, &back.params, back.seed),
+            (s.tour, &s.params, s.seed)
+        );
+        // The user's change while touring stays in the link, and a reload keeps it.
+        let mut t = s.clone();
+        t.apply(Action::Set("acks".into(), "all".into()));
+        let back = LabState::<Queue>::from_query(&t.query());
+        assert_eq!((back.tour, back.params.acks), (Some(1), Acks::All));
+        // Next sets the next step up; leaving keeps the lab as it is.
+        t.apply(Action::Tour(Some(2)));
+        assert_eq!(t.preset, Some("retries_no_idempotence"));
+        let g = t.generation;
+        t.apply(Action::Tour(None));
+        assert_eq!(
+            (t.tour, t.preset, t.generation),
+            (None, Some("retries_no_idempotence"), g)
+        );
+        assert!(!t.query().contains("tour="), "{}", t.query());
+    }
+
+    #[test]
+    fn a_bad_tour_step_is_reported_naming_the_range_and_the_rest_applies() {
+        use flowlab_sim::labs::queue::Queue;
+        let n = crate::tour::of_lab("queue").len();
+        for bad in ["0", "99", "x"] {
+            let s = LabState::<Queue>::from_query(&format!("tour={bad}&partitions=6"));
+            assert_eq!(s.tour, None);
+            assert_eq!(s.params.partitions, 6);
+            match s.url_problems.as_slice() {
+                [Problem::BadValue { key, expected, .. }] => {
+                    assert_eq!(key, "tour");
+                    assert_eq!(*expected, url_state::Expect::Whole(format!("1..={n}")));
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_tour_step_may_pause_the_run_at_a_moment() {
+        let s = S::from_query("tour=1");
+        assert_eq!(
+            s.pause_at,
+            Some((0, 2_400 * flowlab_sim::kernel::time::NS_PER_MS))
+        );
+        let mut t = s.clone();
+        t.apply(Action::Tour(Some(1)));
+        assert_eq!(
+            t.pause_at,
+            Some((0, 2_400 * flowlab_sim::kernel::time::NS_PER_MS)),
+            "a step without a setup keeps the lab"
+        );
+        t.apply(Action::Tour(Some(2)));
+        assert_eq!(
+            t.pause_at, None,
+            "a step that sets up without a moment runs on"
+        );
+        t.apply(Action::Tour(Some(0)));
+        assert_eq!(
+            t.pause_at,
+            Some((t.generation, 2_400 * flowlab_sim::kernel::time::NS_PER_MS))
+        );
     }
 }

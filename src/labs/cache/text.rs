@@ -299,4 +299,25 @@ crate::texts! {
     "cache.why.stale_set_race": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: two writers set the cache in the other order than they updated the database", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：两个写者写缓存的顺序与它们更新数据库的顺序相反";
     "cache.why.stale_invalidation_lag": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the invalidation was still on its way through the queue", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：失效消息还在队列中传递";
     "cache.why.stale_other": "read of key {0} at {1} returned v{2} although v{3} was acknowledged at {4}: the cache held a value older than the last acknowledged write (a lost flush, or a node that came back)", "{1} 读取 key {0} 得到 v{2}，而 v{3} 已在 {4} 确认：缓存中的值比最后一次确认的写入更旧（刷盘丢失，或节点重新上线）";
+    // The guided tour (labs/cache/tour.rs).
+    "cache.tour.race.title": "Which update order is stale", "哪种更新顺序会读到旧值";
+    "cache.tour.race.body": "Delete the cache, then update the database: a read that comes in between misses, reads the old value from the database and puts it back in the cache, where it stays until its TTL. About 4 reads in 10 are stale here (the stale-reads chart).", "先删缓存，再更新数据库：两步之间到来的读请求未命中，从数据库读到旧值并写回缓存，旧值一直留到 TTL 过期。这里约每 10 次读有 4 次是旧值（见旧数据读取曲线）。";
+    "cache.tour.race.do": "Set the update strategy to \"Update DB, then delete cache\" (the notes' cache aside).", "把更新策略改为“先更新数据库，再删缓存”（笔记里的 Cache Aside）。";
+    "cache.tour.double.title": "Still stale, but rarely", "仍会读到旧值，但很少";
+    "cache.tour.double.body": "Updating first leaves a narrow race: a read that missed before the update and writes its old value back after the delete. It is rare here but not zero. A second delete after a short delay (50 ms) caps how long such a value can live.", "先更新数据库仍留下一个窄窗口：一个在更新前未命中的读，在删除之后才把旧值写回缓存。这里很少发生，但不是零。延迟一小段时间（50 毫秒）再删一次，就限制了这种旧值的存活时间。";
+    "cache.tour.double.do": "Set the update strategy to delayed double delete.", "把更新策略改为“延迟双删”。";
+    "cache.tour.hot.title": "Breakdown: a hot key expires", "缓存击穿：热点键过期";
+    "cache.tour.hot.body": "Half the reads ask for one key. Each time it expires, every reader that misses queries the database at once: dozens of loads for one value (\"max loads per fill\"). The notes' answer is a lock, or refreshing the value before it expires.", "一半的读请求访问同一个键。它每次过期时，所有未命中的读者同时查询数据库：一个值要加载几十次（见“每次回填最多查库次数”）。笔记的办法是加锁，或者在过期前提前更新。";
+    "cache.tour.hot.do": "Set \"On a miss\" to the lock in the cache: one load, the others wait.", "把“未命中时”改为“缓存互斥锁”：只加载一次，其他读者等待。";
+    "cache.tour.avalanche.title": "Avalanche: everything expires at once", "缓存雪崩：同时过期";
+    "cache.tour.avalanche.body": "Every value was cached at the start with the same TTL, so at 5 s they all expire together: the database chart shoots past its capacity and queries fail. The notes' answer: give each value a different expiry.", "所有值都在开始时以相同的 TTL 写入缓存，于是 5 秒时同时过期：数据库曲线远超容量，查询失败。笔记的办法：给每个值设置不同的过期时间。";
+    "cache.tour.avalanche.do": "Set TTL jitter to 1: each TTL is stretched by up to 100%.", "把 TTL 随机抖动改为 1：每个 TTL 随机延长最多 100%。";
+    "cache.tour.penetration.title": "Penetration: keys that do not exist", "缓存穿透：不存在的键";
+    "cache.tour.penetration.body": "Half the reads ask for keys that are not in the database, so there is nothing to cache and every one of them reaches it. The notes' fix: cache the \"not found\" too (or put a Bloom filter in front).", "一半的读请求查询数据库里没有的键，没有东西可缓存，每个请求都打到数据库。笔记的办法：把“不存在”也缓存起来（或在前面放一个布隆过滤器）。";
+    "cache.tour.penetration.do": "Tick Cache \"not found\".", "勾选“缓存空结果”。";
+    "cache.tour.ring.title": "Adding a node: mod N against a ring", "增加节点：取模与哈希环";
+    "cache.tour.ring.body": "With hash mod N, a fifth node changes N for almost every key: about 4 keys in 5 move, miss, and go to the database at once. On a consistent-hash ring only about 1 in 5 move.", "用取模哈希时，加入第 5 个节点会改变几乎所有键的 N：约 4/5 的键迁移、未命中，同时打到数据库。用一致性哈希环时只有约 1/5 的键迁移。";
+    "cache.tour.ring.do": "Press Add node (then try placement: consistent-hash ring).", "点击“添加节点”（再试试把数据分布方式改为一致性哈希环）。";
+    "cache.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "cache.tour.simplify.body": "\"Update the database, then delete the cache\" narrows the race but does not close it, and a failed delete leaves a stale value until the TTL: that is why the TTL stays. Write-behind answers fast but loses the writes not yet flushed when a node crashes (the write-behind preset). And consistent hashing decides where keys live: it limits how many move, not whether a value is stale.", "“先更新数据库，再删缓存”缩小了竞争窗口，但没有消除它；删除失败时旧值会留到 TTL 过期：所以 TTL 仍然需要。写回模式应答很快，但节点崩溃时会丢失尚未刷盘的写（见“写回模式崩溃”预设）。一致性哈希决定键放在哪里：它减少迁移的键，并不保证值不旧。";
 }

@@ -9,6 +9,7 @@ mod draw;
 #[cfg(any(test, target_arch = "wasm32"))]
 mod layout;
 pub mod text;
+pub mod tour;
 
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::chat::Chat;

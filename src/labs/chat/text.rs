@@ -192,4 +192,19 @@ crate::texts! {
     "chat.why.dup_dropped": "member {1} received message {0} again under scheme {2} and dropped it by msgid: its ack was lost or had not arrived, so the row was still owed when the member pulled", "在方案 {2} 下，成员 {1} 再次收到消息 {0}，并按 msgid 丢弃：它的确认丢失或尚未到达，成员拉取时这一行仍被视为未送达";
     "chat.why.dup_shown": "member {1} was shown message {0} a second time under scheme {2}: its ack was lost or had not arrived, so the row came back, and the client does not drop copies by msgid", "在方案 {2} 下，成员 {1} 第二次看到消息 {0}：它的确认丢失或尚未到达，这一行又被送回，而客户端不按 msgid 去重";
     "chat.why.unread_wrong": "member {0} reconnected and was shown {1} unread under scheme {3} but misses {2}: rows of messages it already had stayed owed because their acks were lost", "在方案 {3} 下，成员 {0} 重新上线时显示 {1} 条未读，但实际缺少 {2} 条：已收到消息的行因确认丢失而仍被记为未读";
+    // The guided tour (labs/chat/tour.rs).
+    "chat.tour.lose.title": "Scheme 1 loses messages", "方案 1 会丢消息";
+    "chat.tour.lose.body": "The notes' four ways to store group messages run side by side on the same groups. Scheme 1 stores copies only for members who are offline and pushes to the others; 5% of pushes fail here, and nothing stored can bring those messages back: its lost count climbs (red marks on its ring).", "笔记里四种群消息存储方案在同样的群上并排运行。方案 1 只为离线成员存副本，对在线成员直接推送；这里 5% 的推送失败，而没有任何存储能找回这些消息：它的丢失数不断上升（圆环上的红色标记）。";
+    "chat.tour.fail_more.title": "Make pushes fail more often", "让推送更常失败";
+    "chat.tour.fail_more.body": "Schemes 2 to 4 lose nothing however often a push fails: 2 and 3 send again at the next reconnect, and 4 pulls the gap as soon as the client sees one. Only scheme 1's losses grow.", "无论推送失败多频繁，方案 2 到 4 都不丢消息：2 和 3 在下次重连时补发，4 在客户端发现空洞时立即补拉。只有方案 1 的丢失在增长。";
+    "chat.tour.fail_more.do": "Raise the push failure probability to 0.2.", "把推送失败概率调到 0.2。";
+    "chat.tour.copies.title": "A copy per member costs writes", "每人一份副本，写入代价高";
+    "chat.tour.copies.body": "In a 2,000-member group, scheme 2 writes a full copy of each message for every member and deletes it again after the ack: thousands of row writes per message, and the bandwidth chart to match. Scheme 4 writes one row and moves small cursors.", "在 2000 人的群里，方案 2 为每个成员写一份完整的消息副本，确认后再删除：每条消息要写几千行，带宽曲线也随之上升。方案 4 只写一行消息，再移动很小的游标。";
+    "chat.tour.ids.title": "Unread-id sets grow", "未读 ID 集合不断增长";
+    "chat.tour.ids.body": "Scheme 3 keeps, for each member, the set of message ids not read yet: members away for minutes collect thousands. Ids within a group already come in order, so \"everything after N\" says the same in one integer: the partial order the notes say scheme 3 does not use.", "方案 3 为每个成员保存未读消息 ID 的集合：离线几分钟的成员会积累上千条。群内的消息 ID 本来就是有序的，所以“N 之后的全部消息”用一个整数就能表达：这就是笔记说方案 3 没有利用的偏序。";
+    "chat.tour.cursor.title": "Why one copy plus a cursor works", "为什么“存一份 + 游标”可行";
+    "chat.tour.cursor.body": "Scheme 4 stores each message once and, per member, the last acknowledged msgid; a client pulls everything after it. 20% of acks are lost here, so a cursor lags and some messages come again (delivered twice); the client drops them by msgid, so nothing is shown twice.", "方案 4 每条消息只存一份，每个成员只存最后确认的 msgid；客户端从它之后往后拉。这里 20% 的确认丢失，游标落后，部分消息会再次到达（重复投递）；客户端按 msgid 丢弃，所以不会重复显示。";
+    "chat.tour.cursor.do": "Untick client dedup and watch \"shown twice\".", "取消勾选“客户端按 msgid 去重”，观察“重复显示”。";
+    "chat.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "chat.tour.simplify.body": "Pulling \"from last_ack_msgid onward\" needs ids that increase within a group (a sequence per group, not a random id), and since an ack can be lost the client must drop duplicates by msgid. Scheme 1 loses only pushes that fail with no retry; add retries and acks and it pays scheme 2's costs. And every reconnect of scheme 4 reads the same message table: try the reconnect-storm preset.", "“根据 last_ack_msgid 往后拉”要求群内消息 ID 递增（每个群一个序列，而不是随机 ID）；又因为确认可能丢失，客户端必须按 msgid 去重。方案 1 只丢失没有重试的失败推送；加上重试和确认，它就要付出方案 2 的代价。另外，方案 4 的每次重连都读同一张消息表：试试“重连风暴”预设。";
 }

@@ -4,6 +4,7 @@
 //! limiters dwarf the 0.1 % that reach the stock, and an oversell is marked in red.
 
 pub mod text;
+pub mod tour;
 
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::flash_sale::Sale;

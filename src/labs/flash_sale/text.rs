@@ -154,4 +154,19 @@ crate::texts! {
     "challenge.flash-sale.unsafe_check.cause.unsold": "Only {0} users got a gift: the token buckets admitted {1} requests in all.", "只有 {0} 个用户拿到礼包：令牌桶总共只放进了 {1} 个请求。";
 
     "flash-sale.why.oversell_unsafe": "sale {0} is beyond the stock of {1}: shard {2} read {3} left and writes {4} back {5} later (a non-atomic check: GET, then SET), so every buyer in between read the same stock and bought too", "第 {0} 笔销售超出了 {1} 的库存：分片 {2} 读到剩余 {3}，并在 {5} 后写回 {4}（非原子检查：先 GET 再 SET），这期间的每个买家读到的都是同一个库存，也都买成功了";
+    // The guided tour (labs/flash_sale/tour.rs).
+    "flash-sale.tour.full.title": "100 million presses in one second", "1 亿次点击集中在 1 秒内";
+    "flash-sale.tour.full.body": "The notes' scenario: 10^8 users press for 100,000 gifts, and each must hear yes or no within a second. Token buckets on each server refuse about 99% at the door, an atomic decrement in Redis sells the stock, and a cached sold-out flag answers the rest without touching Redis.", "笔记里的场景：1 亿用户抢 10 万个礼包，每个人都要在 1 秒内得到成功或失败。每台服务器的令牌桶在门口拒绝约 99%，Redis 的原子扣减卖出库存，缓存的售罄标记不访问 Redis 就回答其余请求。";
+    "flash-sale.tour.full.do": "Press Run.", "点击“开始”。";
+    "flash-sale.tour.atomic.title": "Why the stock check must be atomic", "为什么库存检查必须是原子的";
+    "flash-sale.tour.atomic.body": "This run reads the stock, then writes \"read - 1\": two steps. Every request that reads before the previous write lands sees the same stock, so nearly every admitted request wins and about ten times the stock is sold. DECR, or a Lua script that checks and decrements, does both in one step.", "这次运行先读库存，再写入“读到的值 - 1”：分两步。在上一次写入生效前读取的请求都看到同样的库存，于是几乎每个通过限流的请求都抢到了，卖出约 10 倍的库存。DECR，或者一个先检查再扣减的 Lua 脚本，能一步完成。";
+    "flash-sale.tour.atomic.do": "Press Run and watch \"oversold\".", "点击“开始”，观察“超卖”。";
+    "flash-sale.tour.flag.title": "The sold-out flag", "售罄标记";
+    "flash-sale.tour.flag.body": "Without a cached sold-out flag, every admitted request still queues at the stock counters after the gifts are gone: Redis operations multiply, and many answers come after more than a second.", "不缓存售罄标记时，礼包抢完后每个通过限流的请求仍要在库存计数器上排队：Redis 操作成倍增加，许多回答要等 1 秒以上。";
+    "flash-sale.tour.flag.do": "Press Run and compare \"answered within 1 s\".", "点击“开始”，对比“1 秒内回答”。";
+    "flash-sale.tour.door.title": "The limiter at the door", "门口的限流器";
+    "flash-sale.tour.door.body": "Each of the 200 servers admits 5,000 requests a second: about 1% of the crowd, ten for every gift. Let ten times as many in and they all reach Redis: about nine times the operations, and some answers slip past a second.", "200 台服务器每台每秒放行 5000 个请求：约为人群的 1%，每个礼包 10 个请求。放进来 10 倍的人，他们都会打到 Redis：操作约为 9 倍，部分回答超过 1 秒。";
+    "flash-sale.tour.door.do": "Set tokens per second to 50,000, then press Run.", "把每台服务器令牌速率改为 50000，再点击“开始”。";
+    "flash-sale.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "flash-sale.tour.simplify.body": "The notes list many layers: DNS and load balancing, a preheated cache, token buckets, Redis DECR with WATCH, a queue, asynchronous results. The lab keeps the ones that decide the numbers (limiters, sharded stock counters, the flag, a queue to the database) and leaves out the network's losses, a hot shard, and a user pressing twice (in practice, one try per user id). WATCH is optimistic locking: under this contention almost every transaction would retry, which is why DECR is the answer.", "笔记列出了很多层：DNS 与负载均衡、缓存预热、令牌桶、Redis 的 DECR 与 WATCH、消息队列、异步返回结果。本实验保留决定数字的部分（限流器、分片的库存计数器、售罄标记、写数据库的队列），省略了网络丢包、热点分片和同一用户重复点击（实际中按用户 ID 只允许一次）。WATCH 是乐观锁：在这样的竞争下几乎每个事务都要重试，所以答案是 DECR。";
 }

@@ -4,6 +4,7 @@
 #[cfg(target_arch = "wasm32")]
 mod draw;
 pub mod text;
+pub mod tour;
 
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::limiter::Limiter;

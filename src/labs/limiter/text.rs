@@ -140,4 +140,23 @@ crate::texts! {
     "limiter.why.refused_counter": "sliding counter: {0} requests in a row were refused from {1}, over {2}: this window's count plus the previous window's share was at the limit", "滑动窗口计数：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：本窗口计数加上上一窗口的估算占比已达到限额";
     "limiter.why.refused_token": "token bucket: {0} requests in a row were refused from {1}, over {2}: the bucket was empty, and tokens come back only at the refill rate", "令牌桶：从 {1} 起连续 {0} 个请求被拒绝，历时 {2}：桶已空，令牌只按补充速率恢复";
     "limiter.why.refused_leaky": "leaky bucket: {0} requests in a row were dropped from {1}, over {2}: its queue was full, and it drains only at the leak rate", "漏桶：从 {1} 起连续 {0} 个请求被丢弃，历时 {2}：队列已满，只按漏出速率排空";
+    // The guided tour (labs/limiter/tour.rs).
+    "limiter.tour.edge.title": "Why a fixed window lets twice the limit through", "为什么固定窗口会放行两倍的限额";
+    "limiter.tour.edge.body": "Paused at 2.4 s, just after a burst of 20 straddled the 2 s edge. The same requests reach five limiters, each allowing 10 a second: the fixed window accepted 10 at the end of one second, its count reset at the edge, and it accepted 10 more at the start of the next. The chart shows the most accepted in any one second: 20 for the fixed window. Press Play to go on.", "暂停在 2.4 秒，一次 20 个请求的突发刚刚跨过 2 秒的边界。同一股请求送到五个限流器，每个都限制每秒 10 个：固定窗口在前一秒末尾放行了 10 个，边界处计数清零，又在下一秒开头放行了 10 个。图表显示任意一秒内放行的最多请求数：固定窗口为 20。点击“运行”继续。";
+    "limiter.tour.halve.title": "The blunt fix: halve the limit", "粗暴的办法：限额减半";
+    "limiter.tour.halve.body": "If twice the limit can pass, a limit of 5 per window keeps every second at 10 or fewer. The price: in calm seconds it now refuses requests that a true limit of 10 would accept.", "既然可能放行两倍限额，把每个窗口的限额设为 5，就能让任意一秒不超过 10 个。代价是：平时它会拒绝本来在每秒 10 个限额内的请求。";
+    "limiter.tour.halve.do": "Set the fixed window's limit per window to 5.", "把固定窗口的“窗口内上限”改为 5。";
+    "limiter.tour.sliding.title": "Sliding windows", "滑动窗口";
+    "limiter.tour.sliding.body": "The sliding log keeps the time of every accepted request and never passes 10 in any second, at the cost of one entry per request. The sliding counter keeps two counts and weights the previous window's: cheap, but it assumes that window's requests were spread evenly, so it lets a few more than 10 through here (its row in the results).", "滑动窗口日志记录每个放行请求的时间，任意一秒内都不超过 10 个，代价是每个请求一条记录。滑动窗口计数只保存两个计数，并按比例折算上一个窗口：开销小，但它假设上一个窗口的请求均匀分布，所以这里会放行略多于 10 个（见结果表中它的一行）。";
+    "limiter.tour.token.title": "Token bucket: bursts on purpose", "令牌桶：有意允许突发";
+    "limiter.tour.token.body": "Tokens drip in at 10 a second into a bucket of 20, and each request takes one. After a quiet spell a burst spends the stored tokens at once, then the rate holds: the notes' \"handles sudden traffic\". The bucket's size is the burst you allow.", "令牌以每秒 10 个的速度放入容量 20 的桶，每个请求取走一个。安静一段时间后，突发会一下子用掉积攒的令牌，之后速率保持不变：这就是笔记说的“针对突发流量”。桶的容量就是你允许的突发大小。";
+    "limiter.tour.token.do": "Set the bucket size to 1: the burst is gone.", "把桶容量改为 1：突发消失了。";
+    "limiter.tour.leaky.title": "Leaky bucket: smooth, but late", "漏桶：平滑，但要等";
+    "limiter.tour.leaky.body": "The leaky bucket lets requests out at a steady 10 a second whatever comes in; the rest wait in its queue of 15 (up to 1.5 s), and once it is full new ones are dropped (red). A bigger queue drops fewer and makes them wait longer.", "无论进来多少，漏桶都以每秒 10 个的稳定速度放行；其余请求在容量 15 的队列里等待（最多 1.5 秒），队列满后新请求被丢弃（红色）。队列越大，丢弃越少，等待越长。";
+    "limiter.tour.leaky.do": "Set the queue size to 40, then compare its rejected and delay.", "把队列容量改为 40，再对比拒绝数和延迟。";
+    "limiter.tour.live.title": "Change the rate while it runs", "运行中调整速率";
+    "limiter.tour.live.body": "The notes say a token bucket's rate can be changed on the fly. Traffic is 60 a second and the bucket allows 10; at 10 s this preset raises the refill to 30 and the token bucket's accepted line jumps at once, with no restart.", "笔记说令牌桶能动态调整发放速度。流量为每秒 60 个，令牌桶只允许 10 个；这个预设在第 10 秒把速率调到 30，令牌桶的放行曲线立刻跳升，无需重启。";
+    "limiter.tour.live.do": "Set the refill to 20 yourself: it applies live.", "自己把令牌生成速率改为 20：它会实时生效。";
+    "limiter.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "limiter.tour.simplify.body": "\"A burst at the reset point exceeds the limit\" has a bound: at most twice the limit within one window's length, never more. And every limiter here sees every request: with several servers each counting on its own, a cluster lets through that many times the limit, so in practice the counter or the bucket lives in a shared store such as Redis.", "“重置节点前后的突发会超过限制”是有上限的：在一个窗口长度内最多两倍限额，不会更多。另外，这里每个限流器都能看到全部请求；如果多台服务器各自计数，整个集群放行的就是限额的若干倍，所以实际中计数器或令牌桶要放在 Redis 这样的共享存储里。";
 }

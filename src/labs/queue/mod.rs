@@ -8,6 +8,7 @@ mod draw;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod layout;
 pub mod text;
+pub mod tour;
 
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::queue::Queue;

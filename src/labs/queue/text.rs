@@ -356,4 +356,25 @@ crate::texts! {
     "queue.why.expired_retention": "message {0} of partition {1} was deleted by retention (the log keeps {2} records) before anyone read it", "分区 {1} 的消息 {0} 在被读取之前就被保留策略删除（日志保留 {2} 条记录）";
     "queue.why.elected": "partition {0}: broker {1}, in sync, was elected leader; {2} records past its log end (offset {3}) were cut", "分区 {0}：同步的 Broker {1} 被选为 Leader；其日志末端（位点 {3}）之后的 {2} 条记录被截断";
     "queue.why.elected_unclean": "partition {0}: no in-sync replica was up, so broker {1}, out of sync, was elected leader (unclean election); {2} records past its log end (offset {3}) were cut", "分区 {0}：没有同步副本在线，于是不同步的 Broker {1} 被选为 Leader（非干净选举）；其日志末端（位点 {3}）之后的 {2} 条记录被截断";
+    // The guided tour (labs/queue/tour.rs).
+    "queue.tour.acks0.title": "How to lose a message: acks=0", "怎样丢消息：acks=0";
+    "queue.tour.acks0.body": "With acks=0 a producer counts a message as sent the moment it leaves. This preset crashes the leader of partition 0 at 3 s; until the controller notices, everything sent to it vanishes. Watch \"lost silently\" climb while \"failed visibly\" stays 0: no callback ever tells the producer.", "acks=0 时，消息一发出，生产者就当它已发送成功。这个预设在 3 秒时让分区 0 的 Leader 崩溃；在控制器发现之前，发给它的消息全部消失。看“静默丢失”上升，而“可见失败”一直是 0：没有任何回调告诉生产者。";
+    "queue.tour.acks0.do": "Press \"Crash leader of P0\" to do it again.", "点击“让 P0 的 Leader 崩溃”，再来一次。";
+    "queue.tour.acks1.title": "acks=1: acknowledged, then lost", "acks=1：已确认，却丢了";
+    "queue.tour.acks1.body": "Now the leader answers as soon as it has written, and the followers copy every 300 ms. When it dies at 3 s a follower takes over without the newest records: they are cut (red ring), although the producer was told they were written. This is the notes' \"acks=1: lost if the leader crashes after acknowledging\".", "现在 Leader 一写入就应答，Follower 每 300 毫秒复制一次。它在 3 秒时宕机，接任的 Follower 缺少最新的记录：这些记录被截断（红色圆环），尽管生产者已被告知写入成功。这正是笔记说的“acks=1：Leader 确认后崩溃就会丢消息”。";
+    "queue.tour.acks1.do": "Set acks to all: lost stays at 0.", "把 acks 改为 all：丢失保持为 0。";
+    "queue.tour.twice.title": "How to write a message twice", "怎样把一条消息写两次";
+    "queue.tour.twice.body": "Retries keep messages from being lost, but here 5% of acks are lost: the producer never hears that the broker wrote a batch, and sends it again (yellow). With five requests in flight, a retried one can also land behind later ones, out of order (purple).", "重试避免了丢消息，但这里 5% 的确认丢失：生产者不知道 Broker 已写入这一批，于是再发一次（黄色）。允许 5 个在途请求时，重试的请求还可能排到后面的请求之后，造成乱序（紫色）。";
+    "queue.tour.twice.do": "Turn idempotence on: \"written twice\" stops.", "打开幂等：“重复写入”不再增加。";
+    "queue.tour.consume_twice.title": "Processed twice, on the consumer's side", "消费端的重复处理";
+    "queue.tour.consume_twice.body": "The notes' other duplicate: consumer 0 crashes in the middle of a batch it has not committed yet, so its partition is read again from the last commit and about 20 messages are processed twice. Committing before processing instead would lose them (the commit-before preset).", "笔记里说的另一种重复：消费者 0 在一批消息处理到一半、尚未提交时崩溃，它的分区从上次提交的位置重新读取，约 20 条消息被处理了两次。如果先提交后处理，这些消息就会丢失（见“先提交后处理”预设）。";
+    "queue.tour.consume_twice.do": "Turn on the dedup store (the notes' msgid set).", "打开去重存储（笔记里的 msgid 集合）。";
+    "queue.tour.order.title": "How to keep order", "怎样保证顺序";
+    "queue.tour.order.body": "Without a key, one user's messages spread over every partition, each read by a different consumer at its own pace, so they are processed out of order. A partition is ordered; a topic is not.", "不指定 key 时，同一用户的消息分散到所有分区，由不同的消费者以各自的速度读取，处理顺序就乱了。分区内有序，整个主题并不有序。";
+    "queue.tour.order.do": "Set the partitioner to by key: one user, one partition.", "把分区方式改为“按 key”：同一用户进同一分区。";
+    "queue.tour.backlog.title": "How to clear a backlog", "怎样处理消息积压";
+    "queue.tour.backlog.body": "The consumers stop from 3 s to 13 s and a backlog piles up (the lag chart). The notes' first answers: mend the consumers, then add more. Two more help here; past the 4 partitions a consumer sits idle, which is why the notes also move the backlog to a bigger topic.", "消费者在 3 到 13 秒停止，积压不断增长（见积压曲线）。笔记的第一步：修好消费者，再增加消费者。这里再加两个有效；超过 4 个分区后，多出来的消费者只能空闲，所以笔记还提到把积压转移到分区更多的新主题。";
+    "queue.tour.backlog.do": "Press Add consumer.", "点击“增加消费者”。";
+    "queue.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "queue.tour.simplify.body": "\"acks=all is the safest\" holds only with min.insync.replicas of 2 or more and unclean election off: with 1, a leader left alone in its in-sync set acknowledges what no other broker has. Idempotence removes one producer's retried duplicates within a partition, not a consumer processing twice: that still needs the msgid check. And a key keeps order only while its partition stays the same: moving a backlog to more partitions reorders some users' messages.", "“acks=all 最安全”只在 min.insync.replicas 不小于 2 且关闭 unclean 选举时成立：设为 1 时，同步副本集中只剩自己的 Leader 会确认其他 Broker 都没有的数据。幂等只去掉同一生产者在一个分区内重试造成的重复，管不了消费端的重复处理：那仍要靠 msgid 判重。按 key 保序也只在 key 的分区不变时成立：把积压转移到更多分区，部分用户的消息会乱序。";
 }

@@ -2,6 +2,7 @@
 //! by their timestamp bits (duplicates ringed in red), and the bit layout of the latest id.
 
 pub mod text;
+pub mod tour;
 
 /// The engine lab this page shows.
 pub type Engine = flowlab_sim::labs::snowflake::Snowflake;

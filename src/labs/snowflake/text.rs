@@ -170,4 +170,22 @@ crate::texts! {
     "snowflake.why.dup_clock_back": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: its clock went back to a millisecond it had already issued ids in, and the policy \"ignore\" issues anyway", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：它的时钟回拨到已经发过 ID 的那一毫秒，而“忽略”策略照样发号";
     "snowflake.why.dup_shared_id": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: it shares worker id {4} with another worker, so both issue the same ids in the same millisecond", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：它与另一个节点共用工作节点 ID {4}，两者在同一毫秒发出相同的 ID";
     "snowflake.why.dup_other": "worker {1} issued {0} id(s) a second time, at timestamp {2} ms from sequence {3}: the timestamp bits wrapped around, or a step back was borrowed past", "工作节点 {1} 在时间戳 {2} 毫秒、从序号 {3} 起重复发出 {0} 个 ID：时间戳位数回绕，或借用时越过了回拨";
+    // The guided tour (labs/snowflake/tour.rs).
+    "snowflake.tour.layout.title": "An id from time, worker and sequence", "由时间、节点和序列号组成的 ID";
+    "snowflake.tour.layout.body": "A snowflake id is 41 bits of milliseconds since an epoch, 10 bits of worker id and 12 bits of sequence. Each worker counts up within its millisecond and starts again at 0 in the next, so no two ids repeat, as long as the clocks only move forward and no two workers share an id. The picture shows the workers issuing ids.", "雪花 ID 由 41 位毫秒时间戳（从某个纪元起）、10 位节点 ID 和 12 位序列号组成。每个节点在同一毫秒内递增序列号，下一毫秒从 0 重新开始，所以 ID 不会重复，前提是时钟只向前走，且没有两个节点共用一个 ID。图中是各节点在发号。";
+    "snowflake.tour.back.title": "The clock steps back", "时钟回拨";
+    "snowflake.tour.back.body": "At 2 s every clock is stepped back 5 ms, as an NTP correction can. Four policies side by side: \"ignore\" issues ids it already gave out; \"refuse\" fails requests for those 5 ms; \"wait\" delays them by up to 5 ms; \"borrow\" keeps using the last timestamp and neither repeats nor refuses.", "第 2 秒时所有时钟回拨 5 毫秒，就像 NTP 校时可能做的那样。四种策略并排：“忽略”会重新发出已经发过的 ID；“拒绝”让这 5 毫秒内的请求失败；“等待”让请求最多延迟 5 毫秒；“借用”继续使用上一个时间戳，既不重复也不拒绝。";
+    "snowflake.tour.press.title": "Step the clock back yourself", "自己回拨时钟";
+    "snowflake.tour.press.body": "One lane now, and it ignores a clock going back. The usual answer to a clock rollback is to wait until the clock catches up; see what happens without it: every id of the repeated 5 ms may come out twice.", "现在只有一条通道，它对时钟回拨不做处理。应对回拨的常见做法是等时钟追上来；看看不这样做会怎样：重复的 5 毫秒里发出的 ID 都可能出现两次。";
+    "snowflake.tour.press.do": "Press \"Step every clock back 5 ms\" and watch duplicates.", "点击“所有时钟回拨 5 毫秒”，观察重复数。";
+    "snowflake.tour.sequence.title": "The sequence runs out", "序列号耗尽";
+    "snowflake.tour.sequence.body": "12 sequence bits give 4,096 ids per millisecond per worker. Asked for 5,000, a worker makes the rest wait for the next millisecond, and the waits grow as a backlog builds. No id repeats: it is a limit on capacity.", "12 位序列号每个节点每毫秒只能发 4096 个 ID。要求 5000 个时，其余请求要等下一毫秒，积压越来越多，等待也越来越长。ID 不会重复：这是容量上限。";
+    "snowflake.tour.sequence.do": "Give the sequence 13 bits.", "把序列号位数改为 13。";
+    "snowflake.tour.reuse.title": "Two machines, one worker id", "两台机器，一个节点 ID";
+    "snowflake.tour.reuse.body": "Workers 0 and 1 were given the same id. In the same millisecond both count their sequence from 0, so their ids collide, whatever the clock policy.", "节点 0 和节点 1 被配置成同一个 ID。同一毫秒内两者都从 0 开始计序列号，于是 ID 相撞，与时钟策略无关。";
+    "snowflake.tour.reuse.do": "Set \"Worker ids given twice\" to 0.", "把“重复分配的节点 ID”改为 0。";
+    "snowflake.tour.order.title": "Unique, but only roughly in order", "唯一，但只是大致有序";
+    "snowflake.tour.order.body": "64 workers whose clocks are up to 3 ms apart and drift. No id repeats, but an id issued later can carry an earlier timestamp than one issued before it on another worker: ids sort by time only to within the clocks' spread.", "64 个节点，时钟彼此相差最多 3 毫秒并且在漂移。没有 ID 重复，但后发出的 ID 可能带着比另一个节点先发出的 ID 更早的时间戳：按 ID 排序只在时钟偏差范围内与时间一致。";
+    "snowflake.tour.simplify.title": "Where the notes simplify", "笔记简化了什么";
+    "snowflake.tour.simplify.body": "The notes call snowflake ids \"timestamp + machine id + sequence: globally unique\". Unique only while every running process has its own worker id (hand it out from a registry such as ZooKeeper or etcd, not a config file copied to two machines) and the clock never goes back; ordered only roughly across workers. And 41 bits of milliseconds last about 69 years from the epoch chosen.", "笔记说雪花 ID 是“时间戳 + 机器 ID + 序列号，全局唯一”。只有当每个运行中的进程都有自己的节点 ID（由 ZooKeeper 或 etcd 这样的注册中心分配，而不是把同一个配置文件拷到两台机器上），并且时钟从不回拨时，它才唯一；跨节点也只是大致有序。另外，41 位毫秒时间戳从所选纪元起只能用约 69 年。";
 }
