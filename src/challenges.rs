@@ -119,15 +119,68 @@ pub fn goal_line(lang: Lang, ch: &Challenge, goal: &challenge::Goal) -> String {
 }
 
 /// A limit on a knob the user may change, in `lang`.
-pub fn limit_line(lang: Lang, l: &challenge::Limit) -> String {
+pub fn limit_line(lang: Lang, lab: &str, l: &challenge::Limit) -> String {
     let allowed = match l.allowed {
         Allowed::Range { lo, hi } => fill(
             tr(lang, text::CH_RANGE),
             &[number(lang, Some(lo)), number(lang, Some(hi))],
         ),
-        Allowed::OneOf(values) => fill(tr(lang, text::CH_ONE_OF), &[values.join(", ")]),
+        Allowed::OneOf(values) => {
+            let names: Vec<String> = values
+                .iter()
+                .map(|v| knob_value(lang, lab, l.key, v))
+                .collect();
+            fill(tr(lang, text::CH_ONE_OF), &[names.join(", ")])
+        }
     };
-    format!("{}: {allowed}", l.key)
+    format!("{}: {allowed}", knob_name(lang, lab, l.key))
+}
+
+/// A fixed setting of a challenge, in `lang`: the knob's name and its value as the form shows them.
+pub fn fixed_line(lang: Lang, lab: &str, (key, value): challenge::Set) -> String {
+    format!(
+        "{} = {}",
+        knob_name(lang, lab, key),
+        knob_value(lang, lab, key, value)
+    )
+}
+
+/// The knob of `lab` at dotted `key`.
+fn knob_of(lab: &str, key: &str) -> Option<flowlab_sim::kernel::knobs::Knob> {
+    flowlab_sim::labs::by_id(lab)?
+        .knobs()
+        .into_iter()
+        .find(|k| k.key == key)
+}
+
+/// A knob's name as the form shows it, in `lang` (its section's name first when the key has one:
+/// "Fixed window · Limit"); the key itself if `lab` has no such knob.
+pub fn knob_name(lang: Lang, lab: &str, key: &str) -> String {
+    match knob_of(lab, key) {
+        Some(k) if key.contains('.') => {
+            format!("{} · {}", tr_id(lang, k.section), tr_id(lang, k.text))
+        }
+        Some(k) => tr_id(lang, k.text).to_string(),
+        None => key.to_string(),
+    }
+}
+
+/// A knob's value as the form shows it: a choice by its option's name, a switch as on or off,
+/// anything else as written.
+pub fn knob_value(lang: Lang, lab: &str, key: &str, value: &str) -> String {
+    use flowlab_sim::kernel::knobs::Kind;
+    match knob_of(lab, key).map(|k| k.kind) {
+        Some(Kind::Choice { options }) => options
+            .iter()
+            .find(|o| o.value == value)
+            .map_or_else(|| value.to_string(), |o| tr_id(lang, o.text).to_string()),
+        Some(Kind::Switch) => match value {
+            "true" => tr(lang, text::CH_ON).to_string(),
+            "false" => tr(lang, text::CH_OFF).to_string(),
+            v => v.to_string(),
+        },
+        _ => value.to_string(),
+    }
 }
 
 /// What earns the stars, in `lang`: one line per star count.
@@ -335,7 +388,7 @@ mod ui {
                         <ul>{ for ch.goals.iter().map(|g| html! { <li>{ goal_line(lang, ch, g) }</li> }) }</ul>
                         if !ch.limits.is_empty() {
                             <h4>{ tr(lang, text::CH_LIMITS) }</h4>
-                            <ul class="mono-list">{ for ch.limits.iter().map(|l| html! { <li>{ limit_line(lang, l) }</li> }) }</ul>
+                            <ul class="mono-list">{ for ch.limits.iter().map(|l| html! { <li>{ limit_line(lang, ch.lab, l) }</li> }) }</ul>
                         }
                         <a class="btn small" href={format!("#/{}?{LINK_KEY}={}", ch.lab, ch.id)}
                             aria-describedby={title_id}>{ tr(lang, text::CH_OPEN) }</a>
@@ -371,6 +424,35 @@ mod tests {
         assert_eq!(split_link("seed=3"), ("seed=3".to_string(), None));
         assert!(of_lab("queue", "limiter.window_edge").is_none());
         assert!(of_lab("limiter", "limiter.window_edge").is_some());
+    }
+
+    /// Every fixed setting and limit of every challenge names a knob of its lab, and shows by the
+    /// knob's name (not its key) and a choice by its option's name, in both languages.
+    #[test]
+    fn fixed_settings_and_limits_show_by_the_knobs_names() {
+        for ch in challenge::all() {
+            let keys = ch
+                .fixed
+                .iter()
+                .map(|(k, _)| *k)
+                .chain(ch.limits.iter().map(|l| l.key));
+            for key in keys {
+                let k = knob_of(ch.lab, key).unwrap_or_else(|| panic!("{}: {key}", ch.id));
+                assert!(crate::i18n::both_id(k.text).is_some(), "{}: {key}", ch.id);
+                assert!(
+                    crate::i18n::both_id(k.section).is_some(),
+                    "{}: {key}",
+                    ch.id
+                );
+                for lang in [Lang::En, Lang::Zh] {
+                    let name = knob_name(lang, ch.lab, key);
+                    assert!(!name.contains(key), "{}: {key} shows as {name}", ch.id);
+                }
+            }
+        }
+        let acks = knob_value(Lang::En, "queue", "acks", "all");
+        assert_ne!(acks, "all", "a choice shows by its option's name");
+        assert_eq!(knob_value(Lang::En, "queue", "nope", "x"), "x");
     }
 
     #[test]

@@ -290,6 +290,8 @@ crate::texts! {
     CH_STARS = "ui.ch.stars": "Stars", "星级";
     CH_RANGE = "ui.ch.range": "from {0} to {1}", "{0} 到 {1}";
     CH_ONE_OF = "ui.ch.one_of": "one of {0}", "{0} 之一";
+    CH_ON = "ui.ch.on": "on", "开";
+    CH_OFF = "ui.ch.off": "off", "关";
     CH_STARS_3 = "ui.ch.stars_3": "★★★ {0} {1} {2}", "★★★ {0} {1} {2}";
     CH_STARS_2 = "ui.ch.stars_2": "★★ {0} {1} {2}", "★★ {0} {1} {2}";
     CH_STARS_1 = "ui.ch.stars_1": "★ every goal met", "★ 达成全部目标";

@@ -17,7 +17,8 @@ mod ui {
     use flowlab_sim::kernel::lab::Lab;
 
     use crate::challenges::{
-        self, goal_line, limit_line, number, op_sign, star_lines, star_marks, VerdictView,
+        self, fixed_line, goal_line, limit_line, number, op_sign, star_lines, star_marks,
+        VerdictView,
     };
     use crate::i18n::{describe_error, fill, tr, tr_id, Lang};
     use crate::lab::state::{Action, LabState};
@@ -148,10 +149,10 @@ mod ui {
                     </div>
                     <div>
                         <h3>{ tr(lang, text::CH_FIXED) }</h3>
-                        <ul class="mono-list">{ for ch.fixed.iter().map(|(k, v)| html! { <li>{ format!("{k} = {v}") }</li> }) }</ul>
+                        <ul class="mono-list">{ for ch.fixed.iter().map(|s| html! { <li>{ fixed_line(lang, ch.lab, *s) }</li> }) }</ul>
                         if !ch.limits.is_empty() {
                             <h3>{ tr(lang, text::CH_LIMITS) }</h3>
-                            <ul class="mono-list">{ for ch.limits.iter().map(|l| html! { <li>{ limit_line(lang, l) }</li> }) }</ul>
+                            <ul class="mono-list">{ for ch.limits.iter().map(|l| html! { <li>{ limit_line(lang, ch.lab, l) }</li> }) }</ul>
                         }
                     </div>
                 </div>
