@@ -165,8 +165,8 @@ pub fn knob_name(lang: Lang, lab: &str, key: &str) -> String {
     }
 }
 
-/// A knob's value as the form shows it: a choice by its option's name, a switch as on or off,
-/// anything else as written.
+/// A knob's value as the form shows it: a choice by its option's name, a switch as on or off, a
+/// whole number with thousands separators (万 in Chinese), anything else as written.
 pub fn knob_value(lang: Lang, lab: &str, key: &str, value: &str) -> String {
     use flowlab_sim::kernel::knobs::Kind;
     match knob_of(lab, key).map(|k| k.kind) {
@@ -174,6 +174,9 @@ pub fn knob_value(lang: Lang, lab: &str, key: &str, value: &str) -> String {
             .iter()
             .find(|o| o.value == value)
             .map_or_else(|| value.to_string(), |o| tr_id(lang, o.text).to_string()),
+        Some(Kind::Int { .. }) => value
+            .parse::<u64>()
+            .map_or_else(|_| value.to_string(), |n| count(lang, n)),
         Some(Kind::Switch) => match value {
             "true" => tr(lang, text::CH_ON).to_string(),
             "false" => tr(lang, text::CH_OFF).to_string(),
@@ -460,6 +463,10 @@ mod tests {
         let acks = knob_value(Lang::En, "queue", "acks", "all");
         assert_ne!(acks, "all", "a choice shows by its option's name");
         assert_eq!(knob_value(Lang::En, "queue", "nope", "x"), "x");
+        assert_eq!(
+            knob_value(Lang::En, "queue", "rate_per_s", "12000"),
+            "12,000"
+        );
     }
 
     #[test]
