@@ -21,18 +21,7 @@ pub const STORE_KEY: &str = "flowlab.challenges";
 
 /// The link's query without its challenge part, and the challenge id it named (the first).
 pub fn split_link(query: &str) -> (String, Option<String>) {
-    let q = query.trim_start_matches('?');
-    let mut rest = Vec::new();
-    let mut found = None;
-    for raw in q.split('&').filter(|s| !s.is_empty()) {
-        let (key, value) = raw.split_once('=').unwrap_or((raw, ""));
-        if crate::url_state::percent_decode(key) == LINK_KEY && found.is_none() {
-            found = Some(crate::url_state::percent_decode(value));
-        } else {
-            rest.push(raw);
-        }
-    }
-    (rest.join("&"), found)
+    crate::url_state::split_key(query, LINK_KEY)
 }
 
 /// The challenge `id` of lab `lab`, if there is one.

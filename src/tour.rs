@@ -23,6 +23,16 @@ pub struct Setup {
     pub at_ms: Option<u64>,
 }
 
+/// The setup of a step that opens one of the lab's presets, as it is.
+pub const fn preset(id: &'static str) -> Option<Setup> {
+    Some(Setup {
+        preset: Some(id),
+        set: &[],
+        seed: None,
+        at_ms: None,
+    })
+}
+
 /// What a step points at.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Target {
@@ -134,18 +144,7 @@ pub fn knob_is<P: flowlab_sim::kernel::knobs::Knobs>(params: &P, key: &str, text
 
 /// The link's query without its tour part, and the step it named (the first, as written).
 pub fn split_link(query: &str) -> (String, Option<String>) {
-    let q = query.trim_start_matches('?');
-    let mut rest = Vec::new();
-    let mut found = None;
-    for raw in q.split('&').filter(|s| !s.is_empty()) {
-        let (key, value) = raw.split_once('=').unwrap_or((raw, ""));
-        if crate::url_state::percent_decode(key) == LINK_KEY && found.is_none() {
-            found = Some(crate::url_state::percent_decode(value));
-        } else {
-            rest.push(raw);
-        }
-    }
-    (rest.join("&"), found)
+    crate::url_state::split_key(query, LINK_KEY)
 }
 
 /// Step `text` (1-based, as in a link) of lab `lab`'s tour, as an index; or the problem, naming

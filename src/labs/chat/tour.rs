@@ -1,16 +1,7 @@
 //! The chat lab's guided tour (see `crate::tour`): the notes' four storage schemes for group
 //! messages, why one copy plus a cursor is the answer, and where the notes simplify.
 
-use crate::tour::{Claim, Cmp, Setup, Step, Target, Wait};
-
-const fn preset(id: &'static str) -> Option<Setup> {
-    Some(Setup {
-        preset: Some(id),
-        set: &[],
-        seed: None,
-        at_ms: None,
-    })
-}
+use crate::tour::{preset, Claim, Cmp, Step, Target, Wait};
 
 pub const STEPS: &[Step] = &[
     Step {

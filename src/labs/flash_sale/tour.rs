@@ -2,16 +2,7 @@
 //! stock check must be atomic, the sold-out flag, the limiter at the door, and where the notes
 //! simplify.
 
-use crate::tour::{Claim, Cmp, Setup, Step, Target, Wait};
-
-const fn preset(id: &'static str) -> Option<Setup> {
-    Some(Setup {
-        preset: Some(id),
-        set: &[],
-        seed: None,
-        at_ms: None,
-    })
-}
+use crate::tour::{preset, Claim, Cmp, Step, Target, Wait};
 
 pub const STEPS: &[Step] = &[
     Step {

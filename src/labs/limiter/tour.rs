@@ -2,16 +2,7 @@
 //! through, the sliding windows, the token and leaky buckets, a rate changed live, and where the
 //! notes simplify.
 
-use crate::tour::{Claim, Cmp, Setup, Step, Target, Wait};
-
-const fn preset(id: &'static str) -> Option<Setup> {
-    Some(Setup {
-        preset: Some(id),
-        set: &[],
-        seed: None,
-        at_ms: None,
-    })
-}
+use crate::tour::{preset, Claim, Cmp, Setup, Step, Target, Wait};
 
 pub const STEPS: &[Step] = &[
     Step {

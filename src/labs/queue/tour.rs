@@ -2,16 +2,7 @@
 //! lost, how one is written twice, how order is kept, how a backlog is cleared — then where the
 //! notes simplify.
 
-use crate::tour::{Claim, Cmp, Setup, Step, Target, Wait};
-
-const fn preset(id: &'static str) -> Option<Setup> {
-    Some(Setup {
-        preset: Some(id),
-        set: &[],
-        seed: None,
-        at_ms: None,
-    })
-}
+use crate::tour::{preset, Claim, Cmp, Step, Target, Wait};
 
 pub const STEPS: &[Step] = &[
     Step {

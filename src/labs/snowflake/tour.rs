@@ -2,16 +2,7 @@
 //! sequence", a clock that steps back, a sequence that runs out, a worker id used twice, ids only
 //! roughly in order, and where the notes simplify.
 
-use crate::tour::{Claim, Cmp, Setup, Step, Target, Wait};
-
-const fn preset(id: &'static str) -> Option<Setup> {
-    Some(Setup {
-        preset: Some(id),
-        set: &[],
-        seed: None,
-        at_ms: None,
-    })
-}
+use crate::tour::{preset, Claim, Cmp, Setup, Step, Target, Wait};
 
 pub const STEPS: &[Step] = &[
     Step {
