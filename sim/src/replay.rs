@@ -132,7 +132,7 @@ pub fn seconds_text(ns: Nanos) -> String {
 }
 
 /// Exact nanoseconds of a seconds text (`12`, `0.25`, `3.000000001`).
-fn parse_seconds(t: &str) -> Option<Nanos> {
+pub fn parse_seconds(t: &str) -> Option<Nanos> {
     let (int, frac) = t.split_once('.').unwrap_or((t, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if int.is_empty() || int.len() > 8 || !digits(int) || frac.len() > 9 || !digits(frac) {

@@ -10,6 +10,8 @@ use flowlab_sim::kernel::knobs::Knobs;
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::preset::Preset;
+use flowlab_sim::kernel::time::NS_PER_S;
+use flowlab_sim::replay::{self, ActionLog, ACTIONS_KEY};
 use flowlab_sim::sweep::{Sweep, SweepError};
 
 use crate::url_state::{self, Problem};
@@ -40,6 +42,13 @@ pub struct LabState<L: Lab> {
     pub tour: Option<usize>,
     /// A tour's step asks the run of this generation to go to this virtual time (ns) and pause.
     pub pause_at: Option<(u64, u64)>,
+    /// The params the run started with: the link's (`params` is what the form shows, live knob
+    /// changes included; those are in `actions`).
+    pub run_params: L::Params,
+    /// The run's interventions (`actions=` in the link): the next rebuild replays them; whatever
+    /// starts a fresh run (a new seed, a knob that is not live, a preset, Reset) clears them. The
+    /// engine reports the log as it records it ([`Action::RunLog`]).
+    pub actions: ActionLog,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -59,6 +68,8 @@ impl<L: Lab> Clone for LabState<L> {
             challenge: self.challenge,
             tour: self.tour,
             pause_at: self.pause_at,
+            run_params: self.run_params.clone(),
+            actions: self.actions.clone(),
         }
     }
 }
@@ -78,6 +89,8 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.challenge == o.challenge
             && self.tour == o.tour
             && self.pause_at == o.pause_at
+            && self.run_params == o.run_params
+            && self.actions == o.actions
     }
 }
 
@@ -90,6 +103,10 @@ impl<L: Lab> std::fmt::Debug for LabState<L> {
             .finish_non_exhaustive()
     }
 }
+
+/// The link's key for a moment of the run to open paused at (virtual seconds), as an imported run
+/// file opens at its end.
+pub const AT_KEY: &str = "at";
 
 /// What a user does to the state.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,6 +126,16 @@ pub enum Action {
     /// Goes to a step of the lab's guided tour (its setup applies), or leaves the tour (the lab
     /// stays as it is).
     Tour(Option<usize>),
+    /// The engine's record of the run: the params it started with and its interventions (no
+    /// rebuild: the run already has them).
+    RunLog(serde_json::Value, ActionLog),
+    /// Replays a run (an imported run file): its params, seed and actions, paused at `at` (ns).
+    Replay {
+        params: serde_json::Value,
+        seed: u64,
+        actions: ActionLog,
+        at: Option<u64>,
+    },
 }
 
 /// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
@@ -135,6 +162,8 @@ impl<L: Lab> LabState<L> {
         let (query, sweep) = Sweep::split_link(query);
         let (query, challenge) = crate::challenges::split_link(&query);
         let (query, tour) = crate::tour::split_link(&query);
+        let (query, actions) = url_state::split_key(&query, ACTIONS_KEY);
+        let (query, at) = url_state::split_key(&query, AT_KEY);
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
@@ -208,7 +237,29 @@ impl<L: Lab> LabState<L> {
             challenge: challenge.map(|c| c.id),
             tour: None,
             pause_at: None,
+            run_params: L::Params::default(),
+            actions: ActionLog::default(),
         };
+        s.run_params = s.params.clone();
+        if let Some(text) = actions {
+            match Self::link_log(&s.run_params, &text) {
+                Ok((log, params)) => {
+                    s.actions = log;
+                    s.params = params;
+                }
+                Err(p) => s.url_problems.push(p),
+            }
+        }
+        if let Some(t) = at {
+            match replay::parse_seconds(t.trim()) {
+                Some(ns) => s.pause_at = Some((0, ns)),
+                None => s.url_problems.push(Problem::BadValue {
+                    key: AT_KEY.into(),
+                    value: flowlab_sim::kernel::model::shorten(&t),
+                    expected: url_state::Expect::Number(format!("0..={}", replay::MAX_AT_S)),
+                }),
+            }
+        }
         // A link naming only a step (`#/queue?tour=3`) opens it as the tour sets it up; a link
         // with params too (the page's own, written while touring) keeps them.
         if let Some(i) = tour {
@@ -223,12 +274,43 @@ impl<L: Lab> LabState<L> {
         s
     }
 
+    /// A link's action log, checked against the lab from `params` (the run's start), and the
+    /// params with its knob changes applied (what the form shows once they all happened).
+    fn link_log(params: &L::Params, text: &str) -> Result<(ActionLog, L::Params), Problem> {
+        let bad = |why: String| Problem::BadValue {
+            key: ACTIONS_KEY.into(),
+            value: flowlab_sim::kernel::model::shorten(text),
+            expected: url_state::Expect::Text(why),
+        };
+        let log = ActionLog::parse(text).map_err(|e| bad(e.to_string()))?;
+        let lab = flowlab_sim::labs::by_id(L::ID).ok_or_else(|| bad("no such lab".into()))?;
+        let v = serde_json::to_value(params).expect("params serialise to JSON");
+        log.check(lab, &v, replay::MAX_AT_S * NS_PER_S)
+            .map_err(|e| bad(e.to_string()))?;
+        let mut now = params.clone();
+        for a in &log.actions {
+            if let replay::Act::Set { key, value } = &a.act {
+                if let Ok(p) = url_state::apply(&now, key, value) {
+                    now = p;
+                }
+            }
+        }
+        Ok((log, now))
+    }
+
     /// The query that reproduces this state: the seed, the preset (while the params are its
     /// own), and what differs from the defaults.
     pub fn query(&self) -> String {
         let challenge = self.challenge.and_then(flowlab_sim::challenge::by_id);
         let base = challenge.and_then(setup_of::<L>).unwrap_or_default();
-        let mut q = url_state::to_query(&self.params, &base, self.seed);
+        // With a log, the link holds the params the run started with; its knob changes are in
+        // the log.
+        let params = if self.actions.is_empty() {
+            &self.params
+        } else {
+            &self.run_params
+        };
+        let mut q = url_state::to_query(params, &base, self.seed);
         if let Some(c) = challenge {
             q = format!("{q}&{}={}", crate::challenges::LINK_KEY, c.id);
         }
@@ -240,6 +322,10 @@ impl<L: Lab> LabState<L> {
         }
         if let Some(i) = self.tour {
             q = format!("{q}&{}={}", crate::tour::LINK_KEY, i + 1);
+        }
+        if !self.actions.is_empty() {
+            let log = url_state::percent_encode(&self.actions.to_string());
+            q = format!("{q}&{ACTIONS_KEY}={log}");
         }
         q
     }
@@ -259,7 +345,7 @@ impl<L: Lab> LabState<L> {
                             let n = self.live.as_ref().map_or(0, |l| l.0) + 1;
                             self.live = Some((n, key));
                         } else {
-                            self.generation += 1;
+                            self.fresh_run();
                         }
                     }
                     self.input_problem = None;
@@ -270,7 +356,7 @@ impl<L: Lab> LabState<L> {
                 Ok(seed) => {
                     self.seed = seed;
                     self.input_problem = None;
-                    self.generation += 1;
+                    self.fresh_run();
                 }
                 Err(_) => self.input_problem = Some(Problem::BadSeed(text)),
             },
@@ -283,10 +369,10 @@ impl<L: Lab> LabState<L> {
                     self.seed = seed;
                     self.preset = Some(id);
                     self.input_problem = None;
-                    self.generation += 1;
+                    self.fresh_run();
                 }
             }
-            Action::Reset => self.generation += 1,
+            Action::Reset => self.fresh_run(),
             Action::DismissNotice => self.url_problems.clear(),
             Action::SetSweep(sweep) => {
                 self.sweep = Some(sweep);
@@ -315,6 +401,32 @@ impl<L: Lab> LabState<L> {
                     self.set_up(&setup);
                 }
             }
+            Action::RunLog(params, log) => {
+                if let Ok(p) = serde_json::from_value::<L::Params>(params) {
+                    self.run_params = p;
+                    self.actions = log;
+                }
+            }
+            Action::Replay {
+                params,
+                seed,
+                actions,
+                at,
+            } => match serde_json::from_value::<L::Params>(params) {
+                Ok(p) if p.validate().is_ok() && admit::<L>(&p).is_ok() => {
+                    let shown = Self::link_log(&p, &actions.to_string()).map(|(_, q)| q);
+                    self.params = shown.unwrap_or_else(|_| p.clone());
+                    self.seed = seed;
+                    self.preset = None;
+                    self.challenge = None;
+                    self.input_problem = None;
+                    self.generation += 1;
+                    self.run_params = p;
+                    self.actions = actions;
+                    self.pause_at = at.map(|t| (self.generation, t));
+                }
+                _ => {}
+            },
             Action::SetChallenge(id) => {
                 let ch = id.and_then(|id| crate::challenges::of_lab(L::ID, id));
                 self.challenge = ch.map(|c| c.id);
@@ -323,7 +435,7 @@ impl<L: Lab> LabState<L> {
                     self.seed = ch.map_or(self.seed, |c| c.seed);
                     self.preset = None;
                     self.input_problem = None;
-                    self.generation += 1;
+                    self.fresh_run();
                 }
             }
         }
@@ -335,6 +447,13 @@ impl<L: Lab> LabState<L> {
 }
 
 impl<L: Lab> LabState<L> {
+    /// A fresh run of the params: rebuilt, with no interventions yet.
+    fn fresh_run(&mut self) {
+        self.generation += 1;
+        self.run_params = self.params.clone();
+        self.actions = ActionLog::default();
+    }
+
     /// Sets the lab up as a tour's step says: the preset's params and seed (or the defaults), the
     /// keys over them, the seed. A key the lab refuses is skipped (the tour's tests keep that
     /// from shipping); the run is rebuilt, and a challenge is left.
@@ -360,7 +479,7 @@ impl<L: Lab> LabState<L> {
         self.seed = seed;
         self.challenge = None;
         self.input_problem = None;
-        self.generation += 1;
+        self.fresh_run();
         self.pause_at = s
             .at_ms
             .map(|ms| (self.generation, ms * flowlab_sim::kernel::time::NS_PER_MS));
