@@ -5,6 +5,7 @@
 
 pub mod challenge;
 pub mod form;
+pub mod history;
 pub mod host;
 #[cfg(target_arch = "wasm32")]
 pub mod keys;

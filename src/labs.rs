@@ -66,6 +66,13 @@ macro_rules! pages {
             )*
         }
 
+        /// Every lab's timeline: recorded clicks, replayed logs, jumps, forks, undo.
+        #[cfg(test)]
+        #[test]
+        fn every_timed_lab_keeps_a_history_that_replays_as_the_command_line_does() {
+            $( crate::lab::host::tests::check_history::<$module::View>(); )*
+        }
+
         /// Every text id the engine declares for the labs with a page: knob labels and their
         /// sections, options, metrics, lanes, presets, rules.
         #[cfg(test)]

@@ -263,6 +263,44 @@ where
     }
 }
 
+/// Plans `log`'s actions later than `after` (all if `None`) in `sim`, whose run started with
+/// `params` (what [`AnyRun::plan_log`] does, for a run of a known lab type).
+pub fn plan_log<L: Lab>(
+    sim: &mut Sim<L>,
+    params: &Value,
+    log: &ActionLog,
+    after: Option<Nanos>,
+) -> Result<(), ActionError> {
+    let mut p: L::Params = typed(params).map_err(|e| ActionError {
+        index: 0,
+        text: String::new(),
+        problem: ActionProblem::Unknown(format!("{e:?}")),
+    })?;
+    let mut plan = Vec::new();
+    for (i, a) in log.actions.iter().enumerate() {
+        let err = |problem| ActionError {
+            index: i + 1,
+            text: a.to_string(),
+            problem,
+        };
+        let planned = match &a.act {
+            Act::Verb(v) => Planned::Fault(
+                serde_json::from_value(v.clone())
+                    .map_err(|e| err(ActionProblem::Unknown(e.to_string())))?,
+            ),
+            Act::Set { key, value } => {
+                p = query::apply(&p, key, value).map_err(|e| err(ActionProblem::Knob(e)))?;
+                Planned::Live(p.clone(), key.clone())
+            }
+        };
+        if after.is_none_or(|t| a.at > t) {
+            plan.push((a.at.max(Model::now(sim)), planned));
+        }
+    }
+    sim.plan(plan);
+    Ok(())
+}
+
 impl<L: Lab> AnyRun for Sim<L>
 where
     Sim<L>: Send,
@@ -323,35 +361,7 @@ where
         log: &ActionLog,
         after: Option<Nanos>,
     ) -> Result<(), ActionError> {
-        let reg = Reg::<L>(PhantomData);
-        let mut p = params.clone();
-        let mut plan = Vec::new();
-        for (i, a) in log.actions.iter().enumerate() {
-            let err = |problem| ActionError {
-                index: i + 1,
-                text: a.to_string(),
-                problem,
-            };
-            let planned = match &a.act {
-                Act::Verb(v) => Planned::Fault(
-                    serde_json::from_value(v.clone())
-                        .map_err(|e| err(ActionProblem::Unknown(e.to_string())))?,
-                ),
-                Act::Set { key, value } => {
-                    p = reg
-                        .set(&p, key, value)
-                        .map_err(|e| err(ActionProblem::Knob(e)))?;
-                    let typed: L::Params =
-                        typed(&p).map_err(|e| err(ActionProblem::Unknown(format!("{e:?}"))))?;
-                    Planned::Live(typed, key.clone())
-                }
-            };
-            if after.is_none_or(|t| a.at > t) {
-                plan.push((a.at.max(Model::now(self)), planned));
-            }
-        }
-        self.plan(plan);
-        Ok(())
+        plan_log(self, params, log, after)
     }
 
     fn refused_changes(&self) -> u32 {

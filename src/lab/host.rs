@@ -10,6 +10,9 @@ use flowlab_sim::kernel::sim::Sim;
 use flowlab_sim::Model;
 use serde::{Deserialize, Serialize};
 
+use flowlab_sim::replay::{Act, ActionLog};
+
+use super::history::{knob_text, History, HistoryWire};
 use super::pacing::{Pacing, Phase};
 use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
 use super::why::WhyWire;
@@ -27,6 +30,9 @@ pub enum Command<L: Lab> {
         params: L::Params,
         seed: u64,
         start: bool,
+        /// Interventions the run replays (a link's, or a run file's).
+        #[serde(default)]
+        actions: ActionLog,
     },
     /// Stops a run that ends by itself.
     Cancel,
@@ -42,6 +48,10 @@ pub enum Command<L: Lab> {
     Step,
     /// Pauses and runs to this virtual time (a tour's step shows a moment of the run).
     RunTo(flowlab_sim::kernel::time::Nanos),
+    /// Pauses and shows the run as it was at this virtual time (at most the furthest reached).
+    Seek(flowlab_sim::kernel::time::Nanos),
+    /// Undoes the last fork: its dropped actions come back, from the fork's time.
+    Undo,
     /// Play, speed, language, reduced motion.
     Look(Look),
     /// Draw everything again (the page was resized).
@@ -62,6 +72,10 @@ pub struct Host<V: LabView> {
     why_sent: u64,
     /// A new run: the page drops the log's lines it has.
     why_reset: bool,
+    /// A timed run's history (its action log, checkpoints, marks).
+    history: Option<History<V::L>>,
+    /// The history's version last sent.
+    history_sent: u64,
 }
 
 impl<V: LabView> Host<V> {
@@ -69,8 +83,13 @@ impl<V: LabView> Host<V> {
         let mut pace = Pacing::new(look.lang);
         pace.set(look.playing, look.speed, look.lang);
         pace.reduced_motion = look.reduced_motion;
+        let sim = Sim::<V::L>::new_or_default(params, seed);
+        let history = (sim.extent() == Extent::Timed)
+            .then(|| History::new(&sim, sim.params(), ActionLog::default()));
         Self {
-            sim: Sim::new_or_default(params, seed),
+            sim,
+            history,
+            history_sent: 0,
             pace,
             look,
             pic: V::Pic::default(),
@@ -83,11 +102,41 @@ impl<V: LabView> Host<V> {
         }
     }
 
-    /// A new run (of new params, or the same again): its log starts empty.
-    fn new_run(&mut self, sim: Sim<V::L>) {
+    /// A new run (of new params, or the same again): its "why" log starts empty, its history
+    /// holds `actions` (planned in the run), or none for a lab that ends by itself.
+    fn new_run(&mut self, mut sim: Sim<V::L>, actions: ActionLog) {
+        self.history = None;
+        if sim.extent() == Extent::Timed {
+            let params = serde_json::to_value(sim.params()).unwrap_or_default();
+            let log = match flowlab_sim::labs::plan_log(&mut sim, &params, &actions, None) {
+                Ok(()) => actions,
+                // The page checks a link's log before it sends it: this is a last resort.
+                Err(_) => ActionLog::default(),
+            };
+            self.history = Some(History::new(&sim, sim.params(), log));
+        }
         self.sim = sim;
+        self.restart_why();
+    }
+
+    /// The run changed under the "why" panel (a new run, a jump): the page's lines go.
+    fn restart_why(&mut self) {
+        // Every line the run keeps is sent again.
         self.why_sent = 0;
         self.why_reset = true;
+    }
+
+    /// The run's history, what the page shows of it (when it changed).
+    fn history_news(&mut self) -> Option<HistoryWire> {
+        let h = self.history.as_ref()?;
+        (h.version != self.history_sent).then(|| {
+            self.history_sent = h.version;
+            h.wire()
+        })
+    }
+
+    pub fn history(&self) -> Option<&History<V::L>> {
+        self.history.as_ref()
     }
 
     /// The log's lines not sent yet (at most those it keeps) and its counts, if it has news.
@@ -136,29 +185,65 @@ impl<V: LabView> Host<V> {
                 params,
                 seed,
                 start,
+                actions,
             } => {
-                self.new_run(Sim::new_or_default(&params, seed));
+                self.new_run(Sim::new_or_default(&params, seed), actions);
                 self.pace.phase = Phase::Idle;
                 if start && !self.timed() {
                     self.pace.start(clock());
                 }
             }
             Command::Cancel => self.pace.cancel(),
-            Command::Apply(f) => self.sim.apply(f),
+            Command::Apply(f) => match (&mut self.history, serde_json::to_value(&f)) {
+                (Some(h), Ok(verb)) => {
+                    h.record(&mut self.sim, Act::Verb(verb), |sim| {
+                        sim.apply(f);
+                        true
+                    });
+                }
+                _ => self.sim.apply(f),
+            },
             Command::SetLive { params, seed, key } => {
-                if !self.sim.set_live(&params, &key) {
-                    self.new_run(Sim::new_or_default(&params, seed));
+                let took = match (&mut self.history, knob_text(&params, &key)) {
+                    (Some(h), Some(value)) => {
+                        let act = Act::Set {
+                            key: key.clone(),
+                            value,
+                        };
+                        // A full log refuses it: the run goes on as it was.
+                        h.record(&mut self.sim, act, |sim| sim.set_live(&params, &key))
+                            .unwrap_or(true)
+                    }
+                    _ => self.sim.set_live(&params, &key),
+                };
+                if !took {
+                    self.new_run(Sim::new_or_default(&params, seed), ActionLog::default());
                     self.pace.phase = Phase::Idle;
+                }
+            }
+            Command::Seek(t) => {
+                if let Some(h) = &mut self.history {
+                    self.sim = h.seek(t);
+                    h.sought(&self.sim);
+                    self.restart_why();
+                }
+                self.look.playing = false;
+                self.pace.set(false, self.look.speed, self.look.lang);
+            }
+            Command::Undo => {
+                if let Some(sim) = self.history.as_mut().and_then(History::undo) {
+                    self.sim = sim;
+                    self.restart_why();
                 }
             }
             Command::Step => {
                 let to = V::step_to(&self.sim);
-                self.pace.step_to(&mut self.sim, to);
+                self.run_to(to);
                 self.look.playing = false;
             }
             Command::RunTo(to) => {
                 let to = to.max(self.sim.now());
-                self.pace.step_to(&mut self.sim, to);
+                self.run_to(to);
                 self.look.playing = false;
             }
             Command::Look(look) => {
@@ -169,6 +254,17 @@ impl<V: LabView> Host<V> {
             Command::Touch => {}
         }
         self.touch();
+    }
+
+    /// Pauses and runs to `to` in one go, the history taking its checkpoints and marks on the way.
+    fn run_to(&mut self, to: flowlab_sim::kernel::time::Nanos) {
+        if let Some(h) = &mut self.history {
+            while self.sim.advance_to(to, h.every()) == flowlab_sim::Advance::BudgetExhausted {
+                h.moved(&mut self.sim);
+            }
+            h.moved(&mut self.sim);
+        }
+        self.pace.step_to(&mut self.sim, to);
     }
 
     /// The rest of the page's frame (drawing) took `ms`: on the main thread, the engine's next
@@ -195,6 +291,9 @@ impl<V: LabView> Host<V> {
         if (self.sim.now(), self.sim.work(), self.pace.phase) != before {
             self.changes += 1;
             self.readouts_dirty = true;
+            if let Some(h) = &mut self.history {
+                h.moved(&mut self.sim);
+            }
         }
         self.look.phase = self.pace.phase;
         let pic = if moving || self.picture_dirty {
@@ -216,12 +315,14 @@ impl<V: LabView> Host<V> {
             None
         };
         let why = self.why_news();
+        let history = self.history_news();
         Frame {
             head: self.head(behind),
             pic,
             readouts,
             charts,
             why,
+            history,
         }
     }
 
@@ -247,6 +348,7 @@ impl<V: LabView> Host<V> {
             behind,
             achieved: self.pace.achieved.filter(|_| self.pace.playing),
             changes: self.changes,
+            furthest: self.history.as_ref().map_or(0, History::furthest),
             pending: self.readouts_dirty || self.pace.charts_dirty || self.picture_dirty,
         }
     }
@@ -259,7 +361,7 @@ impl<V: LabView> Host<V> {
         }
         let params = self.sim.params().clone();
         let seed = self.sim.seed();
-        self.new_run(Sim::new_or_default(&params, seed));
+        self.new_run(Sim::new_or_default(&params, seed), ActionLog::default());
         let t0 = clock();
         self.sim.run_to_end();
         let took = clock() - t0;
@@ -373,6 +475,7 @@ pub mod tests {
                     params: params.clone(),
                     seed: 7,
                     start: true,
+                    actions: ActionLog::default(),
                 },
                 &clock,
             );
@@ -430,6 +533,137 @@ pub mod tests {
         }
     }
 
+    /// The frozen run files of the engine's tests (`sim/tests/runs`): a run of each timed lab
+    /// with a page, most with interventions, and the digest the command line replays them to.
+    const RUN_FILES: &[&str] = &[
+        include_str!("../../sim/tests/runs/cache-nodes.json"),
+        include_str!("../../sim/tests/runs/chat-plain.json"),
+        include_str!("../../sim/tests/runs/limiter-live-rate.json"),
+        include_str!("../../sim/tests/runs/queue-acks1-actions.json"),
+        include_str!("../../sim/tests/runs/snowflake-plain.json"),
+    ];
+
+    /// Applies `a` to the host as the page would (a fault button, a knob changed live).
+    fn act<V: LabView>(
+        host: &mut Host<V>,
+        params: &mut <V::L as Lab>::Params,
+        seed: u64,
+        a: &Act,
+    ) {
+        let clock = fake_clock(1e-6);
+        let cmd = match a {
+            Act::Verb(v) => Command::Apply(serde_json::from_value(v.clone()).expect("a verb")),
+            Act::Set { key, value } => {
+                *params = crate::url_state::apply(params, key, value).expect("a knob");
+                Command::SetLive {
+                    params: params.clone(),
+                    seed,
+                    key: key.clone(),
+                }
+            }
+        };
+        host.command(cmd, &clock);
+    }
+
+    /// Every lab's history, checked the same way (called for each lab by `labs::tests`), against
+    /// its frozen run file (the command line's replay):
+    /// - interventions made live, at their times, are recorded as the file's log, and give the
+    ///   file's digest (the page's run is the command line's);
+    /// - a link's log replayed from the start gives it too;
+    /// - a jump to any time shows the run as a fresh run to that time would be, back or forth,
+    ///   and playing on from a jump gives the same end;
+    /// - an intervention in the past forks (the later actions go, the run goes on from there),
+    ///   and an undo brings the original history back, to the same digest.
+    pub fn check_history<V: LabView>() {
+        let id = V::L::ID;
+        let clock = fake_clock(1e-6);
+        let file = RUN_FILES
+            .iter()
+            .map(|t| flowlab_sim::replay::RunFile::read(t).expect("a frozen run file"))
+            .find(|f| f.lab == id);
+        let Some(file) = file else {
+            let host = Host::<V>::new(&V::quick_params(), 1, Look::default());
+            assert_eq!(host.history().is_some(), V::TIMED, "{id}: a history iff timed");
+            return;
+        };
+        let loaded = file.load().expect("it loads");
+        let digest = loaded.digest.expect("a digest");
+        let start: <V::L as Lab>::Params = serde_json::from_value(loaded.params.clone()).unwrap();
+        let seed = loaded.seed;
+        let until = loaded.until;
+        let log = loaded.actions.clone();
+
+        // Live, as a user clicks.
+        let mut host = Host::<V>::new(&start, seed, Look::default());
+        let mut params = start.clone();
+        for a in &log.actions {
+            host.command(Command::RunTo(a.at), &clock);
+            act(&mut host, &mut params, seed, &a.act);
+        }
+        host.command(Command::RunTo(until), &clock);
+        let h = host.history().expect("a timed lab keeps a history");
+        assert_eq!(h.log(), &log, "{id}: the clicks are recorded as the file's log");
+        assert_eq!(host.sim().digest(), digest, "{id}: the live run is the file's");
+        if host.sim().work() >= 2 * h.every() {
+            assert!(h.checkpoints() >= 2, "{id}: checkpoints on the way");
+        }
+        assert!(h.checkpoints() <= h.max_checkpoints());
+        let wire = h.wire();
+        assert_eq!(wire.log, log.to_string());
+        let history = host.frame(0.0, 0.0, &clock).history;
+        assert!(history.is_some(), "{id}: the page is told the history");
+
+        // The link's log, replayed.
+        let mut replay = Host::<V>::new(&start, seed, Look::default());
+        replay.command(
+            Command::Rebuild {
+                params: start.clone(),
+                seed,
+                start: false,
+                actions: log.clone(),
+            },
+            &clock,
+        );
+        replay.command(Command::RunTo(until), &clock);
+        assert_eq!(replay.sim().digest(), digest, "{id}: a replayed log");
+
+        // Jumps, back and forth.
+        let fresh_at = |t| {
+            let mut sim = Sim::<V::L>::new_or_default(&start, seed);
+            flowlab_sim::labs::plan_log(&mut sim, &loaded.params, &log, None).unwrap();
+            sim.run_to(t);
+            sim.digest()
+        };
+        for t in [until / 3, 0, until * 2 / 3 + 7, until / 7, until] {
+            host.command(Command::Seek(t), &clock);
+            assert_eq!(host.sim().now(), t, "{id}: at the time asked");
+            assert_eq!(host.sim().digest(), fresh_at(t), "{id}: a jump to {t}");
+        }
+        host.command(Command::Seek(until / 2), &clock);
+        host.command(Command::RunTo(until), &clock);
+        assert_eq!(host.sim().digest(), digest, "{id}: on from a jump");
+        assert_eq!(host.history().unwrap().furthest(), until);
+
+        // A fork and its undo.
+        if let Some(first) = log.actions.first() {
+            let fork_at = first.at / 2;
+            host.command(Command::Seek(fork_at), &clock);
+            let mut p = start.clone();
+            act(&mut host, &mut p, seed, &first.act);
+            let h = host.history().unwrap();
+            assert_eq!(h.log().actions.len(), 1, "{id}: the later actions go");
+            assert_eq!(h.log().actions[0].at, fork_at);
+            assert_eq!(h.furthest(), fork_at);
+            assert_eq!(h.wire().undo, Some(log.actions.len()));
+            host.command(Command::Undo, &clock);
+            let h = host.history().unwrap();
+            assert_eq!(h.log(), &log, "{id}: the undo brings them back");
+            assert_eq!(host.sim().now(), fork_at);
+            host.command(Command::RunTo(until), &clock);
+            assert_eq!(host.sim().digest(), digest, "{id}: the original history");
+        }
+    }
+
     /// A host driven through the encoded interface (as in a worker: JSON commands, bincode
     /// frames, the worker's budgets) runs the same run as one driven directly (as on the main
     /// thread): same params and seed, same commands, same frames, same digest.
@@ -455,6 +689,7 @@ pub mod tests {
                 params: params.clone(),
                 seed: 11,
                 start: true,
+                actions: ActionLog::default(),
             },
         );
         let mut ts = 0.0;

@@ -18,6 +18,7 @@ use flowlab_sim::Model;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::history::HistoryWire;
 use super::pacing::Phase;
 use super::why::{WhyShown, WhyWire};
 use crate::i18n::Lang;
@@ -119,6 +120,8 @@ pub struct Head {
     pub achieved: Option<f64>,
     /// Bumped whenever what the readouts show may have changed.
     pub changes: u64,
+    /// The furthest virtual time the run's history reached (timed labs; the timeline's end).
+    pub furthest: Nanos,
     /// The engine has something not sent yet (readouts or charts held back until due): the page
     /// asks again even when the run stands still.
     pub pending: bool,
@@ -144,6 +147,8 @@ pub struct Frame<V: LabView> {
     pub charts: Option<Vec<Chart>>,
     /// The "why did that happen" log's new lines and counts, when it has news.
     pub why: Option<WhyWire>,
+    /// The run's history (action log, marks, undo), when it changed.
+    pub history: Option<HistoryWire>,
 }
 
 /// What the page shows: the latest of everything a frame brought.
@@ -157,6 +162,8 @@ pub struct Shown<V: LabView> {
     /// The log's lines the page keeps, its counts, and the line chosen (whose entities the
     /// picture marks).
     pub why: WhyShown,
+    /// What the engine last said of the run's history.
+    pub history: HistoryWire,
 }
 
 impl<V: LabView> Default for Shown<V> {
@@ -169,6 +176,7 @@ impl<V: LabView> Default for Shown<V> {
             report: Report::default(),
             charts: Vec::new(),
             why: WhyShown::default(),
+            history: HistoryWire::default(),
         }
     }
 }
@@ -180,6 +188,8 @@ pub struct Changed {
     pub readouts: bool,
     pub charts: bool,
     pub why: bool,
+    /// The run's history changed (its log, marks or undo).
+    pub history: bool,
     /// The line chosen was dropped (a new run): the picture loses its marks.
     pub highlight: bool,
 }
@@ -202,6 +212,10 @@ impl<V: LabView> Shown<V> {
         if let Some(ch) = frame.charts {
             self.charts = ch;
             c.charts = true;
+        }
+        if let Some(h) = frame.history {
+            self.history = h;
+            c.history = true;
         }
         if let Some(w) = frame.why {
             let had = self.why.selected.is_some();

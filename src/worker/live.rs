@@ -125,6 +125,7 @@ mod tests {
             params,
             seed: 3,
             start: true,
+            actions: Default::default(),
         };
         let a = live.handle(
             LiveRequest {
