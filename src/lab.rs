@@ -19,6 +19,8 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod stats;
 pub mod sweep;
+#[cfg(target_arch = "wasm32")]
+pub mod timeline;
 pub mod tour;
 pub mod view;
 pub mod why;

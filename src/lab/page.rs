@@ -14,6 +14,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::form::{self, Input};
+use super::history::HistoryWire;
 use super::host::{decode_frame, Command, Host, WORKER_BUDGET_MS, WORKER_SLICE_MS};
 use super::keys::{shortcut, shortcuts_panel, Shortcut};
 use super::pacing::{Phase, MAX_FRAME_MS, REFRESH_MS};
@@ -109,6 +110,10 @@ pub struct Runtime<U: LabUi> {
     /// A lab that ends by itself starts its run at the next rebuild (a preset was clicked: its
     /// params arrive with the rebuild, after the click).
     start_on_rebuild: bool,
+    /// A jump on the timeline not sent yet (drags coalesce to one per frame).
+    pending_seek: Option<flowlab_sim::kernel::time::Nanos>,
+    /// Tells the page's state what the engine recorded of the run (its link follows).
+    pub on_history: Option<Callback<HistoryWire>>,
 }
 
 /// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
@@ -162,6 +167,8 @@ impl<U: LabUi> Runtime<U> {
             next_reader: 0,
             wake: None,
             start_on_rebuild: false,
+            pending_seek: None,
+            on_history: None,
         }
     }
 
@@ -188,6 +195,9 @@ impl<U: LabUi> Runtime<U> {
             self.fps_since = ts;
         }
         self.check_worker();
+        if let Some(t) = self.pending_seek.take() {
+            self.send(Command::Seek(t));
+        }
         match &mut self.link {
             Link::Inline(host) => {
                 let frame = host.frame(ts, dt_ms, &crate::web::now_ms);
@@ -249,6 +259,13 @@ impl<U: LabUi> Runtime<U> {
     /// Takes in a frame from the engine (drawn at the next animation frame).
     fn take(&mut self, frame: Frame<U::V>) {
         let changed = self.shown.take(frame);
+        if changed.history {
+            if let Some(cb) = self.on_history.clone() {
+                // After the frame: the page's state re-renders, and the runtime is not borrowed.
+                let h = self.shown.history.clone();
+                gloo::timers::callback::Timeout::new(0, move || cb.emit(h)).forget();
+            }
+        }
         self.unseen.picture |= changed.picture || changed.highlight;
         self.unseen.charts |= changed.charts;
         if self.shown.head.changes != self.seen_changes || changed.readouts {
@@ -329,6 +346,7 @@ impl<U: LabUi> Runtime<U> {
     /// costs nothing.
     fn busy(&self) -> bool {
         self.moving()
+            || self.pending_seek.is_some()
             || self.shown.head.pending
             || matches!(&self.link, Link::Worker(r) if r.busy())
             || self.readers.iter().any(|r| (r.key)(self) != r.seen)
@@ -358,11 +376,23 @@ impl<U: LabUi> Runtime<U> {
 
     fn rebuild(&mut self, state: &LabState<U::L>) {
         let start = std::mem::take(&mut self.start_on_rebuild);
+        self.pending_seek = None;
         self.send(Command::Rebuild {
-            params: state.params.clone(),
+            params: state.run_params.clone(),
             seed: state.seed,
             start,
+            actions: state.actions.clone(),
         });
+    }
+
+    /// Shows the run as it was at `t` (sent with the next frame; a later jump replaces it).
+    pub(super) fn seek(&mut self, t: flowlab_sim::kernel::time::Nanos) {
+        self.look.playing = false;
+        self.pending_seek = Some(t);
+        self.changes += 1;
+        if let Some(wake) = &self.wake {
+            wake();
+        }
     }
 
     /// How the page looks changed (play, speed, language).
@@ -623,6 +653,34 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         });
     }
 
+    {
+        // What the engine records of the run goes into the state (and so into the link).
+        let rt = runtime.clone();
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            rt.borrow_mut().on_history = Some(Callback::from(move |h: HistoryWire| {
+                let (Ok(params), Ok(log)) = (
+                    serde_json::from_str::<serde_json::Value>(&h.params),
+                    flowlab_sim::replay::ActionLog::parse(&h.log),
+                ) else {
+                    return;
+                };
+                state.dispatch(Action::RunLog(params, log));
+            }));
+        });
+    }
+    let on_seek = {
+        let rt = runtime.clone();
+        let playing = playing.clone();
+        Callback::from(move |t: flowlab_sim::kernel::time::Nanos| {
+            playing.set(false);
+            rt.borrow_mut().seek(t);
+        })
+    };
+    let on_undo = {
+        let rt = runtime.clone();
+        Callback::from(move |_: ()| rt.borrow_mut().send(Command::Undo))
+    };
     let on_set = {
         let state = state.clone();
         Callback::from(move |(k, v): (AttrValue, String)| {
@@ -836,6 +894,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <p class="legend">{ tr_id(lang, &format!("{id}.legend")) }</p>
                 <LiveSummary<U> rt={shared.clone()} />
             </div>
+            <super::timeline::TimelineBar<U> rt={shared.clone()} {on_seek} {on_undo} />
             <LiveCheckers<U> rt={shared.clone()} />
             <super::why::WhyPanel<U> rt={shared.clone()} />
             <LiveExtra<U> rt={shared.clone()} />

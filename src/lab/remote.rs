@@ -131,7 +131,13 @@ impl Remote {
 
     /// Queues a command (JSON of the lab's `Command`), sent with the next request.
     pub fn push(&self, json: String) {
-        self.0.borrow_mut().commands.push(json);
+        let mut i = self.0.borrow_mut();
+        // A jump replaces one queued just before it (a drag sends many).
+        const SEEK: &str = "{\"Seek\"";
+        if json.starts_with(SEEK) && i.commands.last().is_some_and(|c| c.starts_with(SEEK)) {
+            i.commands.pop();
+        }
+        i.commands.push(json);
     }
 
     /// An animation frame at `ts`, `dt_ms` after the last: asks for a frame if no request is in
