@@ -508,6 +508,59 @@ mod tests {
     use super::*;
     use flowlab_sim::limiter::{Limiter, LimiterParams};
 
+    /// The run a link gives: its start params and seed, its log planned, run to `until_s`.
+    fn link_digest<L: Lab>(query: &str, until_s: u64) -> u64 {
+        use flowlab_sim::Model;
+        let s = LabState::<L>::from_query(query);
+        assert!(s.url_problems.is_empty(), "{query}: {:?}", s.url_problems);
+        let back = LabState::<L>::from_query(&s.query());
+        assert_eq!(
+            (&back.run_params, back.seed, &back.actions, &back.params),
+            (&s.run_params, s.seed, &s.actions, &s.params),
+            "{query}: the page writes the link back as it read it"
+        );
+        let mut sim = flowlab_sim::Sim::<L>::new_or_default(&s.run_params, s.seed);
+        let v = serde_json::to_value(&s.run_params).unwrap();
+        flowlab_sim::labs::plan_log(&mut sim, &v, &s.actions, None).unwrap();
+        sim.run_to(until_s * NS_PER_S);
+        sim.digest()
+    }
+
+    /// Links written today, frozen with the digest of the run they give: a rename of a knob or
+    /// an action, or a change of what one means, must keep them working (a migration in the
+    /// link reader), or this test says which link broke.
+    #[test]
+    fn frozen_links_with_their_actions_still_give_the_same_run() {
+        use flowlab_sim::labs::{cache::Cache, chat::Chat, queue::Queue, snowflake::Snowflake};
+        let got = [
+            link_digest::<Queue>(
+                "seed=3&acks=one&actions=4%3Acrash_leader_of(0)%3B6%3Aadd_consumer%3B7.25%3Amove_backlog(8)",
+                10,
+            ),
+            link_digest::<Limiter>(
+                "seed=2&preset=token_burst&actions=3%3Aset(token_bucket.rate_per_s%3D25)",
+                10,
+            ),
+            link_digest::<Cache>(
+                "seed=1&actions=2%3Aadd_node%3B4.5%3Acrash_node(node%3D1)",
+                8,
+            ),
+            link_digest::<Snowflake>(
+                "seed=1&actions=1.5%3Astep_back(all%3Dfalse%2Cms%3D800)%3B3%3Afreeze(all%3Dtrue%2Cms%3D200)",
+                5,
+            ),
+            link_digest::<Chat>("seed=4&preset=big_group", 6),
+        ];
+        let frozen: [u64; 5] = [
+            5618828149723934314,
+            7867484010799055830,
+            15272992922988018,
+            5247249459551880399,
+            17112712758031404615,
+        ];
+        assert_eq!(got, frozen, "a frozen link gives another run");
+    }
+
     type S = LabState<Limiter>;
 
     #[test]
