@@ -114,6 +114,8 @@ pub struct Runtime<U: LabUi> {
     pending_seek: Option<flowlab_sim::kernel::time::Nanos>,
     /// Tells the page's state what the engine recorded of the run (its link follows).
     pub on_history: Option<Callback<HistoryWire>>,
+    /// The timeline's jump (it pauses the page too), for panels that show a moment of the run.
+    pub on_seek: Option<Callback<flowlab_sim::kernel::time::Nanos>>,
 }
 
 /// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
@@ -169,6 +171,7 @@ impl<U: LabUi> Runtime<U> {
             start_on_rebuild: false,
             pending_seek: None,
             on_history: None,
+            on_seek: None,
         }
     }
 
@@ -677,6 +680,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             rt.borrow_mut().seek(t);
         })
     };
+    runtime.borrow_mut().on_seek = Some(on_seek.clone());
     let on_undo = {
         let rt = runtime.clone();
         Callback::from(move |_: ()| rt.borrow_mut().send(Command::Undo))

@@ -125,6 +125,24 @@ export async function run({ test, assert, ready, root, shots }) {
     }
   });
 
+  await test('timeline: a line of the "why" log shows its moment on the timeline', async (page) => {
+    await page.goto(root + '#/queue?preset=acks1_leader_dies&at=12');
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.now) === 12e9, null, { timeout: 20000 });
+    assert((await tl(page)).marks > 0, 'the loss and the election are marked');
+    await page.click('#why-lines .why-line[data-kind="lost_cut"]');
+    const at = Number(await page.getAttribute('#why-goto', 'data-at'));
+    assert(at > 0 && at < 12e9, `the line's time: ${at}`);
+    await page.click('#why-goto');
+    await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns, at, { timeout: 5000 });
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'paused there');
+    // The marks list jumps too.
+    const opt = await page.$$eval('#timeline-jump option', os => os.map(o => o.value).filter(v => v && v !== '0'));
+    await page.selectOption('#timeline-jump', opt[0]);
+    await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns, Number(opt[0]), { timeout: 5000 });
+  });
+
   await test('timeline: at 360 px the scrubber fits', async (page) => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(root + '#/queue?seed=3&actions=' + encodeURIComponent('2:crash_leader_of(0)') + '&at=5');
