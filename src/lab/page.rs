@@ -561,13 +561,15 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 lang,
                 speed: 1.0,
                 reduced_motion,
-                playing: !reduced_motion,
+                playing: !reduced_motion && st.pause_at.is_none(),
                 phase: Phase::Idle,
             };
             Runtime::<U>::new(&st, look)
         })
     };
-    let playing = use_state(|| !reduced_motion);
+    // A link to a moment (`at=`) opens paused there: it does not start playing first.
+    let opens_paused = state.pause_at.is_some_and(|(g, _)| g == state.generation);
+    let playing = use_state(|| !reduced_motion && !opens_paused);
     let speed = use_state(|| 1.0f64);
     {
         let rt = runtime.clone();

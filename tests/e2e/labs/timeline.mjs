@@ -160,7 +160,8 @@ export async function run({ test, assert, ready, root, shots }) {
       await page.goto(root + `#/${lab}?at=60`);
       await page.reload();
       await ready(page);
-      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 60000 });
+      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 60000 })
+        .catch(async e => { throw new Error(`${lab}: ${JSON.stringify(await tl(page))} ${e.message}`); });
       const times = [];
       for (const ms of [30000, 1000, 59000, 12345, 45000, 5000, 60000, 0, 33333]) {
         times.push(await jump(page, ms));
