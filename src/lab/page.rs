@@ -1215,6 +1215,16 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
             tr(lang, text::PROGRESS_FINISHED),
             &[count(lang, total), unit_text.into(), format!("{secs:.2}")],
         ),
+        // The timeline shows a moment before the furthest point.
+        Phase::Cancelled if head.now < head.furthest => fill(
+            tr(lang, text::PROGRESS_AT),
+            &[
+                super::timeline::time_label(lang, head.now),
+                count(lang, done),
+                count(lang, total),
+                unit_text.into(),
+            ],
+        ),
         Phase::Cancelled => fill(
             tr(lang, text::PROGRESS_CANCELLED),
             &[count(lang, done), count(lang, total), unit_text.into()],

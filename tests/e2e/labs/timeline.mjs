@@ -143,6 +143,37 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns, Number(opt[0]), { timeout: 5000 });
   });
 
+  await test('timeline: the flash sale (a run that ends by itself) looks back into its run and forward to its end', async (page) => {
+    await page.goto(root + '#/flash-sale');
+    await page.reload();
+    await ready(page);
+    await page.click('#btn-run');
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 60000 });
+    await page.waitForSelector('section.timeline', { timeout: 5000 });
+    await settle(page);
+    const end = await tl(page);
+    assert(end.furthest > 0 && end.now === end.furthest, `the timeline covers the run: ${JSON.stringify(end)}`);
+    assert(!(await page.$('#action-log')), 'no interventions in a run that ends by itself');
+    const there = await results(page);
+    const half = Math.floor(end.furthest / 2e6);
+    const t0 = Date.now();
+    await page.$eval('#timeline', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, half);
+    await page.waitForSelector('#run-progress-text[data-phase="cancelled"]', { timeout: 10000 });
+    const back = Date.now() - t0;
+    await settle(page);
+    const mid = await tl(page);
+    assert(mid.now > 0 && mid.now <= half * 1e6, `in the middle: ${mid.now}`);
+    const done = Number(await page.getAttribute('#run-progress-text', 'data-done'));
+    assert(done > 0, `part of the users came by then: ${done}`);
+    assert(await results(page) !== there, 'other figures then');
+    const t1 = Date.now();
+    await page.selectOption('#timeline-jump', String(end.furthest));
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 10000 });
+    console.log(`  timeline jump flash-sale (10^8 users): to the middle ${back} ms, to the end ${Date.now() - t1} ms`);
+    await settle(page);
+    assert(await results(page) === there, 'at the end again: the same figures');
+  });
+
   await test('timeline: at 360 px the scrubber fits', async (page) => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(root + '#/queue?seed=3&actions=' + encodeURIComponent('2:crash_leader_of(0)') + '&at=5');
