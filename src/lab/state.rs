@@ -11,6 +11,7 @@ use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::preset::Preset;
 use flowlab_sim::kernel::time::NS_PER_S;
+use flowlab_sim::migrate;
 use flowlab_sim::replay::{self, ActionLog, ACTIONS_KEY};
 use flowlab_sim::sweep::{Sweep, SweepError};
 
@@ -164,13 +165,29 @@ impl<L: Lab> LabState<L> {
         let (query, tour) = crate::tour::split_link(&query);
         let (query, actions) = url_state::split_key(&query, ACTIONS_KEY);
         let (query, at) = url_state::split_key(&query, AT_KEY);
+        let (query, format) = url_state::split_key(&query, migrate::LINK_FORMAT_KEY);
+        let mut problems = Vec::new();
+        // A link of an older format has its renamed knobs moved to their names of today; a newer
+        // one is read as far as it can be, and said so.
+        let format = match format.map(|v| (migrate::link_format(&v), v)) {
+            None => 1,
+            Some((Ok(f), _)) => f,
+            Some((Err(why), v)) => {
+                problems.push(Problem::BadValue {
+                    key: migrate::LINK_FORMAT_KEY.into(),
+                    value: flowlab_sim::kernel::model::shorten(&v),
+                    expected: url_state::Expect::Text(why),
+                });
+                migrate::LINK_FORMAT
+            }
+        };
+        let query = migrate::query_in(migrate::RENAMES, L::ID, format, &query);
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
-        let mut problems = Vec::new();
         let tour = tour.and_then(|t| match crate::tour::parse_step(L::ID, &t) {
             Ok(i) => Some(i),
             Err(p) => {
@@ -242,7 +259,7 @@ impl<L: Lab> LabState<L> {
         };
         s.run_params = s.params.clone();
         if let Some(text) = actions {
-            match Self::link_log(&s.run_params, &text) {
+            match Self::link_log(&s.run_params, &text, format) {
                 Ok((log, params)) => {
                     s.actions = log;
                     s.params = params;
@@ -276,13 +293,18 @@ impl<L: Lab> LabState<L> {
 
     /// A link's action log, checked against the lab from `params` (the run's start), and the
     /// params with its knob changes applied (what the form shows once they all happened).
-    fn link_log(params: &L::Params, text: &str) -> Result<(ActionLog, L::Params), Problem> {
+    fn link_log(
+        params: &L::Params,
+        text: &str,
+        format: u32,
+    ) -> Result<(ActionLog, L::Params), Problem> {
         let bad = |why: String| Problem::BadValue {
             key: ACTIONS_KEY.into(),
             value: flowlab_sim::kernel::model::shorten(text),
             expected: url_state::Expect::Text(why),
         };
-        let log = ActionLog::parse(text).map_err(|e| bad(e.to_string()))?;
+        let mut log = ActionLog::parse(text).map_err(|e| bad(e.to_string()))?;
+        migrate::log_in(migrate::RENAMES, L::ID, format, &mut log);
         let lab = flowlab_sim::labs::by_id(L::ID).ok_or_else(|| bad("no such lab".into()))?;
         let v = serde_json::to_value(params).expect("params serialise to JSON");
         log.check(lab, &v, replay::MAX_AT_S * NS_PER_S)
@@ -327,7 +349,7 @@ impl<L: Lab> LabState<L> {
             let log = url_state::percent_encode(&self.actions.to_string());
             q = format!("{q}&{ACTIONS_KEY}={log}");
         }
-        q
+        format!("{q}&{}={}", migrate::LINK_FORMAT_KEY, migrate::LINK_FORMAT)
     }
 
     /// Applies `action`.
@@ -414,7 +436,8 @@ impl<L: Lab> LabState<L> {
                 at,
             } => match serde_json::from_value::<L::Params>(params) {
                 Ok(p) if p.validate().is_ok() && admit::<L>(&p).is_ok() => {
-                    let shown = Self::link_log(&p, &actions.to_string()).map(|(_, q)| q);
+                    let shown = Self::link_log(&p, &actions.to_string(), migrate::LINK_FORMAT)
+                        .map(|(_, q)| q);
                     self.params = shown.unwrap_or_else(|_| p.clone());
                     self.seed = seed;
                     self.preset = None;
@@ -524,6 +547,19 @@ mod tests {
         flowlab_sim::labs::plan_log(&mut sim, &v, &s.actions, None).unwrap();
         sim.run_to(until_s * NS_PER_S);
         sim.digest()
+    }
+
+    #[test]
+    fn links_carry_their_format_and_a_newer_one_is_said_so() {
+        let s = S::from_query("seed=4");
+        assert!(s.query().ends_with("&v=1"), "{}", s.query());
+        assert!(S::from_query("seed=4&v=1").url_problems.is_empty());
+        let newer = S::from_query("seed=4&fixed_window.limit=9&v=2");
+        assert!(matches!(&newer.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));
+        assert_eq!(newer.params.fixed_window.limit, 9, "what it can read is read");
+        assert_eq!(newer.seed, 4);
+        let bad = S::from_query("v=banana");
+        assert!(matches!(&bad.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));
     }
 
     /// Links written today, frozen with the digest of the run they give: a rename of a knob or
