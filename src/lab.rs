@@ -4,6 +4,7 @@
 //! words ([`page::LabUi`]).
 
 pub mod challenge;
+pub mod export;
 pub mod form;
 pub mod history;
 pub mod host;
