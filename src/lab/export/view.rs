@@ -18,6 +18,7 @@ use super::*;
 use crate::i18n::{count, real, tr_id};
 use crate::lab::page::{LabUi, Shared};
 use crate::lab::state::{Action, LabState};
+use crate::lab::view::LabView;
 
 /// Wall milliseconds the status line gets to show "working" before a replay holds the page.
 const PAINT_MS: u32 = 40;
@@ -273,11 +274,11 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                                             tr(l, text::EXPORT_SAVED_BARE),
                                             &[n.clone(), real(l, est.ceil(), 0)],
                                         ),
-                                        (None, Some(until)) => fill(
+                                        (None, Some(_)) => fill(
                                             tr(l, text::EXPORT_SAVED),
                                             &[
                                                 n.clone(),
-                                                until.clone(),
+                                                real(l, now as f64 / NS_PER_S as f64, 3),
                                                 count(l, f.actions.actions.len() as u64),
                                                 f.digest.clone().unwrap_or_default(),
                                             ],
@@ -338,7 +339,7 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
     };
 
     let on_png = {
-        let (state, status) = (props.state.clone(), status.clone());
+        let (rt, state, status) = (props.rt.clone(), props.state.clone(), status.clone());
         Callback::from(move |_: MouseEvent| {
             let failed = |status: &UseStateHandle<Option<Status>>, e: String| {
                 status.set(Some(Status::new("problem", "", move |l| {
@@ -354,12 +355,20 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                     Some((tr_id(lang, t).to_string(), c.dyn_into().ok()?))
                 })
                 .collect();
-            let title = format!(
+            let mut title = format!(
                 "{} · {} {}",
                 tr_id(lang, &format!("{id}.title")),
                 tr(lang, text::SEED),
                 state.seed
             );
+            if U::V::TIMED {
+                let now = rt.0.borrow().shown.head.now as f64 / NS_PER_S as f64;
+                title = format!(
+                    "{title} · {} {} s",
+                    tr(lang, text::VIRTUAL_TIME),
+                    real(lang, now, 3)
+                );
+            }
             let canvas = match compose(&title, &charts) {
                 Ok(c) => c,
                 Err(e) => return failed(&status, e),
@@ -535,13 +544,18 @@ fn imported<L: Lab>(
     let c = check(&run);
     let (kind, digest) = check_kind(&c);
     let (seed, timed) = (run.seed, run.lab.timed());
-    let until = replay::seconds_text(run.until);
+    let until_s = run.until as f64 / NS_PER_S as f64;
     let acts = run.actions.actions.len() as u64;
     let loaded = move |l: Lang| {
         let head = if timed {
             fill(
                 tr(l, text::IMPORT_LOADED),
-                &[n.clone(), seed.to_string(), until.clone(), count(l, acts)],
+                &[
+                    n.clone(),
+                    seed.to_string(),
+                    real(l, until_s, 3),
+                    count(l, acts),
+                ],
             )
         } else {
             fill(
