@@ -134,6 +134,18 @@ export async function run({ test, assert, ready, root, shots }) {
       assert(s.text.includes(words), `${name}: ${s.text}`);
       assert(s.text.includes('The lab goes on as it was'), `${name}: says nothing changed: ${s.text}`);
     }
+        // A file dropped on the panel is read the same way.
+    const dropped = await page.evaluateHandle(body => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], 'dropped.json', { type: 'application/json' }));
+      return dt;
+    }, bad['future.json'][0]);
+    await page.dispatchEvent('#export', 'dragover', { dataTransfer: dropped });
+    assert(await page.$eval('#export', e => e.classList.contains('dragging')), 'the panel shows where to drop');
+    await page.dispatchEvent('#export', 'drop', { dataTransfer: dropped });
+    const d = await status(page, 'dropped.json', 'problem');
+    assert(d.text.includes('run file format 99'), `dropped: ${d.text}`);
+    assert(!(await page.$eval('#export', e => e.classList.contains('dragging'))), 'and stops showing it');
     // Nothing changed, and the lab still runs.
     assert(await page.inputValue('#input-seed') === seed, 'the seed stays');
     const t1 = await clock(page);
