@@ -47,6 +47,8 @@ struct Status {
     file: String,
     /// The digest the replay here gave.
     digest: String,
+    /// Wall milliseconds the replay here took.
+    replay_ms: Option<f64>,
     text: Rc<dyn Fn(Lang) -> String>,
 }
 
@@ -63,6 +65,7 @@ impl Status {
             check: "",
             file: file.to_string(),
             digest: String::new(),
+            replay_ms: None,
             text: Rc::new(text),
         }
     }
@@ -237,6 +240,25 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
         });
     }
 
+    use_effect_with((), move |_| {
+        // A file dropped beside the panel would make the browser leave the page to show it: it
+        // is ignored (the panel takes the drops).
+        let guard = |e: &Event| {
+            let files = e
+                .dyn_ref::<DragEvent>()
+                .and_then(DragEvent::data_transfer)
+                .is_some_and(|t| t.types().includes(&JsValue::from_str("Files"), 0));
+            if files {
+                e.prevent_default();
+            }
+        };
+        let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+        let w = crate::web::window();
+        let over = gloo::events::EventListener::new_with_options(&w, "dragover", opts, guard);
+        let dropped = gloo::events::EventListener::new_with_options(&w, "drop", opts, guard);
+        move || drop((over, dropped))
+    });
+
     let on_run = {
         let (rt, state, status) = (props.rt.clone(), props.state.clone(), status.clone());
         Callback::from(move |_: MouseEvent| {
@@ -250,7 +272,10 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
             Timeout::new(PAINT_MS, move || {
                 let Some(lab) = by_id(id) else { return };
                 let name = file_name(id, seed, "json");
-                let s = match export_run(lab, &params, seed, now, &actions) {
+                let t0 = crate::web::now_ms();
+                let exported = export_run(lab, &params, seed, now, &actions);
+                let ms = crate::web::now_ms() - t0;
+                let mut s = match exported {
                     Err(ExportError::NotStarted) => Status::new("problem", "", |l| {
                         tr(l, text::EXPORT_NOT_STARTED).to_string()
                     }),
@@ -294,6 +319,7 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                         }
                     }
                 };
+                s.replay_ms = Some(ms);
                 status.set(Some(s));
             })
             .forget();
@@ -503,7 +529,8 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
             <p id="export-status" class={classes!("export-status", s.as_ref().map(|s| s.kind))} role="status"
                 data-kind={s.as_ref().map_or("", |s| s.kind)} data-check={s.as_ref().map_or("", |s| s.check)}
                 data-file={s.as_ref().map(|s| s.file.clone()).unwrap_or_default()}
-                data-digest={s.as_ref().map(|s| s.digest.clone()).unwrap_or_default()}>
+                data-digest={s.as_ref().map(|s| s.digest.clone()).unwrap_or_default()}
+                data-replay-ms={s.as_ref().and_then(|s| s.replay_ms).map(|ms| format!("{ms:.0}")).unwrap_or_default()}>
                 { s.as_ref().map(|s| (s.text)(lang)).unwrap_or_default() }
             </p>
         </section>
@@ -541,7 +568,9 @@ fn imported<L: Lab>(
             return;
         }
     };
+    let t0 = crate::web::now_ms();
     let c = check(&run);
+    let ms = crate::web::now_ms() - t0;
     let (kind, digest) = check_kind(&c);
     let (seed, timed) = (run.seed, run.lab.timed());
     let until_s = run.until as f64 / NS_PER_S as f64;
@@ -581,6 +610,7 @@ fn imported<L: Lab>(
             let mut s = Status::new("ok", name, loaded);
             s.check = kind;
             s.digest = digest;
+            s.replay_ms = Some(ms);
             status.set(Some(s));
         }
         Import::Elsewhere { hash } => {

@@ -33,7 +33,7 @@ async function download(page, selector, { key = false } = {}) {
 async function status(page, file, kind, check) {
   const sel = `#export-status[data-file="${file}"][data-kind="${kind}"]` + (check ? `[data-check="${check}"]` : '');
   await page.waitForSelector(sel, { timeout: 30000 });
-  return page.$eval(sel, e => ({ text: e.textContent, check: e.dataset.check, digest: e.dataset.digest }));
+    return page.$eval(sel, e => ({ text: e.textContent, check: e.dataset.check, digest: e.dataset.digest, ms: e.dataset.replayMs }));
 }
 
 /// `flowlab run --run-file FILE`: exit code, stdout and stderr.
@@ -107,7 +107,8 @@ export async function run({ test, assert, ready, root, shots }) {
     fs.writeFileSync(changedFile, JSON.stringify(changed));
     await page.setInputFiles('#import-file', changedFile);
     const differs = await status(page, 'changed.json', 'ok', 'differs');
-    assert(differs.check === 'differs' && differs.text.includes('file 12345, this version ' + json.digest), `differs: ${differs.text}`);
+        assert(differs.check === 'differs' && differs.text.includes('file 12345, this version ' + json.digest), `differs: ${differs.text}`);
+    console.log(`     (replays in the page to ${json.until} s: export ${saved.ms} ms, import check ${back.ms} ms)`);
   });
 
   await test('export: bad run files are refused naming what is wrong, and the lab goes on', async (page) => {
@@ -145,7 +146,16 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.dispatchEvent('#export', 'drop', { dataTransfer: dropped });
     const d = await status(page, 'dropped.json', 'problem');
     assert(d.text.includes('run file format 99'), `dropped: ${d.text}`);
-    assert(!(await page.$eval('#export', e => e.classList.contains('dragging'))), 'and stops showing it');
+        assert(!(await page.$eval('#export', e => e.classList.contains('dragging'))), 'and stops showing it');
+    // Dropped beside the panel, a file is ignored (the browser does not leave the page for it).
+    const kept = await page.$eval('.stage', (stage, body) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], 'beside.json', { type: 'application/json' }));
+      const over = new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true });
+      const drop = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+      return !stage.dispatchEvent(over) && !stage.dispatchEvent(drop);
+    }, good);
+    assert(kept, 'a drop beside the panel is held back');
     // Nothing changed, and the lab still runs.
     assert(await page.inputValue('#input-seed') === seed, 'the seed stays');
     const t1 = await clock(page);
