@@ -59,13 +59,18 @@ function cells(line) {
 
 export async function run({ test, assert, ready, root, shots }) {
   await test('export: a queue run leaves as a run file, comes back with the same digest, and the command line replays it', async (page) => {
-    await page.goto(root + '#/queue?preset=acks1_leader_dies');
+        await page.goto(root + '#/queue?preset=acks1_leader_dies');
     await ready(page);
+    // A fault clicked on the way is part of the run.
+    await page.waitForFunction(() => Number(document.querySelector('#virtual-clock').textContent.replace(/[^0-9.]/g, '')) > 1.2,
+      null, { timeout: 30000 });
+    await page.click('[data-action="crash-leader"]');
     await page.waitForFunction(() => Number(document.querySelector('#virtual-clock').textContent.replace(/[^0-9.]/g, '')) > 2.5,
       null, { timeout: 30000 });
     await page.click('#btn-play');
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(800);
     const at = await clock(page);
+    const figures = await page.$eval('section.results', s => s.innerText);
 
     // The run file: its fields, the shown time, and a digest the page computed by a replay.
     const run = await download(page, '#btn-export-run');
@@ -74,7 +79,8 @@ export async function run({ test, assert, ready, root, shots }) {
     const json = JSON.parse(text);
     assert(json.format === 1 && json.lab === 'queue' && json.seed === 22, `format, lab, seed: ${text.slice(0, 200)}`);
     assert(Math.abs(Number(json.until) - at) < 0.0006, `until is the shown time: ${json.until} vs ${at}`);
-    assert(json.params.acks === 'one', `the preset's params: ${JSON.stringify(json.params).slice(0, 200)}`);
+        assert(json.params.acks === 'one', `the preset's params: ${JSON.stringify(json.params).slice(0, 200)}`);
+    assert(/^1\.\d+:crash_leader_of\(0\)$/.test(json.actions), `the click, at its time: ${json.actions}`);
     assert(/^\d+$/.test(json.digest), `the digest as decimal text: ${json.digest}`);
     assert(typeof json.metrics.lost === 'number' && json.metrics.virtual_s > 2.5, `figures: ${JSON.stringify(json.metrics).slice(0, 200)}`);
     const saved = await status(page, run.name, 'ok');
@@ -98,7 +104,9 @@ export async function run({ test, assert, ready, root, shots }) {
     assert(await page.inputValue('#input-seed') === '22', 'the file\'s seed');
     await page.waitForFunction(u => Math.abs(Number(document.querySelector('#virtual-clock').textContent.replace(/[^0-9.]/g, '')) - u) < 0.0006,
       Number(json.until), { timeout: 20000 });
-    assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'paused at the file\'s end');
+        assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'paused at the file\'s end');
+    await page.waitForTimeout(800);
+    assert(await page.$eval('section.results', s => s.innerText) === figures, 'the page shows the figures it showed when exported');
     await page.$eval('#export', e => e.scrollIntoView());
     await page.screenshot({ path: `${shots}/export-imported.png` });
     // A file changed by hand is another run: the check says how.
