@@ -7,6 +7,7 @@
 use flowlab_sim::kernel::cost::PAGE_BUDGET_BYTES;
 use flowlab_sim::kernel::time::{Nanos, NS_PER_S};
 use flowlab_sim::labs::AnyLab;
+use flowlab_sim::migrate;
 use flowlab_sim::replay::{
     self, ActionError, ActionLog, ActionProblem, Loaded, ReplayError, RunFile, RunFileError,
     Verdict, ACTIONS_KEY, MAX_ACTIONS, MAX_AT_S, RUN_FORMAT,
@@ -237,7 +238,7 @@ pub enum ImportError {
 }
 
 /// The link of `run` on its lab's page: its params (what differs from the defaults) and seed, its
-/// actions, and the moment to open paused at (its end, for timed labs).
+/// actions, the moment to open paused at (its end, for timed labs), and the link's format.
 pub fn link_of(run: &Loaded) -> String {
     let mut q = run.lab.to_query(&run.params, run.seed);
     if !run.actions.is_empty() {
@@ -247,7 +248,9 @@ pub fn link_of(run: &Loaded) -> String {
     if run.lab.timed() {
         q = format!("{q}&{AT_KEY}={}", replay::seconds_text(run.until));
     }
-    format!("#/{}?{q}", run.lab.id())
+    // The params were moved to today's names when the file was read: a link of today's format.
+    let v = format!("{}={}", migrate::LINK_FORMAT_KEY, migrate::LINK_FORMAT);
+    format!("#/{}?{q}&{v}", run.lab.id())
 }
 
 /// What importing `run` on the page of lab `here` does.

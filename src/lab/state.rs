@@ -556,7 +556,10 @@ mod tests {
         assert!(S::from_query("seed=4&v=1").url_problems.is_empty());
         let newer = S::from_query("seed=4&fixed_window.limit=9&v=2");
         assert!(matches!(&newer.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));
-        assert_eq!(newer.params.fixed_window.limit, 9, "what it can read is read");
+        assert_eq!(
+            newer.params.fixed_window.limit, 9,
+            "what it can read is read"
+        );
         assert_eq!(newer.seed, 4);
         let bad = S::from_query("v=banana");
         assert!(matches!(&bad.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));

@@ -122,7 +122,7 @@ fn an_import_replays_here_or_opens_its_own_lab_with_the_link_that_reproduces_it(
     };
     let q = hash.strip_prefix("#/queue?").expect(&hash);
     assert!(q.contains("actions=1%3Acrash_leader_of"), "{q}");
-    assert!(q.ends_with("&at=3.5"), "{q}");
+    assert!(q.ends_with("&at=3.5&v=1"), "{q}");
     let s = LabState::<Queue>::from_query(q);
     assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
     assert_eq!(serde_json::to_value(&s.run_params).unwrap(), run.params);
@@ -157,7 +157,7 @@ fn a_run_at_zero_is_not_exported_and_a_lab_that_ends_by_itself_has_no_time_and_n
     let Import::Elsewhere { hash } = plan_import("queue", &run) else {
         panic!()
     };
-    assert_eq!(hash, "#/flash-sale?seed=3&users=20000");
+    assert_eq!(hash, "#/flash-sale?seed=3&users=20000&v=1");
 }
 
 #[test]
