@@ -51,11 +51,16 @@ export async function run({ test, assert, ready, root, shots, canvasHash, number
     await ready(page);
     await page.selectOption('#select-speed', '10');
     await page.waitForTimeout(3000);
+    // Paused, so that every lane is read at the same moment (the run goes on between reads).
+    await page.click('#btn-play');
+    await page.waitForTimeout(500);
     const none = await cell(page, 'no_cache', 'db_queries');
     assert(none >= 1000, `no cache: ${none} queries`);
+    // What the engine asserts on every seed (sim/tests/cache_presets.rs): each answer cuts the
+    // database's queries at least fivefold.
     for (const lane of ['cache', 'coalescing', 'batching', 'l1']) {
       const q = await cell(page, lane, 'db_queries');
-      assert(q * 10 < none, `${lane}: ${q} queries against ${none}`);
+      assert(q * 5 < none, `${lane}: ${q} queries against ${none}`);
     }
   });
 
