@@ -223,7 +223,7 @@ impl<L: Lab> History<L> {
         }
         let before = self.log.clone();
         let dropped = self.log.cut_after(now);
-        self.undo = (!dropped.is_empty()).then(|| (before, now, dropped.len()));
+        self.undo = (!dropped.is_empty()).then_some((before, now, dropped.len()));
         self.truncate(now);
         sim.plan(std::iter::empty());
         self.version += 1;
@@ -355,14 +355,20 @@ mod tests {
         }
         assert!(!h.marks().is_empty(), "the preset's loss is marked");
         let kinds = Queue::why_kinds();
-        let lost = h.marks().iter().any(|m| kinds[usize::from(m.kind)].key.starts_with("lost"));
+        let lost = h
+            .marks()
+            .iter()
+            .any(|m| kinds[usize::from(m.kind)].key.starts_with("lost"));
         assert!(lost, "{:?}", h.marks());
         for w in h.marks().windows(2) {
             assert!(w[0].at <= w[1].at);
         }
         for (i, a) in h.marks().iter().enumerate() {
             for b in &h.marks()[..i] {
-                assert!(a.kind != b.kind || a.at >= b.at + MARK_GAP_NS, "one per burst");
+                assert!(
+                    a.kind != b.kind || a.at >= b.at + MARK_GAP_NS,
+                    "one per burst"
+                );
             }
         }
         let mut at = h.seek(h.marks()[0].at);

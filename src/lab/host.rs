@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use flowlab_sim::replay::{Act, ActionLog};
 
+use super::compare::{Twin, TwinWire};
 use super::history::{knob_text, History, HistoryWire};
 use super::pacing::{Pacing, Phase};
 use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
@@ -56,6 +57,8 @@ pub enum Command<L: Lab> {
     Look(Look),
     /// Draw everything again (the page was resized).
     Touch,
+    /// Compares with B of these params (on the run's seed, replaying its actions), or stops.
+    Compare(Option<L::Params>),
 }
 
 /// The engine's side of a lab's page.
@@ -76,6 +79,8 @@ pub struct Host<V: LabView> {
     history: Option<History<V::L>>,
     /// The history's version last sent.
     history_sent: u64,
+    /// B, while comparing (see [`super::compare`]).
+    twin: Option<Twin<V::L>>,
 }
 
 impl<V: LabView> Host<V> {
@@ -90,6 +95,7 @@ impl<V: LabView> Host<V> {
             sim,
             history,
             history_sent: 0,
+            twin: None,
             pace,
             look,
             pic: V::Pic::default(),
@@ -164,6 +170,19 @@ impl<V: LabView> Host<V> {
 
     pub fn sim(&self) -> &Sim<V::L> {
         &self.sim
+    }
+
+    /// B, while comparing.
+    pub fn twin(&self) -> Option<&Twin<V::L>> {
+        self.twin.as_ref()
+    }
+
+    /// Brings B to A (after A moved or changed).
+    fn follow_twin(&mut self) {
+        if let Some(t) = &mut self.twin {
+            let log = self.history.as_ref().map(History::log).cloned();
+            t.follow(&self.sim, &log.unwrap_or_default(), &self.look, V::prepare);
+        }
     }
 
     pub fn timed(&self) -> bool {
@@ -252,7 +271,14 @@ impl<V: LabView> Host<V> {
                 self.look = look;
             }
             Command::Touch => {}
+            Command::Compare(b) => {
+                self.twin = b.map(|p| {
+                    let log = self.history.as_ref().map(History::log).cloned();
+                    Twin::new(&p, self.sim.seed(), &log.unwrap_or_default())
+                });
+            }
         }
+        self.follow_twin();
         self.touch();
     }
 
@@ -294,6 +320,7 @@ impl<V: LabView> Host<V> {
             if let Some(h) = &mut self.history {
                 h.moved(&mut self.sim);
             }
+            self.follow_twin();
         }
         self.look.phase = self.pace.phase;
         let pic = if moving || self.picture_dirty {
@@ -314,6 +341,15 @@ impl<V: LabView> Host<V> {
         } else {
             None
         };
+        let compare = self.twin.as_ref().map(|t| TwinWire {
+            now: t.sim().now(),
+            work: t.sim().work(),
+            digest: t.sim().digest(),
+            report: readouts
+                .is_some()
+                .then(|| WireReport::from_report(&t.sim().figures())),
+            charts: charts.is_some().then(|| V::charts(t.sim(), self.look.lang)),
+        });
         let why = self.why_news();
         let history = self.history_news();
         Frame {
@@ -323,6 +359,7 @@ impl<V: LabView> Host<V> {
             charts,
             why,
             history,
+            compare,
         }
     }
 
@@ -544,12 +581,7 @@ pub mod tests {
     ];
 
     /// Applies `a` to the host as the page would (a fault button, a knob changed live).
-    fn act<V: LabView>(
-        host: &mut Host<V>,
-        params: &mut <V::L as Lab>::Params,
-        seed: u64,
-        a: &Act,
-    ) {
+    fn act<V: LabView>(host: &mut Host<V>, params: &mut <V::L as Lab>::Params, seed: u64, a: &Act) {
         let clock = fake_clock(1e-6);
         let cmd = match a {
             Act::Verb(v) => Command::Apply(serde_json::from_value(v.clone()).expect("a verb")),
@@ -583,7 +615,11 @@ pub mod tests {
             .find(|f| f.lab == id);
         let Some(file) = file else {
             let host = Host::<V>::new(&V::quick_params(), 1, Look::default());
-            assert_eq!(host.history().is_some(), V::TIMED, "{id}: a history iff timed");
+            assert_eq!(
+                host.history().is_some(),
+                V::TIMED,
+                "{id}: a history iff timed"
+            );
             return;
         };
         let loaded = file.load().expect("it loads");
@@ -602,8 +638,16 @@ pub mod tests {
         }
         host.command(Command::RunTo(until), &clock);
         let h = host.history().expect("a timed lab keeps a history");
-        assert_eq!(h.log(), &log, "{id}: the clicks are recorded as the file's log");
-        assert_eq!(host.sim().digest(), digest, "{id}: the live run is the file's");
+        assert_eq!(
+            h.log(),
+            &log,
+            "{id}: the clicks are recorded as the file's log"
+        );
+        assert_eq!(
+            host.sim().digest(),
+            digest,
+            "{id}: the live run is the file's"
+        );
         if host.sim().work() >= 2 * h.every() {
             assert!(h.checkpoints() >= 2, "{id}: checkpoints on the way");
         }
