@@ -130,7 +130,10 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
         })
     };
     let stride = ticks.len().div_ceil(MAX_TICKS).max(1);
-    let track_ticks = ticks.iter().enumerate().filter(|(i, t)| t.action || i % stride == 0);
+    let track_ticks = ticks
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| t.action || i % stride == 0);
     let at_text = fill(
         tr(lang, text::TL_AT),
         &[time_label(lang, now), time_label(lang, end)],
