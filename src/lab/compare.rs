@@ -239,7 +239,8 @@ fn delta_row(a: &Report, fa: &Figure, fb: &Figure, path: String, lang: Lang) -> 
     if !fa.group.is_empty() {
         name = format!("{name} ({})", fa.group);
     }
-    if matches!(fa.val, Val::Lat(_)) {
+    // A latency's Δ is its p99's (its label may say so already).
+    if matches!(fa.val, Val::Lat(_)) && !name.contains("p99") {
         name = format!("{name} · p99");
     }
     let (va, vb) = (fa.number(), fb.number());
