@@ -404,6 +404,46 @@ pub mod tests {
     }
 
     #[test]
+    fn b_replays_a_s_interventions_at_their_times_through_jumps_and_forks() {
+        use flowlab_sim::kernel::time::NS_PER_S;
+        use flowlab_sim::labs::queue::{Fault, QueueParams};
+        type H = Host<crate::labs::queue::View>;
+        let p = QueueParams::default();
+        let c = clock();
+        let mut host = H::new(&p, 9, Look::default());
+        host.command(Command::Compare(Some(p.clone())), &c);
+        host.command(Command::RunTo(2 * NS_PER_S), &c);
+        host.command(Command::Apply(Fault::CrashLeaderOf(0)), &c);
+        host.command(Command::RunTo(4 * NS_PER_S), &c);
+        let same = |host: &H| host.twin().unwrap().sim().digest() == host.sim().digest();
+        assert!(same(&host), "the click is B's too");
+        let mut plain = Sim::<flowlab_sim::labs::queue::Queue>::new_or_default(&p, 9);
+        plain.run_to(4 * NS_PER_S);
+        assert_ne!(
+            plain.digest(),
+            host.sim().digest(),
+            "the click changed the run"
+        );
+        // Back in time (B from its checkpoints), and a fork there.
+        host.command(Command::Seek(NS_PER_S), &c);
+        assert_eq!(host.twin().unwrap().sim().now(), NS_PER_S);
+        assert!(same(&host), "a jump back");
+        host.command(Command::Apply(Fault::AddConsumer), &c);
+        host.command(Command::RunTo(3 * NS_PER_S), &c);
+        assert!(same(&host), "after a fork");
+        host.command(Command::Undo, &c);
+        host.command(Command::RunTo(4 * NS_PER_S), &c);
+        assert!(same(&host), "after its undo");
+        assert_eq!(host.sim().digest(), {
+            let mut h = H::new(&p, 9, Look::default());
+            h.command(Command::RunTo(2 * NS_PER_S), &c);
+            h.command(Command::Apply(Fault::CrashLeaderOf(0)), &c);
+            h.command(Command::RunTo(4 * NS_PER_S), &c);
+            h.sim().digest()
+        });
+    }
+
+    #[test]
     fn delta_rows_read_as_people_write_them() {
         use flowlab_sim::labs::flash_sale::metrics::{ANSWERED_WITHIN_1S, OVERSOLD, SUCCESS};
         let mut a = Report::new();

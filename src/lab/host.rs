@@ -402,6 +402,7 @@ impl<V: LabView> Host<V> {
         let t0 = clock();
         self.sim.run_to_end();
         let took = clock() - t0;
+        self.follow_twin();
         self.pace.phase = Phase::Finished;
         self.pace.wall_ms = took;
         self.pace.busy_ms = took;

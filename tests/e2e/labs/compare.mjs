@@ -62,6 +62,15 @@ export async function run({ test, assert, ready, root, shots, number }) {
     await playPast(other, 6 * S);
     const again = await row(other, 'lost');
     assert(number(again.a) > 0 && again.b === '0', `the same comparison: ${JSON.stringify(again)}`);
+    // Paused, B changed back to A's acks: B starts again and comes to A's time, the same run.
+    await other.selectOption('#params-b select[data-param-b="acks"]', 'one');
+    await other.waitForFunction(() => {
+      const tr = document.querySelector('#compare-table tr[data-metric="lost"]');
+      return tr && tr.querySelector('[data-col="b"]').textContent === tr.querySelector('[data-col="a"]').textContent;
+    }, null, { timeout: 10000 });
+    const same = await clocks(other);
+    assert(same.a === same.b, `B at A's time again: ${JSON.stringify(same)}`);
+    assert(await other.$$eval('#compare-table tr.changed', r => r.length) === 0, 'B is A: nothing changed');
     await other.close();
 
     // Stopping takes B away, from the page and the link.
@@ -87,5 +96,36 @@ export async function run({ test, assert, ready, root, shots, number }) {
     assert(wide <= 361, `nothing scrolls sideways at 360 px: ${wide}`);
     await page.screenshot({ path: `${shots}/compare-phone-zh.png`, fullPage: true });
     await page.click('#lang-switch');
+  });
+
+  await test('compare: a jump to any time of a 60-second run with B beside A, on every timed lab (figures for BENCHMARKS.md)', async (page) => {
+    const jump = async (ms) => {
+      const t0 = Date.now();
+      await page.$eval('#timeline', (el, v) => {
+        el.value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, ms);
+      await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns,
+        ms * 1e6, { timeout: 10000, polling: 'raf' });
+      return Date.now() - t0;
+    };
+    for (const lab of ['queue', 'limiter', 'cache', 'chat', 'snowflake']) {
+      await page.goto(root + `#/${lab}?at=60&b=`);
+      await page.reload();
+      await ready(page);
+      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 90000 });
+      const times = [];
+      for (const ms of [30000, 1000, 59000, 12345, 45000]) times.push(await jump(ms));
+      // B is at the time A jumped to, and (B's params being A's) the same run.
+      await page.waitForFunction(() => {
+        const p = document.querySelector('#compare-clock');
+        return p && p.dataset.now === p.dataset.aNow && p.dataset.now === '45000000000';
+      }, null, { timeout: 5000 });
+      assert(await page.$$eval('#compare-table tr.changed', r => r.length) === 0, `${lab}: B of A's params is A`);
+      times.sort((a, b) => a - b);
+      const median = times[Math.floor(times.length / 2)];
+      console.log(`  compare jump ${lab}: median ${median} ms, max ${times[times.length - 1]} ms (5 jumps, A and B, 60 s default run)`);
+      assert(median <= 2000, `${lab}: a jump with B took ${median} ms`);
+    }
   });
 }
