@@ -130,7 +130,7 @@ fn compare_table<U: LabUi>(props: &TableProps<U>) -> Html {
     };
     let title = tr(lang, text::COMPARE_TABLE);
     html! {
-        <section class="panel compare-figures" aria-label={title}>
+        <div class="panel compare-figures">
             <p id="compare-clock" class="note" data-now={b.now.to_string()} data-a-now={rt.shown.head.now.to_string()}
                 data-digest={b.digest.to_string()}>{ clock }</p>
             <p id="compare-summary" role="status">
@@ -164,6 +164,6 @@ fn compare_table<U: LabUi>(props: &TableProps<U>) -> Html {
                     </tbody>
                 </table>
             </div>
-        </section>
+        </div>
     }
 }

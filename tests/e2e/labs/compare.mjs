@@ -3,6 +3,17 @@
 // both play in lockstep (B at A's virtual time); the Δ table reads A's lost messages above zero and
 // B's at zero, marked as a meaningful change; the charts draw B over A; the link reproduces the
 // comparison after a reload; a bad value of B in a link is named b.<key>; 360 px fits.
+import { createRequire } from 'node:module';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/// axe's violations on the page, one line each.
+async function violations(page) {
+  await page.addScriptTag({ path: axePath });
+  const r = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')} — ${v.help}`);
+}
+
 export async function run({ test, assert, ready, root, shots, number }) {
   const S = 1e9;
   const row = (page, key) => page.$eval(`#compare-table tr[data-metric="${key}"]`, tr => ({
@@ -47,6 +58,7 @@ export async function run({ test, assert, ready, root, shots, number }) {
     assert(/^\d+ of \d+ figures changed meaningfully/.test(summary), summary);
     // B's lines over A's on the charts (their data tables name both).
     await page.click('#chart-0-data summary');
+    await page.waitForSelector('#chart-0-table thead th');
     const head = await page.$$eval('#chart-0-table thead th', ths => ths.map(t => t.textContent));
     assert(head.some(h => h.startsWith('A · ')) && head.some(h => h.startsWith('B · ')), `A and B on the chart: ${head}`);
     await page.screenshot({ path: `${shots}/compare-queue.png`, fullPage: true });
@@ -86,10 +98,16 @@ export async function run({ test, assert, ready, root, shots, number }) {
     assert(notice.includes('b.partitions') && notice.includes('1..='), `named with its range: ${notice}`);
     assert(await page.$eval('#params-b select[data-param-b="acks"]', s => s.value) === 'all', 'the rest of B applies');
     await page.waitForSelector('#compare-table tr[data-metric="lost"]', { timeout: 15000 });
+    await page.click('#btn-play'); // pause: axe checks a page that holds still
+    await page.waitForTimeout(500);
+    const found = await violations(page);
+    assert(found.length === 0, `axe, comparing (en): ${found.join(' | ')}`);
     await page.click('#lang-switch');
     await page.waitForTimeout(400);
     assert((await page.textContent('#btn-compare')).includes('停止对比'), 'the toggle in Chinese');
     assert((await page.textContent('#compare-summary')).includes('项指标中有'), 'the summary in Chinese');
+    const zh = await violations(page);
+    assert(zh.length === 0, `axe, comparing (zh): ${zh.join(' | ')}`);
     await page.setViewportSize({ width: 360, height: 800 });
     await page.waitForTimeout(500);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
