@@ -13,7 +13,7 @@ use super::pacing::REFRESH_MS;
 use super::page::{use_live, LabUi, ParamsForm, Runtime, Shared};
 use super::state::{Action, LabState};
 use super::view::LabView;
-use crate::i18n::{count, fill, tr, Lang};
+use crate::i18n::{fill, tr, Lang};
 use crate::text;
 
 #[derive(Properties)]
@@ -126,7 +126,8 @@ fn compare_table<U: LabUi>(props: &TableProps<U>) -> Html {
         let s = b.now as f64 / NS_PER_S as f64;
         fill(tr(lang, text::COMPARE_CLOCK), &[format!("{s:.3}")])
     } else {
-        count(lang, b.work)
+        // A lab that ends by itself: B's progress is A's (the same work, the same end).
+        String::new()
     };
     let title = tr(lang, text::COMPARE_TABLE);
     html! {
