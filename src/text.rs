@@ -72,8 +72,11 @@ crate::texts! {
     WHY_KEYS = "ui.why.keys": "Up and down arrows move between the lines; Enter or Space chooses one.", "上下方向键在各行之间移动；回车或空格选中一行。";
     WHY_S = "ui.why.s": "s", "秒";
     WHY_MS = "ui.why.ms": "ms", "毫秒";
+    WHY_GOTO = "ui.why.goto": "Show the run at {0} on the timeline", "在时间线上查看 {0} 时的运行";
     TL_TITLE = "ui.tl.title": "Timeline", "时间线";
     TL_NOTE = "ui.tl.note": "Drag to see the run as it was at any moment (the picture, charts and results go with it). Play goes on from there along the same history; an intervention made in the past starts a new history from that moment.", "拖动即可看到运行在任一时刻的样子（图、图表和结果随之变化）。播放会沿同一段历史继续；在过去的时刻做出干预，会从那一刻起开始一段新的历史。";
+    TL_NOTE_ENDS = "ui.tl.note_ends": "Drag to see the run as it was at any moment of it (the picture, charts and results go with it). Run starts it again.", "拖动即可看到这次运行中任一时刻的样子（图、图表和结果随之变化）。“运行”会重新开始。";
+    PROGRESS_AT = "ui.progress_at": "At {0}: {1} of {2} {3}", "在 {0}：{2} {3} 中的 {1}";
     TL_AT = "ui.tl.at": "{0} of {1}", "{0} / {1}";
     TL_PAST = "ui.tl.past": "Looking at the past: an intervention here forks the history.", "正在查看过去：在此干预会让历史分叉。";
     TL_JUMP = "ui.tl.jump": "Jump to a mark", "跳到标记";

@@ -16,6 +16,7 @@ pub mod challenge;
 pub mod check;
 pub mod kernel;
 pub mod labs;
+pub mod migrate;
 pub mod replay;
 pub mod sweep;
 

@@ -473,7 +473,12 @@ impl RunFile {
     pub fn load(&self) -> Result<Loaded, RunFileError> {
         let lab = crate::labs::by_id(&self.lab)
             .ok_or_else(|| RunFileError::UnknownLab(self.lab.clone()))?;
-        let params = lab.decode(self.params.clone()).map_err(|e| {
+        // What was renamed since the file was written goes to its name of today.
+        let mut params = self.params.clone();
+        crate::migrate::params_in(crate::migrate::RENAMES, lab.id(), self.format, &mut params);
+        let mut actions = self.actions.clone();
+        crate::migrate::log_in(crate::migrate::RENAMES, lab.id(), self.format, &mut actions);
+        let params = lab.decode(params).map_err(|e| {
             RunFileError::Params(match e {
                 crate::labs::DecodeError::Shape { path, message } => format!("{path}: {message}"),
                 crate::labs::DecodeError::Invalid(e) => e.to_string(),
@@ -499,7 +504,7 @@ impl RunFile {
             }
             (false, None) => 0,
         };
-        self.actions
+        actions
             .check(lab, &params, until)
             .map_err(RunFileError::Actions)?;
         let digest = match &self.digest {
@@ -511,7 +516,7 @@ impl RunFile {
             params,
             seed: self.seed,
             until,
-            actions: self.actions.clone(),
+            actions,
             digest,
         })
     }

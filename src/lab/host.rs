@@ -75,7 +75,8 @@ pub struct Host<V: LabView> {
     why_sent: u64,
     /// A new run: the page drops the log's lines it has.
     why_reset: bool,
-    /// A timed run's history (its action log, checkpoints, marks).
+    /// The run's history (its action log, checkpoints, marks; labs that end by themselves take
+    /// no actions).
     history: Option<History<V::L>>,
     /// The history's version last sent.
     history_sent: u64,
@@ -89,8 +90,7 @@ impl<V: LabView> Host<V> {
         pace.set(look.playing, look.speed, look.lang);
         pace.reduced_motion = look.reduced_motion;
         let sim = Sim::<V::L>::new_or_default(params, seed);
-        let history = (sim.extent() == Extent::Timed)
-            .then(|| History::new(&sim, sim.params(), ActionLog::default()));
+        let history = Some(History::new(&sim, sim.params(), ActionLog::default()));
         Self {
             sim,
             history,
@@ -111,16 +111,15 @@ impl<V: LabView> Host<V> {
     /// A new run (of new params, or the same again): its "why" log starts empty, its history
     /// holds `actions` (planned in the run), or none for a lab that ends by itself.
     fn new_run(&mut self, mut sim: Sim<V::L>, actions: ActionLog) {
-        self.history = None;
-        if sim.extent() == Extent::Timed {
-            let params = serde_json::to_value(sim.params()).unwrap_or_default();
-            let log = match flowlab_sim::labs::plan_log(&mut sim, &params, &actions, None) {
-                Ok(()) => actions,
-                // The page checks a link's log before it sends it: this is a last resort.
-                Err(_) => ActionLog::default(),
-            };
-            self.history = Some(History::new(&sim, sim.params(), log));
-        }
+        // Only timed labs take actions (the page checks a link's log before it sends it).
+        let params = serde_json::to_value(sim.params()).unwrap_or_default();
+        let log = match sim.extent() == Extent::Timed
+            && flowlab_sim::labs::plan_log(&mut sim, &params, &actions, None).is_ok()
+        {
+            true => actions,
+            false => ActionLog::default(),
+        };
+        self.history = Some(History::new(&sim, sim.params(), log));
         self.sim = sim;
         self.restart_why();
     }
@@ -245,6 +244,15 @@ impl<V: LabView> Host<V> {
                     self.sim = h.seek(t);
                     h.sought(&self.sim);
                     self.restart_why();
+                }
+                // A lab that ends by itself, shown before its end, is stopped there (Run starts
+                // it again); at its end, finished.
+                if !self.timed() && self.pace.phase != Phase::Idle {
+                    self.pace.phase = if self.sim.is_done() {
+                        Phase::Finished
+                    } else {
+                        Phase::Cancelled
+                    };
                 }
                 self.look.playing = false;
                 self.pace.set(false, self.look.speed, self.look.lang);
@@ -402,6 +410,11 @@ impl<V: LabView> Host<V> {
         let t0 = clock();
         self.sim.run_to_end();
         let took = clock() - t0;
+        // The timeline covers the run (a jump re-runs from its start: no checkpoints were taken,
+        // so that the time measured is the engine's alone).
+        if let Some(h) = &mut self.history {
+            h.moved(&mut self.sim);
+        }
         self.follow_twin();
         self.pace.phase = Phase::Finished;
         self.pace.wall_ms = took;
@@ -615,12 +628,37 @@ pub mod tests {
             .map(|t| flowlab_sim::replay::RunFile::read(t).expect("a frozen run file"))
             .find(|f| f.lab == id);
         let Some(file) = file else {
-            let host = Host::<V>::new(&V::quick_params(), 1, Look::default());
-            assert_eq!(
-                host.history().is_some(),
-                V::TIMED,
-                "{id}: a history iff timed"
-            );
+            assert!(!V::TIMED, "{id}: a timed lab has a frozen run file");
+            // A lab that ends by itself: its run, then jumps back into it and to its end.
+            let params = V::quick_params();
+            let mut host = Host::<V>::new(&params, 1, Look::default());
+            let rebuild = Command::Rebuild {
+                params: params.clone(),
+                seed: 1,
+                start: true,
+                actions: ActionLog::default(),
+            };
+            host.command(rebuild, &clock);
+            let mut ts = 0.0;
+            while host.frame(ts, 16.0, &clock).head.phase == Phase::Running {
+                ts += 16.0;
+            }
+            let end = host.sim().now();
+            let digest = host.sim().digest();
+            let h = host.history().expect("a history");
+            assert_eq!(h.furthest(), end, "{id}: the timeline covers the run");
+            assert!(h.log().is_empty());
+            for t in [end / 2, end / 5, 0] {
+                host.command(Command::Seek(t), &clock);
+                let mut fresh = Sim::<V::L>::new_or_default(&params, 1);
+                fresh.run_to(t);
+                assert_eq!(host.sim().now(), fresh.now(), "{id}: at {t}");
+                assert_eq!(host.sim().digest(), fresh.digest(), "{id}: a jump to {t}");
+                assert_eq!(host.frame(ts, 16.0, &clock).head.phase, Phase::Cancelled);
+            }
+            host.command(Command::Seek(end), &clock);
+            assert_eq!(host.sim().digest(), digest, "{id}: back at the end");
+            assert_eq!(host.frame(ts, 16.0, &clock).head.phase, Phase::Finished);
             return;
         };
         let loaded = file.load().expect("it loads");

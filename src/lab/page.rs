@@ -116,6 +116,8 @@ pub struct Runtime<U: LabUi> {
     pending_seek: Option<flowlab_sim::kernel::time::Nanos>,
     /// Tells the page's state what the engine recorded of the run (its link follows).
     pub on_history: Option<Callback<HistoryWire>>,
+    /// The timeline's jump (it pauses the page too), for panels that show a moment of the run.
+    pub on_seek: Option<Callback<flowlab_sim::kernel::time::Nanos>>,
 }
 
 /// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
@@ -172,6 +174,7 @@ impl<U: LabUi> Runtime<U> {
             start_on_rebuild: false,
             pending_seek: None,
             on_history: None,
+            on_seek: None,
         }
     }
 
@@ -568,13 +571,15 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 lang,
                 speed: 1.0,
                 reduced_motion,
-                playing: !reduced_motion,
+                playing: !reduced_motion && st.pause_at.is_none(),
                 phase: Phase::Idle,
             };
             Runtime::<U>::new(&st, look)
         })
     };
-    let playing = use_state(|| !reduced_motion);
+    // A link to a moment (`at=`) opens paused there: it does not start playing first.
+    let opens_paused = state.pause_at.is_some_and(|(g, _)| g == state.generation);
+    let playing = use_state(|| !reduced_motion && !opens_paused);
     let speed = use_state(|| 1.0f64);
     {
         let rt = runtime.clone();
@@ -694,6 +699,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             rt.borrow_mut().seek(t);
         })
     };
+    runtime.borrow_mut().on_seek = Some(on_seek.clone());
     let on_undo = {
         let rt = runtime.clone();
         Callback::from(move |_: ()| rt.borrow_mut().send(Command::Undo))
@@ -1238,6 +1244,16 @@ fn live_progress<U: LabUi>(props: &LiveProps<U>) -> Html {
         Phase::Finished => fill(
             tr(lang, text::PROGRESS_FINISHED),
             &[count(lang, total), unit_text.into(), format!("{secs:.2}")],
+        ),
+        // The timeline shows a moment before the furthest point.
+        Phase::Cancelled if head.now < head.furthest => fill(
+            tr(lang, text::PROGRESS_AT),
+            &[
+                super::timeline::time_label(lang, head.now),
+                count(lang, done),
+                count(lang, total),
+                unit_text.into(),
+            ],
         ),
         Phase::Cancelled => fill(
             tr(lang, text::PROGRESS_CANCELLED),

@@ -11,6 +11,7 @@ use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::model::Validate;
 use flowlab_sim::kernel::preset::Preset;
 use flowlab_sim::kernel::time::NS_PER_S;
+use flowlab_sim::migrate;
 use flowlab_sim::replay::{self, ActionLog, ACTIONS_KEY};
 use flowlab_sim::sweep::{Sweep, SweepError};
 
@@ -175,13 +176,31 @@ impl<L: Lab> LabState<L> {
         let (query, actions) = url_state::split_key(&query, ACTIONS_KEY);
         let (query, at) = url_state::split_key(&query, AT_KEY);
         let (query, b) = url_state::split_key(&query, crate::lab::compare::LINK_KEY);
+        let (query, format) = url_state::split_key(&query, migrate::LINK_FORMAT_KEY);
+        let mut problems = Vec::new();
+        // A link of an older format has its renamed knobs moved to their names of today; a newer
+        // one is read as far as it can be, and said so.
+        let format = match format.map(|v| (migrate::link_format(&v), v)) {
+            None => 1,
+            Some((Ok(f), _)) => f,
+            Some((Err(why), v)) => {
+                problems.push(Problem::BadValue {
+                    key: migrate::LINK_FORMAT_KEY.into(),
+                    value: flowlab_sim::kernel::model::shorten(&v),
+                    expected: url_state::Expect::Text(why),
+                });
+                migrate::LINK_FORMAT
+            }
+        };
+        let query = migrate::query_in(migrate::RENAMES, L::ID, format, &query);
+        // B's part is a query of its own: its renamed knobs move too.
+        let b = b.map(|b| migrate::query_in(migrate::RENAMES, L::ID, format, &b));
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
-        let mut problems = Vec::new();
         let tour = tour.and_then(|t| match crate::tour::parse_step(L::ID, &t) {
             Ok(i) => Some(i),
             Err(p) => {
@@ -259,7 +278,7 @@ impl<L: Lab> LabState<L> {
             s.url_problems.extend(problems);
         }
         if let Some(text) = actions {
-            match Self::link_log(&s.run_params, &text) {
+            match Self::link_log(&s.run_params, &text, format) {
                 Ok((log, params)) => {
                     s.actions = log;
                     s.params = params;
@@ -293,13 +312,18 @@ impl<L: Lab> LabState<L> {
 
     /// A link's action log, checked against the lab from `params` (the run's start), and the
     /// params with its knob changes applied (what the form shows once they all happened).
-    fn link_log(params: &L::Params, text: &str) -> Result<(ActionLog, L::Params), Problem> {
+    fn link_log(
+        params: &L::Params,
+        text: &str,
+        format: u32,
+    ) -> Result<(ActionLog, L::Params), Problem> {
         let bad = |why: String| Problem::BadValue {
             key: ACTIONS_KEY.into(),
             value: flowlab_sim::kernel::model::shorten(text),
             expected: url_state::Expect::Text(why),
         };
-        let log = ActionLog::parse(text).map_err(|e| bad(e.to_string()))?;
+        let mut log = ActionLog::parse(text).map_err(|e| bad(e.to_string()))?;
+        migrate::log_in(migrate::RENAMES, L::ID, format, &mut log);
         let lab = flowlab_sim::labs::by_id(L::ID).ok_or_else(|| bad("no such lab".into()))?;
         let v = serde_json::to_value(params).expect("params serialise to JSON");
         log.check(lab, &v, replay::MAX_AT_S * NS_PER_S)
@@ -380,7 +404,7 @@ impl<L: Lab> LabState<L> {
             let key = crate::lab::compare::LINK_KEY;
             q = format!("{q}&{key}={}", url_state::percent_encode(diff));
         }
-        q
+        format!("{q}&{}={}", migrate::LINK_FORMAT_KEY, migrate::LINK_FORMAT)
     }
 
     /// Applies `action`.
@@ -467,7 +491,8 @@ impl<L: Lab> LabState<L> {
                 at,
             } => match serde_json::from_value::<L::Params>(params) {
                 Ok(p) if p.validate().is_ok() && admit::<L>(&p).is_ok() => {
-                    let shown = Self::link_log(&p, &actions.to_string()).map(|(_, q)| q);
+                    let shown = Self::link_log(&p, &actions.to_string(), migrate::LINK_FORMAT)
+                        .map(|(_, q)| q);
                     self.params = shown.unwrap_or_else(|_| p.clone());
                     self.seed = seed;
                     self.preset = None;
@@ -604,6 +629,75 @@ impl<L: Lab> yew::Reducible for LabState<L> {
 mod tests {
     use super::*;
     use flowlab_sim::limiter::{Limiter, LimiterParams};
+
+    /// The run a link gives: its start params and seed, its log planned, run to `until_s`.
+    fn link_digest<L: Lab>(query: &str, until_s: u64) -> u64 {
+        use flowlab_sim::Model;
+        let s = LabState::<L>::from_query(query);
+        assert!(s.url_problems.is_empty(), "{query}: {:?}", s.url_problems);
+        let back = LabState::<L>::from_query(&s.query());
+        assert_eq!(
+            (&back.run_params, back.seed, &back.actions, &back.params),
+            (&s.run_params, s.seed, &s.actions, &s.params),
+            "{query}: the page writes the link back as it read it"
+        );
+        let mut sim = flowlab_sim::Sim::<L>::new_or_default(&s.run_params, s.seed);
+        let v = serde_json::to_value(&s.run_params).unwrap();
+        flowlab_sim::labs::plan_log(&mut sim, &v, &s.actions, None).unwrap();
+        sim.run_to(until_s * NS_PER_S);
+        sim.digest()
+    }
+
+    #[test]
+    fn links_carry_their_format_and_a_newer_one_is_said_so() {
+        let s = S::from_query("seed=4");
+        assert!(s.query().ends_with("&v=1"), "{}", s.query());
+        assert!(S::from_query("seed=4&v=1").url_problems.is_empty());
+        let newer = S::from_query("seed=4&fixed_window.limit=9&v=2");
+        assert!(matches!(&newer.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));
+        assert_eq!(
+            newer.params.fixed_window.limit, 9,
+            "what it can read is read"
+        );
+        assert_eq!(newer.seed, 4);
+        let bad = S::from_query("v=banana");
+        assert!(matches!(&bad.url_problems[..], [Problem::BadValue { key, .. }] if key == "v"));
+    }
+
+    /// Links written today, frozen with the digest of the run they give: a rename of a knob or
+    /// an action, or a change of what one means, must keep them working (a migration in the
+    /// link reader), or this test says which link broke.
+    #[test]
+    fn frozen_links_with_their_actions_still_give_the_same_run() {
+        use flowlab_sim::labs::{cache::Cache, chat::Chat, queue::Queue, snowflake::Snowflake};
+        let got = [
+            link_digest::<Queue>(
+                "seed=3&acks=one&actions=4%3Acrash_leader_of(0)%3B6%3Aadd_consumer%3B7.25%3Amove_backlog(8)",
+                10,
+            ),
+            link_digest::<Limiter>(
+                "seed=2&preset=token_burst&actions=3%3Aset(token_bucket.rate_per_s%3D25)",
+                10,
+            ),
+            link_digest::<Cache>(
+                "seed=1&actions=2%3Aadd_node%3B4.5%3Acrash_node(node%3D1)",
+                8,
+            ),
+            link_digest::<Snowflake>(
+                "seed=1&actions=1.5%3Astep_back(all%3Dfalse%2Cms%3D800)%3B3%3Afreeze(all%3Dtrue%2Cms%3D200)",
+                5,
+            ),
+            link_digest::<Chat>("seed=4&preset=big_group", 6),
+        ];
+        let frozen: [u64; 5] = [
+            5618828149723934314,
+            7867484010799055830,
+            15272992922988018,
+            5247249459551880399,
+            17112712758031404615,
+        ];
+        assert_eq!(got, frozen, "a frozen link gives another run");
+    }
 
     type S = LabState<Limiter>;
 
@@ -849,7 +943,7 @@ mod tests {
         use flowlab_sim::labs::queue::{Acks, Queue};
         let mut s = LabState::<Queue>::from_query("");
         s.apply(Action::LoadPreset("acks1_leader_dies"));
-        assert!(!s.query().contains("b="));
+        assert!(!s.query().contains("&b="));
         let g = s.generation;
         s.apply(Action::Compare(true));
         assert_eq!(
@@ -858,12 +952,12 @@ mod tests {
             "B starts as a copy of A"
         );
         assert_eq!(s.generation, g, "A's run goes on");
-        assert!(s.query().ends_with("&b="), "{}", s.query());
+        assert!(s.query().contains("&b=&"), "{}", s.query());
         s.apply(Action::SetB("acks".into(), "all".into()));
         assert_eq!(s.compare.as_ref().unwrap().acks, Acks::All);
         assert_eq!(s.params.acks, Acks::One, "A keeps its own");
         assert_eq!(s.preset, Some("acks1_leader_dies"), "A is still the preset");
-        assert!(s.query().ends_with("&b=acks%3Dall"), "{}", s.query());
+        assert!(s.query().contains("&b=acks%3Dall&"), "{}", s.query());
         let back = LabState::<Queue>::from_query(&s.query());
         assert!(back.url_problems.is_empty(), "{:?}", back.url_problems);
         assert_eq!(
@@ -882,7 +976,7 @@ mod tests {
         assert_eq!(s.compare.as_ref(), Some(&s.params));
         s.apply(Action::Compare(false));
         assert_eq!(s.compare, None);
-        assert!(!s.query().contains("b="));
+        assert!(!s.query().contains("&b="));
     }
 
     #[test]

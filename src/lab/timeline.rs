@@ -33,13 +33,15 @@ impl<U: LabUi> PartialEq for TimelineProps<U> {
     }
 }
 
-/// Virtual time for the timeline: `12.34 s` / `12.34 秒`.
+/// Virtual time for the timeline: `1.234 s`, `12.34 s`, `1,234 s` / `12.34 秒`.
 pub fn time_label(lang: Lang, t: Nanos) -> String {
     let s = t as f64 / NS_PER_S as f64;
     let n = if s >= 100.0 {
         grouped(s.round() as u64)
-    } else {
+    } else if s >= 10.0 {
         format!("{s:.2}")
+    } else {
+        format!("{s:.3}")
     };
     format!("{n} {}", tr(lang, text::WHY_S))
 }
@@ -56,10 +58,12 @@ struct Tick {
 pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
     super::page::use_live(&props.rt, 100, |r| r.changes);
     let lang = use_context::<Lang>().unwrap_or_default();
-    if !<U::V as LabView>::TIMED {
+    // Labs that end by themselves take no interventions: their timeline only looks back.
+    let timed = <U::V as LabView>::TIMED;
+    let rt = props.rt.0.borrow();
+    if !timed && rt.shown.head.furthest == 0 {
         return html! {};
     }
-    let rt = props.rt.0.borrow();
     let head = &rt.shown.head;
     let now = head.now;
     let end = head.furthest.max(now);
@@ -187,6 +191,9 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
             if h.refused > 0 {
                 <p class="notice" role="status">{ fill(tr(lang, text::TL_FULL), &[grouped(MAX_ACTIONS as u64), grouped(u64::from(h.refused))]) }</p>
             }
+            if !timed {
+                <p class="note">{ tr(lang, text::TL_NOTE_ENDS) }</p>
+            } else {
             <details id="action-log" class="tl-log">
                 <summary>{ fill(tr(lang, text::TL_LOG), &[grouped(log.actions.len() as u64)]) }</summary>
                 <p class="note">{ tr(lang, text::TL_LOG_NOTE) }</p>
@@ -206,6 +213,7 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
                     </ol>
                 }
             </details>
+            }
         </section>
     }
 }

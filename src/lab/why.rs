@@ -353,6 +353,12 @@ mod panel {
                     if selected.is_some() {
                         <button id="why-clear" class="btn small" onclick={select(None)}>{ tr(lang, text::WHY_CLEAR) }</button>
                     }
+                    if let (Some(e), Some(seek)) = (why.selected, rt.on_seek.clone()) {
+                        <button id="why-goto" class="btn small" data-at={e.at.to_string()}
+                            onclick={Callback::from(move |_: MouseEvent| seek.emit(e.at))}>
+                            { fill(tr(lang, text::WHY_GOTO), &[time_text(lang, e.at as i64)]) }
+                        </button>
+                    }
                 </div>
             </section>
         }

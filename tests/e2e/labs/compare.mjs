@@ -87,7 +87,7 @@ export async function run({ test, assert, ready, root, shots, number }) {
 
     // Stopping takes B away, from the page and the link.
     await page.click('#btn-compare');
-    await page.waitForFunction(() => !location.hash.includes('b='), null, { timeout: 5000 });
+    await page.waitForFunction(() => !location.hash.includes('&b='), null, { timeout: 5000 });
     assert(!(await page.$('#compare-table')), 'no table without B');
   });
 

@@ -125,6 +125,55 @@ export async function run({ test, assert, ready, root, shots }) {
     }
   });
 
+  await test('timeline: a line of the "why" log shows its moment on the timeline', async (page) => {
+    await page.goto(root + '#/queue?preset=acks1_leader_dies&at=12');
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.now) === 12e9, null, { timeout: 20000 });
+    assert((await tl(page)).marks > 0, 'the loss and the election are marked');
+    await page.click('#why-lines .why-line[data-kind="lost_cut"]');
+    const at = Number(await page.getAttribute('#why-goto', 'data-at'));
+    assert(at > 0 && at < 12e9, `the line's time: ${at}`);
+    await page.click('#why-goto');
+    await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns, at, { timeout: 5000 });
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'paused there');
+    // The marks list jumps too.
+    const opt = await page.$$eval('#timeline-jump option', os => os.map(o => o.value).filter(v => v && v !== '0'));
+    await page.selectOption('#timeline-jump', opt[0]);
+    await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns, Number(opt[0]), { timeout: 5000 });
+  });
+
+  await test('timeline: the flash sale (a run that ends by itself) looks back into its run and forward to its end', async (page) => {
+    await page.goto(root + '#/flash-sale');
+    await page.reload();
+    await ready(page);
+    await page.click('#btn-run');
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 60000 });
+    await page.waitForSelector('section.timeline', { timeout: 5000 });
+    await settle(page);
+    const end = await tl(page);
+    assert(end.furthest > 0 && end.now === end.furthest, `the timeline covers the run: ${JSON.stringify(end)}`);
+    assert(!(await page.$('#action-log')), 'no interventions in a run that ends by itself');
+    const there = await results(page);
+    const half = Math.floor(end.furthest / 2e6);
+    const t0 = Date.now();
+    await page.$eval('#timeline', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, half);
+    await page.waitForSelector('#run-progress-text[data-phase="cancelled"]', { timeout: 10000 });
+    const back = Date.now() - t0;
+    await settle(page);
+    const mid = await tl(page);
+    assert(mid.now > 0 && mid.now <= half * 1e6, `in the middle: ${mid.now}`);
+    const done = Number(await page.getAttribute('#run-progress-text', 'data-done'));
+    assert(done > 0, `part of the users came by then: ${done}`);
+    assert(await results(page) !== there, 'other figures then');
+    const t1 = Date.now();
+    await page.selectOption('#timeline-jump', String(end.furthest));
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 10000 });
+    console.log(`  timeline jump flash-sale (10^8 users): to the middle ${back} ms, to the end ${Date.now() - t1} ms`);
+    await settle(page);
+    assert(await results(page) === there, 'at the end again: the same figures');
+  });
+
   await test('timeline: at 360 px the scrubber fits', async (page) => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(root + '#/queue?seed=3&actions=' + encodeURIComponent('2:crash_leader_of(0)') + '&at=5');
@@ -144,7 +193,8 @@ export async function run({ test, assert, ready, root, shots }) {
       await page.goto('about:blank');
       await page.goto(root + `#/${lab}?at=60`);
       await ready(page);
-      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 60000 });
+      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 60000 })
+        .catch(async e => { throw new Error(`${lab}: ${JSON.stringify(await tl(page))} ${e.message}`); });
       const times = [];
       for (const ms of [30000, 1000, 59000, 12345, 45000, 5000, 60000, 0, 33333]) {
         times.push(await jump(page, ms));
