@@ -270,6 +270,53 @@ crate::texts! {
     "sweep.rule.link": "metric=PATH;knob=KEY;values=A,B,C|range=LO:HI:STEPS|choices;seeds=N;seed=S;until=T", "metric=指标路径;knob=参数;values=A,B,C|range=起点:终点:个数|choices;seeds=N;seed=S;until=T";
     "sweep.rule.link_field": "one of metric, knob, values, range, choices, seeds, seed, until, each once", "metric、knob、values、range、choices、seeds、seed、until 之一，每个只出现一次";
 
+    // Runs that leave the page (src/lab/export.rs): export, import, and why a file is refused.
+    EXPORT_TITLE = "ui.export.title": "Export and import", "导出与导入";
+    EXPORT_INTRO = "ui.export.intro": "Take this run out of the page: a run file replays it exactly (here, in another browser, or with flowlab run --run-file), the charts' numbers as CSV, the picture and its charts as an image. Import a run file to replay it here.", "把这次运行带出页面：运行文件可以精确重放它（在这里、在别的浏览器里，或用 flowlab run --run-file），图表数据导出为 CSV，画面和图表导出为图片。导入运行文件即可在这里重放。";
+    EXPORT_RUN = "ui.export.run": "Export run file (JSON)", "导出运行文件（JSON）";
+    EXPORT_CSV = "ui.export.csv": "Export chart data (CSV)", "导出图表数据（CSV）";
+    EXPORT_PNG = "ui.export.png": "Export picture and charts (PNG)", "导出画面和图表（PNG）";
+    IMPORT_PICK = "ui.import.pick": "Import a run file", "导入运行文件";
+    IMPORT_DROP = "ui.import.drop": "…or drop a run file on this panel.", "……或把运行文件拖放到本面板上。";
+    EXPORT_WORKING = "ui.export.working": "Replaying the run to write its figures and digest…", "正在重放这次运行，以写入它的指标和摘要……";
+    EXPORT_NOT_STARTED = "ui.export.not_started": "Nothing to export yet: the run is at 0 s. Play it first.", "还没有可导出的内容：运行停在 0 秒。请先运行。";
+    EXPORT_SAVED = "ui.export.saved": "Saved {0}: {1} s of virtual time, {2} actions, digest {3}.", "已保存 {0}：虚拟时间 {1} 秒，{2} 个操作，摘要 {3}。";
+    EXPORT_SAVED_UNTIMED = "ui.export.saved_untimed": "Saved {0}: the run to its end, with its figures.", "已保存 {0}：运行到结束，附带其指标。";
+    EXPORT_SAVED_BARE = "ui.export.saved_bare": "Saved {0} without its figures: replaying it here would take about {1} s (flowlab run --run-file prints them).", "已保存 {0}，但未附带指标：在这里重放约需 {1} 秒（flowlab run --run-file 会输出它们）。";
+    EXPORT_FAILED = "ui.export.failed": "Not exported: {0}", "未导出：{0}";
+    EXPORT_CSV_SAVED = "ui.export.csv_saved": "Saved {0}: {1} rows of {2} series.", "已保存 {0}：{2} 条序列，共 {1} 行。";
+    EXPORT_NO_CHARTS = "ui.export.no_charts": "No chart data yet: the charts are empty.", "还没有图表数据：图表是空的。";
+    EXPORT_PNG_SAVED = "ui.export.png_saved": "Saved {0}.", "已保存 {0}。";
+    EXPORT_PNG_FAILED = "ui.export.png_failed": "The picture could not be saved: {0}", "无法保存图片：{0}";
+    IMPORT_READING = "ui.import.reading": "Reading {0}…", "正在读取 {0}……";
+    IMPORT_REFUSED = "ui.import.refused": "Not imported ({0}): {1}. The lab goes on as it was.", "未导入（{0}）：{1}。实验保持原样继续。";
+    IMPORT_TOO_BIG = "ui.import.too_big": "the file is {0} bytes; a run file is at most {1}", "文件有 {0} 字节；运行文件最多 {1} 字节";
+    IMPORT_UNREADABLE = "ui.import.unreadable": "the browser could not read the file", "浏览器无法读取该文件";
+    IMPORT_LOADED = "ui.import.loaded": "Imported {0}: seed {1}, replayed to {2} s with {3} actions.", "已导入 {0}：种子 {1}，重放到 {2} 秒，共 {3} 个操作。";
+    IMPORT_LOADED_UNTIMED = "ui.import.loaded_untimed": "Imported {0}: seed {1}. Press Run to run it here.", "已导入 {0}：种子 {1}。点击“开始”即可在这里运行。";
+    IMPORT_OTHER_LAB = "ui.import.other_lab": "A run of another lab: opening its page.", "这是另一个实验的运行：正在打开它的页面。";
+    IMPORT_SAME = "ui.import.same": "Replayed: same digest ({0}).", "已重放：摘要相同（{0}）。";
+    IMPORT_DIFFERS = "ui.import.differs": "Replayed, but the digest differs: file {0}, this version {1}.", "已重放，但摘要不同：文件为 {0}，当前版本为 {1}。";
+    IMPORT_NO_DIGEST = "ui.import.no_digest": "No digest to check: this lab runs to its own end and reports wall-clock figures.", "没有可核对的摘要：这个实验自行运行到结束，报告的是实际耗时相关的指标。";
+    IMPORT_UNCHECKED = "ui.import.unchecked": "Digest not checked here: replaying it would take about {0} s (flowlab run --run-file checks it).", "未在这里核对摘要：重放约需 {0} 秒（flowlab run --run-file 会核对）。";
+    IMPORT_REPLAY_FAILED = "ui.import.replay_failed": "The replay stopped: {0}", "重放中止：{0}";
+    RUNFILE_JSON = "ui.runfile.json": "not readable JSON (cut short?): {0}", "不是可读的 JSON（文件被截断了？）：{0}";
+    RUNFILE_NOT_RUN_FILE = "ui.runfile.not_run_file": "not a flowlab run file: it has no `format` number", "不是 flowlab 运行文件：没有 `format` 版本号";
+    RUNFILE_NEWER = "ui.runfile.newer": "written by a newer flowlab (run file format {0}; this one reads up to {1})", "由更新版本的 flowlab 写入（运行文件格式 {0}；当前版本最多读取 {1}）";
+    RUNFILE_FIELD = "ui.runfile.field": "field `{0}`: {1}", "字段 `{0}`：{1}";
+    RUNFILE_UNKNOWN_LAB = "ui.runfile.unknown_lab": "unknown lab `{0}`", "未知实验 `{0}`";
+    RUNFILE_DIGEST = "ui.runfile.digest": "`{0}` is not a whole number in 0..2^64", "`{0}` 不是 0..2^64 范围内的整数";
+    RUNFILE_ACTION = "ui.runfile.action": "action {0} `{1}`: {2}", "第 {0} 个操作 `{1}`：{2}";
+    ACTION_SHAPE = "ui.action.shape": "expected SECONDS:ACTION (e.g. `12.5:crash_broker(1)`)", "应为 秒:操作（例如 `12.5:crash_broker(1)`）";
+    ACTION_TIME = "ui.action.time": "the time must be virtual seconds in 0..={0} with at most 9 decimals", "时间必须是 0..={0} 范围内的虚拟秒数，最多 9 位小数";
+    ACTION_OUT_OF_ORDER = "ui.action.out_of_order": "out of order: it comes before the previous action's time ({0} s)", "顺序错误：它早于前一个操作的时间（{0} 秒）";
+    ACTION_TOO_MANY = "ui.action.too_many": "a log holds at most {0} actions", "一个操作记录最多包含 {0} 个操作";
+    ACTION_SYNTAX = "ui.action.syntax": "expected `name`, `name(value)` or `name(key=value,…)`, or `set(knob=value)`", "应为 `name`、`name(value)`、`name(key=value,…)` 或 `set(knob=value)`";
+    ACTION_UNKNOWN = "ui.action.unknown": "unknown action: {0}", "未知操作：{0}";
+    ACTION_NOT_LIVE = "ui.action.not_live": "this knob cannot change while the run goes (a new value starts a new run): set it in the params", "这个参数不能在运行中修改（新值会开始一次新的运行）：请在参数中设置";
+    ACTION_AFTER_END = "ui.action.after_end": "after the run's end ({0} s)", "晚于运行结束时间（{0} 秒）";
+    ACTION_NO_ACTIONS = "ui.action.no_actions": "this lab ends by itself and takes no actions while it runs", "这个实验会自行结束，运行中不接受操作";
+
     // Refusals of a challenge check (sim/src/challenge.rs).
     "challenge.rule.fixed": "fixed by this challenge at {0}", "本挑战固定为 {0}";
     "challenge.rule.one_of": "one of {0} in this challenge", "本挑战中只能是 {0} 之一";

@@ -32,8 +32,8 @@ use flowlab_sim::kernel::report::{Measure, Metric, Report};
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
 use flowlab_sim::kernel::why;
 use flowlab_sim::labs::{self, AnyLab, PresetInfo};
-use flowlab_sim::replay::{ActionLog, RunFile, RUN_FORMAT};
-use flowlab_sim::sweep::{drive_with, Replay, DEFAULT_UNTIL_S, MAX_UNTIL_S};
+use flowlab_sim::replay::{ActionLog, RunFile, Verdict};
+use flowlab_sim::sweep::{drive_with, Finished, Replay, DEFAULT_UNTIL_S, MAX_UNTIL_S};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -212,13 +212,11 @@ fn replay_file(path: &std::path::Path, args: &RunArgs) -> Result<String> {
     cost.admit(&run.params, args.max_memory_mb << 20)
         .map_err(|e| anyhow!("{e} (raise --max-memory-mb to allow more)"))?;
     let outcome = run_one(lab, &run.params, run.seed, run.until, &run.actions, &|_| {})?;
-    if let (Some(want), Some(got)) = (run.digest, outcome.digest) {
-        if want != got {
-            bail!(
-                "run file {}: the replay's digest is {got}, the file's {want}: not the same run",
-                path.display()
-            );
-        }
+    if let Verdict::Differs { file, replay } = run.verdict(&outcome.finished) {
+        bail!(
+            "run file {}: the replay's digest is {replay}, the file's {file}: not the same run",
+            path.display()
+        );
     }
     to_json(
         &Single {
@@ -332,6 +330,8 @@ struct Outcome {
     key: Vec<String>,
     /// Its "why did that happen" log.
     why: Option<Why>,
+    /// What the engine left (a run file is written from it).
+    finished: Finished,
 }
 
 /// Runs `lab` with `params` and `seed` as every run is made ([`drive`], which the page and
@@ -365,6 +365,7 @@ fn run_one(
                 digest: Some(done.digest),
                 key,
                 why: Why::of(&*sim),
+                finished: done,
             })
         }
         Extent::Items { count, .. } => {
@@ -381,6 +382,7 @@ fn run_one(
                 digest: None,
                 key,
                 why: Why::of(&*sim),
+                finished: done,
             })
         }
     }
@@ -476,17 +478,7 @@ fn execute(lab: &'static dyn AnyLab, args: &RunArgs) -> Result<String> {
             why: if args.why { outcome.why } else { None },
         };
         if let Some(path) = &args.save_run {
-            let file = RunFile {
-                format: RUN_FORMAT,
-                lab: lab.id().to_string(),
-                seed,
-                until: timed.then(|| flowlab_sim::replay::seconds_text(until)),
-                params: params.clone(),
-                actions: log.clone(),
-                metrics: serde_json::to_value(&single.metrics)
-                    .map_err(|e| anyhow!("cannot write the figures: {e}"))?,
-                digest: single.digest.map(|d| d.to_string()),
-            };
+            let file = RunFile::of_run(lab, &params, seed, until, &log, &outcome.finished);
             std::fs::write(path, to_json(&file, true)? + "\n")
                 .map_err(|e| anyhow!("cannot write the run file {}: {e}", path.display()))?;
         }

@@ -1017,6 +1017,10 @@ fn actions_and_run_files_replay_the_same_run() {
     assert_eq!(file["actions"], log);
     assert_eq!(file["until"], "6");
     assert_eq!(
+        file["metrics"], acted["metrics"],
+        "the file's figures are the printed ones"
+    );
+    assert_eq!(
         file["digest"],
         u(&acted["digest"]).to_string(),
         "exact, as text"

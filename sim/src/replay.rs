@@ -18,9 +18,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
+use crate::kernel::model::ParamError;
 use crate::kernel::query::Problem;
+use crate::kernel::report::Leaf;
 use crate::kernel::time::{Nanos, NS_PER_S};
 use crate::labs::AnyLab;
+use crate::sweep::{drive_with, Finished, Replay};
 
 /// The link's key for the action log.
 pub const ACTIONS_KEY: &str = "actions";
@@ -519,6 +522,169 @@ impl RunFile {
             actions,
             digest,
         })
+    }
+}
+
+/// Why a run could not be replayed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplayError {
+    /// The params are refused (a run file's are checked by [`RunFile::load`] first).
+    Params(ParamError),
+    /// An action could not be taken (a knob the run refused to change).
+    Actions(ActionError),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Params(e) => write!(f, "field `params`: {e}"),
+            ReplayError::Actions(e) => write!(f, "field `actions`: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+/// Runs `lab` with `params` and `seed` to `until` (labs that end by themselves: to their end),
+/// applying `log`'s actions, exactly as `flowlab run` makes every run ([`drive_with`]).
+pub fn replay(
+    lab: &dyn AnyLab,
+    params: &Value,
+    seed: u64,
+    until: Nanos,
+    log: &ActionLog,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Finished, ReplayError> {
+    let mut sim = lab.start(params, seed).map_err(ReplayError::Params)?;
+    drive_with(lab, &mut *sim, until, Replay { params, log }, progress)
+        .map_err(ReplayError::Actions)
+}
+
+/// A finished run's figures, nested by their dotted paths, as the command line prints them:
+/// timed labs' `virtual_s`, every figure of the report (latencies expanded to `_p50_ms` …
+/// `_max_ms`), and for labs that check at rest `final.quiet` and the figures at rest. A number
+/// that is not finite is `null`.
+pub fn figures_json(done: &Finished, timed: bool) -> Value {
+    let num = |x: f64| Number::from_f64(x).map_or(Value::Null, Value::Number);
+    let mut leaves: Vec<(String, Value)> = Vec::new();
+    if timed {
+        leaves.push(("virtual_s".into(), num(done.now as f64 / NS_PER_S as f64)));
+    }
+    let of = |l: Leaf| match l {
+        Leaf::U(u) => Value::Number(u.into()),
+        Leaf::F(x) => num(x),
+        Leaf::B(b) => Value::Bool(b),
+    };
+    leaves.extend(done.figures.leaves().into_iter().map(|(p, l)| (p, of(l))));
+    if let Some((quiet, finals)) = &done.at_rest {
+        leaves.push(("final.quiet".into(), Value::Bool(*quiet)));
+        leaves.extend(finals.leaves().into_iter().map(|(p, l)| (p, of(l))));
+    }
+    let mut root = Map::new();
+    for (path, v) in leaves {
+        let parts: Vec<&str> = path.split('.').collect();
+        nest(&mut root, &parts, v);
+    }
+    Value::Object(root)
+}
+
+/// Puts `v` at `path` in `map`, making the groups on the way. A figure and a group of the same
+/// name: the first one recorded stays.
+fn nest(map: &mut Map<String, Value>, path: &[&str], v: Value) {
+    match path {
+        [] => {}
+        [last] => {
+            map.entry(last.to_string()).or_insert(v);
+        }
+        [group, rest @ ..] => {
+            let entry = map
+                .entry(group.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = entry {
+                nest(m, rest, v);
+            }
+        }
+    }
+}
+
+impl RunFile {
+    /// The run file of a run of `lab` with `params`, `seed`, `until` and `log` that finished as
+    /// `done` (a [`replay`] of them): every field, the figures, and (timed labs, whose digest
+    /// does not depend on the wall clock) the digest. The command line's `--save-run` and the
+    /// page's export both write their files with it.
+    pub fn of_run(
+        lab: &dyn AnyLab,
+        params: &Value,
+        seed: u64,
+        until: Nanos,
+        log: &ActionLog,
+        done: &Finished,
+    ) -> Self {
+        let timed = lab.timed();
+        RunFile {
+            format: RUN_FORMAT,
+            lab: lab.id().to_string(),
+            seed,
+            until: timed.then(|| seconds_text(until)),
+            params: params.clone(),
+            actions: if timed {
+                log.clone()
+            } else {
+                ActionLog::default()
+            },
+            metrics: figures_json(done, timed),
+            digest: timed.then(|| done.digest.to_string()),
+        }
+    }
+
+    /// Replays the run ([`replay`]) and writes it as a run file ([`RunFile::of_run`]).
+    pub fn record(
+        lab: &dyn AnyLab,
+        params: &Value,
+        seed: u64,
+        until: Nanos,
+        log: &ActionLog,
+    ) -> Result<Self, ReplayError> {
+        let done = replay(lab, params, seed, until, log, &mut |_| {})?;
+        Ok(Self::of_run(lab, params, seed, until, log, &done))
+    }
+}
+
+/// What a replay of a run file gave, against the digest the file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The replay's digest is the file's.
+    Same(u64),
+    /// Not the same run: the file's digest and the replay's.
+    Differs { file: u64, replay: u64 },
+    /// Nothing to compare: the file holds no digest (a lab that ends by itself reports
+    /// wall-clock figures, and writes none).
+    NoDigest,
+}
+
+impl Loaded {
+    /// Replays the run ([`replay`]).
+    pub fn replay(&self, progress: &mut dyn FnMut(u64)) -> Result<Finished, ReplayError> {
+        replay(
+            self.lab,
+            &self.params,
+            self.seed,
+            self.until,
+            &self.actions,
+            progress,
+        )
+    }
+
+    /// The file's digest against a replay's `done`.
+    pub fn verdict(&self, done: &Finished) -> Verdict {
+        match (self.digest, self.lab.timed()) {
+            (Some(file), true) if file == done.digest => Verdict::Same(file),
+            (Some(file), true) => Verdict::Differs {
+                file,
+                replay: done.digest,
+            },
+            _ => Verdict::NoDigest,
+        }
     }
 }
 

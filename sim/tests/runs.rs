@@ -2,8 +2,7 @@
 //! reads, checks and replays to the digest it holds. When a knob is renamed or changes meaning, a
 //! migration keeps these working; a failure here means old links and files would break.
 
-use flowlab_sim::replay::RunFile;
-use flowlab_sim::sweep::{drive_with, Replay};
+use flowlab_sim::replay::{RunFile, Verdict};
 
 #[test]
 fn every_frozen_run_file_replays_to_its_digest() {
@@ -23,13 +22,13 @@ fn every_frozen_run_file_replays_to_its_digest() {
             .load()
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         with_actions += usize::from(!run.actions.is_empty());
-        let mut sim = run.lab.start(&run.params, run.seed).unwrap();
-        let replay = Replay {
-            params: &run.params,
-            log: &run.actions,
-        };
-        let done = drive_with(run.lab, &mut *sim, run.until, replay, &mut |_| {}).unwrap();
+        let done = run.replay(&mut |_| {}).unwrap();
         assert_eq!(Some(done.digest), run.digest, "{}", path.display());
+        assert!(
+            matches!(run.verdict(&done), Verdict::Same(_)),
+            "{}",
+            path.display()
+        );
     }
     assert!(
         with_actions >= 3,

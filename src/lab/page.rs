@@ -943,6 +943,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             </section>
             <super::challenge::ChallengePanel<U::L> state={state.clone()} />
             <SweepPanel<U::L> state={state.clone()} />
+            <super::export::RunExport<U> rt={shared.clone()} state={state.clone()} />
             <section class="panel explain" aria-labelledby="explain-title">
                 <h2 id="explain-title">{ tr(lang, text::EXPLANATIONS) }</h2>
                 <p class="note">{ tr(lang, text::NOTES_SAY) }</p>

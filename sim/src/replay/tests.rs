@@ -335,3 +335,103 @@ fn a_checkpoint_goes_on_as_the_run_would() {
         }
     }
 }
+
+/// A run written as a run file ([`RunFile::record`], what the page exports and `--save-run`
+/// writes) reads back, checks, and replays to the digest it holds, for every lab: timed labs
+/// with their time and an action log, labs that end by themselves with neither and no digest.
+#[test]
+fn a_recorded_run_reads_back_and_replays_to_its_digest() {
+    let logs = [
+        ("queue", "0.5:crash_leader_of(0);1.5:restart_broker(0)"),
+        ("limiter", "1:set(token_bucket.rate_per_s=40)"),
+        ("cache", "1:add_node"),
+    ];
+    for lab in crate::labs::all() {
+        let mut params = lab.defaults();
+        for (k, v) in [("users", "20000"), ("requests", "20000")] {
+            if lab.knobs().iter().any(|x| x.key == k) {
+                params = lab.set(&params, k, v).unwrap();
+            }
+        }
+        let timed = lab.timed();
+        let log = logs
+            .iter()
+            .find(|(id, _)| *id == lab.id())
+            .map_or_else(ActionLog::default, |(_, t)| ActionLog::parse(t).unwrap());
+        let until = if timed { 2 * NS_PER_S + 1 } else { 0 };
+        let file = RunFile::record(lab, &params, 9, until, &log).unwrap();
+        let text = serde_json::to_string_pretty(&file).unwrap();
+        let back = RunFile::read(&text).unwrap();
+        assert_eq!(back, file, "{}", lab.id());
+        let run = back.load().unwrap();
+        assert_eq!((run.seed, run.until), (9, until), "{}", lab.id());
+        assert_eq!(run.actions, log, "{}", lab.id());
+        let done = run.replay(&mut |_| {}).unwrap();
+        if timed {
+            assert_eq!(file.until.as_deref(), Some("2.000000001"));
+            assert_eq!(
+                run.verdict(&done),
+                Verdict::Same(done.digest),
+                "{}",
+                lab.id()
+            );
+            assert_eq!(
+                file.metrics["virtual_s"],
+                json!(2.000000001),
+                "{}",
+                lab.id()
+            );
+        } else {
+            assert_eq!((&file.until, &file.digest), (&None, &None), "{}", lab.id());
+            assert_eq!(run.verdict(&done), Verdict::NoDigest, "{}", lab.id());
+        }
+        assert!(
+            file.metrics.as_object().is_some_and(|m| m.len() > 2),
+            "{}: {}",
+            lab.id(),
+            file.metrics
+        );
+        // Another seed is another run, and the verdict says so.
+        if timed {
+            let other = Loaded {
+                seed: 10,
+                ..run.clone()
+            };
+            let d = other.replay(&mut |_| {}).unwrap();
+            assert_eq!(
+                other.verdict(&d),
+                Verdict::Differs {
+                    file: done.digest,
+                    replay: d.digest
+                },
+                "{}",
+                lab.id()
+            );
+        }
+    }
+}
+
+/// Figures nest by their dotted paths, latencies expanded, and the ones at rest come under
+/// `final`.
+#[test]
+fn figures_nest_as_the_command_line_prints_them() {
+    let lab = by_id("queue").unwrap();
+    let done = replay(
+        lab,
+        &lab.defaults(),
+        1,
+        NS_PER_S,
+        &ActionLog::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let v = figures_json(&done, true);
+    assert_eq!(v["virtual_s"], json!(1.0));
+    assert!(v["final"]["quiet"].is_boolean(), "{v}");
+    let leaves = done.figures.leaves();
+    assert!(!leaves.is_empty());
+    for (path, _) in leaves {
+        let pointer = format!("/{}", path.replace('.', "/"));
+        assert!(v.pointer(&pointer).is_some(), "{path} in {v}");
+    }
+}
