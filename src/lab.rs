@@ -4,6 +4,9 @@
 //! words ([`page::LabUi`]).
 
 pub mod challenge;
+pub mod compare;
+#[cfg(target_arch = "wasm32")]
+pub mod compare_ui;
 pub mod export;
 pub mod form;
 pub mod history;

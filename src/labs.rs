@@ -63,6 +63,7 @@ macro_rules! pages {
             $(
                 crate::lab::host::tests::check::<$module::View>();
                 crate::lab::host::tests::check_worker_equals_inline::<$module::View>();
+                crate::lab::compare::tests::check::<$module::View>();
             )*
         }
 

@@ -22,6 +22,9 @@ pub struct NumFieldProps {
     pub hint: Option<AttrValue>,
     /// Called with (key, text) when the user commits a value.
     pub on_set: Callback<(AttrValue, String)>,
+    /// A field of B's params while comparing: its key is in `data-param-b`, not `data-param`.
+    #[prop_or_default]
+    pub b: bool,
 }
 
 #[function_component(NumField)]
@@ -37,7 +40,7 @@ pub fn num_field(props: &NumFieldProps) -> Html {
     html! {
         <label class="field" title={props.help.clone()}>
             <span class="field-label">{ props.label.clone() }</span>
-            <input type="number" data-param={props.param.clone()} value={props.value.clone()}
+            <input type="number" data-param={(!props.b).then(|| props.param.clone())} data-param-b={props.b.then(|| props.param.clone())} value={props.value.clone()}
                 min={props.min.clone()} max={props.max.clone()} step={props.step.clone().unwrap_or("1".into())}
                 onchange={onchange} />
             if let Some(h) = &props.hint {
@@ -57,6 +60,9 @@ pub struct SelectFieldProps {
     #[prop_or_default]
     pub help: Option<AttrValue>,
     pub on_set: Callback<(AttrValue, String)>,
+    /// A field of B's params (see [`NumFieldProps::b`]).
+    #[prop_or_default]
+    pub b: bool,
 }
 
 #[function_component(SelectField)]
@@ -72,7 +78,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     html! {
         <label class="field field-choice" title={props.help.clone()}>
             <span class="field-label">{ props.label.clone() }</span>
-            <select data-param={props.param.clone()} onchange={onchange}>
+            <select data-param={(!props.b).then(|| props.param.clone())} data-param-b={props.b.then(|| props.param.clone())} onchange={onchange}>
                 { for props.options.iter().map(|(v, l)| html! {
                     <option value={v.clone()} selected={*v == props.value}>{ l.clone() }</option>
                 }) }
@@ -89,6 +95,9 @@ pub struct CheckFieldProps {
     #[prop_or_default]
     pub help: Option<AttrValue>,
     pub on_set: Callback<(AttrValue, String)>,
+    /// A field of B's params (see [`NumFieldProps::b`]).
+    #[prop_or_default]
+    pub b: bool,
 }
 
 #[function_component(CheckField)]
@@ -104,7 +113,7 @@ pub fn check_field(props: &CheckFieldProps) -> Html {
     html! {
         <label class="field" title={props.help.clone()}>
             <span class="field-label">{ props.label.clone() }</span>
-            <input type="checkbox" data-param={props.param.clone()} checked={props.checked} onchange={onchange} />
+            <input type="checkbox" data-param={(!props.b).then(|| props.param.clone())} data-param-b={props.b.then(|| props.param.clone())} checked={props.checked} onchange={onchange} />
         </label>
     }
 }

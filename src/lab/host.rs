@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use flowlab_sim::replay::{Act, ActionLog};
 
+use super::compare::{Twin, TwinWire};
 use super::history::{knob_text, History, HistoryWire};
 use super::pacing::{Pacing, Phase};
 use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
@@ -56,6 +57,8 @@ pub enum Command<L: Lab> {
     Look(Look),
     /// Draw everything again (the page was resized).
     Touch,
+    /// Compares with B of these params (on the run's seed, replaying its actions), or stops.
+    Compare(Option<L::Params>),
 }
 
 /// The engine's side of a lab's page.
@@ -77,6 +80,8 @@ pub struct Host<V: LabView> {
     history: Option<History<V::L>>,
     /// The history's version last sent.
     history_sent: u64,
+    /// B, while comparing (see [`super::compare`]).
+    twin: Option<Twin<V::L>>,
 }
 
 impl<V: LabView> Host<V> {
@@ -90,6 +95,7 @@ impl<V: LabView> Host<V> {
             sim,
             history,
             history_sent: 0,
+            twin: None,
             pace,
             look,
             pic: V::Pic::default(),
@@ -163,6 +169,19 @@ impl<V: LabView> Host<V> {
 
     pub fn sim(&self) -> &Sim<V::L> {
         &self.sim
+    }
+
+    /// B, while comparing.
+    pub fn twin(&self) -> Option<&Twin<V::L>> {
+        self.twin.as_ref()
+    }
+
+    /// Brings B to A (after A moved or changed).
+    fn follow_twin(&mut self) {
+        if let Some(t) = &mut self.twin {
+            let log = self.history.as_ref().map(History::log).cloned();
+            t.follow(&self.sim, &log.unwrap_or_default(), &self.look, V::prepare);
+        }
     }
 
     pub fn timed(&self) -> bool {
@@ -260,7 +279,14 @@ impl<V: LabView> Host<V> {
                 self.look = look;
             }
             Command::Touch => {}
+            Command::Compare(b) => {
+                self.twin = b.map(|p| {
+                    let log = self.history.as_ref().map(History::log).cloned();
+                    Twin::new(&p, self.sim.seed(), &log.unwrap_or_default())
+                });
+            }
         }
+        self.follow_twin();
         self.touch();
     }
 
@@ -302,6 +328,7 @@ impl<V: LabView> Host<V> {
             if let Some(h) = &mut self.history {
                 h.moved(&mut self.sim);
             }
+            self.follow_twin();
         }
         self.look.phase = self.pace.phase;
         let pic = if moving || self.picture_dirty {
@@ -322,6 +349,15 @@ impl<V: LabView> Host<V> {
         } else {
             None
         };
+        let compare = self.twin.as_ref().map(|t| TwinWire {
+            now: t.sim().now(),
+            work: t.sim().work(),
+            digest: t.sim().digest(),
+            report: readouts
+                .is_some()
+                .then(|| WireReport::from_report(&t.sim().figures())),
+            charts: charts.is_some().then(|| V::charts(t.sim(), self.look.lang)),
+        });
         let why = self.why_news();
         let history = self.history_news();
         Frame {
@@ -331,6 +367,7 @@ impl<V: LabView> Host<V> {
             charts,
             why,
             history,
+            compare,
         }
     }
 
@@ -378,6 +415,7 @@ impl<V: LabView> Host<V> {
         if let Some(h) = &mut self.history {
             h.moved(&mut self.sim);
         }
+        self.follow_twin();
         self.pace.phase = Phase::Finished;
         self.pace.wall_ms = took;
         self.pace.busy_ms = took;

@@ -84,6 +84,8 @@ pub struct Runtime<U: LabUi> {
     /// The run's params and seed as last sent (a fallback starts the run again from them).
     params: <U::L as Lab>::Params,
     seed: u64,
+    /// B's params while comparing (a fallback compares again).
+    compare: Option<<U::L as Lab>::Params>,
     pub shown: Shown<U::V>,
     /// What frames brought that is not drawn yet.
     unseen: Changed,
@@ -154,6 +156,7 @@ impl<U: LabUi> Runtime<U> {
             fallback,
             params: state.params.clone(),
             seed: state.seed,
+            compare: None,
             shown: Shown::default(),
             unseen: Changed::default(),
             ui: U::new(),
@@ -253,7 +256,11 @@ impl<U: LabUi> Runtime<U> {
         web_sys::console::warn_1(
             &format!("flowlab: the live run falls back to the main thread ({why:?})").into(),
         );
-        self.link = Link::Inline(Box::new(Host::new(&self.params, self.seed, self.look)));
+        let mut host = Box::new(Host::new(&self.params, self.seed, self.look));
+        if self.compare.is_some() {
+            host.command(Command::Compare(self.compare.clone()), &crate::web::now_ms);
+        }
+        self.link = Link::Inline(host);
         self.fallback = Some(why);
         crate::lab::stats::set_engine(false);
         self.changes += 1;
@@ -270,7 +277,7 @@ impl<U: LabUi> Runtime<U> {
             }
         }
         self.unseen.picture |= changed.picture || changed.highlight;
-        self.unseen.charts |= changed.charts;
+        self.unseen.charts |= changed.charts || changed.compare;
         if self.shown.head.changes != self.seen_changes || changed.readouts {
             self.seen_changes = self.shown.head.changes;
             self.changes += 1;
@@ -299,10 +306,12 @@ impl<U: LabUi> Runtime<U> {
         }
         if changed.charts {
             let lang = self.look.lang;
-            for (node, c) in self.charts.iter().zip(&self.shown.charts) {
-                if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
+            for (i, node) in self.charts.iter().enumerate() {
+                if let (Some(canvas), Some(c)) =
+                    (node.cast::<HtmlCanvasElement>(), self.shown.chart(i))
+                {
                     crate::lab::stats::count(Work::Chart);
-                    chart::draw(&canvas, c, lang);
+                    chart::draw(&canvas, &c, lang);
                 }
             }
             self.charts_version += 1;
@@ -362,6 +371,7 @@ impl<U: LabUi> Runtime<U> {
                 self.params = params.clone();
                 self.seed = *seed;
             }
+            Command::Compare(b) => self.compare = b.clone(),
             _ => {}
         }
         match &mut self.link {
@@ -597,6 +607,13 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     key: key.clone(),
                 });
             }
+        });
+    }
+    {
+        // B, while comparing: the engine runs it beside A.
+        let rt = runtime.clone();
+        use_effect_with(state.compare.clone(), move |b| {
+            rt.borrow_mut().send(Command::Compare(b.clone()));
         });
     }
     {
@@ -901,6 +918,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <LiveSummary<U> rt={shared.clone()} />
             </div>
             <super::timeline::TimelineBar<U> rt={shared.clone()} {on_seek} {on_undo} />
+            <super::compare_ui::ComparePanel<U> state={state.clone()} rt={shared.clone()} />
             <LiveCheckers<U> rt={shared.clone()} />
             <super::why::WhyPanel<U> rt={shared.clone()} />
             <LiveExtra<U> rt={shared.clone()} />
@@ -976,17 +994,23 @@ fn input_problem<L: Lab>(lang: Lang, state: &LabState<L>) -> Html {
 }
 
 #[derive(Properties)]
-struct StateProps<U: LabUi> {
-    state: UseReducerHandle<LabState<U::L>>,
+pub(super) struct StateProps<U: LabUi> {
+    pub state: UseReducerHandle<LabState<U::L>>,
     #[prop_or_default]
-    on_loaded: Callback<()>,
+    pub on_loaded: Callback<()>,
     #[prop_or_default]
-    on_set: Callback<(AttrValue, String)>,
+    pub on_set: Callback<(AttrValue, String)>,
+    /// The form of B's params (while comparing), not A's.
+    #[prop_or_default]
+    pub b: bool,
 }
 
 impl<U: LabUi> PartialEq for StateProps<U> {
     fn eq(&self, o: &Self) -> bool {
-        self.state == o.state && self.on_loaded == o.on_loaded && self.on_set == o.on_set
+        self.state == o.state
+            && self.on_loaded == o.on_loaded
+            && self.on_set == o.on_set
+            && self.b == o.b
     }
 }
 
@@ -1048,10 +1072,15 @@ fn presets_bar<U: LabUi>(props: &StateProps<U>) -> Html {
 
 /// The params form, generated from the lab's knob table.
 #[function_component(ParamsForm)]
-fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
+pub(super) fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let show_all = use_state(|| false);
-    let params = serde_json::to_value(&props.state.params).expect("params serialise to JSON");
+    let b = props.b;
+    let shown = match (&props.state.compare, b) {
+        (Some(p), true) => p,
+        _ => &props.state.params,
+    };
+    let params = serde_json::to_value(shown).expect("params serialise to JSON");
     let sections = form::build(&<U::L as Lab>::Params::knobs(), &params);
     let hidden = form::advanced_count(&sections);
     let on_set = props.on_set.clone();
@@ -1059,7 +1088,8 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
         let label: AttrValue = tr_id(lang, f.text).into();
         let help_text: AttrValue = help(lang, f.text, f.doc).into();
         let key: AttrValue = f.key.clone().into();
-        let hint = f.live.then(|| AttrValue::from(tr(lang, text::LIVE_HINT)));
+        // B's changes start B again (run to A's time): no live hint there.
+        let hint = (f.live && !b).then(|| AttrValue::from(tr(lang, text::LIVE_HINT)));
         match &f.input {
             Input::Number {
                 value,
@@ -1068,10 +1098,10 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
                 step,
             } => html! {
                 <NumField label={label} param={key} value={value.clone()} min={min.clone()} max={max.clone()}
-                    step={Some(AttrValue::from(step.clone()))} help={Some(help_text)} hint={hint} on_set={on_set.clone()} />
+                    step={Some(AttrValue::from(step.clone()))} help={Some(help_text)} hint={hint} on_set={on_set.clone()} {b} />
             },
             Input::Switch { on } => html! {
-                <CheckField label={label} param={key} checked={*on} help={Some(help_text)} on_set={on_set.clone()} />
+                <CheckField label={label} param={key} checked={*on} help={Some(help_text)} on_set={on_set.clone()} {b} />
             },
             Input::Choice { value, options } => {
                 let options: Vec<(AttrValue, AttrValue)> = options
@@ -1080,7 +1110,7 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
                     .collect();
                 html! {
                     <SelectField label={label} param={key} value={AttrValue::from(value.clone())} options={options}
-                        help={Some(help_text)} on_set={on_set.clone()} />
+                        help={Some(help_text)} on_set={on_set.clone()} {b} />
                 }
             }
         }
@@ -1090,8 +1120,8 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
     };
     html! {
-        <section class="panel controls" id="params">
-            <h2>{ tr(lang, text::PARAMETERS) }</h2>
+        <section class="panel controls" id={if b { "params-b" } else { "params" }}>
+            <h2>{ tr(lang, if b { text::COMPARE_PARAMS_B } else { text::PARAMETERS }) }</h2>
             { for sections.iter().map(|s| {
                 let shown: Vec<&form::Field> = s.fields.iter().filter(|f| *show_all || !f.advanced).collect();
                 if shown.is_empty() {
@@ -1106,7 +1136,7 @@ fn params_form<U: LabUi>(props: &StateProps<U>) -> Html {
                 }
             }) }
             if hidden > 0 {
-                <button id="btn-all-params" class="btn small" aria-expanded={show_all.to_string()} onclick={toggle}>
+                <button id={if b { "btn-all-params-b" } else { "btn-all-params" }} class="btn small" aria-expanded={show_all.to_string()} onclick={toggle}>
                     { if *show_all { tr(lang, text::FEWER_PARAMETERS).to_string() } else { fill(tr(lang, text::ALL_PARAMETERS), &[hidden.to_string()]) } }
                 </button>
             }
@@ -1375,9 +1405,9 @@ fn chart_data<U: LabUi>(props: &ChartDataProps<U>) -> Html {
     let title = tr_id(lang, props.title);
     let body = if *open {
         let rt = props.rt.0.borrow();
-        match rt.shown.charts.get(i) {
+        match rt.shown.chart(i) {
             Some(c) => {
-                let t = chart::data_table(c, lang);
+                let t = chart::data_table(&c, lang);
                 html! {
                     <>
                         <div class="scroll-y" tabindex="0" role="region" aria-label={title}>

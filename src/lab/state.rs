@@ -50,6 +50,8 @@ pub struct LabState<L: Lab> {
     /// starts a fresh run (a new seed, a knob that is not live, a preset, Reset) clears them. The
     /// engine reports the log as it records it ([`Action::RunLog`]).
     pub actions: ActionLog,
+    /// B's params while comparing A with B (`b=` in the link: what differs from A's).
+    pub compare: Option<L::Params>,
 }
 
 // By hand: a derive would ask the lab type itself to be `Clone` and `PartialEq`.
@@ -71,6 +73,7 @@ impl<L: Lab> Clone for LabState<L> {
             pause_at: self.pause_at,
             run_params: self.run_params.clone(),
             actions: self.actions.clone(),
+            compare: self.compare.clone(),
         }
     }
 }
@@ -92,6 +95,7 @@ impl<L: Lab> PartialEq for LabState<L> {
             && self.pause_at == o.pause_at
             && self.run_params == o.run_params
             && self.actions == o.actions
+            && self.compare == o.compare
     }
 }
 
@@ -137,6 +141,12 @@ pub enum Action {
         actions: ActionLog,
         at: Option<u64>,
     },
+    /// Starts comparing with B (a copy of A's params) or stops.
+    Compare(bool),
+    /// Sets one dotted param key of B from text.
+    SetB(String, String),
+    /// B's params become A's again.
+    CopyToB,
 }
 
 /// Whether a run of `p` fits the page's memory budget (its cost model's estimate).
@@ -165,6 +175,7 @@ impl<L: Lab> LabState<L> {
         let (query, tour) = crate::tour::split_link(&query);
         let (query, actions) = url_state::split_key(&query, ACTIONS_KEY);
         let (query, at) = url_state::split_key(&query, AT_KEY);
+        let (query, b) = url_state::split_key(&query, crate::lab::compare::LINK_KEY);
         let (query, format) = url_state::split_key(&query, migrate::LINK_FORMAT_KEY);
         let mut problems = Vec::new();
         // A link of an older format has its renamed knobs moved to their names of today; a newer
@@ -182,6 +193,8 @@ impl<L: Lab> LabState<L> {
             }
         };
         let query = migrate::query_in(migrate::RENAMES, L::ID, format, &query);
+        // B's part is a query of its own: its renamed knobs move too.
+        let b = b.map(|b| migrate::query_in(migrate::RENAMES, L::ID, format, &b));
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
             Some(Ok(s)) => (Some(s), None),
@@ -256,8 +269,14 @@ impl<L: Lab> LabState<L> {
             pause_at: None,
             run_params: L::Params::default(),
             actions: ActionLog::default(),
+            compare: None,
         };
         s.run_params = s.params.clone();
+        if let Some(b) = b {
+            let (params, problems) = Self::link_b(&s.run_params, &b);
+            s.compare = Some(params);
+            s.url_problems.extend(problems);
+        }
         if let Some(text) = actions {
             match Self::link_log(&s.run_params, &text, format) {
                 Ok((log, params)) => {
@@ -320,6 +339,35 @@ impl<L: Lab> LabState<L> {
         Ok((log, now))
     }
 
+    /// B's params from the link's `b` part (what differs from A's start params `a`), and what
+    /// was wrong in it, each problem naming its key as `b.<key>`.
+    fn link_b(a: &L::Params, text: &str) -> (L::Params, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut query = Vec::new();
+        for (k, v) in url_state::pairs(text) {
+            if k == url_state::SEED_KEY || k == url_state::PRESET_KEY {
+                // B runs on A's seed.
+                problems.push(Problem::UnknownKey(format!(
+                    "{}.{k}",
+                    crate::lab::compare::LINK_KEY
+                )));
+            } else {
+                query.push(format!(
+                    "{}={}",
+                    url_state::percent_encode(&k),
+                    url_state::percent_encode(&v)
+                ));
+            }
+        }
+        let mut parsed = url_state::parse(&query.join("&"), a.clone());
+        if let Err(e) = admit::<L>(&parsed.params) {
+            parsed.problems.push(e);
+            parsed.params = a.clone();
+        }
+        problems.extend(parsed.problems.into_iter().map(b_problem));
+        (parsed.params, problems)
+    }
+
     /// The query that reproduces this state: the seed, the preset (while the params are its
     /// own), and what differs from the defaults.
     pub fn query(&self) -> String {
@@ -348,6 +396,13 @@ impl<L: Lab> LabState<L> {
         if !self.actions.is_empty() {
             let log = url_state::percent_encode(&self.actions.to_string());
             q = format!("{q}&{ACTIONS_KEY}={log}");
+        }
+        if let Some(b) = &self.compare {
+            // What differs from the params the run started with (the seed is A's).
+            let diff = url_state::to_query(b, &self.run_params, self.seed);
+            let diff = diff.split_once('&').map_or("", |(_, rest)| rest);
+            let key = crate::lab::compare::LINK_KEY;
+            q = format!("{q}&{key}={}", url_state::percent_encode(diff));
         }
         format!("{q}&{}={}", migrate::LINK_FORMAT_KEY, migrate::LINK_FORMAT)
     }
@@ -450,6 +505,27 @@ impl<L: Lab> LabState<L> {
                 }
                 _ => {}
             },
+            Action::Compare(on) => {
+                self.compare =
+                    on.then(|| self.compare.clone().unwrap_or_else(|| self.params.clone()));
+            }
+            Action::CopyToB => {
+                if self.compare.is_some() {
+                    self.compare = Some(self.params.clone());
+                }
+            }
+            Action::SetB(key, text) => {
+                if let Some(b) = &self.compare {
+                    match url_state::apply(b, &key, &text).and_then(|p| admit::<L>(&p).map(|()| p))
+                    {
+                        Ok(p) => {
+                            self.compare = Some(p);
+                            self.input_problem = None;
+                        }
+                        Err(e) => self.input_problem = Some(b_problem(e)),
+                    }
+                }
+            }
             Action::SetChallenge(id) => {
                 let ch = id.and_then(|id| crate::challenges::of_lab(L::ID, id));
                 self.challenge = ch.map(|c| c.id);
@@ -506,6 +582,29 @@ impl<L: Lab> LabState<L> {
         self.pause_at = s
             .at_ms
             .map(|ms| (self.generation, ms * flowlab_sim::kernel::time::NS_PER_MS));
+    }
+}
+
+/// `p`, naming its key as B's (`b.<key>`).
+fn b_problem(p: Problem) -> Problem {
+    let b = |k: &str| format!("{}.{k}", crate::lab::compare::LINK_KEY);
+    match p {
+        Problem::UnknownKey(k) => Problem::UnknownKey(b(&k)),
+        Problem::BadValue {
+            key,
+            value,
+            expected,
+        } => Problem::BadValue {
+            key: b(&key),
+            value,
+            expected,
+        },
+        Problem::Invalid(mut e) => {
+            e.field = b(&e.field);
+            Problem::Invalid(e)
+        }
+        Problem::Repeated(k) => Problem::Repeated(b(&k)),
+        other => other,
     }
 }
 
@@ -837,5 +936,84 @@ mod tests {
             t.pause_at,
             Some((t.generation, 2_400 * flowlab_sim::kernel::time::NS_PER_MS))
         );
+    }
+
+    #[test]
+    fn a_comparison_rides_in_the_link_as_b_s_differences_from_a() {
+        use flowlab_sim::labs::queue::{Acks, Queue};
+        let mut s = LabState::<Queue>::from_query("");
+        s.apply(Action::LoadPreset("acks1_leader_dies"));
+        assert!(!s.query().contains("&b="));
+        let g = s.generation;
+        s.apply(Action::Compare(true));
+        assert_eq!(
+            s.compare.as_ref(),
+            Some(&s.params),
+            "B starts as a copy of A"
+        );
+        assert_eq!(s.generation, g, "A's run goes on");
+        assert!(s.query().contains("&b=&"), "{}", s.query());
+        s.apply(Action::SetB("acks".into(), "all".into()));
+        assert_eq!(s.compare.as_ref().unwrap().acks, Acks::All);
+        assert_eq!(s.params.acks, Acks::One, "A keeps its own");
+        assert_eq!(s.preset, Some("acks1_leader_dies"), "A is still the preset");
+        assert!(s.query().contains("&b=acks%3Dall&"), "{}", s.query());
+        let back = LabState::<Queue>::from_query(&s.query());
+        assert!(back.url_problems.is_empty(), "{:?}", back.url_problems);
+        assert_eq!(
+            (&back.params, &back.compare, back.seed),
+            (&s.params, &s.compare, s.seed)
+        );
+        // A changes; B keeps its params (and the link still holds them exactly).
+        let b = s.compare.clone();
+        s.apply(Action::Set("partitions".into(), "6".into()));
+        assert_eq!(s.params.partitions, 6);
+        assert_eq!(s.compare, b);
+        let back = LabState::<Queue>::from_query(&s.query());
+        assert_eq!(back.compare, s.compare);
+        // Copy A to B, stop.
+        s.apply(Action::CopyToB);
+        assert_eq!(s.compare.as_ref(), Some(&s.params));
+        s.apply(Action::Compare(false));
+        assert_eq!(s.compare, None);
+        assert!(!s.query().contains("&b="));
+    }
+
+    #[test]
+    fn bad_values_of_b_are_reported_naming_b_s_key_and_the_range() {
+        use flowlab_sim::labs::queue::Queue;
+        let s = LabState::<Queue>::from_query(
+            "partitions=4&b=partitions%3D0%26acks%3Dall%26nope%3D1%26seed%3D3",
+        );
+        assert_eq!(s.params.partitions, 4);
+        let b = s.compare.clone().expect("B is on");
+        assert_eq!(b.partitions, 4, "a bad value keeps A's");
+        assert_eq!(
+            b.acks,
+            flowlab_sim::labs::queue::Acks::All,
+            "the rest applies"
+        );
+        let texts: Vec<String> = s
+            .url_problems
+            .iter()
+            .map(|p| crate::i18n::describe_problem(crate::i18n::Lang::En, p))
+            .collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("b.partitions") && t.contains("1..=")),
+            "{texts:?}"
+        );
+        assert!(texts.iter().any(|t| t.contains("b.nope")), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("b.seed")), "{texts:?}");
+        // Typed in B's form: refused, named as B's.
+        let mut t = s.clone();
+        t.apply(Action::SetB("partitions".into(), "0".into()));
+        match &t.input_problem {
+            Some(Problem::Invalid(e)) => assert_eq!(e.field, "b.partitions"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(t.compare, s.compare);
     }
 }

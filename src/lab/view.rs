@@ -18,6 +18,7 @@ use flowlab_sim::Model;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::compare::{TwinShown, TwinWire};
 use super::history::HistoryWire;
 use super::pacing::Phase;
 use super::why::{WhyShown, WhyWire};
@@ -149,6 +150,8 @@ pub struct Frame<V: LabView> {
     pub why: Option<WhyWire>,
     /// The run's history (action log, marks, undo), when it changed.
     pub history: Option<HistoryWire>,
+    /// B, while comparing (see [`super::compare`]): in every frame.
+    pub compare: Option<TwinWire>,
 }
 
 /// What the page shows: the latest of everything a frame brought.
@@ -164,6 +167,8 @@ pub struct Shown<V: LabView> {
     pub why: WhyShown,
     /// What the engine last said of the run's history.
     pub history: HistoryWire,
+    /// B, while comparing.
+    pub b: Option<TwinShown>,
 }
 
 impl<V: LabView> Default for Shown<V> {
@@ -177,6 +182,7 @@ impl<V: LabView> Default for Shown<V> {
             charts: Vec::new(),
             why: WhyShown::default(),
             history: HistoryWire::default(),
+            b: None,
         }
     }
 }
@@ -192,6 +198,8 @@ pub struct Changed {
     pub history: bool,
     /// The line chosen was dropped (a new run): the picture loses its marks.
     pub highlight: bool,
+    /// The comparison started or stopped.
+    pub compare: bool,
 }
 
 impl<V: LabView> Shown<V> {
@@ -199,6 +207,9 @@ impl<V: LabView> Shown<V> {
     pub fn take(&mut self, frame: Frame<V>) -> Changed {
         let mut c = Changed::default();
         self.head = frame.head;
+        c.compare = frame.compare.is_some() != self.b.is_some();
+        c.charts |= frame.compare.as_ref().is_some_and(|w| w.charts.is_some());
+        self.b = TwinShown::take::<V::L>(self.b.take(), frame.compare);
         if let Some((pic, summary)) = frame.pic {
             self.pic = pic;
             self.summary = summary;
@@ -224,6 +235,15 @@ impl<V: LabView> Shown<V> {
             c.highlight = had && self.why.selected.is_none();
         }
         c
+    }
+
+    /// Chart `i` as the page draws it: A's, with B's lines over it while comparing.
+    pub fn chart(&self, i: usize) -> Option<Chart> {
+        let a = self.charts.get(i)?;
+        Some(match self.b.as_ref().and_then(|b| b.charts.get(i)) {
+            Some(b) => super::compare::overlay(a, b),
+            None => a.clone(),
+        })
     }
 }
 

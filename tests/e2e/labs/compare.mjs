@@ -1,0 +1,150 @@
+// The A/B comparison (written once for every lab, tried on the queue): on the acks=1 leader-dies
+// preset, Compare opens B as a copy of A; B's acks set to all goes into the link (b=acks%3Dall);
+// both play in lockstep (B at A's virtual time); the Δ table reads A's lost messages above zero and
+// B's at zero, marked as a meaningful change; the charts draw B over A; the link reproduces the
+// comparison after a reload; a bad value of B in a link is named b.<key>; 360 px fits.
+import { createRequire } from 'node:module';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/// axe's violations on the page, one line each.
+async function violations(page) {
+  await page.addScriptTag({ path: axePath });
+  const r = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')} — ${v.help}`);
+}
+
+export async function run({ test, assert, ready, root, shots, number }) {
+  const S = 1e9;
+  const row = (page, key) => page.$eval(`#compare-table tr[data-metric="${key}"]`, tr => ({
+    a: tr.querySelector('[data-col="a"]').textContent,
+    b: tr.querySelector('[data-col="b"]').textContent,
+    delta: tr.querySelector('[data-col="delta"]').textContent,
+    pct: tr.querySelector('[data-col="pct"]').textContent,
+    changed: tr.classList.contains('changed'),
+    said: tr.querySelector('th').textContent,
+  }));
+  const clocks = page => page.$eval('#compare-clock', p => ({ b: Number(p.dataset.now), a: Number(p.dataset.aNow) }));
+  /// Plays at 5× until A is past `ns` of virtual time, then pauses and lets the readouts settle.
+  const playPast = async (page, ns) => {
+    await page.selectOption('#select-speed', '5');
+    await page.waitForFunction(t => Number(document.querySelector('#compare-clock')?.dataset.aNow) > t, ns, { timeout: 30000 });
+    await page.click('#btn-play'); // pause
+    await page.waitForTimeout(800);
+  };
+
+  await test('compare: acks=all against acks=1 when the leader dies, read in the Δ table, and the link reproduces it', async (page) => {
+    await page.goto(root + '#/queue?preset=acks1_leader_dies');
+    await ready(page);
+    assert(await page.isVisible('#btn-compare'), 'the toggle is on the page');
+    assert(!(await page.$('#params-b')), 'no B before comparing');
+    await page.click('#btn-compare');
+    await page.waitForSelector('#params-b select[data-param-b="acks"]');
+    assert(await page.$eval('#params-b select[data-param-b="acks"]', s => s.value) === 'one', 'B starts as a copy of A');
+    assert((await page.textContent('#compare-diff')).includes("are A's"), 'B is A for now');
+    await page.selectOption('#params-b select[data-param-b="acks"]', 'all');
+    await page.waitForFunction(() => location.hash.includes('b=acks%3Dall'), null, { timeout: 5000 });
+    assert(await page.$eval('select[data-param="acks"]', s => s.value) === 'one', 'A keeps acks=1');
+    assert((await page.textContent('#compare-diff')).includes('acks=all'), 'the page says how B differs');
+    assert(page.url().includes('preset=acks1_leader_dies'), 'A is still the preset');
+    await playPast(page, 6 * S);
+    const c = await clocks(page);
+    assert(c.a === c.b && c.a > 6 * S, `B at A's virtual time: ${JSON.stringify(c)}`);
+    const lost = await row(page, 'lost');
+    assert(number(lost.a) > 0 && lost.b === '0', `A loses acknowledged messages, B none: ${JSON.stringify(lost)}`);
+    assert(lost.pct === '−100%' && lost.delta === `−${lost.a}`, `Δ and Δ %: ${JSON.stringify(lost)}`);
+    assert(lost.changed && lost.said.includes('changed meaningfully'), 'marked, and said for screen readers');
+    const summary = await page.textContent('#compare-summary');
+    assert(/^\d+ of \d+ figures changed meaningfully/.test(summary), summary);
+    // B's lines over A's on the charts (their data tables name both).
+    await page.click('#chart-0-data summary');
+    await page.waitForSelector('#chart-0-table thead th');
+    const head = await page.$$eval('#chart-0-table thead th', ths => ths.map(t => t.textContent));
+    assert(head.some(h => h.startsWith('A · ')) && head.some(h => h.startsWith('B · ')), `A and B on the chart: ${head}`);
+    await page.screenshot({ path: `${shots}/compare-queue.png`, fullPage: true });
+
+    // The link reproduces the comparison after a reload.
+    const link = page.url();
+    const other = await page.context().newPage();
+    await other.goto(link);
+    await ready(other);
+    await other.waitForSelector('#params-b select[data-param-b="acks"]');
+    assert(await other.$eval('#params-b select[data-param-b="acks"]', s => s.value) === 'all', 'B\'s acks from the link');
+    assert(await other.$eval('select[data-param="acks"]', s => s.value) === 'one', 'A\'s acks from the link');
+    await playPast(other, 6 * S);
+    const again = await row(other, 'lost');
+    assert(number(again.a) > 0 && again.b === '0', `the same comparison: ${JSON.stringify(again)}`);
+    // Paused, B changed back to A's acks: B starts again and comes to A's time, the same run.
+    await other.selectOption('#params-b select[data-param-b="acks"]', 'one');
+    await other.waitForFunction(() => {
+      const tr = document.querySelector('#compare-table tr[data-metric="lost"]');
+      return tr && tr.querySelector('[data-col="b"]').textContent === tr.querySelector('[data-col="a"]').textContent;
+    }, null, { timeout: 10000 });
+    const same = await clocks(other);
+    assert(same.a === same.b, `B at A's time again: ${JSON.stringify(same)}`);
+    assert(await other.$$eval('#compare-table tr.changed', r => r.length) === 0, 'B is A: nothing changed');
+    await other.close();
+
+    // Stopping takes B away, from the page and the link.
+    await page.click('#btn-compare');
+    await page.waitForFunction(() => !location.hash.includes('&b='), null, { timeout: 5000 });
+    assert(!(await page.$('#compare-table')), 'no table without B');
+  });
+
+  await test('compare: a bad value of B in a link is named b.<key> with its range; in Chinese; 360 px fits', async (page) => {
+    await page.goto(root + '#/queue?b=partitions%3D0%26acks%3Dall');
+    await ready(page);
+    const notice = await page.textContent('#url-notice');
+    assert(notice.includes('b.partitions') && notice.includes('1..='), `named with its range: ${notice}`);
+    assert(await page.$eval('#params-b select[data-param-b="acks"]', s => s.value) === 'all', 'the rest of B applies');
+    await page.waitForSelector('#compare-table tr[data-metric="lost"]', { timeout: 15000 });
+    await page.click('#btn-play'); // pause: axe checks a page that holds still
+    await page.waitForTimeout(500);
+    const found = await violations(page);
+    assert(found.length === 0, `axe, comparing (en): ${found.join(' | ')}`);
+    await page.click('#lang-switch');
+    await page.waitForTimeout(400);
+    assert((await page.textContent('#btn-compare')).includes('停止对比'), 'the toggle in Chinese');
+    assert((await page.textContent('#compare-summary')).includes('项指标中有'), 'the summary in Chinese');
+    const zh = await violations(page);
+    assert(zh.length === 0, `axe, comparing (zh): ${zh.join(' | ')}`);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForTimeout(500);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 361, `nothing scrolls sideways at 360 px: ${wide}`);
+    await page.screenshot({ path: `${shots}/compare-phone-zh.png`, fullPage: true });
+    await page.click('#lang-switch');
+  });
+
+  await test('compare: a jump to any time of a 60-second run with B beside A, on every timed lab (figures for BENCHMARKS.md)', async (page) => {
+    const jump = async (ms) => {
+      const t0 = Date.now();
+      await page.$eval('#timeline', (el, v) => {
+        el.value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, ms);
+      await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns,
+        ms * 1e6, { timeout: 10000, polling: 'raf' });
+      return Date.now() - t0;
+    };
+    for (const lab of ['queue', 'limiter', 'cache', 'chat', 'snowflake']) {
+      // A page of its own (a hash change may be rewritten, without at=, before a reload).
+      await page.goto('about:blank');
+      await page.goto(root + `#/${lab}?at=60&b=`);
+      await ready(page);
+      await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 90000 });
+      const times = [];
+      for (const ms of [30000, 1000, 59000, 12345, 45000]) times.push(await jump(ms));
+      // B is at the time A jumped to, and (B's params being A's) the same run.
+      await page.waitForFunction(() => {
+        const p = document.querySelector('#compare-clock');
+        return p && p.dataset.now === p.dataset.aNow && p.dataset.now === '45000000000';
+      }, null, { timeout: 5000 });
+      assert(await page.$$eval('#compare-table tr.changed', r => r.length) === 0, `${lab}: B of A's params is A`);
+      times.sort((a, b) => a - b);
+      const median = times[Math.floor(times.length / 2)];
+      console.log(`  compare jump ${lab}: median ${median} ms, max ${times[times.length - 1]} ms (5 jumps, A and B, 60 s default run)`);
+      assert(median <= 2000, `${lab}: a jump with B took ${median} ms`);
+    }
+  });
+}
