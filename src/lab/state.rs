@@ -287,12 +287,16 @@ impl<L: Lab> LabState<L> {
             }
         }
         if let Some(t) = at {
-            match replay::parse_seconds(t.trim()) {
+            let max = Self::latest_moment(&s.run_params);
+            match replay::parse_seconds(t.trim()).filter(|&ns| ns <= max) {
                 Some(ns) => s.pause_at = Some((0, ns)),
                 None => s.url_problems.push(Problem::BadValue {
                     key: AT_KEY.into(),
                     value: flowlab_sim::kernel::model::shorten(&t),
-                    expected: url_state::Expect::Number(format!("0..={}", replay::MAX_AT_S)),
+                    expected: url_state::Expect::Number(format!(
+                        "0..={}",
+                        replay::seconds_text(max)
+                    )),
                 }),
             }
         }
@@ -308,6 +312,29 @@ impl<L: Lab> LabState<L> {
             }
         }
         s
+    }
+
+    /// The latest moment a link may open paused at with `params` (whole virtual seconds): the live
+    /// engine runs there in one go, so no further than the page replays by itself
+    /// ([`MAX_REPLAY_S`](crate::lab::export::MAX_REPLAY_S) by the lab's cost model in the browser).
+    pub fn latest_moment(params: &L::Params) -> u64 {
+        use crate::lab::export::{replay_estimate_s, MAX_REPLAY_S};
+        let max = replay::MAX_AT_S * NS_PER_S;
+        let (Some(lab), Ok(v)) = (
+            flowlab_sim::labs::by_id(L::ID),
+            serde_json::to_value(params),
+        ) else {
+            return max;
+        };
+        match replay_estimate_s(lab, &v, NS_PER_S) {
+            Some(per_s) if per_s > 0.0 => {
+                let s = (MAX_REPLAY_S / per_s)
+                    .floor()
+                    .clamp(1.0, replay::MAX_AT_S as f64);
+                s as u64 * NS_PER_S
+            }
+            _ => max,
+        }
     }
 
     /// A link's action log, checked against the lab from `params` (the run's start), and the
@@ -501,7 +528,10 @@ impl<L: Lab> LabState<L> {
                     self.generation += 1;
                     self.run_params = p;
                     self.actions = actions;
-                    self.pause_at = at.map(|t| (self.generation, t));
+                    // A moment the page would take too long to reach is left out (the run
+                    // opens at its start).
+                    let max = Self::latest_moment(&self.run_params);
+                    self.pause_at = at.filter(|&t| t <= max).map(|t| (self.generation, t));
                 }
                 _ => {}
             },
@@ -646,6 +676,31 @@ mod tests {
         flowlab_sim::labs::plan_log(&mut sim, &v, &s.actions, None).unwrap();
         sim.run_to(until_s * NS_PER_S);
         sim.digest()
+    }
+
+    #[test]
+    fn a_moment_too_far_to_reach_is_refused_naming_at_and_the_range() {
+        use flowlab_sim::labs::queue::Queue;
+        let s = LabState::<Queue>::from_query("seed=3&at=60");
+        assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
+        assert_eq!(s.pause_at, Some((0, 60 * NS_PER_S)));
+        let max = LabState::<Queue>::latest_moment(&s.run_params);
+        assert!(
+            max >= 600 * NS_PER_S,
+            "ten minutes of the default queue: {max}"
+        );
+        let far = LabState::<Queue>::from_query("seed=3&at=10000000");
+        assert_eq!(far.pause_at, None);
+        match &far.url_problems[..] {
+            [Problem::BadValue { key, expected, .. }] => {
+                assert_eq!(key, "at");
+                assert!(
+                    expected.to_string().contains(&replay::seconds_text(max)),
+                    "{expected}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
