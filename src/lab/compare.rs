@@ -48,13 +48,9 @@ impl<L: Lab> Twin<L> {
     /// B of `params`, on `seed`, with A's `log` planned, at its start.
     pub fn new(params: &L::Params, seed: u64, log: &ActionLog) -> Self {
         let mut sim = Sim::<L>::new_or_default(params, seed);
-        let v = serde_json::to_value(sim.params()).unwrap_or_default();
         // A log B's params refuse (a knob change B cannot take) is not planned: B runs without.
-        let planned = match flowlab_sim::labs::plan_log(&mut sim, &v, log, None) {
-            Ok(()) => log.clone(),
-            Err(_) => ActionLog::default(),
-        };
-        let history = (sim.extent() == Extent::Timed).then(|| History::new(&sim, params, planned));
+        let history = History::planned(&mut sim, log.clone());
+        let history = (sim.extent() == Extent::Timed).then_some(history);
         Self {
             params: params.clone(),
             sim,
@@ -101,12 +97,7 @@ impl<L: Lab> Twin<L> {
         if timed {
             let to = a.now();
             match &mut self.history {
-                Some(h) => {
-                    while self.sim.advance_to(to, h.every()) == Advance::BudgetExhausted {
-                        h.moved(&mut self.sim);
-                    }
-                    h.moved(&mut self.sim);
-                }
+                Some(h) => h.run_to(&mut self.sim, to),
                 None => self.sim.run_to(to),
             }
         } else if a.is_done() {

@@ -100,6 +100,26 @@ impl<L: Lab> History<L> {
         }
     }
 
+    /// The history of a fresh run `sim` with `log` planned in it: none if the lab ends by itself
+    /// (it takes no actions) or the run's params refuse the log (a link's is checked before).
+    pub fn planned(sim: &mut Sim<L>, log: ActionLog) -> Self {
+        let params = serde_json::to_value(sim.params()).unwrap_or_default();
+        let timed = sim.extent() == flowlab_sim::kernel::lab::Extent::Timed;
+        let log = match timed && flowlab_sim::labs::plan_log(sim, &params, &log, None).is_ok() {
+            true => log,
+            false => ActionLog::default(),
+        };
+        Self::new(sim, &sim.params().clone(), log)
+    }
+
+    /// Runs `sim` to `to` in one go, taking the checkpoints and marks on the way.
+    pub fn run_to(&mut self, sim: &mut Sim<L>, to: Nanos) {
+        while sim.advance_to(to, self.every) == flowlab_sim::Advance::BudgetExhausted {
+            self.moved(sim);
+        }
+        self.moved(sim);
+    }
+
     /// Work between two checkpoints now.
     pub fn every(&self) -> u64 {
         self.every

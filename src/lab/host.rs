@@ -111,15 +111,7 @@ impl<V: LabView> Host<V> {
     /// A new run (of new params, or the same again): its "why" log starts empty, its history
     /// holds `actions` (planned in the run), or none for a lab that ends by itself.
     fn new_run(&mut self, mut sim: Sim<V::L>, actions: ActionLog) {
-        // Only timed labs take actions (the page checks a link's log before it sends it).
-        let params = serde_json::to_value(sim.params()).unwrap_or_default();
-        let log = match sim.extent() == Extent::Timed
-            && flowlab_sim::labs::plan_log(&mut sim, &params, &actions, None).is_ok()
-        {
-            true => actions,
-            false => ActionLog::default(),
-        };
-        self.history = Some(History::new(&sim, sim.params(), log));
+        self.history = Some(History::planned(&mut sim, actions));
         self.sim = sim;
         self.restart_why();
     }
@@ -293,10 +285,7 @@ impl<V: LabView> Host<V> {
     /// Pauses and runs to `to` in one go, the history taking its checkpoints and marks on the way.
     fn run_to(&mut self, to: flowlab_sim::kernel::time::Nanos) {
         if let Some(h) = &mut self.history {
-            while self.sim.advance_to(to, h.every()) == flowlab_sim::Advance::BudgetExhausted {
-                h.moved(&mut self.sim);
-            }
-            h.moved(&mut self.sim);
+            h.run_to(&mut self.sim, to);
         }
         self.pace.step_to(&mut self.sim, to);
     }
