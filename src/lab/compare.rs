@@ -117,13 +117,15 @@ impl<L: Lab> Twin<L> {
 
 /// What the page is sent of B, in every frame while comparing: its clock, and its report and
 /// charts when A's are sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TwinWire {
+#[derive(Clone, Serialize, Deserialize)]
+pub struct TwinWire<P> {
     pub now: Nanos,
     pub work: u64,
     pub digest: u64,
     pub report: Option<WireReport>,
     pub charts: Option<Vec<Chart>>,
+    /// B's picture and its words, when A's is sent (the page draws both, side by side).
+    pub pic: Option<(P, String)>,
 }
 
 /// What the page shows of B: the latest of what frames brought.
@@ -138,7 +140,7 @@ pub struct TwinShown {
 
 impl TwinShown {
     /// Takes in what a frame brought of B (`None`: the comparison is off).
-    pub fn take<L: Lab>(old: Option<Self>, wire: Option<TwinWire>) -> Option<Self> {
+    pub fn take<L: Lab, P>(old: Option<Self>, wire: Option<TwinWire<P>>) -> Option<Self> {
         let w = wire?;
         let mut s = old.unwrap_or_default();
         s.now = w.now;
@@ -292,10 +294,28 @@ pub mod tests {
         }
     }
 
+    /// A picture as JSON, without its `generation`s (the cache's ring views are numbered across
+    /// runs, so that a canvas knows when to redraw: the same ring in A and B has two numbers).
+    fn picture<P: Serialize>(p: &P) -> serde_json::Value {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    m.remove("generation");
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(p).unwrap();
+        strip(&mut v);
+        v
+    }
+
     /// Every lab's comparison, checked the same way (called for each lab by `labs::tests`): B of
     /// A's own params is A, frame after frame (the same virtual time and digest: the same random
-    /// streams); B follows A back in time and through a new seed; the comparison off, frames
-    /// carry no B.
+    /// streams), and its picture is A's; B follows A back in time and through a new seed; the
+    /// comparison off, frames carry no B.
     pub fn check<V: LabView>() {
         let id = V::L::ID;
         let params = V::quick_params();
@@ -315,6 +335,7 @@ pub mod tests {
         }
         let mut ts = 0.0;
         let mut reports = 0;
+        let mut pictures = 0;
         for i in 0..30 {
             ts += 16.0;
             // A jump back into the run (a lab that ends by itself keeps a history too).
@@ -336,6 +357,17 @@ pub mod tests {
                 host.sim().digest(),
                 "{id}: same params, same run, frame {i}"
             );
+            // B's picture comes with A's, and of A's params it is A's picture and words.
+            assert_eq!(
+                b.pic.is_some(),
+                f.pic.is_some(),
+                "{id}: B's picture with A's, frame {i}"
+            );
+            if let (Some((pa, sa)), Some((pb, sb))) = (&f.pic, &b.pic) {
+                pictures += 1;
+                assert_eq!(sa, sb, "{id}: B's picture in words, frame {i}");
+                assert_eq!(picture(pa), picture(pb), "{id}: B's picture, frame {i}");
+            }
             if let Some(r) = &b.report {
                 reports += 1;
                 assert_eq!(
@@ -346,6 +378,7 @@ pub mod tests {
             }
         }
         assert!(reports > 0, "{id}: B's report is sent");
+        assert!(pictures > 0, "{id}: B's picture is sent");
         assert!(host.sim().work() > 0, "{id}: the run moved");
         // A new seed: B starts again with A.
         host.command(

@@ -67,6 +67,8 @@ pub struct Host<V: LabView> {
     pace: Pacing,
     look: Look,
     pic: V::Pic,
+    /// B's picture, filled like A's while comparing.
+    pic_b: V::Pic,
     picture_dirty: bool,
     readouts_dirty: bool,
     last_readouts_ts: f64,
@@ -99,6 +101,7 @@ impl<V: LabView> Host<V> {
             pace,
             look,
             pic: V::Pic::default(),
+            pic_b: V::Pic::default(),
             picture_dirty: true,
             readouts_dirty: true,
             last_readouts_ts: f64::NEG_INFINITY,
@@ -338,6 +341,7 @@ impl<V: LabView> Host<V> {
         } else {
             None
         };
+        let (look, pic_b) = (&self.look, &mut self.pic_b);
         let compare = self.twin.as_ref().map(|t| TwinWire {
             now: t.sim().now(),
             work: t.sim().work(),
@@ -345,7 +349,11 @@ impl<V: LabView> Host<V> {
             report: readouts
                 .is_some()
                 .then(|| WireReport::from_report(&t.sim().figures())),
-            charts: charts.is_some().then(|| V::charts(t.sim(), self.look.lang)),
+            charts: charts.is_some().then(|| V::charts(t.sim(), look.lang)),
+            pic: pic.is_some().then(|| {
+                V::picture(t.sim(), look, pic_b);
+                (pic_b.clone(), V::summary(t.sim(), look.lang))
+            }),
         });
         let why = self.why_news();
         let history = self.history_news();
