@@ -394,5 +394,7 @@ crate::texts! {
     STAGE_A = "ui.cmp.stage_a": "A: the run", "A：当前运行";
     STAGE_B = "ui.cmp.stage_b": "B: {0}", "B：{0}";
     STAGE_B_SAME = "ui.cmp.stage_b_same": "B: A's parameters", "B：与 A 相同的参数";
+    COMPARE_CATCHING = "ui.cmp.catching": "B is catching up with A (B at {0} s, A at {1} s of virtual time): until it does, the table compares different moments.", "B 正在追赶 A（B 位于虚拟时间 {0} 秒，A 位于 {1} 秒）：追上之前，表格比较的是不同时刻。";
+    COMPARE_CATCHING_WORK = "ui.cmp.catching_work": "B is catching up with A's work: until it does, the table compares different moments.", "B 正在追赶 A 的工作量：追上之前，表格比较的是不同时刻。";
     COMPARE_TABLE = "ui.cmp.table": "Every figure of A and B", "A 与 B 的全部指标";
 }

@@ -129,11 +129,26 @@ fn compare_table<U: LabUi>(props: &TableProps<U>) -> Html {
         // A lab that ends by itself: B's progress is A's (the same work, the same end).
         String::new()
     };
+    let catching = (!b.with_a).then(|| {
+        if U::V::TIMED {
+            let s = |t: u64| format!("{:.3}", t as f64 / NS_PER_S as f64);
+            fill(
+                tr(lang, text::COMPARE_CATCHING),
+                &[s(b.now), s(rt.shown.head.now)],
+            )
+        } else {
+            tr(lang, text::COMPARE_CATCHING_WORK).to_string()
+        }
+    });
     let title = tr(lang, text::COMPARE_TABLE);
     html! {
         <div class="panel compare-figures">
             <p id="compare-clock" class="note" data-now={b.now.to_string()} data-a-now={rt.shown.head.now.to_string()}
+                data-with-a={b.with_a.to_string()}
                 data-digest={b.digest.to_string()}>{ clock }</p>
+            if let Some(c) = catching {
+                <p id="compare-catching" class="watch" role="status">{ c }</p>
+            }
             <p id="compare-summary" role="status">
                 { fill(tr(lang, text::COMPARE_SUMMARY), &[changed.to_string(), rows.len().to_string()]) }
             </p>
