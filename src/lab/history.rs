@@ -34,10 +34,15 @@ pub const MAX_MARKS: usize = 200;
 pub const MARK_GAP_NS: Nanos = 1_000_000_000;
 
 /// An anomaly on the timeline: when, and its kind (an index into the lab's "why" kinds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     pub at: Nanos,
+    /// The "why" kind it marks (unless it is a milestone).
     pub kind: u16,
+    /// A milestone's key ([`flowlab_sim::kernel::lab::Milestone`]): a moment of note that is
+    /// not an anomaly (the stock sold out). (Frames go as bincode: every field is always
+    /// written.)
+    pub milestone: Option<String>,
 }
 
 /// What the page shows of the history, sent when it changed.
@@ -177,12 +182,30 @@ impl<L: Lab> History<L> {
         }
     }
 
-    /// Marks the anomalies the run noted after `from`.
+    /// Marks the anomalies the run noted after `from`, and its milestones since then (those
+    /// ahead of the run's clock once it reaches them, or at its end).
     fn mark(&mut self, sim: &Sim<L>, from: Nanos) {
+        let before = self.marks.len();
+        let (now, done) = (sim.now(), sim.is_done());
+        for m in sim.milestones() {
+            if m.at > from && (m.at <= now || done) && self.marks.len() < MAX_MARKS {
+                let noted = |x: &Mark| x.milestone.as_deref() == Some(m.key) && x.at == m.at;
+                if !self.marks.iter().any(noted) {
+                    self.marks.push(Mark {
+                        at: m.at,
+                        kind: 0,
+                        milestone: Some(m.key.to_string()),
+                    });
+                    self.marks.sort_by_key(|m| m.at);
+                }
+            }
+        }
         let Some(w) = sim.why() else {
+            if self.marks.len() != before {
+                self.version += 1;
+            }
             return;
         };
-        let before = self.marks.len();
         for e in w.since(self.why_seen) {
             if e.at <= from {
                 continue;
@@ -200,6 +223,7 @@ impl<L: Lab> History<L> {
                 self.marks.push(Mark {
                     at: e.at,
                     kind: e.kind,
+                    milestone: None,
                 });
             }
         }
@@ -263,7 +287,7 @@ impl<L: Lab> History<L> {
         for k in self.last_of_kind.iter_mut() {
             *k = None;
         }
-        for m in &self.marks {
+        for m in self.marks.iter().filter(|m| m.milestone.is_none()) {
             let k = usize::from(m.kind);
             if let Some(slot) = self.last_of_kind.get_mut(k) {
                 *slot = Some(slot.map_or(m.at, |s| s.max(m.at)));
@@ -406,5 +430,44 @@ mod tests {
         assert_eq!(took, Some(true));
         assert!(h.marks().iter().all(|m| m.at <= h.furthest()));
         assert_eq!(h.log().actions.len(), 1);
+    }
+
+    /// The flash sale's sold-out moment is marked once, when the last gift sells, on any seed;
+    /// a sale that does not sell out has no such mark.
+    #[test]
+    fn the_moment_the_stock_sells_out_is_marked() {
+        use flowlab_sim::labs::flash_sale::{FlashSaleParams, Sale};
+        let sold_out = |users: u64, seed: u64| {
+            let p = FlashSaleParams {
+                users,
+                stock: 1_000,
+                ..Default::default()
+            };
+            let mut sim = Sim::<Sale>::new_or_default(&p, seed);
+            let mut h = History::new(&sim, &p, ActionLog::default());
+            while sim.advance(5_000) == flowlab_sim::Advance::BudgetExhausted {
+                h.moved(&mut sim);
+            }
+            h.moved(&mut sim);
+            let marks: Vec<Mark> = h
+                .marks()
+                .iter()
+                .filter(|m| m.milestone.as_deref() == Some("sold_out"))
+                .cloned()
+                .collect();
+            (marks, sim.milestones().to_vec())
+        };
+        for seed in 0..8 {
+            let (marks, noted) = sold_out(200_000, seed);
+            assert_eq!(marks.len(), 1, "seed {seed}: {marks:?}");
+            assert_eq!(noted.len(), 1);
+            assert_eq!(marks[0].at, noted[0].at);
+            assert!(marks[0].at > 0 && marks[0].at < 2 * NS_PER_S, "{marks:?}");
+            let (none, _) = sold_out(500, seed);
+            assert!(
+                none.is_empty(),
+                "seed {seed}: 500 users buy 500 of 1,000 gifts"
+            );
+        }
     }
 }

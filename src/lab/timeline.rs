@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::page::{LabUi, Shared};
 use super::view::LabView;
 use super::why::class_text;
-use crate::i18n::{fill, grouped, tr, Lang};
+use crate::i18n::{fill, grouped, tr, tr_id, Lang};
 use crate::text;
 
 /// Most ticks drawn on the track (the list holds them all, up to its own bound).
@@ -80,11 +80,14 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
         })
         .collect();
     ticks.extend(h.marks.iter().filter_map(|m| {
-        let k = kinds.get(usize::from(m.kind))?;
+        let label = match &m.milestone {
+            Some(key) => tr_id(lang, &format!("{}.milestone.{key}", <U::L as Lab>::ID)).to_string(),
+            None => class_text(lang, kinds.get(usize::from(m.kind))?.class).to_string(),
+        };
         Some(Tick {
             at: m.at,
             action: false,
-            label: class_text(lang, k.class).to_string(),
+            label,
         })
     }));
     ticks.sort_by_key(|t| (t.at, !t.action));

@@ -163,6 +163,14 @@ pub enum Checker {
     Accounting,
 }
 
+/// A moment of note in a run that is not an anomaly ([`Lab::milestones`]); `key` names it in the
+/// lab's words (`<lab id>.milestone.<key>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Milestone {
+    pub at: Nanos,
+    pub key: &'static str,
+}
+
 /// A lab model. Runs move between threads (the command line's sweeps) and are finished as
 /// any run ([`crate::sweep::finish`] on a typed `Sim`), so a lab and its params, events and
 /// faults are `Send`.
@@ -277,6 +285,12 @@ pub trait Lab: Sized + Clone + Send + 'static {
     /// Its "why did that happen" log: an entry for every anomaly it counts.
     fn why(&self) -> Option<&WhyLog> {
         None
+    }
+
+    /// Moments of note that are not anomalies (the stock sold out), in the order they came: the
+    /// page's timeline marks them beside the anomalies. A handful at most.
+    fn milestones(&self) -> &[Milestone] {
+        &[]
     }
 
     /// The checkers this lab feeds.

@@ -36,7 +36,7 @@ use why::OVERSELL_UNSAFE;
 mod why;
 use crate::kernel::cost::{bytes, Cost};
 use crate::kernel::digest::Digest;
-use crate::kernel::lab::{Checker, Cx, Extent, Lab, NoFault, Seeds};
+use crate::kernel::lab::{Checker, Cx, Extent, Lab, Milestone, NoFault, Seeds};
 use crate::kernel::model::ParamError;
 use crate::kernel::preset::Preset;
 use crate::kernel::report::{Metric, Report};
@@ -234,6 +234,8 @@ pub struct Sale {
     now: Nanos,
     /// A line for every sale beyond the stock.
     why: WhyLog,
+    /// When the last gift of the stock sold.
+    milestones: Vec<Milestone>,
 }
 
 /// A run of the flash sale.
@@ -310,6 +312,7 @@ impl Sale {
             last_answer: 0,
             now: 0,
             why: WhyLog::new(why::KINDS),
+            milestones: Vec::new(),
             p: p.clone(),
         };
         sale.next_t = sale.draw_arrival(0);
@@ -473,6 +476,12 @@ impl Sale {
                     if success {
                         r.success += 1;
                         self.last_success = self.last_success.max(done);
+                        if r.success == self.p.stock {
+                            self.milestones.push(Milestone {
+                                at: self.last_success,
+                                key: "sold_out",
+                            });
+                        }
                         // Enqueue the order; its partition's consumer writes it in turn.
                         let c = (r.success as usize) % self.consumers;
                         let w = self.consumer_free[c].max(done) + self.write_ns;
@@ -704,6 +713,10 @@ impl Lab for Sale {
 
     fn why(&self) -> Option<&WhyLog> {
         Some(&self.why)
+    }
+
+    fn milestones(&self) -> &[Milestone] {
+        &self.milestones
     }
 
     /// Users stream through (no per-user memory). What grows: the unsafe check's pending writes

@@ -2,6 +2,7 @@
 
 crate::texts! {
     "flash-sale.nav": "Flash sale", "秒杀";
+    "flash-sale.milestone.sold_out": "Sold out: the last gift of the stock sold", "售罄：库存的最后一个礼包售出";
     "flash-sale.title": "Flash sale: 100,000,000 users in one second", "秒杀：1 亿用户在 1 秒内抢礼包";
     "flash-sale.intro": "Every user presses \"grab\" within one second and every one of the requests is simulated individually: round-robin to app servers, each with its own token bucket; an atomic stock decrement on a Redis-like counter (optionally split across shards, with a cached sold-out flag); successful grabs queued for order writers. Each user gets an answer: success, sold out, or rejected by the limiter.", "所有用户在一秒内点击“抢”，每一个请求都被单独模拟：轮询分发到应用服务器，每台服务器有自己的令牌桶；在类似 Redis 的计数器上原子扣减库存（可按分片拆分库存，并缓存“已售罄”标记）；抢到的请求进入队列，由订单写入者异步落库。每个用户都会得到回答：抢到、已抢完，或被限流拒绝。";
     "flash-sale.legend": "Flows from left to right: users, their app servers with token buckets, the stock counters, the order queue, the database. Band width is the share of all users (thin bands are widened to stay visible).", "从左到右的流量：用户、带令牌桶的应用服务器、库存计数器、订单队列、数据库。带宽表示占全部用户的比例（很细的带子会加宽以便看见）。";

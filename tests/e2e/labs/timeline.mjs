@@ -154,6 +154,9 @@ export async function run({ test, assert, ready, root, shots }) {
     const end = await tl(page);
     assert(end.furthest > 0 && end.now === end.furthest, `the timeline covers the run: ${JSON.stringify(end)}`);
     assert(!(await page.$('#action-log')), 'no interventions in a run that ends by itself');
+    // The moment the stock sold out is marked, and a jump there shows every gift sold.
+    const sold = await page.$$eval('#timeline-jump option', os => os.filter(o => o.textContent.includes('Sold out')).map(o => o.value));
+    assert(sold.length === 1 && Number(sold[0]) > 0 && Number(sold[0]) < end.furthest, `one sold-out mark: ${sold}`);
     const there = await results(page);
     const half = Math.floor(end.furthest / 2e6);
     const t0 = Date.now();
