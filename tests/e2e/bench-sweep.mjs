@@ -5,6 +5,7 @@
 // Usage: node tests/e2e/bench-sweep.mjs <dist-dir> <base-path>
 // BENCH_TRACE=1 also says where each sweep's wall time went (sweep-trace.mjs): each worker's
 // time at work and in the trips to and from it, and the browser's threads' CPU seconds.
+// BENCH_ROUNDS=n runs n sweeps on each page.
 // BENCH_PAUSE=1 pauses the lab before each sweep (the page pauses it itself while a sweep runs).
 import { serve, launch } from './serve.mjs';
 import { traceInit, threadCpu, cpuDelta, analyse } from './sweep-trace.mjs';
@@ -14,6 +15,8 @@ const { root, server } = await serve(distDir, base);
 const browser = await launch();
 const link = '#/queue?sweep=metric=final.lost;seeds=50;seed=42;until=30';
 const results = [];
+// BENCH_ROUNDS=n: n sweeps one after the other on each page (the later ones in warmer workers).
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS) || 1);
 for (let i = 0; i < 3; i++) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   // Counts animation frames from the start, and each frame's gap.
@@ -48,10 +51,11 @@ for (let i = 0; i < 3; i++) {
     await page.click('#btn-play');
     await page.waitForTimeout(300);
   }
+  for (let round = 0; round < rounds; round++) {
   const cpu0 = threadCpu();
-  await page.evaluate(() => { window.__frames = []; });
+  await page.evaluate(() => { window.__frames = []; window.__sweepT1 = 0; });
   await page.click('#btn-sweep');
-  await page.waitForSelector('#sweep-status[data-total="50"][data-finished="true"]', { timeout: 600000 });
+  await page.waitForFunction(() => window.__sweepT1 > 0, null, { timeout: 600000 });
   const { c0, c1, frames: all } = await page.evaluate(() => ({ c0: window.__sweepT0, c1: window.__sweepT1, frames: window.__frames }));
   // The gaps between the frames drawn while it ran.
   const frames = all.filter(t => t >= c0 && t <= c1);
@@ -63,8 +67,8 @@ for (let i = 0; i < 3; i++) {
   const secs = (c1 - c0) / 1000;
   const fps = gaps.length / (gaps.reduce((a, b) => a + b, 0) / 1000);
   const slow = gaps.filter(g => g > 1000 / 30).length;
-  results.push({ secs, fps, slow, frames: gaps.length, workers, runMs });
-  console.log(`sweep ${i + 1}: ${secs.toFixed(2)} s for 50 runs = ${(50 / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
+  results.push({ secs, fps, slow, frames: gaps.length, workers, runMs, round });
+  console.log(`sweep ${i + 1}${rounds > 1 ? `.${round + 1}` : ''}: ${secs.toFixed(2)} s for 50 runs = ${(50 / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
   if (process.env.BENCH_TRACE) {
     const T = await page.evaluate(() => window.__trace);
     const origin = await page.evaluate(() => performance.timeOrigin);
@@ -77,9 +81,13 @@ for (let i = 0; i < 3; i++) {
     const cpu = cpuDelta(cpu0, cpu1).filter(([, s]) => s >= 0.02);
     console.log('  CPU s by thread: ' + cpu.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(', ') + ` (wall ${secs.toFixed(2)} s, 2 cores)`);
   }
+  }
   await page.close();
 }
 const med = a => [...a].sort((x, y) => x - y)[1];
-console.log(`BENCH browser sweep: median ${med(results.map(r => r.secs)).toFixed(2)} s = ${(50 / med(results.map(r => r.secs))).toFixed(1)} runs/s (${med(results.map(r => r.runMs)).toFixed(1)} ms of engine a run); page median ${med(results.map(r => r.fps)).toFixed(1)} fps while it runs`);
+for (let round = 0; round < rounds; round++) {
+  const rs = results.filter(r => r.round === round);
+  console.log(`BENCH browser sweep${rounds > 1 ? ` (the ${round + 1}. sweep on each page)` : ''}: median ${med(rs.map(r => r.secs)).toFixed(2)} s = ${(50 / med(rs.map(r => r.secs))).toFixed(1)} runs/s (${med(rs.map(r => r.runMs)).toFixed(1)} ms of engine a run); page median ${med(rs.map(r => r.fps)).toFixed(1)} fps while it runs`);
+}
 await browser.close();
 server.close();
