@@ -67,8 +67,12 @@ for (let i = 0; i < 3; i++) {
   const secs = (c1 - c0) / 1000;
   const fps = gaps.length / (gaps.reduce((a, b) => a + b, 0) / 1000);
   const slow = gaps.filter(g => g > 1000 / 30).length;
-  results.push({ secs, fps, slow, frames: gaps.length, workers, runMs, round });
-  console.log(`sweep ${i + 1}${rounds > 1 ? `.${round + 1}` : ''}: ${secs.toFixed(2)} s for 50 runs = ${(50 / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
+  // CPU seconds of the web workers' threads (Linux: /proc; the pool's, and the live run's while it
+  // plays): runs per CPU second, a figure the machine's other load disturbs less than the wall.
+  const workerCpu = cpuDelta(cpu0, cpu1).filter(([n]) => /DedicatedWorker/.test(n)).reduce((a, [, v]) => a + v, 0);
+  const perCpu = workerCpu > 0 ? 50 / workerCpu : NaN;
+  results.push({ secs, fps, slow, frames: gaps.length, workers, runMs, round, perCpu });
+  console.log(`sweep ${i + 1}${rounds > 1 ? `.${round + 1}` : ''}: ${secs.toFixed(2)} s for 50 runs = ${(50 / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run; ${perCpu.toFixed(1)} runs per CPU second of the workers); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
   if (process.env.BENCH_TRACE) {
     const T = await page.evaluate(() => window.__trace);
     const origin = await page.evaluate(() => performance.timeOrigin);
@@ -87,7 +91,7 @@ for (let i = 0; i < 3; i++) {
 const med = a => [...a].sort((x, y) => x - y)[1];
 for (let round = 0; round < rounds; round++) {
   const rs = results.filter(r => r.round === round);
-  console.log(`BENCH browser sweep${rounds > 1 ? ` (the ${round + 1}. sweep on each page)` : ''}: median ${med(rs.map(r => r.secs)).toFixed(2)} s = ${(50 / med(rs.map(r => r.secs))).toFixed(1)} runs/s (${med(rs.map(r => r.runMs)).toFixed(1)} ms of engine a run); page median ${med(rs.map(r => r.fps)).toFixed(1)} fps while it runs`);
+  console.log(`BENCH browser sweep${rounds > 1 ? ` (the ${round + 1}. sweep on each page)` : ''}: median ${med(rs.map(r => r.secs)).toFixed(2)} s = ${(50 / med(rs.map(r => r.secs))).toFixed(1)} runs/s (${med(rs.map(r => r.runMs)).toFixed(1)} ms of engine a run; ${med(rs.map(r => r.perCpu)).toFixed(1)} runs per CPU second of the workers); page median ${med(rs.map(r => r.fps)).toFixed(1)} fps while it runs`);
 }
 await browser.close();
 server.close();
