@@ -380,7 +380,7 @@ crate::texts! {
     COMPARE_BUTTON = "ui.cmp.button": "Compare A/B", "A/B 对比";
     COMPARE_STOP = "ui.cmp.stop": "Stop comparing", "停止对比";
     COMPARE_TITLE = "ui.cmp.title": "A/B comparison", "A/B 对比";
-    COMPARE_NOTE = "ui.cmp.note": "A is the run above; B runs with its own parameters on the same seed, in lockstep with A. Every random stream that B's change does not touch gives B the same draws as A, so the difference is the change's. B replays A's interventions at the same virtual times (a knob A changes live changes in B too). The picture shows A; the charts draw B dashed and lighter.", "A 是上方的运行；B 用自己的参数、相同的随机种子与 A 同步运行。B 的改动不涉及的每一路随机流都给出与 A 相同的取值，所以差别就是改动带来的。B 在相同的虚拟时间重放 A 的干预操作（A 实时修改的参数在 B 中也会修改）。画面显示 A；图表中 B 以较浅的虚线绘制。";
+    COMPARE_NOTE = "ui.cmp.note": "A is the run above; B runs with its own parameters on the same seed, in lockstep with A. Every random stream that B's change does not touch gives B the same draws as A, so the difference is the change's. B replays A's interventions at the same virtual times (a knob A changes live changes in B too). Both pictures play side by side (A first); the charts draw B dashed and lighter.", "A 是上方的运行；B 用自己的参数、相同的随机种子与 A 同步运行。B 的改动不涉及的每一路随机流都给出与 A 相同的取值，所以差别就是改动带来的。B 在相同的虚拟时间重放 A 的干预操作（A 实时修改的参数在 B 中也会修改）。两幅画面并排同步播放（A 在前）；图表中 B 以较浅的虚线绘制。";
     COMPARE_PARAMS_B = "ui.cmp.params_b": "B's parameters", "B 的参数";
     COMPARE_COPY = "ui.cmp.copy": "Copy A's parameters to B", "把 A 的参数复制给 B";
     COMPARE_SAME = "ui.cmp.same": "B's parameters are A's: change one to compare.", "B 的参数与 A 相同：修改其中一项即可对比。";
@@ -392,5 +392,10 @@ crate::texts! {
     COMPARE_CHANGED = "ui.cmp.changed": "changed meaningfully", "有明显变化";
     COMPARE_SUMMARY = "ui.cmp.summary": "{0} of {1} figures changed meaningfully (|Δ %| of at least 5 %, or from or to zero).", "{1} 项指标中有 {0} 项有明显变化（|Δ %| 至少 5 %，或从零变为非零、从非零变为零）。";
     COMPARE_POINTS = "ui.cmp.points": "points", "个百分点";
+    STAGE_A = "ui.cmp.stage_a": "A: the run", "A：当前运行";
+    STAGE_B = "ui.cmp.stage_b": "B: {0}", "B：{0}";
+    STAGE_B_SAME = "ui.cmp.stage_b_same": "B: A's parameters", "B：与 A 相同的参数";
+    COMPARE_CATCHING = "ui.cmp.catching": "B is catching up with A (B at {0} s, A at {1} s of virtual time): until it does, the table compares different moments.", "B 正在追赶 A（B 位于虚拟时间 {0} 秒，A 位于 {1} 秒）：追上之前，表格比较的是不同时刻。";
+    COMPARE_CATCHING_WORK = "ui.cmp.catching_work": "B is catching up with A's work: until it does, the table compares different moments.", "B 正在追赶 A 的工作量：追上之前，表格比较的是不同时刻。";
     COMPARE_TABLE = "ui.cmp.table": "Every figure of A and B", "A 与 B 的全部指标";
 }

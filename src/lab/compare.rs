@@ -42,6 +42,9 @@ pub struct Twin<L: Lab> {
     log: ActionLog,
     /// Checkpoints, so that a jump of A back in time is quick for B too (timed labs).
     history: Option<History<L>>,
+    /// A lab that ends by itself: B goes to A's virtual time (after a restart) rather than to
+    /// as much work as A did.
+    to_time: bool,
 }
 
 impl<L: Lab> Twin<L> {
@@ -56,6 +59,7 @@ impl<L: Lab> Twin<L> {
             sim,
             log: log.clone(),
             history,
+            to_time: false,
         }
     }
 
@@ -70,23 +74,29 @@ impl<L: Lab> Twin<L> {
     /// Brings B to A: a new seed or another action log starts B again; for a timed lab, B goes
     /// to A's virtual time (back by a jump from its checkpoints, or forward); for a lab that ends
     /// by itself, B does as much work as A did, and runs to its end when A is at its end.
+    ///
+    /// B moves in chunks of [`CATCH_UP_CHUNK`] units of work while `more()` says there is time
+    /// left in the frame: a B far behind (started, or changed, while A is far into its run)
+    /// catches up over frames instead of in one go. Returns whether B is with A (see
+    /// [`Twin::with_a`]); the run does not depend on how it is cut (the engine's contract).
     pub fn follow(
         &mut self,
         a: &Sim<L>,
         log: &ActionLog,
         look: &Look,
         prepare: fn(&mut Sim<L>, &Look),
-    ) {
+        more: &mut dyn FnMut() -> bool,
+    ) -> bool {
         let timed = a.extent() == Extent::Timed;
         let behind_a = if timed {
             a.now() < self.sim.now()
         } else {
             a.work() < self.sim.work()
         };
-        let mut restarted = false;
         if a.seed() != self.sim.seed() || log != &self.log || (!timed && behind_a) {
             *self = Self::new(&self.params.clone(), a.seed(), log);
-            restarted = true;
+            // A new run (at its start), or A jumped back into its run: B to the same moment.
+            self.to_time = !timed;
         } else if timed && behind_a {
             if let Some(h) = &mut self.history {
                 self.sim = h.seek(a.now());
@@ -94,41 +104,65 @@ impl<L: Lab> Twin<L> {
             }
         }
         prepare(&mut self.sim, look);
-        if timed {
-            let to = a.now();
-            match &mut self.history {
-                Some(h) => h.run_to(&mut self.sim, to),
-                None => self.sim.run_to(to),
-            }
-        } else if a.is_done() {
-            self.sim.run_to_end();
-        } else if restarted {
-            // A new run (at its start), or A jumped back into its run: B to the same moment.
-            self.sim.run_to(a.now());
-        } else {
-            while self.sim.work() < a.work() {
-                if self.sim.advance(a.work() - self.sim.work()) == Advance::Reached {
-                    break;
+        loop {
+            let with_a = if timed || (self.to_time && !a.is_done()) {
+                let r = self.sim.advance_to(a.now(), CATCH_UP_CHUNK);
+                if let Some(h) = &mut self.history {
+                    h.moved(&mut self.sim);
                 }
+                r == Advance::Reached
+            } else if a.is_done() {
+                self.sim.advance(CATCH_UP_CHUNK) == Advance::Reached
+            } else {
+                let left = a.work().saturating_sub(self.sim.work());
+                left == 0 || self.sim.advance(left.min(CATCH_UP_CHUNK)) == Advance::Reached
+            };
+            if with_a || self.with_a(a) {
+                self.to_time = false;
+                return true;
             }
+            if !more() {
+                return false;
+            }
+        }
+    }
+
+    /// Whether B is where A is: at A's virtual time (timed), or having done A's work (or at its
+    /// end when A is at its).
+    pub fn with_a(&self, a: &Sim<L>) -> bool {
+        if a.extent() == Extent::Timed || (self.to_time && !a.is_done()) {
+            self.sim.now() == a.now()
+        } else if a.is_done() {
+            self.sim.is_done()
+        } else {
+            self.sim.work() >= a.work() || self.sim.is_done()
         }
     }
 }
 
+/// Work B does between two looks at the clock while it follows A (a few tenths of a
+/// millisecond in most labs).
+pub const CATCH_UP_CHUNK: u64 = 4096;
+
 /// What the page is sent of B, in every frame while comparing: its clock, and its report and
 /// charts when A's are sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TwinWire {
+#[derive(Clone, Serialize, Deserialize)]
+pub struct TwinWire<P> {
+    /// B is where A is (else it is catching up: started or changed while A was far into its run).
+    pub with_a: bool,
     pub now: Nanos,
     pub work: u64,
     pub digest: u64,
     pub report: Option<WireReport>,
     pub charts: Option<Vec<Chart>>,
+    /// B's picture and its words, when A's is sent (the page draws both, side by side).
+    pub pic: Option<(P, String)>,
 }
 
 /// What the page shows of B: the latest of what frames brought.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwinShown {
+    pub with_a: bool,
     pub now: Nanos,
     pub work: u64,
     pub digest: u64,
@@ -138,9 +172,10 @@ pub struct TwinShown {
 
 impl TwinShown {
     /// Takes in what a frame brought of B (`None`: the comparison is off).
-    pub fn take<L: Lab>(old: Option<Self>, wire: Option<TwinWire>) -> Option<Self> {
+    pub fn take<L: Lab, P>(old: Option<Self>, wire: Option<TwinWire<P>>) -> Option<Self> {
         let w = wire?;
         let mut s = old.unwrap_or_default();
+        s.with_a = w.with_a;
         s.now = w.now;
         s.work = w.work;
         s.digest = w.digest;
@@ -292,10 +327,28 @@ pub mod tests {
         }
     }
 
+    /// A picture as JSON, without its `generation`s (the cache's ring views are numbered across
+    /// runs, so that a canvas knows when to redraw: the same ring in A and B has two numbers).
+    fn picture<P: Serialize>(p: &P) -> serde_json::Value {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    m.remove("generation");
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(p).unwrap();
+        strip(&mut v);
+        v
+    }
+
     /// Every lab's comparison, checked the same way (called for each lab by `labs::tests`): B of
     /// A's own params is A, frame after frame (the same virtual time and digest: the same random
-    /// streams); B follows A back in time and through a new seed; the comparison off, frames
-    /// carry no B.
+    /// streams), and its picture is A's; B follows A back in time and through a new seed; the
+    /// comparison off, frames carry no B.
     pub fn check<V: LabView>() {
         let id = V::L::ID;
         let params = V::quick_params();
@@ -315,6 +368,7 @@ pub mod tests {
         }
         let mut ts = 0.0;
         let mut reports = 0;
+        let mut pictures = 0;
         for i in 0..30 {
             ts += 16.0;
             // A jump back into the run (a lab that ends by itself keeps a history too).
@@ -336,6 +390,17 @@ pub mod tests {
                 host.sim().digest(),
                 "{id}: same params, same run, frame {i}"
             );
+            // B's picture comes with A's, and of A's params it is A's picture and words.
+            assert_eq!(
+                b.pic.is_some(),
+                f.pic.is_some(),
+                "{id}: B's picture with A's, frame {i}"
+            );
+            if let (Some((pa, sa)), Some((pb, sb))) = (&f.pic, &b.pic) {
+                pictures += 1;
+                assert_eq!(sa, sb, "{id}: B's picture in words, frame {i}");
+                assert_eq!(picture(pa), picture(pb), "{id}: B's picture, frame {i}");
+            }
             if let Some(r) = &b.report {
                 reports += 1;
                 assert_eq!(
@@ -346,6 +411,7 @@ pub mod tests {
             }
         }
         assert!(reports > 0, "{id}: B's report is sent");
+        assert!(pictures > 0, "{id}: B's picture is sent");
         assert!(host.sim().work() > 0, "{id}: the run moved");
         // A new seed: B starts again with A.
         host.command(
@@ -369,6 +435,64 @@ pub mod tests {
             host.frame(ts + 32.0, 16.0, &c).compare.is_none(),
             "{id}: off"
         );
+        catch_up::<V>(&params, 20);
+    }
+
+    /// B started while A is far into its run catches up over frames (a clock of 1 ms a look:
+    /// a few chunks a frame), saying so, with A standing still; then B of A's params is A.
+    /// Returns the frames it took.
+    fn catch_up<V: LabView>(params: &<V::L as Lab>::Params, at_s: u64) -> usize {
+        let id = V::L::ID;
+        let c = clock();
+        let mut host = Host::<V>::new(params, 5, Look::default());
+        if V::TIMED {
+            host.command(
+                Command::RunTo(at_s * flowlab_sim::kernel::time::NS_PER_S),
+                &c,
+            );
+        } else {
+            let start = Command::Rebuild {
+                params: params.clone(),
+                seed: 5,
+                start: true,
+                actions: ActionLog::default(),
+            };
+            host.command(start, &c);
+            let mut ts = 0.0;
+            while !host.sim().is_done() {
+                ts += 16.0;
+                host.frame(ts, 16.0, &c);
+            }
+        }
+        let (now, digest) = (host.sim().now(), host.sim().digest());
+        let slow = {
+            let t = Cell::new(0.0);
+            move || {
+                t.set(t.get() + 1.0);
+                t.get()
+            }
+        };
+        host.command(Command::Compare(Some(params.clone())), &slow);
+        let mut ts = 1e6;
+        for frames in 1..100_000 {
+            ts += 16.0;
+            let f = host.frame(ts, 16.0, &slow);
+            let b = f.compare.expect("B");
+            assert_eq!(host.sim().now(), now, "{id}: A stands still");
+            if b.with_a {
+                assert_eq!(b.digest, digest, "{id}: B caught up is A");
+                assert!(b.pic.is_some(), "{id}: B's picture sent as it caught up");
+                return frames;
+            }
+            assert!(f.head.pending, "{id}: a B behind asks for more frames");
+        }
+        panic!("{id}: B never caught up");
+    }
+
+    #[test]
+    fn a_b_far_behind_catches_up_over_frames() {
+        let frames = catch_up::<crate::labs::queue::View>(&Default::default(), 300);
+        assert!(frames > 3, "took {frames} frames");
     }
 
     #[test]

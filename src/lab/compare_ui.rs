@@ -1,8 +1,8 @@
 //! The A/B comparison on the page, written once for every lab: the toggle, B's params form (the
 //! generic form, its inputs keyed `data-param-b`), and the table of every figure with A, B, Δ and
 //! Δ %, the meaningful changes marked (and said in words for screen readers). The charts draw B
-//! over A ([`super::view::Shown::chart`]); the engine runs B ([`super::compare`]). The picture
-//! shows A only: a lab's stage draws on canvases of fixed ids, one per page.
+//! over A ([`super::view::Shown::chart`]); the engine runs B ([`super::compare`]). The page draws
+//! B's picture beside A's with a second instance of the lab's stage ([`super::page::Side`]).
 
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::time::NS_PER_S;
@@ -29,7 +29,7 @@ impl<U: LabUi> PartialEq for ComparePanelProps<U> {
 }
 
 /// B's differences from A's params, as the link writes them (`acks=all, partitions=6`).
-fn differences<L: Lab>(state: &LabState<L>, b: &L::Params) -> String {
+pub(super) fn differences<L: Lab>(state: &LabState<L>, b: &L::Params) -> String {
     let q = crate::url_state::to_query(b, &state.params, state.seed);
     q.split('&')
         .skip(1)
@@ -129,11 +129,26 @@ fn compare_table<U: LabUi>(props: &TableProps<U>) -> Html {
         // A lab that ends by itself: B's progress is A's (the same work, the same end).
         String::new()
     };
+    let catching = (!b.with_a).then(|| {
+        if U::V::TIMED {
+            let s = |t: u64| format!("{:.3}", t as f64 / NS_PER_S as f64);
+            fill(
+                tr(lang, text::COMPARE_CATCHING),
+                &[s(b.now), s(rt.shown.head.now)],
+            )
+        } else {
+            tr(lang, text::COMPARE_CATCHING_WORK).to_string()
+        }
+    });
     let title = tr(lang, text::COMPARE_TABLE);
     html! {
         <div class="panel compare-figures">
             <p id="compare-clock" class="note" data-now={b.now.to_string()} data-a-now={rt.shown.head.now.to_string()}
+                data-with-a={b.with_a.to_string()}
                 data-digest={b.digest.to_string()}>{ clock }</p>
+            if let Some(c) = catching {
+                <p id="compare-catching" class="watch" role="status">{ c }</p>
+            }
             <p id="compare-summary" role="status">
                 { fill(tr(lang, text::COMPARE_SUMMARY), &[changed.to_string(), rows.len().to_string()]) }
             </p>

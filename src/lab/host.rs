@@ -67,6 +67,8 @@ pub struct Host<V: LabView> {
     pace: Pacing,
     look: Look,
     pic: V::Pic,
+    /// B's picture, filled like A's while comparing.
+    pic_b: V::Pic,
     picture_dirty: bool,
     readouts_dirty: bool,
     last_readouts_ts: f64,
@@ -82,6 +84,8 @@ pub struct Host<V: LabView> {
     history_sent: u64,
     /// B, while comparing (see [`super::compare`]).
     twin: Option<Twin<V::L>>,
+    /// B is not with A yet: it catches up over the next frames.
+    twin_behind: bool,
 }
 
 impl<V: LabView> Host<V> {
@@ -96,9 +100,11 @@ impl<V: LabView> Host<V> {
             history,
             history_sent: 0,
             twin: None,
+            twin_behind: false,
             pace,
             look,
             pic: V::Pic::default(),
+            pic_b: V::Pic::default(),
             picture_dirty: true,
             readouts_dirty: true,
             last_readouts_ts: f64::NEG_INFINITY,
@@ -168,12 +174,24 @@ impl<V: LabView> Host<V> {
         self.twin.as_ref()
     }
 
-    /// Brings B to A (after A moved or changed).
-    fn follow_twin(&mut self) {
-        if let Some(t) = &mut self.twin {
-            let log = self.history.as_ref().map(History::log).cloned();
-            t.follow(&self.sim, &log.unwrap_or_default(), &self.look, V::prepare);
-        }
+    /// Brings B to A (after A moved or changed), within a frame's engine budget of wall time read
+    /// on `clock`: a B far behind catches up over the next frames.
+    fn follow_twin(&mut self, clock: &dyn Fn() -> f64) {
+        self.twin_behind = match &mut self.twin {
+            Some(t) => {
+                let log = self.history.as_ref().map(History::log).cloned();
+                let end = clock() + self.pace.whole_budget_ms();
+                let mut more = || clock() < end;
+                !t.follow(
+                    &self.sim,
+                    &log.unwrap_or_default(),
+                    &self.look,
+                    V::prepare,
+                    &mut more,
+                )
+            }
+            None => false,
+        };
     }
 
     pub fn timed(&self) -> bool {
@@ -272,13 +290,16 @@ impl<V: LabView> Host<V> {
             }
             Command::Touch => {}
             Command::Compare(b) => {
+                if b.is_none() {
+                    self.pace.twin_off();
+                }
                 self.twin = b.map(|p| {
                     let log = self.history.as_ref().map(History::log).cloned();
                     Twin::new(&p, self.sim.seed(), &log.unwrap_or_default())
                 });
             }
         }
-        self.follow_twin();
+        self.follow_twin(clock);
         self.touch();
     }
 
@@ -317,7 +338,15 @@ impl<V: LabView> Host<V> {
             if let Some(h) = &mut self.history {
                 h.moved(&mut self.sim);
             }
-            self.follow_twin();
+            let t0 = clock();
+            self.follow_twin(clock);
+            if self.twin.is_some() {
+                self.pace.twin_took(clock() - t0);
+            }
+        } else if self.twin_behind {
+            // A stands still and B catches up: everything of B is sent again.
+            self.follow_twin(clock);
+            self.touch();
         }
         self.look.phase = self.pace.phase;
         let pic = if moving || self.picture_dirty {
@@ -338,14 +367,21 @@ impl<V: LabView> Host<V> {
         } else {
             None
         };
+        let (look, pic_b) = (&self.look, &mut self.pic_b);
+        let with_a = !self.twin_behind;
         let compare = self.twin.as_ref().map(|t| TwinWire {
+            with_a,
             now: t.sim().now(),
             work: t.sim().work(),
             digest: t.sim().digest(),
             report: readouts
                 .is_some()
                 .then(|| WireReport::from_report(&t.sim().figures())),
-            charts: charts.is_some().then(|| V::charts(t.sim(), self.look.lang)),
+            charts: charts.is_some().then(|| V::charts(t.sim(), look.lang)),
+            pic: pic.is_some().then(|| {
+                V::picture(t.sim(), look, pic_b);
+                (pic_b.clone(), V::summary(t.sim(), look.lang))
+            }),
         });
         let why = self.why_news();
         let history = self.history_news();
@@ -383,7 +419,10 @@ impl<V: LabView> Host<V> {
             achieved: self.pace.achieved.filter(|_| self.pace.playing),
             changes: self.changes,
             furthest: self.history.as_ref().map_or(0, History::furthest),
-            pending: self.readouts_dirty || self.pace.charts_dirty || self.picture_dirty,
+            pending: self.readouts_dirty
+                || self.pace.charts_dirty
+                || self.picture_dirty
+                || self.twin_behind,
         }
     }
 
@@ -404,7 +443,7 @@ impl<V: LabView> Host<V> {
         if let Some(h) = &mut self.history {
             h.moved(&mut self.sim);
         }
-        self.follow_twin();
+        self.follow_twin(clock);
         self.pace.phase = Phase::Finished;
         self.pace.wall_ms = took;
         self.pace.busy_ms = took;

@@ -99,6 +99,9 @@ pub struct Pacing {
     /// Wall time a lab that ends by itself may take in one slice ([`SLICE_MS`] on the main
     /// thread).
     slice_ms: f64,
+    /// Wall time B (the comparison's second run) took to follow A in the frames before,
+    /// smoothed: A's budget and slices leave it out, so that A and B together keep to a frame's.
+    twin_ms: f64,
 }
 
 impl Pacing {
@@ -124,6 +127,7 @@ impl Pacing {
             window_behind: false,
             budget_cap: MAX_ENGINE_MS,
             slice_ms: SLICE_MS,
+            twin_ms: 0.0,
         }
     }
 
@@ -156,9 +160,28 @@ impl Pacing {
     /// frames before, at most what keeps frames on time, within
     /// [`MIN_ENGINE_MS`]..=[`MAX_ENGINE_MS`].
     pub fn engine_budget_ms(&self) -> f64 {
+        (self.whole_budget_ms() - self.twin_ms).max(MIN_ENGINE_MS)
+    }
+
+    /// The engine's budget of a frame for A and B together (A's alone when not comparing).
+    pub fn whole_budget_ms(&self) -> f64 {
         (FRAME_MS - self.other_ms)
             .min(self.cap_ms)
             .clamp(MIN_ENGINE_MS, self.budget_cap.max(MIN_ENGINE_MS))
+    }
+
+    /// B followed A in `ms` of wall time (after A's advance or slice): the next budgets of A leave
+    /// it out (smoothed, so A and B settle at about half of the frame's each when B costs what A
+    /// does).
+    pub fn twin_took(&mut self, ms: f64) {
+        if ms.is_finite() && ms >= 0.0 {
+            self.twin_ms = 0.8 * self.twin_ms + 0.2 * ms;
+        }
+    }
+
+    /// The comparison stopped: A has the whole budget again.
+    pub fn twin_off(&mut self) {
+        self.twin_ms = 0.0;
     }
 
     /// A frame came `dt_ms` after the one before: if the engine used its whole budget in that one,
@@ -264,7 +287,8 @@ impl Pacing {
         }
         let t0 = clock();
         let mut t = t0;
-        while t - t0 < self.slice_ms {
+        let slice = (self.slice_ms - self.twin_ms).max(MIN_ENGINE_MS);
+        while t - t0 < slice {
             let r = sim.advance(SLICE_CHUNK);
             t = clock();
             if r == Advance::Reached {
@@ -376,6 +400,28 @@ mod tests {
         // Pausing forgets it.
         p.set(false, 1_000.0, Lang::En);
         assert_eq!(p.achieved, None);
+    }
+
+    #[test]
+    fn a_comparison_s_second_run_shares_the_engine_budget() {
+        let mut p = Pacing::new(Lang::En);
+        let whole = p.engine_budget_ms();
+        // B costs what A does: each frame B takes A's budget of the frame; they settle at halves.
+        for _ in 0..60 {
+            let a = p.engine_budget_ms();
+            p.twin_took(a);
+        }
+        let a = p.engine_budget_ms();
+        assert!((a - whole / 2.0).abs() < 0.05, "A's share {a} of {whole}");
+        // A costly B leaves A at least the floor.
+        for _ in 0..60 {
+            p.twin_took(1000.0);
+        }
+        assert_eq!(p.engine_budget_ms(), MIN_ENGINE_MS);
+        p.twin_took(f64::NAN);
+        assert_eq!(p.engine_budget_ms(), MIN_ENGINE_MS);
+        p.twin_off();
+        assert_eq!(p.engine_budget_ms(), whole);
     }
 
     #[test]

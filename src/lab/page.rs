@@ -47,8 +47,9 @@ pub trait LabUi: Sized + 'static {
 
     fn new() -> Self;
 
-    /// The picture's canvases (their node refs are kept in `self`).
-    fn stage(&self) -> Html;
+    /// The picture's canvases (their node refs are kept in `self`), their ids those of `side`
+    /// ([`Side::id`]): while comparing, a second instance draws B's picture beside A's.
+    fn stage(&self, side: Side) -> Html;
 
     /// Draws the picture from what the engine sent, every frame it brought a new one.
     fn draw(&mut self, shown: &Shown<Self::V>, look: &Look);
@@ -65,6 +66,24 @@ pub trait LabUi: Sized + 'static {
     /// Live panels of the lab's own under the picture (tables of state, a ring change ...).
     fn extra(_shown: &Shown<Self::V>, _lang: Lang) -> Html {
         html! {}
+    }
+}
+
+/// Which run a lab's stage draws: A (the live run; the only one unless comparing) or B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    /// The id of the stage's element `base` on this side (`lab-canvas`, B's `lab-canvas-b`): the
+    /// page holds both stages at once while comparing.
+    pub fn id(self, base: &str) -> String {
+        match self {
+            Side::A => base.to_string(),
+            Side::B => format!("{base}-b"),
+        }
     }
 }
 
@@ -87,9 +106,16 @@ pub struct Runtime<U: LabUi> {
     /// B's params while comparing (a fallback compares again).
     compare: Option<<U::L as Lab>::Params>,
     pub shown: Shown<U::V>,
+    /// B's picture and its words while comparing (only these of it are filled: the rest of B is
+    /// in `shown.b`).
+    shown_b: Shown<U::V>,
+    /// B's picture came and is not drawn yet.
+    unseen_b: bool,
     /// What frames brought that is not drawn yet.
     unseen: Changed,
     pub ui: U,
+    /// B's picture, while comparing.
+    pub ui_b: U,
     /// How the page looks at the run (play, speed, language, reduced motion).
     pub look: Look,
     charts: Vec<NodeRef>,
@@ -158,8 +184,11 @@ impl<U: LabUi> Runtime<U> {
             seed: state.seed,
             compare: None,
             shown: Shown::default(),
+            shown_b: Shown::default(),
+            unseen_b: false,
             unseen: Changed::default(),
             ui: U::new(),
+            ui_b: U::new(),
             look,
             charts: U::CHARTS.iter().map(|_| NodeRef::default()).collect(),
             frames: 0,
@@ -267,7 +296,12 @@ impl<U: LabUi> Runtime<U> {
     }
 
     /// Takes in a frame from the engine (drawn at the next animation frame).
-    fn take(&mut self, frame: Frame<U::V>) {
+    fn take(&mut self, mut frame: Frame<U::V>) {
+        if let Some((pic, summary)) = frame.compare.as_mut().and_then(|b| b.pic.take()) {
+            self.shown_b.pic = pic;
+            self.shown_b.summary = summary;
+            self.unseen_b = true;
+        }
         let changed = self.shown.take(frame);
         if changed.history {
             if let Some(cb) = self.on_history.clone() {
@@ -303,6 +337,10 @@ impl<U: LabUi> Runtime<U> {
         if changed.picture {
             crate::lab::stats::count(Work::Picture);
             self.ui.draw(&self.shown, &self.look);
+        }
+        if std::mem::take(&mut self.unseen_b) && self.shown.b.is_some() {
+            crate::lab::stats::count(Work::Picture);
+            self.ui_b.draw(&self.shown_b, &self.look);
         }
         if changed.charts {
             let lang = self.look.lang;
@@ -927,7 +965,16 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         html! {}
     };
 
-    let stage = runtime.borrow().ui.stage();
+    // While comparing, B's picture plays beside A's (a second instance of the lab's stage).
+    let (stage, stage_b) = {
+        let rt = runtime.borrow();
+        let b = state.compare.as_ref().map(|b| {
+            let diff = super::compare_ui::differences::<U::L>(&state, b);
+            (rt.ui_b.stage(Side::B), diff)
+        });
+        (rt.ui.stage(Side::A), b)
+    };
+    let comparing = stage_b.is_some();
     let chart_refs = runtime.borrow().charts.clone();
 
     html! {
@@ -945,10 +992,24 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             { keys_panel }
             { input_problem(lang, &state) }
             <LiveActions<U> rt={shared.clone()} />
-            <div class="stage">
-                { stage }
-                <p class="legend">{ tr_id(lang, &format!("{id}.legend")) }</p>
-                <LiveSummary<U> rt={shared.clone()} />
+            <div class={classes!("stages", comparing.then_some("stages-ab"))}>
+                <div class="stage" id="stage-a">
+                    if comparing {
+                        <p class="stage-tag">{ tr(lang, text::STAGE_A) }</p>
+                    }
+                    { stage }
+                    <p class="legend">{ tr_id(lang, &format!("{id}.legend")) }</p>
+                    <LiveSummary<U> rt={shared.clone()} />
+                </div>
+                if let Some((stage_b, diff)) = stage_b {
+                    <div class="stage stage-b" id="stage-b">
+                        <p class="stage-tag">
+                            { if diff.is_empty() { tr(lang, text::STAGE_B_SAME).to_string() } else { fill(tr(lang, text::STAGE_B), &[diff]) } }
+                        </p>
+                        { stage_b }
+                        <LiveSummary<U> rt={shared.clone()} b={true} />
+                    </div>
+                }
             </div>
             <super::timeline::TimelineBar<U> rt={shared.clone()} {on_seek} {on_undo} />
             <super::compare_ui::ComparePanel<U> state={state.clone()} rt={shared.clone()} />
@@ -1320,10 +1381,29 @@ fn live_actions<U: LabUi>(props: &LiveProps<U>) -> Html {
 
 /// The picture in words (what a screen reader reads for the canvas), refreshed live.
 #[function_component(LiveSummary)]
-fn live_summary<U: LabUi>(props: &LiveProps<U>) -> Html {
+fn live_summary<U: LabUi>(props: &SummaryProps<U>) -> Html {
     use_live(&props.rt, 1000, changes);
-    let text = props.rt.0.borrow().shown.summary.clone();
-    html! { <p id="picture-summary" class="sr-only" aria-live="polite">{ text }</p> }
+    let rt = props.rt.0.borrow();
+    let (text, side) = if props.b {
+        (rt.shown_b.summary.clone(), Side::B)
+    } else {
+        (rt.shown.summary.clone(), Side::A)
+    };
+    html! { <p id={side.id("picture-summary")} class="sr-only" aria-live="polite">{ text }</p> }
+}
+
+#[derive(Properties)]
+struct SummaryProps<U: LabUi> {
+    rt: Shared<U>,
+    /// B's picture's words (while comparing).
+    #[prop_or_default]
+    b: bool,
+}
+
+impl<U: LabUi> PartialEq for SummaryProps<U> {
+    fn eq(&self, o: &Self) -> bool {
+        self.rt == o.rt && self.b == o.b
+    }
 }
 
 /// The lab's own live panels.

@@ -151,7 +151,7 @@ pub struct Frame<V: LabView> {
     /// The run's history (action log, marks, undo), when it changed.
     pub history: Option<HistoryWire>,
     /// B, while comparing (see [`super::compare`]): in every frame.
-    pub compare: Option<TwinWire>,
+    pub compare: Option<TwinWire<V::Pic>>,
 }
 
 /// What the page shows: the latest of everything a frame brought.
@@ -209,7 +209,7 @@ impl<V: LabView> Shown<V> {
         self.head = frame.head;
         c.compare = frame.compare.is_some() != self.b.is_some();
         c.charts |= frame.compare.as_ref().is_some_and(|w| w.charts.is_some());
-        self.b = TwinShown::take::<V::L>(self.b.take(), frame.compare);
+        self.b = TwinShown::take::<V::L, V::Pic>(self.b.take(), frame.compare);
         if let Some((pic, summary)) = frame.pic {
             self.pic = pic;
             self.summary = summary;

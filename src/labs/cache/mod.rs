@@ -248,7 +248,7 @@ mod ui {
     use super::View;
     use crate::i18n::{count, fill, real, tr, Lang};
     use crate::kit::canvas::describe;
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     pub struct Ui {
@@ -291,12 +291,12 @@ mod ui {
             }
         }
 
-        fn stage(&self) -> Html {
+        fn stage(&self, side: Side) -> Html {
             // No height in the markup: the pictures set theirs from their width and content.
             html! {
                 <>
-                    <canvas id="lab-canvas" ref={self.lanes.clone()} class="cache-canvas" role="img"></canvas>
-                    <canvas id="ring-canvas" ref={self.ring.clone()} class="ring-canvas" role="img"></canvas>
+                    <canvas id={side.id("lab-canvas")} ref={self.lanes.clone()} class="cache-canvas" role="img"></canvas>
+                    <canvas id={side.id("ring-canvas")} ref={self.ring.clone()} class="ring-canvas" role="img"></canvas>
                 </>
             }
         }

@@ -126,7 +126,7 @@ mod ui {
     use super::View;
     use crate::i18n::{real, tr, Lang};
     use crate::kit::canvas::describe;
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     pub struct Ui {
@@ -155,10 +155,10 @@ mod ui {
             }
         }
 
-        fn stage(&self) -> Html {
+        fn stage(&self, side: Side) -> Html {
             // Its height follows the width (the rings go two by two on a phone): set by `draw`.
             html! {
-                <canvas id="lab-canvas" ref={self.canvas.clone()} class="chat-canvas" role="img"
+                <canvas id={side.id("lab-canvas")} ref={self.canvas.clone()} class="chat-canvas" role="img"
                     style="width: 100%; display: block"></canvas>
             }
         }

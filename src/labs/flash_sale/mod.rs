@@ -84,7 +84,7 @@ mod ui {
     use crate::kit::canvas::{begin, describe};
     use crate::kit::palette::{BG, DROP, INCOMING, INK, LANE_BG, MUTED, PASS, WAIT};
     use crate::lab::pacing::Phase;
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     const HEIGHT_PX: f64 = 320.0;
@@ -111,8 +111,8 @@ mod ui {
             }
         }
 
-        fn stage(&self) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="sale-canvas" role="img"></canvas> }
+        fn stage(&self, side: Side) -> Html {
+            html! { <canvas id={side.id("lab-canvas")} ref={self.canvas.clone()} class="sale-canvas" role="img"></canvas> }
         }
 
         fn draw(&mut self, shown: &Shown<super::View>, look: &Look) {

@@ -157,7 +157,7 @@ mod ui {
     use yew::prelude::*;
 
     use crate::kit::canvas::describe;
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     pub struct Ui {
@@ -192,8 +192,8 @@ mod ui {
             }
         }
 
-        fn stage(&self) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.lanes.clone()} class="lanes-canvas" role="img"></canvas> }
+        fn stage(&self, side: Side) -> Html {
+            html! { <canvas id={side.id("lab-canvas")} ref={self.lanes.clone()} class="lanes-canvas" role="img"></canvas> }
         }
 
         fn draw(&mut self, shown: &Shown<super::View>, look: &Look) {

@@ -212,7 +212,7 @@ mod ui {
     use super::View;
     use crate::i18n::{count, fill, real, tr, Lang, Tx};
     use crate::kit::canvas::describe;
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     /// What "pause" stops the consumers for, milliseconds.
@@ -250,8 +250,8 @@ mod ui {
         }
 
         /// The canvas; its height follows its width and the run (the picture sets it).
-        fn stage(&self) -> Html {
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="queue-canvas" role="img"></canvas> }
+        fn stage(&self, side: Side) -> Html {
+            html! { <canvas id={side.id("lab-canvas")} ref={self.canvas.clone()} class="queue-canvas" role="img"></canvas> }
         }
 
         fn draw(&mut self, shown: &Shown<View>, look: &Look) {

@@ -152,7 +152,7 @@ mod ui {
     use crate::kit::canvas::{begin, describe, dot, set_css_height, text};
     use crate::kit::paint::{fill_style, Marks};
     use crate::kit::palette::{series_css, BG, DROP, INK, LANE_BG, MUTED, WAIT};
-    use crate::lab::page::LabUi;
+    use crate::lab::page::{LabUi, Side};
     use crate::lab::view::{Look, Shown};
 
     const CLOCK_ROW_PX: f64 = 22.0;
@@ -191,9 +191,9 @@ mod ui {
             }
         }
 
-        fn stage(&self) -> Html {
+        fn stage(&self, side: Side) -> Html {
             // Its height follows the run (workers and lanes): set when drawing.
-            html! { <canvas id="lab-canvas" ref={self.canvas.clone()} class="lanes-canvas" role="img"></canvas> }
+            html! { <canvas id={side.id("lab-canvas")} ref={self.canvas.clone()} class="lanes-canvas" role="img"></canvas> }
         }
 
         fn draw(&mut self, shown: &Shown<View>, look: &Look) {

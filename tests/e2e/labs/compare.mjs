@@ -91,6 +91,57 @@ export async function run({ test, assert, ready, root, shots, number }) {
     assert(!(await page.$('#compare-table')), 'no table without B');
   });
 
+  await test('compare: both pictures play in lockstep on every lab (B of A\'s params draws A\'s picture; a change shows)', async (page) => {
+    const pictures = () => page.evaluate(() => {
+      const pair = (id) => {
+        const a = document.getElementById(id);
+        const b = document.getElementById(id + '-b');
+        return a && b ? { a: a.toDataURL(), b: b.toDataURL(), la: a.getAttribute('aria-label') || '', lb: b.getAttribute('aria-label') || '' } : null;
+      };
+      return { lanes: pair('lab-canvas'), ring: document.getElementById('ring-canvas') ? pair('ring-canvas') : undefined };
+    });
+    for (const lab of ['queue', 'limiter', 'cache', 'chat', 'snowflake', 'flash-sale']) {
+      await page.goto('about:blank');
+      await page.goto(root + `#/${lab}?b=`);
+      await ready(page);
+      await page.waitForSelector('#stage-b #lab-canvas-b', { timeout: 10000 });
+      assert((await page.textContent('#stage-b .stage-tag')).includes("A's parameters"), `${lab}: B's picture is named`);
+      if (lab === 'flash-sale') {
+        await page.click('#btn-run');
+        await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 60000 });
+      } else {
+        await page.waitForFunction(() => Number(document.querySelector('#compare-clock')?.dataset.aNow) > 3e9, null, { timeout: 30000 });
+        await page.click('#btn-play'); // pause
+      }
+      // Both redrawn at the same moment (a frame after the pause).
+      await page.waitForTimeout(600);
+      const p = await pictures();
+      assert(p.lanes, `${lab}: both canvases are on the page`);
+      for (const [name, x] of Object.entries(p)) {
+        if (!x) continue;
+        assert(x.la.length > 20 && x.la === x.lb, `${lab} ${name}: B of A's params is described as A: ${x.la.slice(0, 80)} | ${x.lb.slice(0, 80)}`);
+        assert(x.a === x.b, `${lab} ${name}: B of A's params draws A's picture, pixel for pixel`);
+      }
+      if (lab === 'queue') await page.screenshot({ path: `${shots}/compare-pictures-${lab}.png`, fullPage: false });
+    }
+    // A change shows in B's picture: acks=all against acks=1 when the leader dies.
+    await page.goto('about:blank');
+    await page.goto(root + '#/queue?preset=acks1_leader_dies&b=acks%3Dall');
+    await ready(page);
+    await page.waitForSelector('#lab-canvas-b');
+    await playPast(page, 6 * S);
+    const p = await pictures();
+    assert(p.lanes.a !== p.lanes.b, 'B of acks=all draws a picture of its own');
+    assert((await page.textContent('#stage-b .stage-tag')).includes('acks=all'), 'B\'s picture says how B differs');
+    const c = await clocks(page);
+    assert(c.a === c.b, `in lockstep: ${JSON.stringify(c)}`);
+    assert(await page.$eval('#picture-summary-b', e => e.textContent.length) > 20, 'B\'s picture in words for screen readers');
+    await page.screenshot({ path: `${shots}/compare-pictures-acks.png`, fullPage: false });
+    // Stopping takes B's picture away.
+    await page.click('#btn-compare');
+    await page.waitForFunction(() => !document.querySelector('#lab-canvas-b'), null, { timeout: 5000 });
+  });
+
   await test('compare: a bad value of B in a link is named b.<key> with its range; in Chinese; 360 px fits', async (page) => {
     await page.goto(root + '#/queue?b=partitions%3D0%26acks%3Dall');
     await ready(page);
