@@ -279,11 +279,10 @@ crate::texts! {
     EXPORT_PNG = "ui.export.png": "Export picture and charts (PNG)", "导出画面和图表（PNG）";
     IMPORT_PICK = "ui.import.pick": "Import a run file", "导入运行文件";
     IMPORT_DROP = "ui.import.drop": "…or drop a run file on this panel.", "……或把运行文件拖放到本面板上。";
-    EXPORT_WORKING = "ui.export.working": "Replaying the run to write its figures and digest…", "正在重放这次运行，以写入它的指标和摘要……";
+    EXPORT_WORKING = "ui.export.working": "Writing the run's file with its figures and digest…", "正在写入这次运行的文件及其指标和摘要……";
     EXPORT_NOT_STARTED = "ui.export.not_started": "Nothing to export yet: the run is at 0 s. Play it first.", "还没有可导出的内容：运行停在 0 秒。请先运行。";
     EXPORT_SAVED = "ui.export.saved": "Saved {0}: {1} s of virtual time, {2} actions, digest {3}.", "已保存 {0}：虚拟时间 {1} 秒，{2} 个操作，摘要 {3}。";
     EXPORT_SAVED_UNTIMED = "ui.export.saved_untimed": "Saved {0}: the run to its end, with its figures.", "已保存 {0}：运行到结束，附带其指标。";
-    EXPORT_SAVED_BARE = "ui.export.saved_bare": "Saved {0} without its figures: replaying it here would take about {1} s (flowlab run --run-file prints them).", "已保存 {0}，但未附带指标：在这里重放约需 {1} 秒（flowlab run --run-file 会输出它们）。";
     EXPORT_FAILED = "ui.export.failed": "Not exported: {0}", "未导出：{0}";
     EXPORT_CSV_SAVED = "ui.export.csv_saved": "Saved {0}: {1} rows of {2} series.", "已保存 {0}：{2} 条序列，共 {1} 行。";
     EXPORT_NO_CHARTS = "ui.export.no_charts": "No chart data yet: the charts are empty.", "还没有图表数据：图表是空的。";

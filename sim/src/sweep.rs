@@ -25,7 +25,7 @@ use crate::labs::{AnyLab, DecodeError};
 
 pub use link::SWEEP_KEY;
 pub use run::{
-    drive, drive_with, run_full, run_one, Finished, Replay, RunOut, QUIESCE_LIMIT, SLICES,
+    drive, drive_with, finish, run_full, run_one, Finished, Replay, RunOut, QUIESCE_LIMIT, SLICES,
 };
 pub use stats::{Bin, Histogram, Summary, MAX_BINS};
 

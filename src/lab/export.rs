@@ -1,5 +1,6 @@
 //! Runs that leave the page, for every lab: a run file (JSON, written by the same function as
-//! `flowlab run --save-run`, from a replay made here), the charts' series as CSV, the picture and
+//! `flowlab run --save-run`, from the live run where it stands: [`crate::lab::host::Host::run_file`],
+//! in the engine's worker), the charts' series as CSV, the picture and
 //! its charts as PNG; and a run file imported (picked or dropped) to replay it here, or on its own
 //! lab's page, its digest checked by a replay. The file's words, its refusals and what to do with
 //! it are plain Rust, tested natively; the panel itself is [`view`] (in the browser).
@@ -23,8 +24,7 @@ use crate::text;
 /// Largest file the page reads as a run file (a log of [`MAX_ACTIONS`] actions is far smaller).
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 /// Longest replay the page makes by itself, by the lab's cost model in the browser (seconds): a
-/// run longer than this is exported without its figures, and imported without its check (the
-/// command line does both).
+/// run longer than this is imported without its check (the command line checks it).
 pub const MAX_REPLAY_S: f64 = 20.0;
 /// Where an import that opened another lab's page leaves what its check said, for that page.
 pub const SESSION_KEY: &str = "flowlab.import.status";
@@ -114,65 +114,6 @@ pub fn replay_estimate_s(lab: &dyn AnyLab, params: &Value, until: Nanos) -> Opti
     let cost = lab.cost(params).ok()?;
     cost.run_wall_s(until_s)
         .map(|s| s * crate::lab::sweep::BROWSER_SLOWDOWN)
-}
-
-/// A run file the page wrote.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Exported {
-    pub file: RunFile,
-    /// Written without a replay (it would take longer than [`MAX_REPLAY_S`], about this long):
-    /// no figures, no digest.
-    pub bare: Option<f64>,
-}
-
-/// Why the page's run cannot be exported.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ExportError {
-    /// A timed run still at 0 s.
-    NotStarted,
-    Replay(ReplayError),
-}
-
-/// The run file of the page's run of `lab`: the params it started with, its seed, its actions
-/// up to `now` (timed labs run to `now`, the virtual time the page shows; the others to their
-/// end, with no actions), and the figures and digest of a replay made here by
-/// [`RunFile::record`], the function `flowlab run --save-run` writes with.
-pub fn export_run(
-    lab: &dyn AnyLab,
-    run_params: &Value,
-    seed: u64,
-    now: Nanos,
-    actions: &ActionLog,
-) -> Result<Exported, ExportError> {
-    let timed = lab.timed();
-    if timed && now == 0 {
-        return Err(ExportError::NotStarted);
-    }
-    let until = if timed { now } else { 0 };
-    let mut log = if timed {
-        actions.clone()
-    } else {
-        ActionLog::default()
-    };
-    log.cut_after(until);
-    match replay_estimate_s(lab, run_params, until) {
-        Some(est) if est > MAX_REPLAY_S => Ok(Exported {
-            file: RunFile {
-                format: RUN_FORMAT,
-                lab: lab.id().to_string(),
-                seed,
-                until: timed.then(|| replay::seconds_text(until)),
-                params: run_params.clone(),
-                actions: log,
-                metrics: Value::Null,
-                digest: None,
-            },
-            bare: Some(est),
-        }),
-        _ => RunFile::record(lab, run_params, seed, until, &log)
-            .map(|file| Exported { file, bare: None })
-            .map_err(ExportError::Replay),
-    }
 }
 
 /// A run file's text as the page saves it (indented, a line break at the end).

@@ -125,6 +125,11 @@ impl<L: Lab> History<L> {
         self.every
     }
 
+    /// The params the run started with (before the log's knob changes).
+    pub fn params(&self) -> &Value {
+        &self.params
+    }
+
     pub fn log(&self) -> &ActionLog {
         &self.log
     }

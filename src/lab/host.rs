@@ -10,7 +10,7 @@ use flowlab_sim::kernel::sim::Sim;
 use flowlab_sim::Model;
 use serde::{Deserialize, Serialize};
 
-use flowlab_sim::replay::{Act, ActionLog};
+use flowlab_sim::replay::{Act, ActionLog, RunFile};
 
 use super::compare::{Twin, TwinWire};
 use super::history::{knob_text, History, HistoryWire};
@@ -59,7 +59,14 @@ pub enum Command<L: Lab> {
     Touch,
     /// Compares with B of these params (on the run's seed, replaying its actions), or stops.
     Compare(Option<L::Params>),
+    /// The run file of the run as it stands (sent with the next frame): its start params, seed
+    /// and action log up to now, and the figures and digest of a copy of it finished where it
+    /// stands (a lab that ends by itself, at its end): no replay.
+    Export,
 }
+
+/// Why a timed run cannot be exported yet: it is at 0 s ([`Host::run_file`]).
+pub const NOT_STARTED: &str = "the run has not started";
 
 /// The engine's side of a lab's page.
 pub struct Host<V: LabView> {
@@ -86,6 +93,8 @@ pub struct Host<V: LabView> {
     twin: Option<Twin<V::L>>,
     /// B is not with A yet: it catches up over the next frames.
     twin_behind: bool,
+    /// A run file asked for, not sent yet.
+    export_due: bool,
 }
 
 impl<V: LabView> Host<V> {
@@ -101,6 +110,7 @@ impl<V: LabView> Host<V> {
             history_sent: 0,
             twin: None,
             twin_behind: false,
+            export_due: false,
             pace,
             look,
             pic: V::Pic::default(),
@@ -289,6 +299,7 @@ impl<V: LabView> Host<V> {
                 self.look = look;
             }
             Command::Touch => {}
+            Command::Export => self.export_due = true,
             Command::Compare(b) => {
                 if b.is_none() {
                     self.pace.twin_off();
@@ -385,6 +396,7 @@ impl<V: LabView> Host<V> {
         });
         let why = self.why_news();
         let history = self.history_news();
+        let export = std::mem::take(&mut self.export_due).then(|| self.run_file());
         Frame {
             head: self.head(behind),
             pic,
@@ -393,7 +405,37 @@ impl<V: LabView> Host<V> {
             why,
             history,
             compare,
+            export,
         }
+    }
+
+    /// The run file of the run as it stands ([`Command::Export`]), as JSON text, or why not.
+    pub fn run_file(&self) -> Result<String, String> {
+        let lab = flowlab_sim::labs::by_id(V::L::ID).ok_or("no such lab")?;
+        let timed = self.timed();
+        if timed && self.sim.now() == 0 {
+            return Err(NOT_STARTED.into());
+        }
+        let params = match &self.history {
+            Some(h) => h.params().clone(),
+            None => serde_json::to_value(self.sim.params()).map_err(|e| e.to_string())?,
+        };
+        let mut log = self
+            .history
+            .as_ref()
+            .filter(|_| timed)
+            .map(|h| h.log().clone())
+            .unwrap_or_default();
+        log.cut_after(self.sim.now());
+        let mut copy = self.sim.clone();
+        // The actions past now (looking at the past) are not the file's: the copy finishes
+        // without them, as a replay of the file would.
+        copy.plan(std::iter::empty());
+        let done = flowlab_sim::sweep::finish(lab, &mut copy);
+        let file = RunFile::of_run(lab, &params, self.sim.seed(), done.now, &log, &done);
+        serde_json::to_string_pretty(&file)
+            .map(|t| t + "\n")
+            .map_err(|e| e.to_string())
     }
 
     fn readouts(&self, lang: Lang) -> Readouts<V> {

@@ -144,7 +144,12 @@ pub struct Runtime<U: LabUi> {
     pub on_history: Option<Callback<HistoryWire>>,
     /// The timeline's jump (it pauses the page too), for panels that show a moment of the run.
     pub on_seek: Option<Callback<flowlab_sim::kernel::time::Nanos>>,
+    /// Who waits for the run file asked of the engine ([`Runtime::export`]).
+    export_sink: Option<ExportSink>,
 }
+
+/// Takes the run file the engine made of the live run: its text, or why not.
+pub type ExportSink = Box<dyn FnOnce(Result<String, String>)>;
 
 /// A live readout's subscription: it re-renders when `key` of the runtime changed since it last
 /// did, at most every `ms` wall milliseconds.
@@ -204,6 +209,7 @@ impl<U: LabUi> Runtime<U> {
             pending_seek: None,
             on_history: None,
             on_seek: None,
+            export_sink: None,
         }
     }
 
@@ -289,6 +295,10 @@ impl<U: LabUi> Runtime<U> {
         if self.compare.is_some() {
             host.command(Command::Compare(self.compare.clone()), &crate::web::now_ms);
         }
+        if self.export_sink.is_some() {
+            // The run file asked of the worker comes from here instead.
+            host.command(Command::Export, &crate::web::now_ms);
+        }
         self.link = Link::Inline(host);
         self.fallback = Some(why);
         crate::lab::stats::set_engine(false);
@@ -297,6 +307,12 @@ impl<U: LabUi> Runtime<U> {
 
     /// Takes in a frame from the engine (drawn at the next animation frame).
     fn take(&mut self, mut frame: Frame<U::V>) {
+        if let Some(file) = frame.export.take() {
+            if let Some(sink) = self.export_sink.take() {
+                // After the frame: the sink may change the page's state.
+                gloo::timers::callback::Timeout::new(0, move || sink(file)).forget();
+            }
+        }
         if let Some((pic, summary)) = frame.compare.as_mut().and_then(|b| b.pic.take()) {
             self.shown_b.pic = pic;
             self.shown_b.summary = summary;
@@ -403,6 +419,13 @@ impl<U: LabUi> Runtime<U> {
     }
 
     /// Sends `cmd` to the engine; everything is drawn again and the loop wakes.
+    /// Asks the engine for the run file of the live run as it stands (made where the run is, in
+    /// the worker: no replay on the page); `sink` takes it with a frame to come.
+    pub fn export(&mut self, sink: ExportSink) {
+        self.export_sink = Some(sink);
+        self.send(Command::Export);
+    }
+
     fn send(&mut self, cmd: Command<U::L>) {
         match &cmd {
             Command::Rebuild { params, seed, .. } | Command::SetLive { params, seed, .. } => {

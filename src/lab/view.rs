@@ -152,6 +152,8 @@ pub struct Frame<V: LabView> {
     pub history: Option<HistoryWire>,
     /// B, while comparing (see [`super::compare`]): in every frame.
     pub compare: Option<TwinWire<V::Pic>>,
+    /// The run file asked for ([`super::host::Command::Export`]): its text, or why not.
+    pub export: Option<Result<String, String>>,
 }
 
 /// What the page shows: the latest of everything a frame brought.

@@ -163,8 +163,10 @@ pub enum Checker {
     Accounting,
 }
 
-/// A lab model.
-pub trait Lab: Sized + Clone + 'static {
+/// A lab model. Runs move between threads (the command line's sweeps) and are finished as
+/// any run ([`crate::sweep::finish`] on a typed `Sim`), so a lab and its params, events and
+/// faults are `Send`.
+pub trait Lab: Sized + Clone + Send + 'static {
     /// Registry id: the route, the command line's name, and the lab's text scope.
     const ID: &'static str;
     /// One line about the lab, for `flowlab list` (the page has its own words).
@@ -172,10 +174,10 @@ pub trait Lab: Sized + Clone + 'static {
     /// The run's exact checks need it at rest: the command line quiesces it after `--until-s` and
     /// reports [`Lab::final_report`] too.
     const CHECKS_AT_REST: bool = false;
-    type Params: Knobs;
-    type Event: Clone;
+    type Params: Knobs + Send;
+    type Event: Clone + Send;
     /// Faults and operator actions (named verbs).
-    type Fault: Verb;
+    type Fault: Verb + Send;
     /// What the picture draws, filled in place.
     type Snapshot: Default;
     /// How the picture maps time (spans that particles take to cross...), chosen by the page.

@@ -82,6 +82,41 @@ pub struct Replay<'a> {
     pub log: &'a ActionLog,
 }
 
+/// What a run leaves where it stands: a timed lab's figures and digest now (then, for labs that
+/// check at rest, it comes to rest for the figures known only then); a lab that ends by itself
+/// first runs to its end. The page's export of its live run (a clone of it) and every replay end
+/// here.
+pub fn finish(lab: &dyn AnyLab, sim: &mut dyn AnyRun) -> Finished {
+    match sim.extent() {
+        Extent::Timed => {
+            let figures = sim.figures();
+            let digest = sim.digest();
+            let (now, work) = (sim.now(), sim.work());
+            let at_rest = lab.checks_at_rest().then(|| {
+                let quiet = sim.quiesce(QUIESCE_LIMIT);
+                (quiet, sim.final_figures().since(figures.figures.len()))
+            });
+            Finished {
+                figures,
+                at_rest,
+                digest,
+                now,
+                work,
+            }
+        }
+        Extent::Items { .. } => {
+            while sim.advance(BUDGET_ITEMS) == Advance::BudgetExhausted {}
+            Finished {
+                figures: sim.figures(),
+                at_rest: None,
+                digest: sim.digest(),
+                now: sim.now(),
+                work: sim.work(),
+            }
+        }
+    }
+}
+
 /// [`drive`], applying `replay`'s actions on the way: the run plans them ([`AnyRun::plan_log`])
 /// and applies each once every event at or before its time is handled, in the log's order,
 /// however it is advanced. A knob change the lab refused while running is reported after the
@@ -104,41 +139,21 @@ pub fn drive_with(
     if !actions.is_empty() {
         sim.plan_log(replay.params, replay.log, None)?;
     }
-    let finished = match sim.extent() {
+    match sim.extent() {
         Extent::Timed => {
             for k in 1..=SLICES {
                 let t = (until as u128 * k as u128 / SLICES as u128) as Nanos;
                 while sim.advance_to(t, BUDGET_TIMED) == Advance::BudgetExhausted {}
                 progress(t / NS_PER_MS);
             }
-            let figures = sim.figures();
-            let digest = sim.digest();
-            let (now, work) = (sim.now(), sim.work());
-            let at_rest = lab.checks_at_rest().then(|| {
-                let quiet = sim.quiesce(QUIESCE_LIMIT);
-                (quiet, sim.final_figures().since(figures.figures.len()))
-            });
-            Finished {
-                figures,
-                at_rest,
-                digest,
-                now,
-                work,
-            }
         }
         Extent::Items { .. } => {
             while sim.advance(BUDGET_ITEMS) == Advance::BudgetExhausted {
                 progress(sim.work());
             }
-            Finished {
-                figures: sim.figures(),
-                at_rest: None,
-                digest: sim.digest(),
-                now: sim.now(),
-                work: sim.work(),
-            }
         }
-    };
+    }
+    let finished = finish(lab, sim);
     if sim.refused_changes() > 0 {
         let a = actions
             .iter()

@@ -4,7 +4,9 @@ use serde_json::json;
 
 use super::*;
 use crate::kit::chart::{Axis, Chart, Series};
+use crate::lab::host::{Command, Host, NOT_STARTED};
 use crate::lab::state::LabState;
+use crate::lab::view::Look;
 
 fn series(name: &str, points: &[(f64, f64)]) -> Series {
     Series {
@@ -43,22 +45,44 @@ fn the_csv_has_a_column_per_series_and_a_row_per_time_with_exact_numbers() {
     assert_eq!((empty.text.as_str(), empty.rows), ("time_s\n", 0));
 }
 
+/// The page's export of its live run: the run file the engine's [`Host`] writes where the run
+/// stands.
+fn host_file<V: crate::lab::view::LabView>(host: &Host<V>) -> RunFile {
+    serde_json::from_str(&host.run_file().unwrap()).unwrap()
+}
+
+fn quick() -> f64 {
+    0.0
+}
+
 /// The queue with a preset, run to 3.5 s with two actions (and one after that time, which the
-/// export leaves out).
-fn queue_export() -> (Exported, ActionLog) {
+/// export leaves out), then looked at from a jump back to 2 s and forward again.
+fn queue_export() -> (RunFile, ActionLog) {
+    type H = Host<crate::labs::queue::View>;
     let lab = by_id("queue").unwrap();
     let (params, seed) = lab.preset("acks1_leader_dies").unwrap();
     let log =
-        ActionLog::parse("1:crash_leader_of(0);2.5:restart_broker(0);9:add_consumer").unwrap();
-    let e = export_run(lab, &params, seed, 3_500 * NS_PER_MS, &log).unwrap();
-    (e, log)
+        ActionLog::parse("1:crash_leader_of(0);2.5:restart_broker(0);3.6:crash_broker(1);3.6:crash_broker(2);9:add_consumer").unwrap();
+    let p = serde_json::from_value(params).unwrap();
+    let mut host = H::new(&p, seed, Look::default());
+    host.command(
+        Command::Rebuild {
+            params: p,
+            seed,
+            start: false,
+            actions: log.clone(),
+        },
+        &quick,
+    );
+    host.command(Command::RunTo(12 * NS_PER_S), &quick);
+    host.command(Command::Seek(3_500 * NS_PER_MS), &quick);
+    (host_file(&host), log)
 }
 
 #[test]
 fn an_exported_run_reads_back_and_replays_to_its_digest() {
-    let (e, log) = queue_export();
-    assert_eq!(e.bare, None, "a short run is replayed for its figures");
-    let f = &e.file;
+    let (file, log) = queue_export();
+    let f = &file;
     assert_eq!(
         (f.format, f.lab.as_str(), f.seed),
         (RUN_FORMAT, "queue", 22)
@@ -82,7 +106,8 @@ fn an_exported_run_reads_back_and_replays_to_its_digest() {
         check_text(Lang::En, &check(&run)),
         format!("Replayed: same digest ({}).", run.digest.unwrap())
     );
-    // The command line's function wrote the same file.
+    // The command line's function wrote the same file, from a replay: the live run's file is
+    // the replay's (the actions past the time it shows left out of its end at rest too).
     let again = RunFile::record(run.lab, &run.params, run.seed, run.until, &run.actions).unwrap();
     assert_eq!(&again, f);
     // A file whose digest was changed is another run.
@@ -102,8 +127,8 @@ fn an_exported_run_reads_back_and_replays_to_its_digest() {
 #[test]
 fn an_import_replays_here_or_opens_its_own_lab_with_the_link_that_reproduces_it() {
     use flowlab_sim::labs::queue::Queue;
-    let (e, _) = queue_export();
-    let run = read_import(&file_text(&e.file)).unwrap();
+    let (file, _) = queue_export();
+    let run = read_import(&file_text(&file)).unwrap();
     match plan_import("queue", &run) {
         Import::Here {
             params,
@@ -132,18 +157,22 @@ fn an_import_replays_here_or_opens_its_own_lab_with_the_link_that_reproduces_it(
 
 #[test]
 fn a_run_at_zero_is_not_exported_and_a_lab_that_ends_by_itself_has_no_time_and_no_digest() {
-    let queue = by_id("queue").unwrap();
-    let log = ActionLog::default();
-    assert_eq!(
-        export_run(queue, &queue.defaults(), 1, 0, &log),
-        Err(ExportError::NotStarted)
-    );
+    use flowlab_sim::labs::flash_sale::FlashSaleParams;
+    let queue = Host::<crate::labs::queue::View>::new(&Default::default(), 1, Look::default());
+    assert_eq!(queue.run_file(), Err(NOT_STARTED.to_string()));
     let sale = by_id("flash-sale").unwrap();
     let params = sale.set(&sale.defaults(), "users", "20000").unwrap();
-    let e = export_run(sale, &params, 3, 12 * NS_PER_S, &log).unwrap();
-    assert_eq!((&e.file.until, &e.file.digest), (&None, &None));
-    assert!(e.file.metrics.is_object());
-    let run = read_import(&file_text(&e.file)).unwrap();
+    let p: FlashSaleParams = serde_json::from_value(params.clone()).unwrap();
+    // Not started: the file is of the run to its end (a copy runs there).
+    let host = Host::<crate::labs::flash_sale::View>::new(&p, 3, Look::default());
+    let f = host_file(&host);
+    assert_eq!((&f.until, &f.digest), (&None, &None));
+    assert!(f.metrics.is_object());
+    assert_eq!(
+        f,
+        RunFile::record(sale, &params, 3, 0, &ActionLog::default()).unwrap()
+    );
+    let run = read_import(&file_text(&f)).unwrap();
     assert_eq!(
         plan_import("flash-sale", &run),
         Import::Here {
@@ -161,15 +190,39 @@ fn a_run_at_zero_is_not_exported_and_a_lab_that_ends_by_itself_has_no_time_and_n
 }
 
 #[test]
-fn a_run_too_long_to_replay_here_is_exported_without_figures_and_imported_unchecked() {
+fn every_lab_s_live_export_is_the_replay_of_its_file() {
+    fn check_lab<V: crate::lab::view::LabView>() {
+        use flowlab_sim::kernel::lab::Lab;
+        let lab = by_id(V::L::ID).unwrap();
+        let p = V::quick_params();
+        let mut host = Host::<V>::new(&p, 7, Look::default());
+        if V::TIMED {
+            host.command(Command::RunTo(4 * NS_PER_S), &quick);
+        }
+        let f = host_file(&host);
+        let params = serde_json::to_value(&p).unwrap();
+        let until = if V::TIMED { 4 * NS_PER_S } else { 0 };
+        let replayed = RunFile::record(lab, &params, 7, until, &ActionLog::default()).unwrap();
+        assert_eq!(f, replayed, "{}", V::L::ID);
+    }
+    check_lab::<crate::labs::queue::View>();
+    check_lab::<crate::labs::limiter::View>();
+    check_lab::<crate::labs::cache::View>();
+    check_lab::<crate::labs::chat::View>();
+    check_lab::<crate::labs::snowflake::View>();
+    check_lab::<crate::labs::flash_sale::View>();
+}
+
+#[test]
+fn a_run_too_long_to_replay_here_is_imported_unchecked() {
+    let (file, _) = queue_export();
     let lab = by_id("queue").unwrap();
     let until = 5_000_000 * NS_PER_S;
-    let est = replay_estimate_s(lab, &lab.defaults(), until).unwrap();
+    let est = replay_estimate_s(lab, &file.params, until).unwrap();
     assert!(est > MAX_REPLAY_S, "{est}");
-    let e = export_run(lab, &lab.defaults(), 1, until, &ActionLog::default()).unwrap();
-    assert_eq!(e.bare, Some(est));
-    assert_eq!((&e.file.metrics, &e.file.digest), (&Value::Null, &None));
-    let run = read_import(&file_text(&e.file)).unwrap();
+    let mut v: Value = serde_json::from_str(&file_text(&file)).unwrap();
+    v["until"] = json!("5000000");
+    let run = read_import(&v.to_string()).unwrap();
     assert_eq!(check(&run), Check::TooLong(est));
     assert!(check_text(Lang::En, &check(&run)).contains("flowlab run --run-file"));
 }
@@ -185,14 +238,14 @@ fn refused(text: &str, what: &str) -> ImportError {
 /// A good file's text, changed by `f`.
 fn changed(f: impl FnOnce(&mut Value)) -> String {
     let (e, _) = queue_export();
-    let mut v: Value = serde_json::from_str(&file_text(&e.file)).unwrap();
+    let mut v: Value = serde_json::from_str(&file_text(&e)).unwrap();
     f(&mut v);
     v.to_string()
 }
 
 #[test]
 fn bad_files_are_refused_naming_what_is_wrong_in_both_languages() {
-    let good = file_text(&queue_export().0.file);
+    let good = file_text(&queue_export().0);
     let cases: Vec<(&str, String, &str, &str)> = vec![
         (
             "truncated",

@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use flowlab_sim::kernel::lab::Lab;
-use flowlab_sim::labs::by_id;
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{
@@ -16,7 +15,8 @@ use yew::prelude::*;
 
 use super::*;
 use crate::i18n::{count, real, tr_id};
-use crate::lab::page::{LabUi, Shared};
+use crate::lab::host::NOT_STARTED;
+use crate::lab::page::{ExportSink, LabUi, Shared};
 use crate::lab::state::{Action, LabState};
 use crate::lab::view::LabView;
 
@@ -260,30 +260,30 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
     });
 
     let on_run = {
-        let (rt, state, status) = (props.rt.clone(), props.state.clone(), status.clone());
+        let (rt, status) = (props.rt.clone(), status.clone());
         Callback::from(move |_: MouseEvent| {
-            let now = rt.0.borrow().shown.head.now;
-            let params = serde_json::to_value(&state.run_params).expect("params serialise");
-            let (seed, actions) = (state.seed, state.actions.clone());
             status.set(Some(Status::new("working", "", |l| {
                 tr(l, text::EXPORT_WORKING).to_string()
             })));
             let status = status.clone();
-            Timeout::new(PAINT_MS, move || {
-                let Some(lab) = by_id(id) else { return };
-                let name = file_name(id, seed, "json");
-                let t0 = crate::web::now_ms();
-                let exported = export_run(lab, &params, seed, now, &actions);
+            let t0 = crate::web::now_ms();
+            // The engine writes the file of its run where it stands (in the worker): no replay.
+            let sink: ExportSink = Box::new(move |made| {
                 let ms = crate::web::now_ms() - t0;
-                let mut s = match exported {
-                    Err(ExportError::NotStarted) => Status::new("problem", "", |l| {
+                let mut s = match made.and_then(|text| {
+                    serde_json::from_str::<RunFile>(&text)
+                        .map(|f| (text, f))
+                        .map_err(|e| e.to_string())
+                }) {
+                    Err(e) if e == NOT_STARTED => Status::new("problem", "", |l| {
                         tr(l, text::EXPORT_NOT_STARTED).to_string()
                     }),
-                    Err(ExportError::Replay(e)) => Status::new("problem", "", move |l| {
-                        fill(tr(l, text::EXPORT_FAILED), &[describe_replay_error(l, &e)])
+                    Err(e) => Status::new("problem", "", move |l| {
+                        fill(tr(l, text::EXPORT_FAILED), std::slice::from_ref(&e))
                     }),
-                    Ok(ex) => {
-                        match download_text(&name, &file_text(&ex.file), "application/json") {
+                    Ok((text, f)) => {
+                        let name = file_name(id, f.seed, "json");
+                        match download_text(&name, &text, "application/json") {
                             Err(e) => {
                                 let e = js_text(&e);
                                 Status::new("problem", "", move |l| {
@@ -291,29 +291,24 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                                 })
                             }
                             Ok(()) => {
-                                let f = ex.file.clone();
                                 let n = name.clone();
-                                let mut s =
-                                    Status::new("ok", &name, move |l| match (ex.bare, &f.until) {
-                                        (Some(est), _) => fill(
-                                            tr(l, text::EXPORT_SAVED_BARE),
-                                            &[n.clone(), real(l, est.ceil(), 0)],
-                                        ),
-                                        (None, Some(_)) => fill(
-                                            tr(l, text::EXPORT_SAVED),
-                                            &[
-                                                n.clone(),
-                                                real(l, now as f64 / NS_PER_S as f64, 3),
-                                                count(l, f.actions.actions.len() as u64),
-                                                f.digest.clone().unwrap_or_default(),
-                                            ],
-                                        ),
-                                        (None, None) => fill(
-                                            tr(l, text::EXPORT_SAVED_UNTIMED),
-                                            std::slice::from_ref(&n),
-                                        ),
-                                    });
-                                s.digest = ex.file.digest.clone().unwrap_or_default();
+                                let digest = f.digest.clone().unwrap_or_default();
+                                let mut s = Status::new("ok", &name, move |l| match &f.until {
+                                    Some(until) => fill(
+                                        tr(l, text::EXPORT_SAVED),
+                                        &[
+                                            n.clone(),
+                                            real(l, until.parse().unwrap_or(0.0), 3),
+                                            count(l, f.actions.actions.len() as u64),
+                                            f.digest.clone().unwrap_or_default(),
+                                        ],
+                                    ),
+                                    None => fill(
+                                        tr(l, text::EXPORT_SAVED_UNTIMED),
+                                        std::slice::from_ref(&n),
+                                    ),
+                                });
+                                s.digest = digest;
                                 s
                             }
                         }
@@ -321,8 +316,8 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                 };
                 s.replay_ms = Some(ms);
                 status.set(Some(s));
-            })
-            .forget();
+            });
+            rt.0.borrow_mut().export(sink);
         })
     };
 
