@@ -299,6 +299,9 @@ crate::texts! {
     IMPORT_DIFFERS = "ui.import.differs": "Replayed, but the digest differs: file {0}, this version {1}.", "已重放，但摘要不同：文件为 {0}，当前版本为 {1}。";
     IMPORT_NO_DIGEST = "ui.import.no_digest": "No digest to check: this lab runs to its own end and reports wall-clock figures.", "没有可核对的摘要：这个实验自行运行到结束，报告的是实际耗时相关的指标。";
     IMPORT_UNCHECKED = "ui.import.unchecked": "Digest not checked here: replaying it would take about {0} s (flowlab run --run-file checks it).", "未在这里核对摘要：重放约需 {0} 秒（flowlab run --run-file 会核对）。";
+    IMPORT_UNANSWERED = "ui.import.unanswered": "Digest not checked: the page did not come to the file's end (another run took its place).", "未核对摘要：页面没有运行到文件的结束时刻（另一次运行取代了它）。";
+    IMPORT_CHECKING_TAIL = "ui.import.checking": "Checking its digest as it replays…", "正在重放并核对摘要……";
+    IMPORT_RUNNING_UNTIMED = "ui.import.running_untimed": "Imported {0}: seed {1}, running it here.", "已导入 {0}：种子 {1}，正在这里运行。";
     IMPORT_REPLAY_FAILED = "ui.import.replay_failed": "The replay stopped: {0}", "重放中止：{0}";
     RUNFILE_JSON = "ui.runfile.json": "not readable JSON (cut short?): {0}", "不是可读的 JSON（文件被截断了？）：{0}";
     RUNFILE_NOT_RUN_FILE = "ui.runfile.not_run_file": "not a flowlab run file: it has no `format` number", "不是 flowlab 运行文件：没有 `format` 版本号";

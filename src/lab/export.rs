@@ -214,23 +214,49 @@ pub enum Check {
     Done(Verdict),
     /// Not replayed here: it would take about this many seconds.
     TooLong(f64),
-    Failed(ReplayError),
+    /// The engine could not write the replayed run's file (its words).
+    Failed(String),
+    /// The engine did not come to the file's moment in time (another run took its place).
+    Unanswered,
 }
 
-/// Replays `run` here (unless it would take longer than [`MAX_REPLAY_S`]) and compares its
-/// digest with the file's. A lab that ends by itself has no digest to compare (its figures are of
-/// the wall clock): it is not replayed for nothing.
-pub fn check(run: &Loaded) -> Check {
+/// What can be said of an imported file before the engine replays it: a lab that ends by itself
+/// has no digest to compare (its figures are of the wall clock), and a run longer than
+/// [`MAX_REPLAY_S`] is not replayed here. `None`: the engine checks it ([`check_made`]) once its
+/// live run, which replays the file, is at the file's end.
+pub fn check_first(run: &Loaded) -> Option<Check> {
     if !run.lab.timed() {
-        return Check::Done(Verdict::NoDigest);
+        return Some(Check::Done(Verdict::NoDigest));
     }
     match replay_estimate_s(run.lab, &run.params, run.until) {
-        Some(est) if est > MAX_REPLAY_S => Check::TooLong(est),
-        _ => match run.replay(&mut |_| {}) {
-            Ok(done) => Check::Done(run.verdict(&done)),
-            Err(e) => Check::Failed(e),
-        },
+        Some(est) if est > MAX_REPLAY_S => Some(Check::TooLong(est)),
+        _ => None,
     }
+}
+
+/// The check of `run` against the file the engine wrote of its live run (`made`, see
+/// [`crate::lab::host::Host::run_file`]); `None` while that is not the file's run at the file's end
+/// (the page has not replayed it yet).
+pub fn check_made(run: &Loaded, made: &RunFile) -> Option<Check> {
+    let params = |v: &Value| run.lab.decode(v.clone()).ok();
+    let same_run = made.lab == run.lab.id()
+        && made.seed == run.seed
+        && made.actions == run.actions
+        && made.until.as_deref() == Some(replay::seconds_text(run.until).as_str())
+        && params(&made.params).is_some()
+        && params(&made.params) == params(&run.params);
+    if !same_run {
+        return None;
+    }
+    let replayed: u64 = made.digest.as_deref()?.parse().ok()?;
+    Some(Check::Done(match run.digest {
+        Some(file) if file == replayed => Verdict::Same(file),
+        Some(file) => Verdict::Differs {
+            file,
+            replay: replayed,
+        },
+        None => Verdict::NoDigest,
+    }))
 }
 
 /// What a check found, in `lang`.
@@ -248,8 +274,9 @@ pub fn check_text(lang: Lang, c: &Check) -> String {
         ),
         Check::Failed(e) => fill(
             tr(lang, text::IMPORT_REPLAY_FAILED),
-            &[describe_replay_error(lang, e)],
+            std::slice::from_ref(e),
         ),
+        Check::Unanswered => tr(lang, text::IMPORT_UNANSWERED).to_string(),
     }
 }
 

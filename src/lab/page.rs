@@ -448,6 +448,17 @@ impl<U: LabUi> Runtime<U> {
         }
     }
 
+    /// A lab that ends by itself: its next run (the next rebuild) starts at once.
+    pub fn start_next_run(&mut self) {
+        self.start_on_rebuild = true;
+    }
+
+    /// A lab that ends by itself: starts a run of `state` now (Run).
+    pub fn start_run(&mut self, state: &LabState<U::L>) {
+        self.start_on_rebuild = true;
+        self.rebuild(state);
+    }
+
     fn rebuild(&mut self, state: &LabState<U::L>) {
         let start = std::mem::take(&mut self.start_on_rebuild);
         self.pending_seek = None;
@@ -834,11 +845,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
     let run = {
         let rt = runtime.clone();
         let state = state.clone();
-        Callback::from(move |_: ()| {
-            let mut r = rt.borrow_mut();
-            r.start_on_rebuild = true;
-            r.rebuild(&state);
-        })
+        Callback::from(move |_: ()| rt.borrow_mut().start_run(&state))
     };
     let cancel = {
         let rt = runtime.clone();

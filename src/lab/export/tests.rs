@@ -55,6 +55,36 @@ fn quick() -> f64 {
     0.0
 }
 
+/// An imported `run` checked as the page does: the live engine replays it (a rebuild with its
+/// actions, run to its end), writes the run's file, and its digest is compared with the file's.
+fn check(run: &Loaded) -> Check {
+    if let Some(c) = check_first(run) {
+        return c;
+    }
+    type H = Host<crate::labs::queue::View>;
+    let p: flowlab_sim::labs::queue::QueueParams =
+        serde_json::from_value(run.params.clone()).unwrap();
+    let mut host = H::new(&Default::default(), 1, Look::default());
+    host.command(Command::RunTo(run.until), &quick);
+    let stale: RunFile = host_file(&host);
+    assert_eq!(
+        check_made(run, &stale),
+        None,
+        "another run at the same time is not the file's"
+    );
+    host.command(
+        Command::Rebuild {
+            params: p,
+            seed: run.seed,
+            start: false,
+            actions: run.actions.clone(),
+        },
+        &quick,
+    );
+    host.command(Command::RunTo(run.until), &quick);
+    check_made(run, &host_file(&host)).expect("the file's run")
+}
+
 /// The queue with a preset, run to 3.5 s with two actions (and one after that time, which the
 /// export leaves out), then looked at from a jump back to 2 s and forward again.
 fn queue_export() -> (RunFile, ActionLog) {

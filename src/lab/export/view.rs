@@ -20,8 +20,6 @@ use crate::lab::page::{ExportSink, LabUi, Shared};
 use crate::lab::state::{Action, LabState};
 use crate::lab::view::LabView;
 
-/// Wall milliseconds the status line gets to show "working" before a replay holds the page.
-const PAINT_MS: u32 = 40;
 /// Widest image the PNG export makes, pixels.
 const MAX_PNG_W: u32 = 2400;
 
@@ -71,17 +69,17 @@ impl Status {
     }
 }
 
-/// What an import that opened another lab's page left for it.
+/// What an import that opened another lab's page left for it: the file, which that page checks
+/// as its live run replays it (and starts, for a lab that ends by itself).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Left {
     lab: String,
     file: String,
-    check: String,
-    digest: String,
-    en: String,
-    zh: String,
+    text: String,
+    start: bool,
 }
 
+/// A check's name for tests (`data-check`) and the digest the replay gave.
 fn check_kind(c: &Check) -> (&'static str, String) {
     match c {
         Check::Done(Verdict::Same(d)) => ("same", d.to_string()),
@@ -89,6 +87,7 @@ fn check_kind(c: &Check) -> (&'static str, String) {
         Check::Done(Verdict::NoDigest) => ("none", String::new()),
         Check::TooLong(_) => ("unchecked", String::new()),
         Check::Failed(_) => ("failed", String::new()),
+        Check::Unanswered => ("unanswered", String::new()),
     }
 }
 
@@ -214,28 +213,27 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
     let status = use_state(|| None::<Status>);
     let dragging = use_state(|| false);
     {
-        // An import on another lab's page opened this one: what its check said.
-        let status = status.clone();
+        // An import on another lab's page opened this one (its link holds the run): the run is
+        // checked here as it replays, and a lab that ends by itself starts it.
+        let (status, rt, state) = (status.clone(), props.rt.clone(), props.state.clone());
         use_effect_with((), move |_| {
             let left = crate::web::session_get(SESSION_KEY)
                 .filter(|s| !s.is_empty())
                 .and_then(|s| serde_json::from_str::<Left>(&s).ok());
             if let Some(l) = left.filter(|l| l.lab == id) {
                 crate::web::session_set(SESSION_KEY, "");
-                let (en, zh) = (l.en.clone(), l.zh.clone());
-                let mut s = Status::new("ok", &l.file, move |lang| match lang {
-                    Lang::En => en.clone(),
-                    Lang::Zh => zh.clone(),
-                });
-                s.check = match l.check.as_str() {
-                    "same" => "same",
-                    "differs" => "differs",
-                    "none" => "none",
-                    "unchecked" => "unchecked",
-                    _ => "failed",
-                };
-                s.digest = l.digest;
-                status.set(Some(s));
+                if let Ok(run) = read_import(&l.text) {
+                    let head = head_text(&l.file, &run, l.start);
+                    if l.start {
+                        // After the page's own first rebuild (its effects run after this one).
+                        let rt = rt.clone();
+                        Timeout::new(0, move || rt.0.borrow_mut().start_run(&state)).forget();
+                    }
+                    match check_first(&run) {
+                        Some(c) => status.set(Some(checked(&l.file, head, c, None))),
+                        None => confirm(&rt, Rc::new(run), &l.file, head, &status),
+                    }
+                }
             }
         });
     }
@@ -418,7 +416,7 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
 
     // Reading a file, then importing it.
     let import = {
-        let (state, status) = (props.state.clone(), status.clone());
+        let (rt, state, status) = (props.rt.clone(), props.state.clone(), status.clone());
         Rc::new(move |file: File| {
             let name = file.name();
             let size = file.size() as u64;
@@ -440,14 +438,11 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
             let Ok(reader) = FileReader::new() else {
                 return;
             };
-            let (r2, state, status2) = (reader.clone(), state.clone(), status.clone());
+            let (r2, rt, state, status2) =
+                (reader.clone(), rt.clone(), state.clone(), status.clone());
             let onloadend = Closure::once_into_js(move || {
                 let text = r2.result().ok().and_then(|v| v.as_string());
-                // The replay that checks the digest holds the page a moment: after a paint.
-                Timeout::new(PAINT_MS, move || {
-                    imported(id, &name, text, &state, &status2)
-                })
-                .forget();
+                imported::<U>(&name, text, &rt, &state, &status2);
             });
             reader.set_onloadend(Some(onloadend.unchecked_ref()));
             if reader.read_as_text(&file).is_err() {
@@ -532,15 +527,17 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
     }
 }
 
-/// A run file's text was read (or not): refused with what is wrong, replayed here, or its lab's
-/// page opened; the digest checked by a replay.
-fn imported<L: Lab>(
-    id: &'static str,
+/// A run file's text was read (or not): refused with what is wrong, replayed here by the live
+/// engine (its digest then checked against the file's by [`confirm`]), or its lab's page opened
+/// (which checks it there).
+fn imported<U: LabUi>(
     name: &str,
     text: Option<String>,
-    state: &UseReducerHandle<LabState<L>>,
+    rt: &Shared<U>,
+    state: &UseReducerHandle<LabState<U::L>>,
     status: &UseStateHandle<Option<Status>>,
 ) {
+    let id = U::L::ID;
     let n = name.to_string();
     let Some(text) = text else {
         status.set(Some(Status::new("problem", name, move |l| {
@@ -563,32 +560,10 @@ fn imported<L: Lab>(
             return;
         }
     };
-    let t0 = crate::web::now_ms();
-    let c = check(&run);
-    let ms = crate::web::now_ms() - t0;
-    let (kind, digest) = check_kind(&c);
-    let (seed, timed) = (run.seed, run.lab.timed());
-    let until_s = run.until as f64 / NS_PER_S as f64;
-    let acts = run.actions.actions.len() as u64;
-    let loaded = move |l: Lang| {
-        let head = if timed {
-            fill(
-                tr(l, text::IMPORT_LOADED),
-                &[
-                    n.clone(),
-                    seed.to_string(),
-                    real(l, until_s, 3),
-                    count(l, acts),
-                ],
-            )
-        } else {
-            fill(
-                tr(l, text::IMPORT_LOADED_UNTIMED),
-                &[n.clone(), seed.to_string()],
-            )
-        };
-        format!("{head} {}", check_text(l, &c))
-    };
+    let first = check_first(&run);
+    // A lab that ends by itself starts the imported run (unless motion is reduced: Run starts it).
+    let start = !run.lab.timed() && !rt.0.borrow().look.reduced_motion;
+    let head = head_text(name, &run, start);
     match plan_import(id, &run) {
         Import::Here {
             params,
@@ -596,26 +571,26 @@ fn imported<L: Lab>(
             actions,
             at,
         } => {
+            if start {
+                rt.0.borrow_mut().start_next_run();
+            }
             state.dispatch(Action::Replay {
                 params,
                 seed,
                 actions,
                 at,
             });
-            let mut s = Status::new("ok", name, loaded);
-            s.check = kind;
-            s.digest = digest;
-            s.replay_ms = Some(ms);
-            status.set(Some(s));
+            match first {
+                Some(c) => status.set(Some(checked(name, head, c, None))),
+                None => confirm(rt, Rc::new(run), name, head, status),
+            }
         }
         Import::Elsewhere { hash } => {
             let left = Left {
                 lab: run.lab.id().to_string(),
                 file: name.to_string(),
-                check: kind.to_string(),
-                digest,
-                en: loaded(Lang::En),
-                zh: loaded(Lang::Zh),
+                text,
+                start,
             };
             if let Ok(json) = serde_json::to_string(&left) {
                 crate::web::session_set(SESSION_KEY, &json);
@@ -626,4 +601,115 @@ fn imported<L: Lab>(
             let _ = crate::web::window().location().set_hash(&hash);
         }
     }
+}
+
+/// What the status says of an imported file before its check: its name, seed, time and actions.
+fn head_text(name: &str, run: &Loaded, started: bool) -> Rc<dyn Fn(Lang) -> String> {
+    let n = name.to_string();
+    let (seed, timed) = (run.seed, run.lab.timed());
+    let until_s = run.until as f64 / NS_PER_S as f64;
+    let acts = run.actions.actions.len() as u64;
+    Rc::new(move |l: Lang| {
+        if timed {
+            fill(
+                tr(l, text::IMPORT_LOADED),
+                &[
+                    n.clone(),
+                    seed.to_string(),
+                    real(l, until_s, 3),
+                    count(l, acts),
+                ],
+            )
+        } else {
+            let t = if started {
+                text::IMPORT_RUNNING_UNTIMED
+            } else {
+                text::IMPORT_LOADED_UNTIMED
+            };
+            fill(tr(l, t), &[n.clone(), seed.to_string()])
+        }
+    })
+}
+
+/// The status of an imported file once its check is known (`ms`: how long the engine took).
+fn checked(name: &str, head: Rc<dyn Fn(Lang) -> String>, c: Check, ms: Option<f64>) -> Status {
+    let (kind, digest) = check_kind(&c);
+    let mut s = Status::new("ok", name, move |l| {
+        format!("{} {}", head(l), check_text(l, &c))
+    });
+    s.check = kind;
+    s.digest = digest;
+    s.replay_ms = ms;
+    s
+}
+
+/// Most wall time the page waits for its live run to replay an imported file to its end (the
+/// replay is bounded to about [`MAX_REPLAY_S`] by the lab's cost model; slack for a busy machine).
+const CONFIRM_WAIT_MS: u32 = 120_000;
+/// How often it looks.
+const CONFIRM_EVERY_MS: u32 = 100;
+
+/// Checks an imported `run` with the live engine, which replays it (the page dispatched it):
+/// once the run shown is at the file's end, the engine writes the run's file
+/// ([`Runtime::export`](crate::lab::page::Runtime::export)), and its digest is compared with the
+/// file's. No replay on the page's main thread.
+fn confirm<U: LabUi>(
+    rt: &Shared<U>,
+    run: Rc<Loaded>,
+    name: &str,
+    head: Rc<dyn Fn(Lang) -> String>,
+    status: &UseStateHandle<Option<Status>>,
+) {
+    let h = head.clone();
+    status.set(Some(Status::new("working", name, move |l| {
+        format!("{} {}", h(l), tr(l, text::IMPORT_CHECKING_TAIL))
+    })));
+    let t0 = crate::web::now_ms();
+    let tries = CONFIRM_WAIT_MS / CONFIRM_EVERY_MS;
+    wait_and_check(
+        rt.clone(),
+        run,
+        name.to_string(),
+        head,
+        status.clone(),
+        t0,
+        tries,
+    );
+}
+
+fn wait_and_check<U: LabUi>(
+    rt: Shared<U>,
+    run: Rc<Loaded>,
+    name: String,
+    head: Rc<dyn Fn(Lang) -> String>,
+    status: UseStateHandle<Option<Status>>,
+    t0: f64,
+    tries: u32,
+) {
+    Timeout::new(CONFIRM_EVERY_MS, move || {
+        if tries == 0 {
+            status.set(Some(checked(&name, head, Check::Unanswered, None)));
+            return;
+        }
+        let there = rt.0.borrow().shown.head.now == run.until;
+        if !there {
+            return wait_and_check(rt, run, name, head, status, t0, tries - 1);
+        }
+        let again = rt.clone();
+        let sink: ExportSink = Box::new(move |made| {
+            let made =
+                made.and_then(|t| serde_json::from_str::<RunFile>(&t).map_err(|e| e.to_string()));
+            match made.map(|f| check_made(&run, &f)) {
+                Ok(Some(c)) => {
+                    let ms = crate::web::now_ms() - t0;
+                    status.set(Some(checked(&name, head, c, Some(ms))));
+                }
+                // Not the file's run yet (the replay is still on its way).
+                Ok(None) => wait_and_check(again, run, name, head, status, t0, tries - 1),
+                Err(e) => status.set(Some(checked(&name, head, Check::Failed(e), None))),
+            }
+        });
+        rt.0.borrow_mut().export(sink);
+    })
+    .forget();
 }

@@ -116,7 +116,7 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.setInputFiles('#import-file', changedFile);
     const differs = await status(page, 'changed.json', 'ok', 'differs');
         assert(differs.check === 'differs' && differs.text.includes('file 12345, this version ' + json.digest), `differs: ${differs.text}`);
-    console.log(`     (replays in the page to ${json.until} s: export ${saved.ms} ms, import check ${back.ms} ms)`);
+    console.log(`     (a run to ${json.until} s: export written by the engine in ${saved.ms} ms, import replayed and checked by the engine in ${back.ms} ms)`);
   });
 
   await test('export: bad run files are refused naming what is wrong, and the lab goes on', async (page) => {
@@ -195,6 +195,28 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.waitForFunction(() => Number(document.querySelector('#virtual-clock').textContent.replace(/[^0-9.]/g, '')) === 3,
       null, { timeout: 20000 });
     assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'paused at the file\'s end');
+  });
+
+  await test('export: a flash-sale file runs when imported, on its page or from another lab\'s', async (page) => {
+    const file = path.join(tmp, 'sale.json');
+    const c = cli('run', 'flash-sale', '--set', 'users=20000', '--seed', '7', '--save-run', file);
+    assert(c.code === 0, `the command line writes it: ${c.err}`);
+    await page.goto(root + '#/flash-sale');
+    await ready(page);
+    await page.setInputFiles('#import-file', file);
+    const s = await status(page, 'sale.json', 'ok', 'none');
+    assert(/running it here/.test(s.text) && /No digest to check/.test(s.text), `it says it runs: ${s.text}`);
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 60000 });
+    assert(await page.inputValue('#input-seed') === '7', 'the file\'s seed');
+    // From the queue's page: the flash sale's page opens and runs it.
+    await page.goto(root + '#/queue');
+    await ready(page);
+    await page.setInputFiles('#import-file', file);
+    await page.waitForFunction(() => location.hash.startsWith('#/flash-sale?'), null, { timeout: 20000 });
+    await ready(page);
+    await status(page, 'sale.json', 'ok', 'none');
+    await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 60000 });
+    assert((await page.evaluate(() => location.hash)).includes('users=20000'), 'the file\'s params');
   });
 
   await test('export: the charts as CSV and the picture as PNG, from the keyboard, on a 360 px screen too', async (page) => {
