@@ -230,6 +230,7 @@ crate::texts! {
     SWEEP_CANCELLED = "ui.sweep.cancelled": "Cancelled after {0} of {1} runs.", "已取消：完成 {1} 次运行中的 {0} 次。";
     SWEEP_DONE = "ui.sweep.done": "Done: {0} runs in {1} s.", "完成：{0} 次运行，用时 {1} 秒。";
     SWEEP_LEFT = "ui.sweep.left": "About {0} s left.", "约剩 {0} 秒。";
+    SWEEP_LAB_PAUSED = "ui.sweep.lab_paused": "The lab is paused while the sweep runs, so the sweep has the processor; it plays on when the sweep ends or is cancelled.", "扫描运行期间实验暂停，把处理器让给扫描；扫描结束或取消后继续播放。";
     SWEEP_RUNNING = "ui.sweep.running": "{0} of {1} runs done.", "已完成 {1} 次运行中的 {0} 次。";
     SWEEP_ISSUES = "ui.sweep.issues": "{0} runs could not run and {1} did not report this figure. {2}", "{0} 次运行无法执行，{1} 次运行没有报告该指标。{2}";
     SWEEP_PROGRESS = "ui.sweep.progress": "Sweep progress", "扫描进度";

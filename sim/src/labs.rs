@@ -113,6 +113,8 @@ pub trait AnyRun: Send {
     fn figures(&self) -> Report;
     fn quiesce(&mut self, limit: Nanos) -> bool;
     fn final_figures(&self) -> Report;
+    /// Figures the run reports only once something has happened ([`Lab::reported_later`]).
+    fn reported_later(&self) -> Vec<(&'static str, &'static Metric)>;
     fn digest(&self) -> u64;
     /// Applies a fault or operator action given as its JSON (`{"crash_broker": 1}`, `"add_node"`);
     /// an action the lab does not know is refused with serde's words (which list the known ones).
@@ -339,6 +341,10 @@ where
 
     fn final_figures(&self) -> Report {
         Sim::final_figures(self)
+    }
+
+    fn reported_later(&self) -> Vec<(&'static str, &'static Metric)> {
+        self.lab().reported_later()
     }
 
     fn digest(&self) -> u64 {

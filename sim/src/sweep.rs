@@ -185,8 +185,9 @@ impl SweepMetric {
 
 /// The numeric figures a run of `lab` with `params` reports, in report order: what a sweep can
 /// pick. Flags are left out; a latency gives its p50, p90, p99 and max. Read from a run just
-/// started (and, for labs that check at rest, its figures at rest): a figure a lab reports only
-/// after some event (the cache's `ring_change.*`) is not listed.
+/// started (and, for labs that check at rest, its figures at rest), then the figures the run says
+/// it reports only once something has happened ([`AnyRun::reported_later`]: the cache's
+/// `ring_change.*` when its params schedule a ring change).
 pub fn sweepable_metrics(lab: &dyn AnyLab, params: &Value) -> Result<Vec<SweepMetric>, ParamError> {
     let sim = lab.start(params, lab.default_seed())?;
     let report = if lab.checks_at_rest() {
@@ -230,6 +231,32 @@ pub fn sweepable_metrics(lab: &dyn AnyLab, params: &Value) -> Result<Vec<SweepMe
         .leaves()
         .iter()
         .any(|(p, l)| *p == m.path && !matches!(l, Leaf::B(_)))));
+    for (group, m) in sim.reported_later() {
+        let path = format!("{group}.{}", m.key);
+        let one = |path: String, stat: Option<&'static str>, measure: Measure| SweepMetric {
+            path,
+            text: m.text,
+            lane: None,
+            group,
+            stat,
+            measure,
+            checker: m.checker,
+            key_figure: m.key_figure,
+        };
+        let later = match m.measure {
+            Measure::Flag => Vec::new(),
+            Measure::Latency => ["p50", "p90", "p99", "max"]
+                .into_iter()
+                .map(|stat| one(format!("{path}_{stat}_ms"), Some(stat), Measure::Millis))
+                .collect(),
+            measure => vec![one(path, None, measure)],
+        };
+        for l in later {
+            if out.iter().all(|o| o.path != l.path) {
+                out.push(l);
+            }
+        }
+    }
     Ok(out)
 }
 

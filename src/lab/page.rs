@@ -782,9 +782,40 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
             state.dispatch(Action::Set(k.to_string(), v))
         })
     };
+    // A sweep pauses a playing lab while it runs (its workers get the processor the live run and
+    // its drawing would take) and plays it on when it ends, unless the user chose meanwhile.
+    let resume_after_sweep = use_mut_ref(|| false);
+    let on_sweep_running = {
+        let rt = runtime.clone();
+        let playing = playing.clone();
+        let resume = resume_after_sweep.clone();
+        use_callback((), move |running: bool, _| {
+            let now = {
+                let r = rt.borrow();
+                r.timed() && r.look.playing
+            };
+            let mut resume = resume.borrow_mut();
+            if running {
+                if now {
+                    playing.set(false);
+                    *resume = true;
+                }
+                *resume
+            } else {
+                if std::mem::take(&mut *resume) && !now {
+                    playing.set(true);
+                }
+                false
+            }
+        })
+    };
     let on_play = {
         let playing = playing.clone();
-        Callback::from(move |_| playing.set(!*playing))
+        let resume = resume_after_sweep.clone();
+        Callback::from(move |_| {
+            *resume.borrow_mut() = false;
+            playing.set(!*playing)
+        })
     };
     let on_step = {
         let playing = playing.clone();
@@ -846,6 +877,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
         // after every render, so the handlers see the current state.
         let rt = runtime.clone();
         let playing = playing.clone();
+        let resume = resume_after_sweep.clone();
         let (on_step, on_reset, run, cancel) = (
             on_step.clone(),
             on_reset.clone(),
@@ -870,6 +902,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                     let handled = match key {
                         Shortcut::PlayPause if timed => {
                             let now = rt.borrow().look.playing;
+                            *resume.borrow_mut() = false;
                             playing.set(!now);
                             true
                         }
@@ -1033,7 +1066,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 <LiveResults<U> rt={shared.clone()} />
             </section>
             <super::challenge::ChallengePanel<U::L> state={state.clone()} />
-            <SweepPanel<U::L> state={state.clone()} />
+            <SweepPanel<U::L> state={state.clone()} on_running={on_sweep_running} />
             <super::export::RunExport<U> rt={shared.clone()} state={state.clone()} />
             <section class="panel explain" aria-labelledby="explain-title">
                 <h2 id="explain-title">{ tr(lang, text::EXPLANATIONS) }</h2>

@@ -455,11 +455,15 @@ mod ui {
     #[derive(Properties)]
     pub struct SweepProps<L: Lab> {
         pub state: UseReducerHandle<LabState<L>>,
+        /// Told `true` when a sweep starts and `false` when it ends or is cancelled; answers
+        /// whether the lab is paused for it (the page pauses a playing lab while a sweep runs, so
+        /// the sweep's workers have the processor, and plays it on afterwards).
+        pub on_running: Callback<bool, bool>,
     }
 
     impl<L: Lab> PartialEq for SweepProps<L> {
         fn eq(&self, o: &Self) -> bool {
-            self.state == o.state
+            self.state == o.state && self.on_running == o.on_running
         }
     }
 
@@ -720,6 +724,8 @@ mod ui {
         let next_id = use_mut_ref(|| 0u64);
         let show_runs = use_state(|| false);
         let pool_mode = use_state(|| None::<Mode>);
+        // Whether the page paused its lab for the running sweep.
+        let lab_paused = use_state(|| false);
 
         // Re-renders soon (at most every RENDER_MS), from a result's callback; at once when `now`
         // (the last result: the finished sweep is not kept waiting).
@@ -752,6 +758,8 @@ mod ui {
             let poke = poke.clone();
             let pool_mode = pool_mode.clone();
             let params = params.clone();
+            let on_running = props.on_running.clone();
+            let lab_paused = lab_paused.clone();
             Rc::new(move |sweep: Sweep, sure: bool| {
                 let plan = match sweep.plan(lab, &params, PAGE_BUDGET_BYTES) {
                     Ok(p) => p,
@@ -785,18 +793,24 @@ mod ui {
                 };
                 let js = jobs(&plan, id, L::ID, workers);
                 *tally.borrow_mut() = Some(Tally::new(id, plan, crate::web::now_ms()));
+                lab_paused.set(on_running.emit(true));
                 let sink_tally = tally.clone();
                 let sink_poke = poke.clone();
+                let sink_running = on_running.clone();
                 pool.submit(
                     js,
                     Rc::new(move |done| {
                         let finished = match sink_tally.borrow_mut().as_mut() {
                             Some(t) => {
+                                let was = t.running();
                                 t.record(&done, crate::web::now_ms());
-                                !t.running()
+                                was && !t.running()
                             }
                             None => false,
                         };
+                        if finished {
+                            sink_running.emit(false);
+                        }
                         sink_poke(finished);
                     }),
                 );
@@ -892,10 +906,15 @@ mod ui {
             let tally = tally.clone();
             let stage = stage.clone();
             let version = version.clone();
+            let on_running = props.on_running.clone();
             Callback::from(move |_: MouseEvent| {
                 Pool::get().cancel();
+                let was = tally.borrow().as_ref().is_some_and(Tally::running);
                 if let Some(t) = tally.borrow_mut().as_mut() {
                     t.cancel();
+                }
+                if was {
+                    on_running.emit(false);
                 }
                 stage.set(Stage::Idle);
                 version.set(*version + 1);
@@ -995,7 +1014,7 @@ mod ui {
                     <p class="note" id="sweep-engine">{ mode_text(lang, m) }</p>
                 }
                 if let Some(t) = t.as_ref() {
-                    { progress_view(lang, t, now) }
+                    { progress_view(lang, t, now, *lab_paused) }
                     { results_view(lang, t, &t.plan.knob.as_ref().and_then(|k| knobs.iter().find(|x| &x.key == k)).map(|k| tr_id(lang, k.text).to_string()).unwrap_or_default()) }
                     <details class="picture-table" id="sweep-runs" ontoggle={toggle_runs}>
                         <summary>{ tr(lang, text::SWEEP_EVERY_RUN) }</summary>
@@ -1008,7 +1027,7 @@ mod ui {
         }
     }
 
-    fn progress_view(lang: Lang, t: &Tally, now: f64) -> Html {
+    fn progress_view(lang: Lang, t: &Tally, now: f64, lab_paused: bool) -> Html {
         let status = if t.cancelled {
             fill(
                 tr(lang, text::SWEEP_CANCELLED),
@@ -1054,6 +1073,9 @@ mod ui {
                     data-run-ms={format!("{:.2}", t.busy_ms / t.done.max(1) as f64)}>{ status }</span>
                 if let Some(i) = issues {
                     <p class="notice small">{ i }</p>
+                }
+                if lab_paused && t.running() {
+                    <p class="note small" id="sweep-lab-paused">{ tr(lang, text::SWEEP_LAB_PAUSED) }</p>
                 }
             </div>
         }

@@ -257,6 +257,14 @@ pub trait Lab: Sized + Clone + Send + 'static {
     /// Every metric the lab reports, in order.
     fn metrics() -> &'static [&'static Metric];
 
+    /// Figures this run reports only once something has happened, as (group, metric): the
+    /// cache's `ring_change.*` after the ring change its params schedule. A sweep can pick them
+    /// (a run where it did not happen in time does not report them, and is counted so). None by
+    /// default.
+    fn reported_later(&self) -> Vec<(&'static str, &'static Metric)> {
+        Vec::new()
+    }
+
     /// Reports the figures as of `now`.
     fn report(&self, now: Nanos, r: &mut Report);
 

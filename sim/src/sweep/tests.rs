@@ -309,6 +309,42 @@ fn refusals_name_the_field_and_what_is_allowed() {
     assert_eq!(ids.len(), RULES.len());
 }
 
+/// Figures a run reports only once something has happened (the cache's ring change): listed when
+/// the params schedule it, reported by a run that reaches it, absent from one that stops before.
+#[test]
+fn figures_reported_after_an_event_can_be_swept() {
+    let cache = by_id("cache").unwrap();
+    let later = |params: &serde_json::Value| -> Vec<String> {
+        sweepable_metrics(cache, params)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.path)
+            .filter(|p| p.starts_with("ring_change."))
+            .collect()
+    };
+    assert!(
+        later(&cache.defaults()).is_empty(),
+        "no ring change by default"
+    );
+    let (params, seed) = cache.preset("consistent_hashing").unwrap();
+    let paths = later(&params);
+    assert_eq!(paths, ["ring_change.ring_share", "ring_change.mod_n_share"]);
+    // The preset's node joins at 5 s.
+    for path in &paths {
+        let v = run_one(cache, &params, seed, secs(6), path)
+            .unwrap()
+            .value
+            .unwrap_or_else(|| panic!("{path}: not reported after the change"));
+        assert!(v > 0.0 && v < 1.0, "{path}: a share of the keys: {v}");
+        let before = run_one(cache, &params, seed, secs(2), path).unwrap();
+        assert_eq!(before.value, None, "{path}: reported before the change");
+    }
+    let plan = Sweep::seeds_only("ring_change.ring_share", 3, 1)
+        .plan(cache, &params, PAGE_BUDGET_BYTES)
+        .unwrap();
+    assert_eq!(plan.metric.path, "ring_change.ring_share");
+}
+
 /// What a sweep can pick, for every lab: numbers its runs report, by the same paths.
 #[test]
 fn sweepable_metrics_are_what_runs_report() {

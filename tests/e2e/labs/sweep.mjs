@@ -87,9 +87,10 @@ export async function run({ test, assert, ready, root }) {
     assert((await page.inputValue('#sweep-metric')) === 'fixed_window.max_in_window', 'the preset\'s headline figure is picked');
   });
 
-  await test('sweep: a running sweep can be cancelled, and nothing more arrives', async (page) => {
+  await test('sweep: a running sweep can be cancelled, and nothing more arrives; the lab pauses while it runs and plays on after', async (page) => {
     await page.goto(root + '#/queue');
     await ready(page);
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'true', 'the lab plays before the sweep');
     await page.fill('#sweep-seeds', '200');
     await page.dispatchEvent('#sweep-seeds', 'change');
     await page.fill('#sweep-until', '30');
@@ -97,6 +98,8 @@ export async function run({ test, assert, ready, root }) {
     await page.click('#btn-sweep');
     await page.waitForSelector('#btn-sweep-cancel');
     await page.waitForFunction(() => Number(document.querySelector('#sweep-status')?.dataset.done) > 0, null, { timeout: 60000 });
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'the lab is paused while the sweep runs');
+    assert(/paused while the sweep runs/.test(await page.textContent('#sweep-lab-paused')), 'and the page says so');
     await page.click('#btn-sweep-cancel');
     await page.waitForTimeout(300);
     const done = Number(await page.getAttribute('#sweep-status', 'data-done'));
@@ -105,6 +108,21 @@ export async function run({ test, assert, ready, root }) {
     await page.waitForTimeout(1500);
     assert(Number(await page.getAttribute('#sweep-status', 'data-done')) === done, 'no result after cancel');
     assert(!(await page.$('#btn-sweep-cancel')), 'nothing left to cancel');
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'true', 'the lab plays on after the cancel');
+    assert(!(await page.$('#sweep-lab-paused')), 'and the note is gone');
+    // A sweep that finishes plays the lab on too; a lab paused by the user stays paused.
+    await page.fill('#sweep-seeds', '4');
+    await page.dispatchEvent('#sweep-seeds', 'change');
+    await page.fill('#sweep-until', '2');
+    await page.dispatchEvent('#sweep-until', 'change');
+    await page.click('#btn-sweep');
+    await page.waitForSelector('#sweep-status[data-total="4"][data-finished="true"]', { timeout: 60000 });
+    await page.waitForSelector('#btn-play[data-playing="true"]', { timeout: 5000 });
+    await page.click('#btn-play');
+    await page.click('#btn-sweep');
+    await page.waitForSelector('#sweep-status[data-total="4"][data-finished="true"]', { timeout: 60000 });
+    await page.waitForTimeout(300);
+    assert(await page.getAttribute('#btn-play', 'data-playing') === 'false', 'a lab paused before the sweep stays paused');
   });
 
   await test('sweep: without Web Workers the page says so and runs the sweep on its main thread', async (page) => {

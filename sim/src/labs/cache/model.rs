@@ -19,6 +19,9 @@ use crate::kernel::report::{Metric, Report};
 use crate::kernel::sim::Sim;
 use crate::kernel::time::{Nanos, NS_PER_MS};
 
+/// The report's group of the figures of the last ring change.
+const RING_CHANGE: &str = "ring_change";
+
 /// Operator actions on the cache cluster (the same in every lane).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -400,12 +403,24 @@ impl Lab for Cache {
         metrics::ALL
     }
 
+    fn reported_later(&self) -> Vec<(&'static str, &'static Metric)> {
+        // The ring change the params schedule (as `new` plans it): its figures come after it.
+        if self.p.ring_change != RingChange::None && self.p.ring_change_at_ms > 0 {
+            vec![
+                (RING_CHANGE, &metrics::RING_SHARE),
+                (RING_CHANGE, &metrics::MOD_N_SHARE),
+            ]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn report(&self, _now: Nanos, r: &mut Report) {
         use metrics::*;
         r.count(&ARRIVALS, self.arrivals);
         r.count(&DROPPED_EVENTS, self.dropped_events());
         if let Some(c) = self.last_change() {
-            r.group("ring_change");
+            r.group(RING_CHANGE);
             r.real(&RING_SHARE, c.ring_share);
             r.real(&MOD_N_SHARE, c.mod_n_share);
             r.group("");
