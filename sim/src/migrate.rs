@@ -72,6 +72,13 @@ pub fn log_in(table: &[Rename], lab: &str, format: u32, log: &mut ActionLog) {
     }
 }
 
+/// A sweep of a link (`sweep=…;knob=…`) with its knob's key of today.
+pub fn sweep_in(table: &[Rename], lab: &str, format: u32, sweep: &mut crate::sweep::Sweep) {
+    if let Some(axis) = &mut sweep.knob {
+        axis.key = key_in(table, lab, format, &axis.key).into_owned();
+    }
+}
+
 /// Params as JSON (a run file's) with every renamed leaf moved to today's name.
 pub fn params_in(table: &[Rename], lab: &str, format: u32, params: &mut Value) {
     for r in table.iter().filter(|r| r.lab == lab && format < r.since) {
@@ -170,6 +177,12 @@ mod tests {
             query_in(TABLE, "limiter", 3, "bucket_rate=9"),
             "bucket_rate=9"
         );
+        let mut sweep = crate::sweep::Sweep::from_query(
+            "metric=lost;knob=bucket_rate;range=1:9:3;seeds=2;seed=1",
+        )
+        .unwrap();
+        sweep_in(TABLE, "limiter", 2, &mut sweep);
+        assert_eq!(sweep.knob.unwrap().key, "token_bucket.rate_per_s");
         let mut log = ActionLog::parse("1:set(bucket_rate=25)").unwrap();
         log_in(TABLE, "limiter", 2, &mut log);
         assert_eq!(log.to_string(), "1:set(token_bucket.rate_per_s=25)");

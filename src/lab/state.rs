@@ -197,7 +197,11 @@ impl<L: Lab> LabState<L> {
         let b = b.map(|b| migrate::query_in(migrate::RENAMES, L::ID, format, &b));
         let query = query.as_str();
         let (sweep, sweep_problem) = match sweep {
-            Some(Ok(s)) => (Some(s), None),
+            Some(Ok(mut s)) => {
+                // Its knob too, if it was renamed.
+                migrate::sweep_in(migrate::RENAMES, L::ID, format, &mut s);
+                (Some(s), None)
+            }
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
