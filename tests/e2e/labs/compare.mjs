@@ -4,6 +4,7 @@
 // B's at zero, marked as a meaningful change; the charts draw B over A; the link reproduces the
 // comparison after a reload; a bad value of B in a link is named b.<key>; 360 px fits.
 import { createRequire } from 'node:module';
+import { jump } from '../timeline-kit.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -168,16 +169,6 @@ export async function run({ test, assert, ready, root, shots, number }) {
   });
 
   await test('compare: a jump to any time of a 60-second run with B beside A, on every timed lab (figures for BENCHMARKS.md)', async (page) => {
-    const jump = async (ms) => {
-      const t0 = Date.now();
-      await page.$eval('#timeline', (el, v) => {
-        el.value = String(v);
-        el.dispatchEvent(new Event('input', { bubbles: true }));
-      }, ms);
-      await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns,
-        ms * 1e6, { timeout: 10000, polling: 'raf' });
-      return Date.now() - t0;
-    };
     for (const lab of ['queue', 'limiter', 'cache', 'chat', 'snowflake']) {
       // A page of its own (a hash change may be rewritten, without at=, before a reload).
       await page.goto('about:blank');
@@ -185,7 +176,7 @@ export async function run({ test, assert, ready, root, shots, number }) {
       await ready(page);
       await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.furthest) === 60e9, null, { timeout: 90000 });
       const times = [];
-      for (const ms of [30000, 1000, 59000, 12345, 45000]) times.push(await jump(ms));
+      for (const ms of [30000, 1000, 59000, 12345, 45000]) times.push(await jump(page, ms));
       // B is at the time A jumped to, and (B's params being A's) the same run.
       await page.waitForFunction(() => {
         const p = document.querySelector('#compare-clock');

@@ -3,23 +3,14 @@
 // run as it was (the same figures as going forward); an intervention in the past forks the history
 // and an undo brings it back; a bad log in a link is refused naming it; a jump to any time of a
 // 60-second run is quick on every timed lab (the figures are printed for BENCHMARKS.md).
+import { jump } from '../timeline-kit.mjs';
+
 export async function run({ test, assert, ready, root, shots }) {
   const S = 1e9;
   const tl = page => page.$eval('section.timeline', s => ({
     now: Number(s.dataset.now), furthest: Number(s.dataset.furthest), log: s.dataset.log, marks: Number(s.dataset.marks),
   }));
   const results = page => page.$eval('section.results', s => s.innerText);
-  /// Jumps by setting the scrubber (ms) as a drag does; resolves when the page shows that time.
-  const jump = async (page, ms) => {
-    const t0 = Date.now();
-    await page.$eval('#timeline', (el, v) => {
-      el.value = String(v);
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, ms);
-    await page.waitForFunction(ns => Number(document.querySelector('section.timeline').dataset.now) === ns,
-      ms * 1e6, { timeout: 10000, polling: 'raf' });
-    return Date.now() - t0;
-  };
   /// Waits for the results to catch up with a jump (they refresh a few times a second).
   const settle = page => page.waitForTimeout(700);
 
@@ -126,8 +117,9 @@ export async function run({ test, assert, ready, root, shots }) {
   });
 
   await test('timeline: a line of the "why" log shows its moment on the timeline', async (page) => {
+    // A fresh page loads the link (a reload could load the hash the page already rewrote, without
+    // its at=).
     await page.goto(root + '#/queue?preset=acks1_leader_dies&at=12');
-    await page.reload();
     await ready(page);
     await page.waitForFunction(() => Number(document.querySelector('section.timeline').dataset.now) === 12e9, null, { timeout: 20000 });
     assert((await tl(page)).marks > 0, 'the loss and the election are marked');
