@@ -451,18 +451,7 @@ pub mod tests {
                 &c,
             );
         } else {
-            let start = Command::Rebuild {
-                params: params.clone(),
-                seed: 5,
-                start: true,
-                actions: ActionLog::default(),
-            };
-            host.command(start, &c);
-            let mut ts = 0.0;
-            while !host.sim().is_done() {
-                ts += 16.0;
-                host.frame(ts, 16.0, &c);
-            }
+            crate::lab::host::tests::run_to_its_end(&mut host, params, 5, &c);
         }
         let (now, digest) = (host.sim().now(), host.sim().digest());
         let slow = {

@@ -681,6 +681,28 @@ pub mod tests {
         host.command(cmd, &clock);
     }
 
+    /// A lab that ends by itself: starts a run of `params` on `seed` and plays it frame by frame
+    /// to its end; the last frame's time.
+    pub fn run_to_its_end<V: LabView>(
+        host: &mut Host<V>,
+        params: &<V::L as Lab>::Params,
+        seed: u64,
+        clock: &dyn Fn() -> f64,
+    ) -> f64 {
+        let start = Command::Rebuild {
+            params: params.clone(),
+            seed,
+            start: true,
+            actions: ActionLog::default(),
+        };
+        host.command(start, clock);
+        let mut ts = 0.0;
+        while host.frame(ts, 16.0, clock).head.phase == Phase::Running {
+            ts += 16.0;
+        }
+        ts
+    }
+
     /// Every lab's history, checked the same way (called for each lab by `labs::tests`), against
     /// its frozen run file (the command line's replay):
     /// - interventions made live, at their times, are recorded as the file's log, and give the
@@ -702,17 +724,7 @@ pub mod tests {
             // A lab that ends by itself: its run, then jumps back into it and to its end.
             let params = V::quick_params();
             let mut host = Host::<V>::new(&params, 1, Look::default());
-            let rebuild = Command::Rebuild {
-                params: params.clone(),
-                seed: 1,
-                start: true,
-                actions: ActionLog::default(),
-            };
-            host.command(rebuild, &clock);
-            let mut ts = 0.0;
-            while host.frame(ts, 16.0, &clock).head.phase == Phase::Running {
-                ts += 16.0;
-            }
+            let ts = run_to_its_end(&mut host, &params, 1, &clock);
             let end = host.sim().now();
             let digest = host.sim().digest();
             let h = host.history().expect("a history");
