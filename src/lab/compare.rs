@@ -362,6 +362,7 @@ pub mod tests {
                     seed: 5,
                     start: true,
                     actions: ActionLog::default(),
+                    generation: 0,
                 },
                 &c,
             );
@@ -420,6 +421,7 @@ pub mod tests {
                 seed: 6,
                 start: false,
                 actions: ActionLog::default(),
+                generation: 0,
             },
             &c,
         );

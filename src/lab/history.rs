@@ -57,6 +57,10 @@ pub struct HistoryWire {
     pub undo: Option<usize>,
     /// Interventions refused because the log was full.
     pub refused: u32,
+    /// The page state's generation of the rebuild that started this run (see
+    /// [`Command::Rebuild`](super::host::Command::Rebuild)): the page takes only its current run's
+    /// record, not one of a run it has already replaced.
+    pub generation: u64,
 }
 
 /// A timed run's history (see the module's words).
@@ -163,6 +167,7 @@ impl<L: Lab> History<L> {
             marks: self.marks.clone(),
             undo: self.undo.as_ref().map(|u| u.2),
             refused: self.refused,
+            generation: 0,
         }
     }
 

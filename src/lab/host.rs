@@ -34,6 +34,9 @@ pub enum Command<L: Lab> {
         /// Interventions the run replays (a link's, or a run file's).
         #[serde(default)]
         actions: ActionLog,
+        /// The page state's generation that asked for this run, sent back with its history.
+        #[serde(default)]
+        generation: u64,
     },
     /// Stops a run that ends by itself.
     Cancel,
@@ -95,6 +98,8 @@ pub struct Host<V: LabView> {
     twin_behind: bool,
     /// A run file asked for, not sent yet.
     export_due: bool,
+    /// The page state's generation of the last rebuild (sent with the history).
+    generation: u64,
 }
 
 impl<V: LabView> Host<V> {
@@ -111,6 +116,7 @@ impl<V: LabView> Host<V> {
             twin: None,
             twin_behind: false,
             export_due: false,
+            generation: 0,
             pace,
             look,
             pic: V::Pic::default(),
@@ -122,6 +128,12 @@ impl<V: LabView> Host<V> {
             why_sent: 0,
             why_reset: true,
         }
+    }
+
+    /// Takes the page state's generation as the current run's (a host started in place of a
+    /// worker's, for the run the page last asked for).
+    pub fn set_generation(&mut self, generation: u64) {
+        self.generation = generation;
     }
 
     /// A new run (of new params, or the same again): its "why" log starts empty, its history
@@ -144,7 +156,10 @@ impl<V: LabView> Host<V> {
         let h = self.history.as_ref()?;
         (h.version != self.history_sent).then(|| {
             self.history_sent = h.version;
-            h.wire()
+            HistoryWire {
+                generation: self.generation,
+                ..h.wire()
+            }
         })
     }
 
@@ -224,7 +239,9 @@ impl<V: LabView> Host<V> {
                 seed,
                 start,
                 actions,
+                generation,
             } => {
+                self.generation = generation;
                 self.new_run(Sim::new_or_default(&params, seed), actions);
                 self.pace.phase = Phase::Idle;
                 if start && !self.timed() {
@@ -597,6 +614,7 @@ pub mod tests {
                     seed: 7,
                     start: true,
                     actions: ActionLog::default(),
+                    generation: 0,
                 },
                 &clock,
             );
@@ -694,6 +712,7 @@ pub mod tests {
             seed,
             start: true,
             actions: ActionLog::default(),
+            generation: 0,
         };
         host.command(start, clock);
         let mut ts = 0.0;
@@ -786,11 +805,18 @@ pub mod tests {
                 seed,
                 start: false,
                 actions: log.clone(),
+                generation: 7,
             },
             &clock,
         );
         replay.command(Command::RunTo(until), &clock);
         assert_eq!(replay.sim().digest(), digest, "{id}: a replayed log");
+        let told = replay.frame(0.0, 0.0, &clock).history;
+        assert_eq!(
+            told.map(|h| h.generation),
+            Some(7),
+            "{id}: the history names the rebuild that started its run"
+        );
 
         // Jumps, back and forth.
         let fresh_at = |t| {
@@ -855,6 +881,7 @@ pub mod tests {
                 seed: 11,
                 start: true,
                 actions: ActionLog::default(),
+                generation: 0,
             },
         );
         let mut ts = 0.0;

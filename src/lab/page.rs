@@ -103,6 +103,9 @@ pub struct Runtime<U: LabUi> {
     /// The run's params and seed as last sent (a fallback starts the run again from them).
     params: <U::L as Lab>::Params,
     seed: u64,
+    /// The page state's generation of the last rebuild sent (a host started here in place of
+    /// the worker's takes it).
+    generation: u64,
     /// B's params while comparing (a fallback compares again).
     compare: Option<<U::L as Lab>::Params>,
     pub shown: Shown<U::V>,
@@ -187,6 +190,7 @@ impl<U: LabUi> Runtime<U> {
             fallback,
             params: state.params.clone(),
             seed: state.seed,
+            generation: state.generation,
             compare: None,
             shown: Shown::default(),
             shown_b: Shown::default(),
@@ -292,6 +296,7 @@ impl<U: LabUi> Runtime<U> {
             &format!("flowlab: the live run falls back to the main thread ({why:?})").into(),
         );
         let mut host = Box::new(Host::new(&self.params, self.seed, self.look));
+        host.set_generation(self.generation);
         if self.compare.is_some() {
             host.command(Command::Compare(self.compare.clone()), &crate::web::now_ms);
         }
@@ -428,7 +433,17 @@ impl<U: LabUi> Runtime<U> {
 
     fn send(&mut self, cmd: Command<U::L>) {
         match &cmd {
-            Command::Rebuild { params, seed, .. } | Command::SetLive { params, seed, .. } => {
+            Command::Rebuild {
+                params,
+                seed,
+                generation,
+                ..
+            } => {
+                self.params = params.clone();
+                self.seed = *seed;
+                self.generation = *generation;
+            }
+            Command::SetLive { params, seed, .. } => {
                 self.params = params.clone();
                 self.seed = *seed;
             }
@@ -467,6 +482,7 @@ impl<U: LabUi> Runtime<U> {
             seed: state.seed,
             start,
             actions: state.actions.clone(),
+            generation: state.generation,
         });
     }
 
@@ -759,7 +775,7 @@ pub fn lab_page<U: LabUi>(_props: &LabPageProps<U>) -> Html {
                 ) else {
                     return;
                 };
-                state.dispatch(Action::RunLog(params, log));
+                state.dispatch(Action::RunLog(params, log, h.generation));
             }));
         });
     }

@@ -133,7 +133,10 @@ pub enum Action {
     Tour(Option<usize>),
     /// The engine's record of the run: the params it started with and its interventions (no
     /// rebuild: the run already has them).
-    RunLog(serde_json::Value, ActionLog),
+    /// Tagged with the generation of the rebuild that started the run: a record of a run the
+    /// state has replaced since (a preset chosen while a frame of the old run was on its way) is
+    /// dropped, or the next rebuild would bring the old run's params back.
+    RunLog(serde_json::Value, ActionLog, u64),
     /// Replays a run (an imported run file): its params, seed and actions, paused at `at` (ns).
     Replay {
         params: serde_json::Value,
@@ -509,7 +512,10 @@ impl<L: Lab> LabState<L> {
                     self.set_up(&setup);
                 }
             }
-            Action::RunLog(params, log) => {
+            Action::RunLog(params, log, generation) => {
+                if generation != self.generation {
+                    return;
+                }
                 if let Ok(p) = serde_json::from_value::<L::Params>(params) {
                     self.run_params = p;
                     self.actions = log;
@@ -647,9 +653,9 @@ impl<L: Lab> yew::Reducible for LabState<L> {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         // The engine tells its record after every change: unchanged, nothing re-renders.
-        if let Action::RunLog(p, log) = &action {
+        if let Action::RunLog(p, log, generation) = &action {
             let same_params = serde_json::to_value(&self.run_params).ok().as_ref() == Some(p);
-            if same_params && &self.actions == log {
+            if *generation != self.generation || (same_params && &self.actions == log) {
                 return self;
             }
         }
@@ -794,6 +800,32 @@ mod tests {
         assert_eq!(s.generation, g, "no rebuild for a refused value");
         s.apply(Action::SetSeed("banana".into()));
         assert!(matches!(s.input_problem, Some(Problem::BadSeed(_))));
+    }
+
+    /// The engine's record of a run comes after the frame that carried it: one of the run a
+    /// preset has just replaced must not bring that run's params back (the next rebuild would
+    /// run them under the preset's name: an e2e test caught it under load).
+    #[test]
+    fn the_record_of_a_replaced_run_is_dropped() {
+        use yew::Reducible;
+        let s = Rc::new(S::from_query(""));
+        let old = (serde_json::to_value(&s.run_params).unwrap(), s.generation);
+        let id = Limiter::presets()[0].id;
+        let s = s.reduce(Action::LoadPreset(id));
+        let preset = s.run_params.clone();
+        assert_ne!(
+            preset,
+            LimiterParams::default(),
+            "the preset changes the params"
+        );
+        let s = s.reduce(Action::RunLog(old.0.clone(), ActionLog::default(), old.1));
+        assert_eq!(s.run_params, preset, "the old run's record is dropped");
+        // The current run's record is taken (the engine's log of a live change, here).
+        let log = ActionLog::parse("1000000:set(token_bucket.rate_per_s=25)").unwrap();
+        let now = serde_json::to_value(&s.run_params).unwrap();
+        let g = s.generation;
+        let s = s.reduce(Action::RunLog(now, log.clone(), g));
+        assert_eq!(s.actions, log);
     }
 
     #[test]

@@ -126,6 +126,7 @@ mod tests {
             seed: 3,
             start: true,
             actions: Default::default(),
+            generation: 0,
         };
         let a = live.handle(
             LiveRequest {

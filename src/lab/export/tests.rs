@@ -78,6 +78,7 @@ fn check(run: &Loaded) -> Check {
             seed: run.seed,
             start: false,
             actions: run.actions.clone(),
+            generation: 0,
         },
         &quick,
     );
@@ -101,6 +102,7 @@ fn queue_export() -> (RunFile, ActionLog) {
             seed,
             start: false,
             actions: log.clone(),
+            generation: 0,
         },
         &quick,
     );
