@@ -322,8 +322,17 @@ fn allowed_of(lang: Lang, rule: &flowlab_sim::kernel::model::Rule, english: &str
 pub fn describe_error(lang: Lang, e: &flowlab_sim::ParamError) -> String {
     use crate::text;
     let allowed = allowed_of(lang, &e.rule, &e.allowed);
+    // A memory estimate over the budget is not a range the value left.
+    let cost = matches!(&*e.rule, flowlab_sim::kernel::model::Rule::Text { id, .. } if id.starts_with("cost."));
     fill(
-        tr(lang, text::PROBLEM_INVALID),
+        tr(
+            lang,
+            if cost {
+                text::PROBLEM_COST
+            } else {
+                text::PROBLEM_INVALID
+            },
+        ),
         &[e.field.clone(), e.got.clone(), allowed],
     )
 }

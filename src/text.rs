@@ -39,6 +39,7 @@ crate::texts! {
     PROBLEM_UNKNOWN_KEY = "ui.problem.unknown_key": "unknown parameter: {0}", "未知参数：{0}";
     PROBLEM_BAD_VALUE = "ui.problem.bad_value": "{0} = \"{1}\" is not a valid value (expected {2})", "{0} = \"{1}\" 取值无效（应为 {2}）";
     PROBLEM_INVALID = "ui.problem.invalid": "{0} = {1} is out of range: allowed {2}", "{0} = {1} 超出范围：允许 {2}";
+    PROBLEM_COST = "ui.problem.cost": "{0} = {1} does not fit the page: {2}", "{0} = {1} 超出页面的内存预算：{2}";
     PROBLEM_BAD_SEED = "ui.problem.bad_seed": "seed = \"{0}\": the seed must be a whole number from 0 to 18446744073709551615", "seed = \"{0}\"：随机种子必须是 0 到 18446744073709551615 之间的整数";
     PROBLEM_UNKNOWN_PRESET = "ui.problem.unknown_preset": "preset = \"{0}\": unknown preset", "preset = \"{0}\"：未知的预设场景";
     BOUND_KEY = "ui.bound_key": "{0} (now {1})", "{0}（当前 {1}）";
@@ -133,6 +134,8 @@ crate::texts! {
     EXPECT_BOOL = "ui.expect.bool": "true or false", "true 或 false";
 
     "cost.memory": "these params would need about {0} MB of memory (the page allows {1} MB), most of it for {2}: lower {3} (the run must get {4}× smaller)", "这些参数大约需要 {0} MB 内存（页面允许 {1} MB），大部分用于{2}：请降低 {3}（整体需缩小到约 1/{4}）";
+    "cost.memory_pair": "A and B together would need about {0} MB of memory (the page allows {1} MB); this side needs {2} MB, most of it for {3}: lower {4}", "A 与 B 合计大约需要 {0} MB 内存（页面允许 {1} MB）；这一侧需要 {2} MB，大部分用于{3}：请降低 {4}";
+    "cost.the_run_itself": "the run itself", "运行本身";
     "cost.the_duplicate_checkers_window": "the duplicate checker's window", "重复检查器的时间窗口";
     "cost.requests_waiting_at_the_workers": "requests waiting at the workers", "在各节点排队的请求";
     "cost.series_per_worker": "series per worker", "各节点的时间序列";

@@ -90,8 +90,31 @@ pub fn compare_panel<U: LabUi>(props: &ComparePanelProps<U>) -> Html {
                     { tr(lang, if on { text::COMPARE_STOP } else { text::COMPARE_BUTTON }) }
                 </button>
             </div>
+            { b_problem(lang, state) }
             { body }
         </section>
+    }
+}
+
+/// A refusal of B's params (or of A and B together) repeated where the user asked for it: the
+/// page's own notice (the alert) is above the picture, out of sight from here.
+fn b_problem<L: Lab>(lang: Lang, state: &LabState<L>) -> Html {
+    use crate::url_state::Problem;
+    use flowlab_sim::kernel::model::Rule;
+    let Some(pr @ Problem::Invalid(e)) = &state.input_problem else {
+        return html! {};
+    };
+    let pair = matches!(&*e.rule, Rule::Text { id, .. } if *id == "cost.memory_pair");
+    let b_key = e
+        .field
+        .starts_with(&format!("{}.", super::compare::LINK_KEY));
+    if !pair && !b_key {
+        return html! {};
+    }
+    html! {
+        <p id="compare-problem" class="notice small">
+            { fill(tr(lang, text::NOT_APPLIED), &[crate::i18n::describe_problem(lang, pr)]) }
+        </p>
     }
 }
 

@@ -160,6 +160,18 @@ pub fn admit<L: Lab>(p: &L::Params) -> Result<(), Problem> {
         .map_err(Problem::Invalid)
 }
 
+/// Whether a run of `p` fits the page's budget beside a run of `other`: A and B of a comparison
+/// run in one worker, so they are admitted together (each alone first).
+pub fn admit_beside<L: Lab>(p: &L::Params, other: Option<&L::Params>) -> Result<(), Problem> {
+    let Some(o) = other else {
+        return admit::<L>(p);
+    };
+    let v = serde_json::to_value(p).expect("params serialise to JSON");
+    L::cost(p)
+        .admit_beside(&v, PAGE_BUDGET_BYTES, L::cost(o).memory())
+        .map_err(Problem::Invalid)
+}
+
 /// The params of challenge `c`'s fixed setup.
 fn setup_of<L: Lab>(c: &flowlab_sim::challenge::Challenge) -> Option<L::Params> {
     c.setup().ok().and_then(|v| serde_json::from_value(v).ok())
@@ -281,8 +293,12 @@ impl<L: Lab> LabState<L> {
         s.run_params = s.params.clone();
         if let Some(b) = b {
             let (params, problems) = Self::link_b(&s.run_params, &b);
-            s.compare = Some(params);
             s.url_problems.extend(problems);
+            // A and B that do not fit the page together: the link opens without comparing.
+            match admit_beside::<L>(&params, Some(&s.run_params)) {
+                Ok(()) => s.compare = Some(params),
+                Err(e) => s.url_problems.push(b_problem(e)),
+            }
         }
         if let Some(text) = actions {
             match Self::link_log(&s.run_params, &text, format) {
@@ -445,7 +461,7 @@ impl<L: Lab> LabState<L> {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Set(key, text) => match url_state::apply(&self.params, &key, &text)
-                .and_then(|p| admit::<L>(&p).map(|()| p))
+                .and_then(|p| admit_beside::<L>(&p, self.compare.as_ref()).map(|()| p))
             {
                 Ok(p) => {
                     if p != self.params {
@@ -546,17 +562,24 @@ impl<L: Lab> LabState<L> {
                 _ => {}
             },
             Action::Compare(on) => {
-                self.compare =
-                    on.then(|| self.compare.clone().unwrap_or_else(|| self.params.clone()));
+                let b = on.then(|| self.compare.clone().unwrap_or_else(|| self.params.clone()));
+                match b.as_ref().map(|b| admit_beside::<L>(b, Some(&self.params))) {
+                    Some(Err(e)) => self.input_problem = Some(b_problem(e)),
+                    _ => self.compare = b,
+                }
             }
             Action::CopyToB => {
                 if self.compare.is_some() {
-                    self.compare = Some(self.params.clone());
+                    match admit_beside::<L>(&self.params, Some(&self.params)) {
+                        Ok(()) => self.compare = Some(self.params.clone()),
+                        Err(e) => self.input_problem = Some(b_problem(e)),
+                    }
                 }
             }
             Action::SetB(key, text) => {
                 if let Some(b) = &self.compare {
-                    match url_state::apply(b, &key, &text).and_then(|p| admit::<L>(&p).map(|()| p))
+                    match url_state::apply(b, &key, &text)
+                        .and_then(|p| admit_beside::<L>(&p, Some(&self.params)).map(|()| p))
                     {
                         Ok(p) => {
                             self.compare = Some(p);
@@ -576,6 +599,14 @@ impl<L: Lab> LabState<L> {
                     self.input_problem = None;
                     self.fresh_run();
                 }
+            }
+        }
+        // A's new params (a preset, a replayed file, a challenge, a tour's step) and B's that do
+        // not fit the page together: the comparison ends, saying why.
+        if let Some(b) = &self.compare {
+            if let Err(e) = admit_beside::<L>(&self.params, Some(b)) {
+                self.compare = None;
+                self.input_problem = Some(e);
             }
         }
         debug_assert!(
@@ -862,6 +893,60 @@ mod tests {
             .url_problems
             .iter()
             .any(|p| matches!(p, Problem::Invalid(e) if e.field == "log_retention_records")));
+    }
+
+    /// A and B run in one worker: their params are admitted together, whichever side changes.
+    #[test]
+    fn a_and_b_are_admitted_together() {
+        use flowlab_sim::labs::queue::Queue;
+        type Q = LabState<Queue>;
+        let field = |s: &Q| match &s.input_problem {
+            Some(Problem::Invalid(e)) if e.allowed.contains("together") => e.field.clone(),
+            other => panic!("refused as a pair: {other:?}"),
+        };
+        // 32 partitions keeping 80,000 records each: about 276 MB, which fits the page (512 MB)
+        // alone, not twice.
+        let mut s = Q::from_query("partitions=32&log_retention_records=80000");
+        assert!(s.url_problems.is_empty(), "{:?}", s.url_problems);
+        s.apply(Action::Compare(true));
+        assert_eq!(s.compare, None, "no B beside an A that big");
+        assert_eq!(field(&s), "b.log_retention_records");
+
+        // 50,000 (about 188 MB) each fits; B may grow to 80,000, not to 120,000 (394 MB).
+        let mut s = Q::from_query("partitions=32&log_retention_records=50000");
+        s.apply(Action::Compare(true));
+        assert!(s.compare.is_some());
+        s.apply(Action::SetB("log_retention_records".into(), "80000".into()));
+        assert_eq!(s.compare.as_ref().unwrap().log_retention_records, 80_000);
+        assert_eq!(s.input_problem, None);
+        s.apply(Action::SetB(
+            "log_retention_records".into(),
+            "120000".into(),
+        ));
+        assert_eq!(s.compare.as_ref().unwrap().log_retention_records, 80_000);
+        assert_eq!(field(&s), "b.log_retention_records");
+        // A cannot grow to B's size now either.
+        s.apply(Action::Set("log_retention_records".into(), "80000".into()));
+        assert_eq!(s.params.log_retention_records, 50_000);
+        assert_eq!(field(&s), "log_retention_records");
+        // Copying A to B fits (188 MB twice).
+        s.apply(Action::CopyToB);
+        assert_eq!(s.compare.as_ref(), Some(&s.params));
+
+        // A link with both: B is dropped, and said why.
+        let l = Q::from_query(
+            "partitions=32&log_retention_records=80000&b=log_retention_records%3D90000",
+        );
+        assert_eq!(l.compare, None);
+        assert!(l
+            .url_problems
+            .iter()
+            .any(|p| matches!(p, Problem::Invalid(e) if e.field == "b.log_retention_records")));
+        // Without a pair over the budget, the same link compares.
+        let l = Q::from_query(
+            "partitions=32&log_retention_records=50000&b=log_retention_records%3D60000",
+        );
+        assert_eq!(l.compare.map(|b| b.log_retention_records), Some(60_000));
     }
 
     #[test]

@@ -170,6 +170,53 @@ impl Cost {
     }
 }
 
+impl Cost {
+    /// Admits the run beside another of `other` bytes (A and B of a comparison run in one worker,
+    /// under one budget): first alone against `budget` ([`Cost::admit`]), then together; a pair
+    /// over the budget is refused naming this run's biggest part's first driver, both sizes and
+    /// the budget.
+    pub fn admit_beside(&self, params: &Value, budget: u64, other: u64) -> Result<(), ParamError> {
+        self.admit(params, budget)?;
+        let mem = self.memory();
+        let total = mem.saturating_add(other);
+        if total <= budget {
+            return Ok(());
+        }
+        // A run of no parts (its base only) beside a big one names no field.
+        let (what, text, drivers): (&str, String, &[&'static str]) = match self.biggest() {
+            Some(p) => (p.what, p.text_id(), &p.drivers),
+            None => ("the run itself", text_id_of("the run itself"), &[]),
+        };
+        let field = drivers.first().copied().unwrap_or("");
+        let got = leaf(params, field)
+            .map(|v| shorten(&v.to_string()))
+            .unwrap_or_default();
+        let mb = |b: u64| (b >> 20).to_string();
+        let drivers = drivers.join(", ");
+        Err(ParamError::rule(
+            field,
+            got,
+            "cost.memory_pair",
+            vec![
+                mb(total),
+                mb(budget),
+                mb(mem),
+                format!("@{text}"),
+                drivers.clone(),
+            ],
+            format!(
+                "A and B together would need about {} MB (budget {} MB); this one needs {} MB, \
+                 most of it for {}: lower {}",
+                mb(total),
+                mb(budget),
+                mb(mem),
+                what,
+                drivers
+            ),
+        ))
+    }
+}
+
 /// Bytes of `n` values of `size` bytes each (saturating).
 pub fn bytes(n: u64, size: u64) -> u64 {
     n.saturating_mul(size)
@@ -203,5 +250,21 @@ mod tests {
             text_id_of("the app servers' L1 caches"),
             "cost.the_app_servers_l1_caches"
         );
+    }
+
+    #[test]
+    fn a_pair_is_admitted_under_one_budget() {
+        let c = Cost::new().part("the logs", 300 << 20, &["partitions"]);
+        let params = serde_json::json!({ "partitions": 64 });
+        assert!(c.admit_beside(&params, 512 << 20, 100 << 20).is_ok());
+        let e = c.admit_beside(&params, 512 << 20, 300 << 20).unwrap_err();
+        assert_eq!((e.field.as_str(), e.got.as_str()), ("partitions", "64"));
+        assert!(
+            e.allowed.contains("together") && e.allowed.contains("budget 512 MB"),
+            "{e}"
+        );
+        // Alone over the budget: the single refusal.
+        let e = c.admit_beside(&params, 256 << 20, 0).unwrap_err();
+        assert!(!e.allowed.contains("together"), "{e}");
     }
 }

@@ -168,6 +168,30 @@ export async function run({ test, assert, ready, root, shots, number }) {
     await page.click('#lang-switch');
   });
 
+  await test('compare: A and B are admitted under one memory budget (a B that does not fit beside A is refused, where asked, in both languages)', async (page) => {
+    // 32 partitions keeping 80,000 records each: about 276 MB, within the page's 512 MB alone, not twice.
+    await page.goto(root + '#/queue?partitions=32&log_retention_records=80000');
+    await ready(page);
+    await page.click('#btn-compare');
+    await page.waitForSelector('#compare-problem');
+    const said = await page.textContent('#compare-problem');
+    assert(/A and B together/.test(said) && said.includes('b.log_retention_records') && said.includes('512 MB'), `said where asked: ${said}`);
+    assert(!(await page.$('#stage-b')) && !(await page.$('#compare-table')), 'no B runs');
+    assert((await page.textContent('#input-problem')).includes('A and B together'), 'the page\'s alert says it too');
+    await page.click('#lang-switch');
+    await page.waitForTimeout(400);
+    const zh = await page.textContent('#compare-problem');
+    assert(zh.includes('A 与 B 合计') && zh.includes('512 MB'), `in Chinese: ${zh}`);
+    await page.click('#lang-switch');
+    // Smaller (about 188 MB a side), the same comparison starts.
+    await page.goto('about:blank');
+    await page.goto(root + '#/queue?partitions=32&log_retention_records=50000');
+    await ready(page);
+    await page.click('#btn-compare');
+    await page.waitForSelector('#stage-b', { timeout: 15000 });
+    assert(!(await page.$('#compare-problem')), 'nothing refused');
+  });
+
   await test('compare: a jump to any time of a 60-second run with B beside A, on every timed lab (figures for BENCHMARKS.md)', async (page) => {
     for (const lab of ['queue', 'limiter', 'cache', 'chat', 'snowflake']) {
       // A page of its own (a hash change may be rewritten, without at=, before a reload).
