@@ -512,8 +512,10 @@ pub fn run_export<U: LabUi>(props: &RunExportProps<U>) -> Html {
                 <button id="btn-export-png" type="button" class="btn" onclick={on_png}>{ tr(lang, text::EXPORT_PNG) }</button>
             </div>
             <div class="import-pick">
-                <label for="import-file" class="field-label">{ tr(lang, text::IMPORT_PICK) }</label>
-                <input id="import-file" type="file" accept=".json,application/json" onchange={on_pick} />
+                // The browser's own file button and "No file chosen" are in the browser's language:
+                // the input is kept (for the keyboard and screen readers) but drawn as its label.
+                <input id="import-file" class="file-input" type="file" accept=".json,application/json" onchange={on_pick} />
+                <label for="import-file" id="import-file-button" class="btn">{ tr(lang, text::IMPORT_PICK) }</label>
                 <span class="note">{ tr(lang, text::IMPORT_DROP) }</span>
             </div>
             <p id="export-status" class={classes!("export-status", s.as_ref().map(|s| s.kind))} role="status"

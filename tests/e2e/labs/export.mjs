@@ -252,10 +252,23 @@ export async function run({ test, assert, ready, root, shots }) {
     await page.$eval('#export', e => e.scrollIntoView());
     const fits = await page.$eval('#export', e => e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().right <= 361);
     assert(fits, 'the panel fits a 360 px screen');
-    for (const b of ['#btn-export-run', '#btn-export-csv', '#btn-export-png', '#import-file']) {
+    for (const b of ['#btn-export-run', '#btn-export-csv', '#btn-export-png', '#import-file-button']) {
       const box = await page.$eval(b, e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; });
       assert(box[0] >= 0 && box[1] <= 361, `${b} on screen: ${box}`);
     }
     await page.screenshot({ path: `${shots}/export-phone.png` });
+    // The file picker is a button in the page's words (the browser's own "Choose file" and "No
+    // file chosen" are not shown), reached by the keyboard with a visible focus ring.
+    assert(await page.$eval('#import-file', e => getComputedStyle(e).opacity) === '0', 'the browser\'s button is not shown');
+    await page.focus('#btn-export-png');
+    await page.keyboard.press('Tab');
+    assert(await page.evaluate(() => document.activeElement.id) === 'import-file', 'Tab reaches the picker');
+    const ring = await page.$eval('#import-file-button', e => getComputedStyle(e).outlineStyle);
+    assert(ring === 'solid', `the focused picker shows a ring: ${ring}`);
+    await page.click('#lang-switch');
+    await page.waitForTimeout(300);
+    const zh = await page.textContent('#import-file-button');
+    assert(zh.includes('导入运行文件'), `in Chinese: ${zh}`);
+    await page.click('#lang-switch');
   });
 }
