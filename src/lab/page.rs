@@ -114,6 +114,9 @@ pub struct Runtime<U: LabUi> {
     shown_b: Shown<U::V>,
     /// B's picture came and is not drawn yet.
     unseen_b: bool,
+    /// When both pictures wait, B's is drawn first at the next frame (one picture a frame: see
+    /// [`Runtime::draw_unseen`]).
+    b_first: bool,
     /// What frames brought that is not drawn yet.
     unseen: Changed,
     pub ui: U,
@@ -195,6 +198,7 @@ impl<U: LabUi> Runtime<U> {
             shown: Shown::default(),
             shown_b: Shown::default(),
             unseen_b: false,
+            b_first: false,
             unseen: Changed::default(),
             ui: U::new(),
             ui_b: U::new(),
@@ -353,13 +357,29 @@ impl<U: LabUi> Runtime<U> {
     /// Draws what the engine's frames changed.
     fn draw_unseen(&mut self) {
         let changed = std::mem::take(&mut self.unseen);
+        if self.shown.b.is_none() {
+            self.unseen_b = false;
+        }
+        // One picture a frame: while comparing, A's and B's take turns when both wait (each then
+        // moves at half the frame rate, and a frame costs what it costs without B); the one left
+        // waits for the next frame (the loop runs on while a picture waits).
+        let both = changed.picture && self.unseen_b;
+        let (draw_a, draw_b) = match (both, self.b_first) {
+            (true, b_first) => (!b_first, b_first),
+            (false, _) => (changed.picture, self.unseen_b),
+        };
+        if both {
+            self.b_first = !self.b_first;
+        }
+        self.unseen.picture = changed.picture && !draw_a;
+        self.unseen_b &= !draw_b;
         // What the picture and the charts take is left out of the engine's next budget.
         let t0 = crate::web::now_ms();
-        if changed.picture {
+        if draw_a {
             crate::lab::stats::count(Work::Picture);
             self.ui.draw(&self.shown, &self.look);
         }
-        if std::mem::take(&mut self.unseen_b) && self.shown.b.is_some() {
+        if draw_b {
             crate::lab::stats::count(Work::Picture);
             self.ui_b.draw(&self.shown_b, &self.look);
         }
@@ -421,6 +441,8 @@ impl<U: LabUi> Runtime<U> {
             || self.shown.head.pending
             || matches!(&self.link, Link::Worker(r) if r.busy())
             || self.readers.iter().any(|r| (r.key)(self) != r.seen)
+            || self.unseen.picture
+            || self.unseen_b
     }
 
     /// Sends `cmd` to the engine; everything is drawn again and the loop wakes.

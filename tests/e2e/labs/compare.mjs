@@ -168,6 +168,27 @@ export async function run({ test, assert, ready, root, shots, number }) {
     await page.click('#lang-switch');
   });
 
+  await test('compare: one picture a frame while comparing (A\'s and B\'s take turns), and both stay drawn', async (page) => {
+    await page.goto(root + '#/queue');
+    await ready(page);
+    await page.click('#btn-compare');
+    await page.waitForSelector('#lab-canvas-b');
+    await page.waitForTimeout(1000);
+    const s0 = await page.evaluate(() => window.flowlabStats());
+    await page.waitForTimeout(2000);
+    const s1 = await page.evaluate(() => window.flowlabStats());
+    const frames = s1.frames - s0.frames, pictures = s1.pictures - s0.pictures;
+    console.log(`     (comparing, 2 s playing: ${frames} frames, ${pictures} pictures drawn)`);
+    assert(frames > 20, `the lab plays: ${frames} frames`);
+    assert(pictures <= frames + 1, `at most one picture a frame: ${pictures} in ${frames} frames`);
+    assert(pictures >= frames / 2, `the pictures keep moving: ${pictures} in ${frames} frames`);
+    // Paused, the two show the same moment (B of A's params: the same pixels).
+    await page.click('#btn-play');
+    await page.waitForTimeout(600);
+    const same = await page.evaluate(() => document.querySelector('#lab-canvas').toDataURL() === document.querySelector('#lab-canvas-b').toDataURL());
+    assert(same, 'paused, B of A\'s params shows A\'s picture');
+  });
+
   await test('compare: A and B are admitted under one memory budget (a B that does not fit beside A is refused, where asked, in both languages)', async (page) => {
     // 32 partitions keeping 80,000 records each: about 276 MB, within the page's 512 MB alone, not twice.
     await page.goto(root + '#/queue?partitions=32&log_retention_records=80000');
