@@ -83,6 +83,7 @@ crate::texts! {
     TL_JUMP = "ui.tl.jump": "Jump to a mark", "跳到标记";
     TL_JUMP_PICK = "ui.tl.jump_pick": "Jump to… ({0} marks)", "跳到……（{0} 个标记）";
     TL_ACTION = "ui.tl.action": "intervention", "干预";
+    TL_SET = "ui.tl.set": "{0} set to {1}", "{0} 改为 {1}";
     TL_START = "ui.tl.start": "start", "开始";
     TL_END = "ui.tl.end": "furthest point", "最远处";
     TL_UNDO = "ui.tl.undo": "Undo the fork: bring back {0} later interventions", "撤销分叉：恢复之后的 {0} 个干预";

@@ -236,3 +236,34 @@ fn the_panic_view_shows_the_error_and_a_reset_button() {
     root.remove();
     storage.set_item("flowlab.lang", "en").unwrap();
 }
+
+/// The timeline says interventions in the lab's words (the page shows them in both languages).
+#[wasm_bindgen_test]
+fn interventions_are_said_in_the_labs_words_in_both_languages() {
+    use flowlab::i18n::Lang::{En, Zh};
+    use flowlab::lab::timeline::act_words;
+    use flowlab_sim::replay::Act;
+    type Q = flowlab::labs::queue::Ui;
+    type S = flowlab::labs::snowflake::Ui;
+    type L = flowlab::labs::limiter::Ui;
+    let crash = Act::Verb(serde_json::json!({ "crash_leader_of": 2 }));
+    assert_eq!(act_words::<Q>(&crash, En), "Crash the leader of P2");
+    assert_eq!(act_words::<Q>(&crash, Zh), "让 P2 的 Leader 崩溃");
+    let step = Act::Verb(serde_json::json!({ "step_back": { "all": false, "ms": 7 } }));
+    assert_eq!(act_words::<S>(&step, En), "Step worker 0's clock back 7 ms");
+    assert_eq!(act_words::<S>(&step, Zh), "节点 0 的时钟回拨 7 毫秒");
+    // A live knob: its name on the form, and the value.
+    let set = Act::Set {
+        key: "token_bucket.rate_per_s".into(),
+        value: "25".into(),
+    };
+    let (en, zh) = (act_words::<L>(&set, En), act_words::<L>(&set, Zh));
+    assert!(
+        en.ends_with(" set to 25") && !en.contains("token_bucket"),
+        "{en}"
+    );
+    assert!(zh.ends_with(" 改为 25") && zh != en, "{zh}");
+    // What the lab cannot read stays in the link's notation.
+    let odd = Act::Verb(serde_json::json!("no_such_action"));
+    assert_eq!(act_words::<Q>(&odd, Zh), odd.to_string());
+}

@@ -54,6 +54,14 @@ pub trait LabUi: Sized + 'static {
     /// Draws the picture from what the engine sent, every frame it brought a new one.
     fn draw(&mut self, shown: &Shown<Self::V>, look: &Look);
 
+    /// A fault or operator action in the lab's words (the timeline's marks and log). A lab that
+    /// has actions says each; the default (a lab without any) is the link's notation.
+    fn verb_text(f: &<Self::L as Lab>::Fault, _lang: Lang) -> String {
+        serde_json::to_value(f)
+            .map(|v| flowlab_sim::replay::Act::Verb(v).to_string())
+            .unwrap_or_default()
+    }
+
     /// Fault and operator buttons; `apply` applies one to the run.
     fn actions(
         _shown: &Shown<Self::V>,

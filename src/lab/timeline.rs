@@ -6,7 +6,7 @@
 
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::time::{Nanos, NS_PER_MS, NS_PER_S};
-use flowlab_sim::replay::{ActionLog, MAX_ACTIONS};
+use flowlab_sim::replay::{Act, ActionLog, MAX_ACTIONS};
 use yew::prelude::*;
 
 use super::page::{LabUi, Shared};
@@ -76,7 +76,11 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
         .map(|a| Tick {
             at: a.at,
             action: true,
-            label: format!("{} · {}", tr(lang, text::TL_ACTION), a.act),
+            label: format!(
+                "{} · {}",
+                tr(lang, text::TL_ACTION),
+                act_words::<U>(&a.act, lang)
+            ),
         })
         .collect();
     ticks.extend(h.marks.iter().filter_map(|m| {
@@ -210,7 +214,8 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
                                 <button class="btn small" data-at={a.at.to_string()} onclick={seek_at(a.at)}>
                                     { time_label(lang, a.at) }
                                 </button>
-                                { " " }<code>{ a.act.to_string() }</code>
+                                { " " }{ act_words::<U>(&a.act, lang) }
+                                { " " }<code lang="en">{ a.act.to_string() }</code>
                             </li>
                         }) }
                     </ol>
@@ -218,5 +223,24 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
             </details>
             }
         </section>
+    }
+}
+
+/// An intervention in the lab's words: its action as the lab says it ([`LabUi::verb_text`]), or
+/// the knob's name and its new value; what the page cannot read, in the link's notation.
+pub fn act_words<U: LabUi>(act: &Act, lang: Lang) -> String {
+    use flowlab_sim::kernel::knobs::Knobs;
+    match act {
+        Act::Verb(v) => match serde_json::from_value::<<U::L as Lab>::Fault>(v.clone()) {
+            Ok(f) => U::verb_text(&f, lang),
+            Err(_) => act.to_string(),
+        },
+        Act::Set { key, value } => match <<U::L as Lab>::Params as Knobs>::knob(key) {
+            Some(k) => fill(
+                tr(lang, text::TL_SET),
+                &[tr_id(lang, k.text).to_string(), value.clone()],
+            ),
+            None => act.to_string(),
+        },
     }
 }

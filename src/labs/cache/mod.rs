@@ -345,6 +345,14 @@ mod ui {
             }
         }
 
+        fn verb_text(f: &Fault, lang: Lang) -> String {
+            match *f {
+                Fault::AddNode => tr(lang, tx::A_ADD).into(),
+                Fault::RemoveNode => tr(lang, tx::A_REMOVE).into(),
+                Fault::CrashNode { node } => fill(tr(lang, tx::A_CRASH), &[node.to_string()]),
+            }
+        }
+
         fn actions(shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
             let nodes = &shown.info.nodes;
             let b = |id: &'static str, action: &'static str, label: String, f: Fault, off: bool| {

@@ -271,6 +271,25 @@ mod ui {
 
         /// The faults and operator actions, with the data-action names the old page had; their
         /// labels follow the run (a crashed broker offers a restart).
+        fn verb_text(f: &Fault, lang: Lang) -> String {
+            let n = |t, x: u32| fill(tr(lang, t), &[x.to_string()]);
+            match *f {
+                Fault::CrashBroker(b) => n(tx::A_CRASH_BROKER, b),
+                Fault::RestartBroker(b) => n(tx::A_RESTART_BROKER, b),
+                Fault::CrashLeaderOf(p) => n(tx::V_CRASH_LEADER, p),
+                Fault::CrashConsumer(c) => n(tx::A_CRASH_CONSUMER, c),
+                Fault::RestartConsumer(c) => n(tx::A_RESTART_CONSUMER, c),
+                Fault::AddConsumer => tr(lang, tx::A_ADD_CONSUMER).into(),
+                Fault::RemoveConsumer => tr(lang, tx::A_REMOVE_CONSUMER).into(),
+                Fault::PauseConsumers(ms) => fill(tr(lang, tx::V_PAUSE), &[count(lang, u64::from(ms))]),
+                Fault::CutLink => tr(lang, tx::A_CUT_LINK).into(),
+                Fault::RestoreLink => tr(lang, tx::A_RESTORE_LINK).into(),
+                Fault::InjectPoison => tr(lang, tx::A_POISON).into(),
+                Fault::MoveBacklog(p) => n(tx::A_MOVE_BACKLOG, p),
+                Fault::ReplayExpired => tr(lang, tx::V_REPLAY).into(),
+            }
+        }
+
         fn actions(shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
             let info = &shown.info;
             let button = |action: String, label: String, f: Fault, down: bool, disabled: bool| {

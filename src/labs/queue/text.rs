@@ -271,6 +271,9 @@ crate::texts! {
     A_POISON = "queue.a.poison": "Inject poison message", "注入毒消息";
     A_MOVE_BACKLOG = "queue.a.move_backlog": "Move backlog to {0} partitions", "把积压转移到 {0} 个分区";
     A_REPLAY = "queue.a.replay": "Replay expired ({0})", "重放过期消息（{0} 条）";
+    V_CRASH_LEADER = "queue.v.crash_leader": "Crash the leader of P{0}", "让 P{0} 的 Leader 崩溃";
+    V_PAUSE = "queue.v.pause": "Pause consumers for {0} ms", "暂停消费者 {0} 毫秒";
+    V_REPLAY = "queue.v.replay": "Replay expired messages", "重放过期消息";
 
     X_LABEL = "queue.x.label": "Live figures", "实时数据";
     X_THROUGHPUT = "queue.x.throughput": "Processed per second", "每秒处理";

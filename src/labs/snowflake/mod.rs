@@ -205,6 +205,16 @@ mod ui {
             }
         }
 
+        fn verb_text(f: &Fault, lang: Lang) -> String {
+            let (t, all, ms) = match *f {
+                Fault::StepBack { all, ms } => (tx::V_STEP, all, ms),
+                Fault::Leap { all, ms } => (tx::V_LEAP, all, ms),
+                Fault::Freeze { all, ms } => (tx::V_FREEZE, all, ms),
+            };
+            let whom = tr(lang, if all { tx::V_ALL } else { tx::V_ONE });
+            fill(tr(lang, t), &[whom.to_string(), ms.to_string()])
+        }
+
         fn actions(_shown: &Shown<View>, apply: &Callback<Fault>, lang: Lang) -> Html {
             let b = |id: &'static str, label: crate::i18n::Tx, f: Fault| {
                 let apply = apply.clone();

@@ -121,6 +121,11 @@ crate::texts! {
     A_STEP_ONE = "snowflake.a.step_one": "Step worker 0 back 5 ms", "节点 0 回拨 5 毫秒";
     A_LEAP = "snowflake.a.leap": "Leap every clock 100 ms", "所有时钟前跳 100 毫秒";
     A_FREEZE = "snowflake.a.freeze": "Freeze worker 0 for 50 ms", "节点 0 停住 50 毫秒";
+    V_STEP = "snowflake.v.step": "Step {0} back {1} ms", "{0}回拨 {1} 毫秒";
+    V_LEAP = "snowflake.v.leap": "Leap {0} forward {1} ms", "{0}前跳 {1} 毫秒";
+    V_FREEZE = "snowflake.v.freeze": "Freeze {0} for {1} ms", "{0}停住 {1} 毫秒";
+    V_ALL = "snowflake.v.all": "every clock", "所有时钟";
+    V_ONE = "snowflake.v.one": "worker 0's clock", "节点 0 的时钟";
     A_LABEL = "snowflake.a.label": "Clock faults", "时钟故障";
 
 

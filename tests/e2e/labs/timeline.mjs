@@ -31,6 +31,16 @@ export async function run({ test, assert, ready, root, shots }) {
     assert(url.includes('actions=' + at.log), `the link holds the log: ${url}`);
     assert(await page.$eval('#action-log summary', s => s.textContent.includes('1')), 'the log lists it');
     assert(await page.$$eval('.tl-tick.act', t => t.length) === 1, 'a tick for the intervention');
+    // Said in the lab's words (the link's notation beside it, as code), in both languages.
+    const said = await page.$eval('#action-log li', li => li.textContent);
+    assert(said.includes('Crash the leader of P0') && said.includes('crash_leader_of(0)'), `in words: ${said}`);
+    assert((await page.getAttribute('.tl-tick.act', 'aria-label')).includes('Crash the leader of P0'), 'the tick says it');
+    await page.click('#lang-switch');
+    await page.waitForTimeout(300);
+    const zh = await page.$eval('#action-log li', li => li.textContent);
+    assert(zh.includes('让 P0 的 Leader 崩溃'), `in Chinese: ${zh}`);
+    await page.click('#lang-switch');
+    await page.waitForTimeout(300);
     // The figures at the furthest point, back in the middle, and forward again.
     const endMs = Math.floor(at.now / 1e6);
     await jump(page, endMs);
