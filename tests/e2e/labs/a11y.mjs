@@ -54,6 +54,12 @@ export async function run({ test, assert, ready, root }) {
         for (const v of await violations(page)) found.push(`${id} (unfolded): ${v}`);
         checked++;
       }
+      // Something down: a crashed broker's button (its own colours).
+      await page.goto(root + '#/queue');
+      await ready(page);
+      await page.click('button[data-action="broker-1"]');
+      await page.waitForSelector('button.down[data-action="broker-1"]');
+      for (const v of await violations(page)) found.push(`queue (a broker down): ${v}`);
       // A link with mistakes in it, and a refused input: the notices too.
       await page.goto(root + '#/limiter?seed=banana&bogus=1');
       await ready(page);
