@@ -126,6 +126,27 @@ impl Cost {
         self.parts.iter().max_by_key(|p| p.bytes)
     }
 
+    /// What a refusal names: the biggest part (what it is, its text id), its drivers, the first
+    /// of them as the field and its value read from `params` (the params as JSON). A run of no
+    /// parts (its base only) names no field.
+    fn culprit(&self, params: &Value) -> Culprit {
+        let (what, text, drivers): (&'static str, String, &[&'static str]) = match self.biggest() {
+            Some(p) => (p.what, p.text_id(), &p.drivers),
+            None => ("the run itself", text_id_of("the run itself"), &[]),
+        };
+        let field = drivers.first().copied().unwrap_or("");
+        let got = leaf(params, field)
+            .map(|v| shorten(&v.to_string()))
+            .unwrap_or_default();
+        Culprit {
+            what,
+            text,
+            field,
+            got,
+            drivers: drivers.join(", "),
+        }
+    }
+
     /// Admits the run if its memory fits `budget`; else a refusal naming the biggest part's first
     /// driver (its value read from `params`, the params as JSON), the estimate and the budget.
     pub fn admit(&self, params: &Value, budget: u64) -> Result<(), ParamError> {
@@ -133,28 +154,22 @@ impl Cost {
         if mem <= budget {
             return Ok(());
         }
-        let part = self.biggest().expect("a cost over the base has parts");
-        let field = part.drivers.first().copied().unwrap_or("");
-        let got = leaf(params, field)
-            .map(|v| shorten(&v.to_string()))
-            .unwrap_or_default();
-        let mb = |b: u64| (b >> 20).to_string();
-        let drivers = part.drivers.join(", ");
+        let c = self.culprit(params);
         // How much smaller the whole must get to fit (one decimal, rounded up).
         let factor = format!(
             "{:.1}",
             (mem as f64 / budget.max(1) as f64 * 10.0).ceil() / 10.0
         );
         Err(ParamError::rule(
-            field,
-            got,
+            c.field,
+            c.got,
             "cost.memory",
             // `@` marks an argument the page translates (the part's name).
             vec![
                 mb(mem),
                 mb(budget),
-                format!("@{}", part.text_id()),
-                drivers.clone(),
+                format!("@{}", c.text),
+                c.drivers.clone(),
                 factor.clone(),
             ],
             format!(
@@ -162,15 +177,13 @@ impl Cost {
                  (the run must get {}x smaller)",
                 mb(mem),
                 mb(budget),
-                part.what,
-                drivers,
+                c.what,
+                c.drivers,
                 factor
             ),
         ))
     }
-}
 
-impl Cost {
     /// Admits the run beside another of `other` bytes (A and B of a comparison run in one worker,
     /// under one budget): first alone against `budget` ([`Cost::admit`]), then together; a pair
     /// over the budget is refused naming this run's biggest part's first driver, both sizes and
@@ -182,27 +195,17 @@ impl Cost {
         if total <= budget {
             return Ok(());
         }
-        // A run of no parts (its base only) beside a big one names no field.
-        let (what, text, drivers): (&str, String, &[&'static str]) = match self.biggest() {
-            Some(p) => (p.what, p.text_id(), &p.drivers),
-            None => ("the run itself", text_id_of("the run itself"), &[]),
-        };
-        let field = drivers.first().copied().unwrap_or("");
-        let got = leaf(params, field)
-            .map(|v| shorten(&v.to_string()))
-            .unwrap_or_default();
-        let mb = |b: u64| (b >> 20).to_string();
-        let drivers = drivers.join(", ");
+        let c = self.culprit(params);
         Err(ParamError::rule(
-            field,
-            got,
+            c.field,
+            c.got,
             "cost.memory_pair",
             vec![
                 mb(total),
                 mb(budget),
                 mb(mem),
-                format!("@{text}"),
-                drivers.clone(),
+                format!("@{}", c.text),
+                c.drivers.clone(),
             ],
             format!(
                 "A and B together would need about {} MB (budget {} MB); this one needs {} MB, \
@@ -210,11 +213,25 @@ impl Cost {
                 mb(total),
                 mb(budget),
                 mb(mem),
-                what,
-                drivers
+                c.what,
+                c.drivers
             ),
         ))
     }
+}
+
+/// What a memory refusal names (see [`Cost::admit`]).
+struct Culprit {
+    what: &'static str,
+    text: String,
+    field: &'static str,
+    got: String,
+    drivers: String,
+}
+
+/// Whole mebibytes of `b` bytes, as text.
+fn mb(b: u64) -> String {
+    (b >> 20).to_string()
 }
 
 /// Bytes of `n` values of `size` bytes each (saturating).
