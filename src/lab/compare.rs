@@ -473,6 +473,14 @@ pub mod tests {
             if b.with_a {
                 assert_eq!(b.digest, digest, "{id}: B caught up is A");
                 assert!(b.pic.is_some(), "{id}: B's picture sent as it caught up");
+                // Its figures too, in the same frame: the page never shows B's clock with A's
+                // beside a report of B from on its way (the readouts' pace would delay it).
+                let report = b.report.expect("B's report sent as it caught up");
+                assert_eq!(
+                    report,
+                    WireReport::from_report(&host.sim().figures()),
+                    "{id}: B's report caught up is A's"
+                );
                 return frames;
             }
             assert!(f.head.pending, "{id}: a B behind asks for more frames");

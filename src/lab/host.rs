@@ -96,6 +96,9 @@ pub struct Host<V: LabView> {
     twin: Option<Twin<V::L>>,
     /// B is not with A yet: it catches up over the next frames.
     twin_behind: bool,
+    /// B's report last sent was from on its way to A: the frame B reaches A in sends the
+    /// readouts at once, so that the page never shows B with A beside a report from before.
+    twin_report_behind: bool,
     /// A run file asked for, not sent yet.
     export_due: bool,
     /// The page state's generation of the last rebuild (sent with the history).
@@ -115,6 +118,7 @@ impl<V: LabView> Host<V> {
             history_sent: 0,
             twin: None,
             twin_behind: false,
+            twin_report_behind: false,
             export_due: false,
             generation: 0,
             pace,
@@ -388,13 +392,16 @@ impl<V: LabView> Host<V> {
             .pace
             .charts_due(ts)
             .then(|| V::charts(&self.sim, self.look.lang));
-        let readouts = if self.readouts_dirty && ts - self.last_readouts_ts >= READOUTS_MS {
-            self.readouts_dirty = false;
-            self.last_readouts_ts = ts;
-            Some(self.readouts(self.look.lang))
-        } else {
-            None
-        };
+        let caught_up = self.twin.is_some() && !self.twin_behind && self.twin_report_behind;
+        let readouts =
+            if self.readouts_dirty && (caught_up || ts - self.last_readouts_ts >= READOUTS_MS) {
+                self.readouts_dirty = false;
+                self.last_readouts_ts = ts;
+                self.twin_report_behind = self.twin.is_some() && self.twin_behind;
+                Some(self.readouts(self.look.lang))
+            } else {
+                None
+            };
         let (look, pic_b) = (&self.look, &mut self.pic_b);
         let with_a = !self.twin_behind;
         let compare = self.twin.as_ref().map(|t| TwinWire {
