@@ -170,6 +170,8 @@ pub type ExportSink = Box<dyn FnOnce(Result<String, String>)>;
 struct Reader<U: LabUi> {
     id: u64,
     ms: f64,
+    /// A longer period, while it says so.
+    slower: fn(&Runtime<U>) -> Option<f64>,
     last_ts: f64,
     seen: u64,
     key: fn(&Runtime<U>) -> u64,
@@ -429,8 +431,9 @@ impl<U: LabUi> Runtime<U> {
     fn notify_readers(&mut self, ts: f64) {
         for i in 0..self.readers.len() {
             let k = (self.readers[i].key)(self);
+            let slower = (self.readers[i].slower)(self);
             let r = &mut self.readers[i];
-            if k != r.seen && ts - r.last_ts >= r.ms {
+            if k != r.seen && ts - r.last_ts >= slower.unwrap_or(r.ms).max(r.ms) {
                 r.seen = k;
                 r.last_ts = ts;
                 let notify = r.notify.clone();
@@ -605,6 +608,18 @@ fn on_frame<U: LabUi>(rt: Rc<RefCell<Runtime<U>>>, lp: Rc<RefCell<Loop>>, ts: f6
 /// are never re-rendered under them. Counts the renders (see [`crate::lab::stats`]).
 #[hook]
 pub(super) fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -> u64) {
+    use_live_paced(rt, ms, key, |_| None);
+}
+
+/// [`use_live`], with a longer period while `slower` says so (what it follows changes faster
+/// than anyone reads).
+#[hook]
+pub(super) fn use_live_paced<U: LabUi>(
+    rt: &Shared<U>,
+    ms: u32,
+    key: fn(&Runtime<U>) -> u64,
+    slower: fn(&Runtime<U>) -> Option<f64>,
+) {
     let update = use_force_update();
     let rt = rt.clone();
     use_effect_with((), move |_| {
@@ -616,6 +631,7 @@ pub(super) fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -
             r.readers.push(Reader {
                 id,
                 ms: ms as f64,
+                slower,
                 last_ts: f64::NEG_INFINITY,
                 seen,
                 key,

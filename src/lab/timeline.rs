@@ -140,6 +140,47 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
             sel.set_value("");
         })
     };
+    // Keys that stay with a tick as ticks come and go (Yew lines up an unkeyed list from its
+    // end: one tick more would rewrite every tick and option after it).
+    let mut keys: Vec<String> = Vec::with_capacity(ticks.len());
+    for (i, t) in ticks.iter().enumerate() {
+        let same = ticks[..i]
+            .iter()
+            .rev()
+            .take_while(|u| u.at == t.at)
+            .filter(|u| u.action == t.action)
+            .count();
+        keys.push(format!(
+            "{}{}.{same}",
+            if t.action { 'a' } else { 'm' },
+            t.at
+        ));
+    }
+    // The jump list's options, every one keyed (in a list of keyed and unkeyed siblings, Yew
+    // moved every option at each update).
+    let option = |key: String, value: String, words: String| {
+        html! { <option {key} {value}>{ words }</option> }
+    };
+    let mut jump_options = vec![html! {
+        <option key="pick" value="" selected=true>{ fill(tr(lang, text::TL_JUMP_PICK), &[grouped(ticks.len() as u64)]) }</option>
+    }];
+    jump_options.push(option(
+        "start".into(),
+        "0".into(),
+        format!("{} · {}", time_label(lang, 0), tr(lang, text::TL_START)),
+    ));
+    jump_options.extend(ticks.iter().zip(&keys).take(MAX_LISTED).map(|(t, key)| {
+        option(
+            key.clone(),
+            t.at.to_string(),
+            format!("{} · {}", time_label(lang, t.at), t.label),
+        )
+    }));
+    jump_options.push(option(
+        "end".into(),
+        end.to_string(),
+        format!("{} · {}", time_label(lang, end), tr(lang, text::TL_END)),
+    ));
     let stride = ticks.len().div_ceil(MAX_TICKS).max(1);
     let track_ticks = ticks
         .iter()
@@ -170,13 +211,14 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
                 <input id="timeline" type="range" min="0" max={format!("{end_ms}")} step="any"
                     value={format!("{}", ms(now))} aria-label={tr(lang, text::TL_TITLE)}
                     aria-valuetext={at_text} {oninput} {onkeydown} />
-                <div class="tl-ticks">
-                    { for track_ticks.map(|(_, t)| {
-                        let left = (ms(t.at) / end_ms * 100.0).clamp(0.0, 100.0);
+                // A tick's place is its time over the end's (CSS): as the run goes on, one
+                // property of the track changes, not every tick's.
+                <div class="tl-ticks" style={format!("--end:{end_ms:.3}")}>
+                    { for track_ticks.map(|(i, t)| {
                         let title = format!("{} · {}", time_label(lang, t.at), t.label);
                         html! {
-                            <button class={classes!("tl-tick", if t.action { "act" } else { "why" })}
-                                style={format!("left:{left:.3}%")} tabindex="-1" title={title.clone()}
+                            <button key={keys[i].clone()} class={classes!("tl-tick", if t.action { "act" } else { "why" })}
+                                style={format!("--at:{:.3}", ms(t.at).min(end_ms))} tabindex="-1" title={title.clone()}
                                 aria-label={title} data-at={t.at.to_string()} onclick={seek_at(t.at)}></button>
                         }
                     }) }
@@ -184,12 +226,7 @@ pub fn timeline_bar<U: LabUi>(props: &TimelineProps<U>) -> Html {
             </div>
             <div class="tl-row">
                 <select id="timeline-jump" aria-label={tr(lang, text::TL_JUMP)} onchange={onjump}>
-                    <option value="" selected=true>{ fill(tr(lang, text::TL_JUMP_PICK), &[grouped(ticks.len() as u64)]) }</option>
-                    <option value="0">{ format!("{} · {}", time_label(lang, 0), tr(lang, text::TL_START)) }</option>
-                    { for ticks.iter().take(MAX_LISTED).map(|t| html! {
-                        <option value={t.at.to_string()}>{ format!("{} · {}", time_label(lang, t.at), t.label) }</option>
-                    }) }
-                    <option value={end.to_string()}>{ format!("{} · {}", time_label(lang, end), tr(lang, text::TL_END)) }</option>
+                    { for jump_options }
                 </select>
                 if past {
                     <span id="timeline-past" class="tl-past">{ tr(lang, text::TL_PAST) }</span>

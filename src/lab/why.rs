@@ -5,6 +5,7 @@
 //! filters them by class (chips with counts), and a line clicked (or Enter) marks the entities it
 //! names in the picture until cleared: a lab's `draw` asks [`WhyShown::marks`].
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 
 use flowlab_sim::kernel::time::{NS_PER_MS, NS_PER_S};
@@ -34,7 +35,17 @@ pub struct WhyShown {
     pub selected: Option<Entry>,
     /// Bumped at every change (the panel re-renders on it).
     pub version: u64,
+    /// Lines taken since the panel last listed them (it resets the count): while they pour in
+    /// faster than anyone reads, the panel lists them less often ([`WhyShown::flooding`]).
+    pub fresh: Cell<u64>,
 }
+
+/// How often the panel lists new lines, at most: as they come, and while they pour in.
+pub const LIST_MS: u32 = 250;
+pub const FLOOD_MS: f64 = 1_000.0;
+/// Lines that arrive between two listings (at the pace of [`LIST_MS`]) beyond which the log is
+/// pouring in: at least half the lines listed would be new each time.
+pub const FLOOD_LINES: u64 = 60;
 
 impl WhyShown {
     pub fn take(&mut self, w: WhyWire) {
@@ -43,6 +54,7 @@ impl WhyShown {
             self.selected = None;
         }
         self.counts = w.counts;
+        let n = w.entries.len() as u64;
         let skip = w.entries.len().saturating_sub(KEEP);
         for e in w.entries.into_iter().skip(skip) {
             if self.entries.len() == KEEP {
@@ -50,7 +62,13 @@ impl WhyShown {
             }
             self.entries.push_back(e);
         }
+        self.fresh.set(self.fresh.get() + n);
         self.version += 1;
+    }
+
+    /// Lines pour in: more came since the panel listed them than a reader follows.
+    pub fn flooding(&self) -> bool {
+        self.fresh.get() > FLOOD_LINES
     }
 
     /// Chooses a line (or none).
@@ -210,8 +228,8 @@ mod panel {
     use flowlab_sim::kernel::why::{Class, Entry};
     use yew::prelude::*;
 
-    use super::super::page::{use_live, LabUi, LiveProps};
-    use super::{class_text, line_text, time_text};
+    use super::super::page::{use_live_paced, LabUi, LiveProps};
+    use super::{class_text, line_text, time_text, FLOOD_MS, LIST_MS};
     use crate::i18n::{fill, grouped, tr, Lang};
     use crate::text;
 
@@ -253,7 +271,15 @@ mod panel {
     /// first, each a toggle button that marks what it names in the picture.
     #[function_component(WhyPanel)]
     pub fn why_panel<U: LabUi>(props: &LiveProps<U>) -> Html {
-        use_live(&props.rt, 250, |r| r.shown.why.version);
+        // A second between listings while lines pour in: each listing lays out the whole list
+        // again, and at hundreds of lines a second (a 2,000-member chat at 1000×) that took
+        // tens of milliseconds of the page's main thread four times a second.
+        use_live_paced(
+            &props.rt,
+            LIST_MS,
+            |r| r.shown.why.version,
+            |r| r.shown.why.flooding().then_some(FLOOD_MS),
+        );
         let lang = use_context::<Lang>().unwrap_or_default();
         let hidden = use_state(HashSet::<Class>::new);
         let kinds = <U::L as Lab>::why_kinds();
@@ -263,6 +289,7 @@ mod panel {
         let lab = <U::L as Lab>::ID;
         let rt = props.rt.0.borrow();
         let why = &rt.shown.why;
+        why.fresh.set(0);
         let classes = why.class_counts(kinds);
         let total = why.total();
         let selected = why.selected.map(|e| e.seq);

@@ -2,6 +2,8 @@
 // paused, no moving particles, Step still works), the speed a run achieves when it cannot keep up,
 // and a click that registers while the engine is busy.
 const TIMED = ['limiter', 'queue', 'chat', 'cache', 'snowflake'];
+/// Clicks on Pause measured (the median is the claim).
+const CLICKS = 7;
 
 export async function run({ test, assert, ready, root, shots, canvasHash }) {
   const clock = page => page.textContent('#virtual-clock').then(t => Number((t.match(/([0-9.]+)\s*s/) || [])[1]));
@@ -64,23 +66,38 @@ export async function run({ test, assert, ready, root, shots, canvasHash }) {
     await ready(page);
     await page.selectOption('#select-speed', '1000');
     await page.waitForTimeout(1500);
-    await page.evaluate(() => {
-      window.__click = null;
-      document.addEventListener('pointerdown', e => { window.__down = e.timeStamp; }, { capture: true, once: true });
-      const btn = document.querySelector('#btn-play');
-      const obs = new MutationObserver(() => {
-        if (document.querySelector('#btn-play').getAttribute('data-playing') === 'false' && window.__click === null) {
-          window.__click = performance.now() - window.__down;
-          obs.disconnect();
-        }
-      });
-      obs.observe(btn.parentElement, { attributes: true, subtree: true, childList: true });
-    });
+    // One click is one sample of where in a frame it lands; the machine is shared. Several
+    // clicks, each after the run played a while: the median is the claim, and none may take
+    // long enough to be felt as a stall.
     const box = await page.locator('#btn-play').boundingBox();
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForFunction(() => window.__click !== null, null, { timeout: 10000 });
-    const ms = await page.evaluate(() => window.__click);
-    assert(ms < 100, `Pause registered in ${ms.toFixed(0)} ms`);
-    console.log(`     (Pause on chat "2,000-member group" at 1000×: ${ms.toFixed(0)} ms)`);
+    const times = [];
+    for (let k = 0; k < CLICKS; k++) {
+      if (k > 0) {
+        await page.click('#btn-play');
+        await page.waitForFunction(() => document.querySelector('#btn-play').getAttribute('data-playing') === 'true');
+        await page.waitForTimeout(400 + 97 * k);
+      }
+      await page.evaluate(() => {
+        window.__click = null;
+        document.addEventListener('pointerdown', e => { window.__down = e.timeStamp; }, { capture: true, once: true });
+        const btn = document.querySelector('#btn-play');
+        const obs = new MutationObserver(() => {
+          if (document.querySelector('#btn-play').getAttribute('data-playing') === 'false' && window.__click === null) {
+            window.__click = performance.now() - window.__down;
+            obs.disconnect();
+          }
+        });
+        obs.observe(btn.parentElement, { attributes: true, subtree: true, childList: true });
+      });
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction(() => window.__click !== null, null, { timeout: 10000 });
+      times.push(await page.evaluate(() => window.__click));
+    }
+    times.sort((a, b) => a - b);
+    const median = times[times.length >> 1];
+    const max = times[times.length - 1];
+    console.log(`     (Pause on chat "2,000-member group" at 1000×, ${CLICKS} clicks: median ${median.toFixed(0)} ms, max ${max.toFixed(0)} ms)`);
+    assert(median < 100, `Pause registered in ${median.toFixed(0)} ms (median of ${CLICKS})`);
+    assert(max < 250, `no click took long enough to feel stuck: ${times.map(t => t.toFixed(0)).join(', ')} ms`);
   });
 }
