@@ -434,4 +434,38 @@ mod tests {
         });
         assert!(shown.entries.is_empty() && !shown.highlighting());
     }
+
+    #[test]
+    fn lines_pour_in_when_more_came_since_the_last_listing_than_half_a_list() {
+        let mut log = WhyLog::new(KINDS);
+        let mut shown = WhyShown::default();
+        let mut sent = 0;
+        let mut send = |n: u64, shown: &mut WhyShown| {
+            for i in 0..n as i64 {
+                log.note(i as u64, 0, &[i, 0], &[]);
+            }
+            let entries: Vec<Entry> = log.since(sent).copied().collect();
+            sent = log.total();
+            shown.take(WhyWire {
+                reset: false,
+                counts: log.counts().to_vec(),
+                entries,
+            });
+        };
+        // A few lines at a time, listed as they come.
+        for _ in 0..20 {
+            send(FLOOD_LINES / 4, &mut shown);
+            assert!(!shown.flooding());
+            shown.fresh.set(0);
+        }
+        // Lines that come while the list waits add up.
+        send(FLOOD_LINES / 2, &mut shown);
+        send(FLOOD_LINES / 2, &mut shown);
+        assert!(!shown.flooding(), "exactly the threshold is not a flood");
+        send(1, &mut shown);
+        assert!(shown.flooding());
+        // Listing them ends it.
+        shown.fresh.set(0);
+        assert!(!shown.flooding());
+    }
 }

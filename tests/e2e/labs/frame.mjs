@@ -100,4 +100,37 @@ export async function run({ test, assert, ready, root, shots, canvasHash }) {
     assert(median < 100, `Pause registered in ${median.toFixed(0)} ms (median of ${CLICKS})`);
     assert(max < 250, `no click took long enough to feel stuck: ${times.map(t => t.toFixed(0)).join(', ')} ms`);
   });
+
+  await test('a flood of log lines and timeline marks costs the page little: the list is listed once a second, ticks are not rewritten', async (page) => {
+    await page.goto(root + '#/chat?preset=big_group');
+    await ready(page);
+    await page.selectOption('#select-speed', '1000');
+    await page.waitForTimeout(2500);
+    const seen = await page.evaluate(() => new Promise(res => {
+      let listings = 0, lines = 0, tickAttrs = 0, optionMoves = 0;
+      const obs = new MutationObserver(ms => {
+        let listed = false;
+        for (const m of ms) {
+          const t = m.target;
+          if (m.type === 'childList' && t.id === 'why-lines') { listed = true; lines += m.addedNodes.length; }
+          if (m.type === 'attributes' && t.classList && t.classList.contains('tl-tick')) tickAttrs++;
+          if (m.type === 'childList' && t.id === 'timeline-jump') optionMoves += m.removedNodes.length;
+          // The last option is the run's end, which moves on.
+          if (m.type === 'attributes' && t.tagName === 'OPTION' && t.parentElement && t.parentElement.id === 'timeline-jump' && t.nextElementSibling) optionMoves++;
+        }
+        if (listed) listings++;
+      });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+      setTimeout(() => {
+        obs.disconnect();
+        res({ listings, lines, tickAttrs, optionMoves, ticks: document.querySelectorAll('.tl-tick').length,
+              total: Number(document.querySelector('#why-log').dataset.total) });
+      }, 3000);
+    }));
+    console.log(`     (3 s of chat "2,000-member group" at 1000×: ${seen.lines} lines in ${seen.listings} listings, ${seen.ticks} ticks, ${seen.tickAttrs} tick attributes rewritten, ${seen.optionMoves} jump options rewritten or moved)`);
+    assert(seen.lines > 200, `the log pours in: ${seen.lines} new lines listed in 3 s`);
+    assert(seen.listings <= 4, `the list is listed about once a second while lines pour in: ${seen.listings} times in 3 s`);
+    assert(seen.ticks > 20 && seen.tickAttrs < 20, `the timeline's ${seen.ticks} ticks stay as they are: ${seen.tickAttrs} attributes rewritten`);
+    assert(seen.optionMoves < 30, `the jump list keeps its options: ${seen.optionMoves} rewritten or moved`);
+  });
 }
