@@ -1,4 +1,4 @@
-// Sweep throughput in the browser (issue 13): the queue lab's defaults, 50 seeds at 30 virtual s a
+// Sweep throughput in the browser (issue 13): the queue lab's defaults, 50 seeds (BENCH_SEEDS) at 30 virtual s a
 // run, in the page's pool of web workers (as many as the browser reports cores, 2..8), timed
 // three times (median); and the page's frame rate while the lab plays and the sweep runs beside
 // it. Compare with scripts/bench-sweep.sh (the command line, same runs) on the same machine.
@@ -13,6 +13,8 @@ import { traceInit, threadCpu, cpuDelta, analyse } from './sweep-trace.mjs';
 const [distDir = 'target/e2e-dist', base = '/flowlab/'] = process.argv.slice(2);
 const { root, server } = await serve(distDir, base);
 const browser = await launch();
+// BENCH_SEEDS=n: n seeds a sweep (200, the most a sweep takes, times a longer stretch).
+const SEEDS = Math.min(200, Math.max(2, Number(process.env.BENCH_SEEDS) || 50));
 const link = '#/queue?sweep=metric=final.lost;seeds=50;seed=42;until=30';
 const results = [];
 // BENCH_ROUNDS=n: n sweeps one after the other on each page (the later ones in warmer workers).
@@ -20,7 +22,8 @@ const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS) || 1);
 for (let i = 0; i < 3; i++) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   // Counts animation frames from the start, and each frame's gap.
-  await page.addInitScript(() => {
+  await page.addInitScript(seeds => {
+    window.__seeds = seeds;
     window.__frames = [];
     const tick = t => { window.__frames.push(t); requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
@@ -32,9 +35,9 @@ for (let i = 0; i < 3; i++) {
     }, true);
     new MutationObserver(() => {
       const s = document.querySelector('#sweep-status');
-      if (window.__sweepT0 && !window.__sweepT1 && s && s.dataset.finished === 'true' && s.dataset.total === '50') window.__sweepT1 = performance.now();
+      if (window.__sweepT0 && !window.__sweepT1 && s && s.dataset.finished === 'true' && s.dataset.total === String(window.__seeds)) window.__sweepT1 = performance.now();
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-finished', 'data-total'] });
-  });
+  }, SEEDS);
   if (process.env.BENCH_TRACE) await page.addInitScript(traceInit);
   await page.goto(root + '#/queue');
   await page.waitForSelector('#lab-canvas');
@@ -45,14 +48,14 @@ for (let i = 0; i < 3; i++) {
   await page.goto(root + link.replace('seeds=50', 'seeds=2'));
   await page.reload();
   await page.waitForSelector('#sweep-status[data-finished="true"]', { timeout: 600000 });
-  await page.fill('#sweep-seeds', '50');
+  await page.fill('#sweep-seeds', String(SEEDS));
   await page.dispatchEvent('#sweep-seeds', 'change');
   if (process.env.BENCH_PAUSE && await page.$('#btn-play[data-playing="true"]')) {
     await page.click('#btn-play');
     await page.waitForTimeout(300);
   }
   for (let round = 0; round < rounds; round++) {
-  const cpu0 = threadCpu();
+  const cpu0 = threadCpu(true);
   await page.evaluate(() => { window.__frames = []; window.__sweepT1 = 0; });
   await page.click('#btn-sweep');
   await page.waitForFunction(() => window.__sweepT1 > 0, null, { timeout: 600000 });
@@ -60,7 +63,7 @@ for (let i = 0; i < 3; i++) {
   // The gaps between the frames drawn while it ran.
   const frames = all.filter(t => t >= c0 && t <= c1);
   const gaps = frames.slice(1).map((t, k) => t - frames[k]);
-  const cpu1 = threadCpu();
+  const cpu1 = threadCpu(true);
   const playing = await page.getAttribute('#btn-play', 'data-playing');
   // The engine's own time a run in the workers (apart from the trips to and from them).
   const runMs = Number(await page.getAttribute('#sweep-status', 'data-run-ms'));
@@ -70,9 +73,9 @@ for (let i = 0; i < 3; i++) {
   // CPU seconds of the web workers' threads (Linux: /proc; the pool's, and the live run's while it
   // plays): runs per CPU second, a figure the machine's other load disturbs less than the wall.
   const workerCpu = cpuDelta(cpu0, cpu1).filter(([n]) => /DedicatedWorker/.test(n)).reduce((a, [, v]) => a + v, 0);
-  const perCpu = workerCpu > 0 ? 50 / workerCpu : NaN;
+  const perCpu = workerCpu > 0 ? SEEDS / workerCpu : NaN;
   results.push({ secs, fps, slow, frames: gaps.length, workers, runMs, round, perCpu });
-  console.log(`sweep ${i + 1}${rounds > 1 ? `.${round + 1}` : ''}: ${secs.toFixed(2)} s for 50 runs = ${(50 / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run; ${perCpu.toFixed(1)} runs per CPU second of the workers); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
+  console.log(`sweep ${i + 1}${rounds > 1 ? `.${round + 1}` : ''}: ${secs.toFixed(2)} s for ${SEEDS} runs = ${(SEEDS / secs).toFixed(1)} runs/s in ${workers} workers (${runMs.toFixed(1)} ms of engine a run; ${perCpu.toFixed(1)} runs per CPU second of the workers); page ${fps.toFixed(1)} fps over ${gaps.length} frames (${slow} frames longer than 33 ms); lab playing after: ${playing}`);
   if (process.env.BENCH_TRACE) {
     const T = await page.evaluate(() => window.__trace);
     const origin = await page.evaluate(() => performance.timeOrigin);
@@ -91,7 +94,7 @@ for (let i = 0; i < 3; i++) {
 const med = a => [...a].sort((x, y) => x - y)[1];
 for (let round = 0; round < rounds; round++) {
   const rs = results.filter(r => r.round === round);
-  console.log(`BENCH browser sweep${rounds > 1 ? ` (the ${round + 1}. sweep on each page)` : ''}: median ${med(rs.map(r => r.secs)).toFixed(2)} s = ${(50 / med(rs.map(r => r.secs))).toFixed(1)} runs/s (${med(rs.map(r => r.runMs)).toFixed(1)} ms of engine a run; ${med(rs.map(r => r.perCpu)).toFixed(1)} runs per CPU second of the workers); page median ${med(rs.map(r => r.fps)).toFixed(1)} fps while it runs`);
+  console.log(`BENCH browser sweep${rounds > 1 ? ` (the ${round + 1}. sweep on each page)` : ''}: median ${med(rs.map(r => r.secs)).toFixed(2)} s = ${(SEEDS / med(rs.map(r => r.secs))).toFixed(1)} runs/s (${med(rs.map(r => r.runMs)).toFixed(1)} ms of engine a run; ${med(rs.map(r => r.perCpu)).toFixed(1)} runs per CPU second of the workers); page median ${med(rs.map(r => r.fps)).toFixed(1)} fps while it runs`);
 }
 await browser.close();
 server.close();

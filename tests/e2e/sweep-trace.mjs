@@ -47,7 +47,7 @@ export function traceInit() {
 import fs from 'node:fs';
 
 /// CPU seconds by thread name of every chromium process (Linux only; empty elsewhere).
-export function threadCpu() {
+export function threadCpu(ours = false) {
   const out = {};
   let pids = [];
   try { pids = fs.readdirSync('/proc').filter(p => /^\d+$/.test(p)); } catch { return out; }
@@ -56,6 +56,7 @@ export function threadCpu() {
     let comm;
     try { comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { continue; }
     if (!/chrom/i.test(comm)) continue;
+    if (ours && !descends(pid, process.pid)) continue;
     let tasks = [];
     try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { continue; }
     for (const tid of tasks) {
@@ -69,6 +70,19 @@ export function threadCpu() {
     }
   }
   return out;
+}
+
+/// Whether process `pid` is `root` or one of its descendants (a browser this process started, not
+/// another one on a shared machine).
+function descends(pid, root) {
+  for (let p = Number(pid), k = 0; p > 1 && k < 8; k++) {
+    if (p === root) return true;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch { return false; }
+  }
+  return false;
 }
 
 /// The threads' CPU seconds between two `threadCpu()` readings, summed by name, largest first.
