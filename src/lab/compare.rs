@@ -71,6 +71,15 @@ impl<L: Lab> Twin<L> {
         &self.params
     }
 
+    /// B's history (a timed lab's).
+    pub fn history(&self) -> Option<&History<L>> {
+        self.history.as_ref()
+    }
+
+    pub fn history_mut(&mut self) -> Option<&mut History<L>> {
+        self.history.as_mut()
+    }
+
     /// Brings B to A: a new seed or another action log starts B again; for a timed lab, B goes
     /// to A's virtual time (back by a jump from its checkpoints, or forward); for a lab that ends
     /// by itself, B does as much work as A did, and runs to its end when A is at its end.
@@ -486,6 +495,37 @@ pub mod tests {
             assert!(f.head.pending, "{id}: a B behind asks for more frames");
         }
         panic!("{id}: B never caught up");
+    }
+
+    /// A and B share the room the page's budget leaves for checkpoints beside both runs: a pair
+    /// of 188 MB runs has none (each keeps its start), A alone has room for one copy again.
+    #[test]
+    fn a_and_b_share_the_room_for_checkpoints() {
+        use flowlab_sim::labs::queue::QueueParams;
+        let params = QueueParams {
+            partitions: 32,
+            log_retention_records: 50_000,
+            ..QueueParams::default()
+        };
+        let c = clock();
+        let mut host = Host::<crate::labs::queue::View>::new(&params, 4, Look::default());
+        let s = flowlab_sim::kernel::time::NS_PER_S;
+        host.command(Command::RunTo(2 * s), &c);
+        assert_eq!(host.history().unwrap().max_checkpoints(), 2);
+        host.command(Command::Compare(Some(params.clone())), &c);
+        host.command(Command::RunTo(6 * s), &c);
+        let b = host.twin().unwrap().history().unwrap();
+        assert_eq!((b.max_checkpoints(), b.checkpoints()), (1, 1));
+        let a = host.history().unwrap();
+        assert_eq!((a.max_checkpoints(), a.checkpoints()), (1, 1));
+        // A jump back with only the starts kept: both are the run as it was.
+        host.command(Command::Seek(3 * s), &c);
+        let mut fresh = Sim::<flowlab_sim::labs::queue::Queue>::new_or_default(&params, 4);
+        fresh.run_to(3 * s);
+        assert_eq!(host.sim().digest(), fresh.digest());
+        assert_eq!(host.twin().unwrap().sim().digest(), fresh.digest());
+        host.command(Command::Compare(None), &c);
+        assert_eq!(host.history().unwrap().max_checkpoints(), 2, "alone again");
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //! (super::host::Host) that owns it: tested natively.
 //!
 //! Bounded by cost: checkpoints are copies of the run, so how many are kept follows the lab's
-//! memory estimate for its params, and when they are all used every other one goes and the
-//! interval doubles (a jump re-runs at most one interval, whatever the run's length).
+//! memory estimate for its params and the room the page's memory budget leaves beside the run
+//! (and beside B, while comparing), and when they are all used every other one goes and the
+//! interval doubles (a jump re-runs at most one interval, whatever the run's length). A run too
+//! big for one copy beside it keeps only its start: a jump re-runs from there.
 
+use flowlab_sim::kernel::cost::PAGE_BUDGET_BYTES;
 use flowlab_sim::kernel::lab::Lab;
 use flowlab_sim::kernel::sim::Sim;
 use flowlab_sim::kernel::time::Nanos;
@@ -17,12 +20,30 @@ use flowlab_sim::Model;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Memory all checkpoints of a run may take together (the lab's estimate of one run's peak
-/// memory, times their number).
+/// Memory all checkpoints of a run after its start may take together at most (the lab's
+/// estimate of one run's peak memory, times their number), whatever room the budget leaves.
 pub const CHECKPOINT_BYTES: u64 = 192 << 20;
-/// Fewest and most checkpoints kept (the start of the run is one).
-pub const MIN_CHECKPOINTS: usize = 2;
+/// Most checkpoints kept (the start of the run is one).
 pub const MAX_CHECKPOINTS: usize = 48;
+
+/// The room for the checkpoints of a run of `memory` bytes alone on the page: what the page's
+/// budget leaves beside the run, at most [`CHECKPOINT_BYTES`].
+pub fn room_alone(memory: u64) -> u64 {
+    CHECKPOINT_BYTES.min(PAGE_BUDGET_BYTES.saturating_sub(memory))
+}
+
+/// The room for each side's checkpoints while A (`a` bytes) and B (`b` bytes) run together: half
+/// of what the budget leaves beside both.
+pub fn room_beside(a: u64, b: u64) -> u64 {
+    CHECKPOINT_BYTES.min(PAGE_BUDGET_BYTES.saturating_sub(a.saturating_add(b)) / 2)
+}
+
+/// Checkpoints kept by a run of `memory` bytes with `room` bytes for them: its start, and as many
+/// copies after it as fit.
+fn most_kept(memory: u64, room: u64) -> usize {
+    let after = usize::try_from(room / memory.max(1)).unwrap_or(usize::MAX);
+    after.saturating_add(1).clamp(1, MAX_CHECKPOINTS)
+}
 /// Wall time of engine work between two checkpoints at first, by the lab's cost model (native
 /// nanoseconds); the page's engine is slower, and the interval doubles as the run grows long.
 pub const CHECKPOINT_WALL_NS: u64 = 15_000_000;
@@ -73,6 +94,8 @@ pub struct History<L: Lab> {
     checkpoints: Vec<Sim<L>>,
     every: u64,
     max: usize,
+    /// The lab's estimate of one copy's memory.
+    memory: u64,
     /// The furthest the run went in this history.
     furthest: Nanos,
     marks: Vec<Mark>,
@@ -89,9 +112,8 @@ impl<L: Lab> History<L> {
     /// The history of `sim` (at its start, `log` planned), started from `params`.
     pub fn new(sim: &Sim<L>, params: &L::Params, log: ActionLog) -> Self {
         let cost = L::cost(params);
-        let max = usize::try_from(CHECKPOINT_BYTES / cost.memory().max(1))
-            .unwrap_or(usize::MAX)
-            .clamp(MIN_CHECKPOINTS, MAX_CHECKPOINTS);
+        let memory = cost.memory();
+        let max = most_kept(memory, room_alone(memory));
         let every = (CHECKPOINT_WALL_NS / cost.unit_ns.max(1)).max(MIN_CHECKPOINT_WORK);
         Self {
             params: serde_json::to_value(params).unwrap_or(Value::Null),
@@ -100,6 +122,7 @@ impl<L: Lab> History<L> {
             checkpoints: vec![sim.clone()],
             every,
             max,
+            memory,
             furthest: sim.now(),
             marks: Vec::new(),
             last_of_kind: Vec::new(),
@@ -153,6 +176,25 @@ impl<L: Lab> History<L> {
 
     pub fn max_checkpoints(&self) -> usize {
         self.max
+    }
+
+    /// The lab's estimate of one copy of the run (bytes).
+    pub fn memory(&self) -> u64 {
+        self.memory
+    }
+
+    /// Gives the checkpoints `room` bytes (see [`room_alone`], [`room_beside`]): fewer may be
+    /// kept (every other one goes, the start stays, until they fit), or more.
+    pub fn set_room(&mut self, room: u64) {
+        self.max = most_kept(self.memory, room);
+        while self.checkpoints.len() > self.max {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.every = self.every.saturating_mul(2);
+        }
     }
 
     pub fn marks(&self) -> &[Mark] {
@@ -242,6 +284,10 @@ impl<L: Lab> History<L> {
     /// this time handled: the copy re-planned from here misses none); when the copies are all
     /// used, every other one goes (the start stays) and the interval doubles.
     fn checkpoint(&mut self, sim: &mut Sim<L>) {
+        // No room for a copy beside the run: its start is its only checkpoint.
+        if self.max <= 1 {
+            return;
+        }
         sim.run_to(sim.now());
         if self.checkpoints.len() >= self.max {
             let mut i = 0;
@@ -363,6 +409,76 @@ mod tests {
     use super::*;
     use flowlab_sim::kernel::time::NS_PER_S;
     use flowlab_sim::queue::{Queue, QueueParams};
+
+    /// A run and its checkpoints fit the page's budget together: the copies after the start take
+    /// the room the budget leaves beside the run (half of what it leaves beside A and B while
+    /// comparing), 192 MB at most; a run too big for one copy beside it keeps only its start, and
+    /// a jump from there is still the run as it was.
+    #[test]
+    fn checkpoints_take_the_room_the_budget_leaves_beside_the_run() {
+        const MB: u64 = 1 << 20;
+        assert_eq!(most_kept(4 * MB, room_alone(4 * MB)), MAX_CHECKPOINTS);
+        assert_eq!(most_kept(100 * MB, room_alone(100 * MB)), 2);
+        assert_eq!(most_kept(276 * MB, room_alone(276 * MB)), 1);
+        assert_eq!(room_beside(188 * MB, 188 * MB), 68 * MB);
+        assert_eq!(most_kept(60 * MB, room_beside(188 * MB, 188 * MB)), 2);
+        assert_eq!(room_beside(300 * MB, 300 * MB), 0);
+        for memory in [MB, 10 * MB, 100 * MB, 200 * MB, 300 * MB, 500 * MB] {
+            // The start is small; every later copy at most the run's estimate.
+            let after = (most_kept(memory, room_alone(memory)) - 1) as u64;
+            assert!(
+                memory + after * memory <= PAGE_BUDGET_BYTES.max(memory),
+                "{memory}"
+            );
+        }
+
+        // The queue at 32 partitions keeping 80,000 records each: about 276 MB, admitted alone.
+        let params = QueueParams {
+            partitions: 32,
+            log_retention_records: 80_000,
+            ..QueueParams::default()
+        };
+        let memory = Queue::cost(&params).memory();
+        assert!(memory > 256 * MB && memory <= PAGE_BUDGET_BYTES, "{memory}");
+        let mut sim = Sim::<Queue>::new_or_default(&params, 3);
+        let mut h = History::new(&sim, &params, ActionLog::default());
+        assert_eq!(h.max_checkpoints(), 1, "no room for a copy beside it");
+        h.every = 2_000;
+        h.run_to(&mut sim, 8 * NS_PER_S);
+        assert_eq!(h.checkpoints(), 1, "only its start");
+        let mut fresh = Sim::<Queue>::new_or_default(&params, 3);
+        fresh.run_to(5 * NS_PER_S);
+        assert_eq!(
+            h.seek(5 * NS_PER_S).digest(),
+            fresh.digest(),
+            "a jump re-runs from the start"
+        );
+
+        // A history given less room keeps fewer (the start stays), and jumps stay true.
+        let params = QueueParams::default();
+        let mut sim = Sim::<Queue>::new_or_default(&params, 5);
+        let mut h = History::new(&sim, &params, ActionLog::default());
+        h.every = 2_000;
+        h.run_to(&mut sim, 20 * NS_PER_S);
+        assert!(h.checkpoints() > 3, "{}", h.checkpoints());
+        h.set_room(2 * h.memory());
+        assert_eq!(h.max_checkpoints(), 3);
+        assert!(h.checkpoints() <= 3 && h.checkpoints[0].now() == 0);
+        for t in [3, 11, 19] {
+            let mut fresh = Sim::<Queue>::new_or_default(&params, 5);
+            fresh.run_to(t * NS_PER_S);
+            assert_eq!(h.seek(t * NS_PER_S).digest(), fresh.digest(), "at {t} s");
+        }
+        h.set_room(0);
+        assert_eq!(h.checkpoints(), 1);
+        h.set_room(room_alone(h.memory()));
+        assert_eq!(
+            h.max_checkpoints(),
+            most_kept(h.memory(), CHECKPOINT_BYTES),
+            "room again"
+        );
+        assert!(h.max_checkpoints() > 3);
+    }
 
     /// However long the run, the checkpoints stay within their number (every other goes, the
     /// interval doubles), and a jump from any of them is the run as it was.

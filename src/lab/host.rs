@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use flowlab_sim::replay::{Act, ActionLog, RunFile};
 
 use super::compare::{Twin, TwinWire};
-use super::history::{knob_text, History, HistoryWire};
+use super::history::{knob_text, room_alone, room_beside, History, HistoryWire};
 use super::pacing::{Pacing, Phase};
 use super::view::{Frame, Head, LabView, Look, Readouts, WireReport};
 use super::why::WhyWire;
@@ -221,6 +221,26 @@ impl<V: LabView> Host<V> {
             }
             None => false,
         };
+        self.share_room();
+    }
+
+    /// Gives the checkpoints of A, and of B while comparing, the room the page's memory budget
+    /// leaves beside the runs themselves (B's history is new after a new seed or log).
+    fn share_room(&mut self) {
+        let Some(a) = self.history.as_mut() else {
+            return;
+        };
+        match self.twin.as_mut() {
+            None => a.set_room(room_alone(a.memory())),
+            Some(t) => match t.history_mut() {
+                Some(b) => {
+                    let room = room_beside(a.memory(), b.memory());
+                    a.set_room(room);
+                    b.set_room(room);
+                }
+                None => a.set_room(room_alone(a.memory())),
+            },
+        }
     }
 
     pub fn timed(&self) -> bool {
