@@ -188,9 +188,16 @@ await test('flash sale: 100 million requests in the page, answered, not oversold
   assert(await page.isVisible('#preset-watch'), 'what to watch is shown');
   const t0 = Date.now();
   await page.click('#btn-run');
-  // While it runs, the page keeps animating: sample the frame-rate readout.
-  await page.waitForTimeout(1200);
-  const fpsWhileRunning = number(await page.textContent('#run-fps'));
+  // While it runs, the page keeps animating: the frame-rate readout, sampled a few times while
+  // the run goes on (the median: one reading is one moment of a shared machine).
+  const fpsSamples = [];
+  for (let k = 0; k < 5; k++) {
+    await page.waitForTimeout(k === 0 ? 700 : 250);
+    if (await page.getAttribute('#run-progress-text', 'data-phase') !== 'running') break;
+    fpsSamples.push(number(await page.textContent('#run-fps')));
+  }
+  fpsSamples.sort((a, b) => a - b);
+  const fpsWhileRunning = fpsSamples.length ? fpsSamples[(fpsSamples.length - 1) >> 1] : NaN;
   await page.waitForSelector('#run-progress-text[data-phase="finished"]', { timeout: 120000 });
   const wall = (Date.now() - t0) / 1000;
   const inPage = Number(await page.getAttribute('#run-progress-text', 'data-wall-ms')) / 1000;
@@ -240,7 +247,7 @@ await test('flash sale: 100 million requests in the page, answered, not oversold
   // same run flat out, held to 1.5×, and the wall, which adds the processor the machine lends the
   // worker while the page draws beside it, to 2× (a page waiting for the engine's frames, as on
   // the main thread before, took 2× and more).
-  assert(fpsWhileRunning >= 50, `page kept >= 50 fps while running: ${fpsWhileRunning}`);
+  assert(fpsWhileRunning >= 50, `page kept >= 50 fps while running: ${fpsWhileRunning} (median of ${fpsSamples.join(', ')})`);
   assert(where === 'worker', 'the run is in the engine\'s worker');
   if (cpuOk) {
     assert(cpuRatio <= 1.5, `the run in the page costs the worker at most 1.5× the engine's own CPU time: ${cpuRatio.toFixed(2)}× (median of four pairs)`);
