@@ -252,6 +252,17 @@ fn interventions_are_said_in_the_labs_words_in_both_languages() {
     let step = Act::Verb(serde_json::json!({ "step_back": { "all": false, "ms": 7 } }));
     assert_eq!(act_words::<S>(&step, En), "Step worker 0's clock back 7 ms");
     assert_eq!(act_words::<S>(&step, Zh), "节点 0 的时钟回拨 7 毫秒");
+    // The cache's three, as its buttons say them.
+    type C = flowlab::labs::cache::Ui;
+    let add = Act::Verb(serde_json::json!("add_node"));
+    assert_eq!(act_words::<C>(&add, En), "Add node");
+    assert_eq!(act_words::<C>(&add, Zh), "添加节点");
+    let remove = Act::Verb(serde_json::json!("remove_node"));
+    assert_eq!(act_words::<C>(&remove, En), "Remove node");
+    assert_eq!(act_words::<C>(&remove, Zh), "移除节点");
+    let crash_node = Act::Verb(serde_json::json!({ "crash_node": { "node": 3 } }));
+    assert_eq!(act_words::<C>(&crash_node, En), "Crash cache node 3");
+    assert_eq!(act_words::<C>(&crash_node, Zh), "缓存节点 3 崩溃");
     // A live knob: its name on the form, and the value.
     let set = Act::Set {
         key: "token_bucket.rate_per_s".into(),
