@@ -170,8 +170,8 @@ pub type ExportSink = Box<dyn FnOnce(Result<String, String>)>;
 struct Reader<U: LabUi> {
     id: u64,
     ms: f64,
-    /// A longer period, while it says so.
-    slower: fn(&Runtime<U>) -> Option<f64>,
+    /// Another period than `ms`, while it says so.
+    period: fn(&Runtime<U>) -> Option<f64>,
     last_ts: f64,
     seen: u64,
     key: fn(&Runtime<U>) -> u64,
@@ -431,9 +431,9 @@ impl<U: LabUi> Runtime<U> {
     fn notify_readers(&mut self, ts: f64) {
         for i in 0..self.readers.len() {
             let k = (self.readers[i].key)(self);
-            let slower = (self.readers[i].slower)(self);
+            let period = (self.readers[i].period)(self);
             let r = &mut self.readers[i];
-            if k != r.seen && ts - r.last_ts >= slower.unwrap_or(r.ms).max(r.ms) {
+            if k != r.seen && ts - r.last_ts >= period.unwrap_or(r.ms) {
                 r.seen = k;
                 r.last_ts = ts;
                 let notify = r.notify.clone();
@@ -611,14 +611,14 @@ pub(super) fn use_live<U: LabUi>(rt: &Shared<U>, ms: u32, key: fn(&Runtime<U>) -
     use_live_paced(rt, ms, key, |_| None);
 }
 
-/// [`use_live`], with a longer period while `slower` says so (what it follows changes faster
-/// than anyone reads).
+/// [`use_live`], with another period while `period` says so: longer while what it follows
+/// changes faster than anyone reads, none when a user's choice waits to be shown.
 #[hook]
 pub(super) fn use_live_paced<U: LabUi>(
     rt: &Shared<U>,
     ms: u32,
     key: fn(&Runtime<U>) -> u64,
-    slower: fn(&Runtime<U>) -> Option<f64>,
+    period: fn(&Runtime<U>) -> Option<f64>,
 ) {
     let update = use_force_update();
     let rt = rt.clone();
@@ -631,7 +631,7 @@ pub(super) fn use_live_paced<U: LabUi>(
             r.readers.push(Reader {
                 id,
                 ms: ms as f64,
-                slower,
+                period,
                 last_ts: f64::NEG_INFINITY,
                 seen,
                 key,

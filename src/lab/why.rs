@@ -38,6 +38,8 @@ pub struct WhyShown {
     /// Lines taken since the panel last listed them (it resets the count): while they pour in
     /// faster than anyone reads, the panel lists them less often ([`WhyShown::flooding`]).
     pub fresh: Cell<u64>,
+    /// A line was chosen (or the choice cleared) since the panel last listed: it lists at once.
+    pub chosen: Cell<bool>,
 }
 
 /// How often the panel lists new lines, at most: as they come, and while they pour in.
@@ -74,6 +76,7 @@ impl WhyShown {
     /// Chooses a line (or none).
     pub fn select(&mut self, e: Option<Entry>) {
         self.selected = e;
+        self.chosen.set(true);
         self.version += 1;
     }
 
@@ -278,7 +281,15 @@ mod panel {
             &props.rt,
             LIST_MS,
             |r| r.shown.why.version,
-            |r| r.shown.why.flooding().then_some(FLOOD_MS),
+            // A line the user chose shows as chosen at the next frame, flood or not.
+            |r| {
+                let why = &r.shown.why;
+                if why.chosen.get() {
+                    Some(0.0)
+                } else {
+                    why.flooding().then_some(FLOOD_MS)
+                }
+            },
         );
         let lang = use_context::<Lang>().unwrap_or_default();
         let hidden = use_state(HashSet::<Class>::new);
@@ -290,6 +301,7 @@ mod panel {
         let rt = props.rt.0.borrow();
         let why = &rt.shown.why;
         why.fresh.set(0);
+        why.chosen.set(false);
         let classes = why.class_counts(kinds);
         let total = why.total();
         let selected = why.selected.map(|e| e.seq);
@@ -467,5 +479,9 @@ mod tests {
         // Listing them ends it.
         shown.fresh.set(0);
         assert!(!shown.flooding());
+        // A choice waits for the next listing, which clears it.
+        assert!(!shown.chosen.get());
+        shown.select(shown.entries.back().copied());
+        assert!(shown.chosen.get());
     }
 }
